@@ -1,0 +1,397 @@
+/**
+ * `Req`: mod_python's request object, without its traps.
+ *
+ * @module
+ */
+import { type CookieOptions, parseCookies, serializeCookie } from "./cookie.ts";
+import type { Fields } from "./fields.ts";
+import { parseForm } from "./form.ts";
+import type { FormLimits } from "./form_limits.ts";
+import { HeadersSentError } from "./headers_sent_error.ts";
+import { HttpError } from "./http_error.ts";
+import { type Cleanup, RequestChain } from "./request_chain.ts";
+import { checkHeader, ResponseHeaders } from "./response_headers.ts";
+import { parseQuery } from "./urlencoded.ts";
+
+/** Dispatches a request through the whole application, for internal redirects. */
+export type Dispatch = (request: Request, prev: Req) => Promise<Response>;
+
+/** Options for {@linkcode Req}. */
+export interface ReqOptions {
+  /** The client's address, from the server's connection info. */
+  remoteAddr?: string;
+  /** The request id; a random one by default. */
+  id?: string;
+  /** The request this one was internally redirected from. */
+  prev?: Req;
+  /** Limits for {@linkcode Req.form}; the defaults of `FormLimits` otherwise. */
+  formLimits?: Partial<FormLimits>;
+  /** Aborts body reads, e.g. on a body-read deadline. */
+  signal?: AbortSignal;
+  /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
+  dispatch?: Dispatch;
+}
+
+/** The most internal redirects one request may chain. */
+export const MAX_REDIRECT_DEPTH = 10;
+
+const encoder = new TextEncoder();
+
+/**
+ * The request wrapper handed to every handler: the incoming request (method, path, query,
+ * headers, cookies, form) and the response being built (status, headers, cookies, streamed
+ * body), plus request-scoped `data`, cleanups and internal redirects.
+ *
+ * Status and headers can change until the first {@linkcode Req.write}; after it they throw
+ * {@linkcode HeadersSentError} instead of being silently lost.
+ *
+ * @example
+ * ```ts
+ * import { Req } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * const req = new Req(new Request("http://localhost/hello?name=Ada", {
+ *   headers: { cookie: "theme=dark" },
+ * }));
+ * assert.equal(req.path, "/hello");
+ * assert.equal(req.query.get("name"), "Ada");
+ * assert.equal(req.cookies.theme, "dark");
+ * req.status = 201;
+ * req.responseHeaders.set("X-Hello", "1");
+ * ```
+ */
+export class Req {
+  /** The incoming web request. */
+  readonly request: Request;
+  /** The HTTP method, upper case. */
+  readonly method: string;
+  /** The parsed request URL. */
+  readonly url: URL;
+  /** The client's address, when the server knows it. */
+  readonly remoteAddr: string | undefined;
+  /** The request this one was internally redirected from. */
+  readonly prev: Req | undefined;
+  /** The identity shared along internal redirects: the owner token for session locks. */
+  readonly chain: RequestChain;
+  /** How many internal redirects led here (0 for the original request). */
+  readonly depth: number;
+  /** Request-scoped state for the application; `req.prev.data` after an internal redirect. */
+  readonly data: Record<string, unknown> = Object.create(null);
+  /** Response headers that are also sent on error responses (mod_python's `err_headers_out`). */
+  readonly errorHeaders: ResponseHeaders;
+  /** Response headers, sent with the first body write or with the returned body. */
+  readonly responseHeaders: ResponseHeaders;
+
+  #id: string | undefined;
+  #options: ReqOptions;
+  #status = 200;
+  #contentType: string | undefined;
+  #query: Fields | undefined;
+  #cookies: Record<string, string> | undefined;
+  #form: Promise<Fields> | undefined;
+  #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
+  #response: Response | undefined;
+  #onCommit: ((response: Response) => void) | undefined;
+
+  /**
+   * Wraps a web request.
+   *
+   * @param request The incoming request.
+   * @param options Remote address, id, the previous request, limits and the dispatcher.
+   */
+  constructor(request: Request, options: ReqOptions = {}) {
+    this.request = request;
+    this.method = request.method;
+    this.url = new URL(request.url);
+    this.#options = options;
+    this.remoteAddr = options.remoteAddr ?? options.prev?.remoteAddr;
+    this.prev = options.prev;
+    this.#id = options.id;
+    this.chain = options.prev?.chain ?? new RequestChain(this.id);
+    this.depth = options.prev ? options.prev.depth + 1 : 0;
+    const isSent = () => this.#writer !== undefined;
+    this.responseHeaders = new ResponseHeaders(isSent);
+    this.errorHeaders = new ResponseHeaders(isSent);
+  }
+
+  /** The request id (random unless given), for logs and error pages. */
+  get id(): string {
+    return this.#id ??= crypto.randomUUID();
+  }
+
+  /** The URL path, still percent-encoded. */
+  get path(): string {
+    return this.url.pathname;
+  }
+
+  /** The incoming request headers. */
+  get headers(): Headers {
+    return this.request.headers;
+  }
+
+  /** Aborted when the client goes away. */
+  get signal(): AbortSignal {
+    return this.request.signal;
+  }
+
+  /**
+   * The query string, parsed once.
+   *
+   * @throws {HttpError} 400 for malformed percent-encoding, 413 past the field limits.
+   */
+  get query(): Fields {
+    return this.#query ??= parseQuery(this.url.search, this.#options.formLimits);
+  }
+
+  /** The request cookies by name, with no prototype. */
+  get cookies(): Record<string, string> {
+    return this.#cookies ??= parseCookies(this.request.headers.get("cookie"));
+  }
+
+  /**
+   * Parses query + body (urlencoded or multipart) once; later calls return the same fields.
+   *
+   * @returns The fields.
+   * @throws {HttpError} 400 for a malformed body, 413 past a limit.
+   */
+  form(): Promise<Fields> {
+    return this.#form ??= parseForm(this.request, {
+      limits: this.#options.formLimits,
+      signal: this.#options.signal,
+    });
+  }
+
+  /** Whether the response head was sent by a body write. */
+  get headersSent(): boolean {
+    return this.#writer !== undefined;
+  }
+
+  /** The response status; 200 unless set. */
+  get status(): number {
+    return this.#status;
+  }
+
+  /**
+   * Sets the response status.
+   *
+   * @throws {HeadersSentError} After the first write.
+   * @throws {RangeError} For a status outside 200–599.
+   */
+  set status(status: number) {
+    if (this.#writer) throw new HeadersSentError(`set status ${status}`);
+    if (!Number.isInteger(status) || status < 200 || status > 599) {
+      throw new RangeError(`Cannot set status ${status}: it is not an integer in 200-599`);
+    }
+    this.#status = status;
+  }
+
+  /** The explicit response content type, if one was set. */
+  get contentType(): string | undefined {
+    return this.#contentType;
+  }
+
+  /**
+   * Sets the response content type; an explicit type always wins over the default.
+   *
+   * @throws {HeadersSentError} After the first write.
+   */
+  set contentType(type: string | undefined) {
+    if (this.#writer) throw new HeadersSentError(`set content type ${type}`);
+    this.#contentType = type;
+  }
+
+  /**
+   * Adds a `Set-Cookie` header: HttpOnly, SameSite=Lax, Path=/ and, on https, Secure unless
+   * told otherwise.
+   *
+   * @param name The cookie name.
+   * @param value The cookie value (percent-encoded on the wire).
+   * @param options Cookie attributes.
+   * @throws {HeadersSentError} After the first write.
+   * @throws {TypeError} For an invalid name or attribute.
+   */
+  setCookie(name: string, value: string, options: CookieOptions = {}): void {
+    if (this.#writer) throw new HeadersSentError(`set cookie ${name}`);
+    const secure = options.secure ?? this.url.protocol === "https:";
+    this.responseHeaders.append("set-cookie", serializeCookie(name, value, { ...options, secure }));
+  }
+
+  /**
+   * Tells the client to delete a cookie.
+   *
+   * @param name The cookie name.
+   * @param options The path and domain the cookie was set with.
+   * @throws {HeadersSentError} After the first write.
+   */
+  deleteCookie(name: string, options: Pick<CookieOptions, "path" | "domain"> = {}): void {
+    this.setCookie(name, "", { ...options, maxAge: 0, expires: new Date(0) });
+  }
+
+  /**
+   * Writes a body chunk. The first write commits status and headers and starts a streamed
+   * response; it resolves once the chunk is queued, so a slow client slows the writer down.
+   *
+   * @param chunk Text (UTF-8 encoded) or bytes.
+   * @returns When the chunk has been accepted.
+   * @throws {TypeError} When the client has gone away or the body was ended.
+   */
+  async write(chunk: string | Uint8Array): Promise<void> {
+    const writer = this.#commit();
+    await writer.write(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+  }
+
+  /**
+   * Sends status and headers now, before any body.
+   *
+   * @returns When the head is committed.
+   */
+  async flush(): Promise<void> {
+    await this.#commit().ready;
+  }
+
+  #commit(): WritableStreamDefaultWriter<Uint8Array> {
+    if (this.#writer) return this.#writer;
+    const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
+    this.#writer = writable.getWriter();
+    this.#writer.closed.catch(() => {}); // a client that left is reported by write()
+    this.#response = new Response(readable, {
+      status: this.#status,
+      headers: this.#head(this.#contentType ?? "text/plain; charset=utf-8"),
+    });
+    this.#onCommit?.(this.#response);
+    return this.#writer;
+  }
+
+  /**
+   * The response headers with the content type, plus the error headers.
+   *
+   * @param contentType The content type to send when none was set explicitly, or `null`.
+   * @returns A fresh `Headers`.
+   */
+  #head(contentType: string | null): Headers {
+    const headers = new Headers(this.responseHeaders);
+    for (const [name, value] of this.errorHeaders) {
+      if (name === "set-cookie") headers.append(name, value);
+      else headers.set(name, value);
+    }
+    const type = this.#contentType ?? contentType;
+    if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
+    return headers;
+  }
+
+  /**
+   * Builds the response for a complete body, or ends the streamed one.
+   *
+   * Used by {@linkcode respond}; handlers return values instead of calling it.
+   *
+   * @param body The body; `null` for none.
+   * @param defaultType The content type when none was set.
+   * @returns The response (the streamed one if the head was already sent).
+   */
+  async end(body: BodyInit | null, defaultType: string | null): Promise<Response> {
+    if (this.#writer) {
+      if (body !== null) {
+        for await (const chunk of new Response(body).body!) await this.#writer.write(chunk);
+      }
+      await this.#writer.close();
+      return this.#response!;
+    }
+    const status = body === null && this.#status === 200 ? 204 : this.#status;
+    return new Response(body, { status, headers: this.#head(body === null ? null : defaultType) });
+  }
+
+  /**
+   * Ends a streamed response with an error: the client sees the connection fail rather than a
+   * silently truncated body.
+   *
+   * @param reason The error.
+   */
+  abort(reason: unknown): void {
+    this.#writer?.abort(reason).catch(() => {});
+  }
+
+  /**
+   * Calls `listener` with the streamed response when the first write commits the head (at
+   * once if it already did). Used by {@linkcode respond} to answer before the handler returns.
+   *
+   * @param listener Receives the response.
+   */
+  onCommit(listener: (response: Response) => void): void {
+    if (this.#response) listener(this.#response);
+    else this.#onCommit = listener;
+  }
+
+  /**
+   * Headers for an error response built for this request: the error headers only, since the
+   * ordinary response headers belong to the page that failed.
+   *
+   * @returns A fresh `Headers`.
+   */
+  errorResponseHeaders(): Headers {
+    return new Headers(this.errorHeaders);
+  }
+
+  /**
+   * Registers a cleanup that runs, last in first out, after the whole response (including any
+   * internal redirect) is finished or the client went away. A failing cleanup is logged.
+   *
+   * @param cleanup The callback.
+   * @throws {TypeError} When `cleanup` is not a function.
+   */
+  registerCleanup(cleanup: Cleanup): void {
+    this.chain.registerCleanup(cleanup);
+  }
+
+  /**
+   * An external redirect: a response with `Location` (percent-encoded where needed) to return.
+   *
+   * @param location Where to send the client.
+   * @param status 301, 302, 303, 307 or 308; 302 by default.
+   * @returns The redirect response.
+   * @throws {RangeError} For another status.
+   * @throws {HeadersSentError} After the first write.
+   */
+  redirect(location: string, status = 302): Response {
+    if (![301, 302, 303, 307, 308].includes(status)) {
+      throw new RangeError(`Cannot redirect with status ${status}: use 301, 302, 303, 307 or 308`);
+    }
+    if (this.#writer) throw new HeadersSentError(`redirect to ${location}`);
+    const headers = this.#head(null);
+    headers.set("location", checkHeader("location", location));
+    return new Response(null, { status, headers });
+  }
+
+  /**
+   * Dispatches `path` through the whole application in process, as a new `Req` whose `prev` is
+   * this one and which shares this request's chain (so its session lock is re-entered, not
+   * waited for). Method and headers are kept; the body is not (read it with
+   * `req.prev.form()`).
+   *
+   * @param path A path (with optional query) on this server.
+   * @returns The response of the target, to return from the handler.
+   * @throws {HttpError} 500 past {@linkcode MAX_REDIRECT_DEPTH} redirects.
+   * @throws {TypeError} When `path` is not a local path or no dispatcher was given.
+   */
+  internalRedirect(path: string): Promise<Response> {
+    const dispatch = this.#options.dispatch;
+    if (!dispatch) throw new TypeError("Cannot redirect internally: no dispatcher was given");
+    if (!path.startsWith("/") || path.startsWith("//")) {
+      throw new TypeError(`Cannot redirect internally to ${path}: it is not a local path`);
+    }
+    if (this.depth >= MAX_REDIRECT_DEPTH) {
+      throw new HttpError(
+        500,
+        `Cannot redirect internally to ${path}: ${MAX_REDIRECT_DEPTH} redirects in a row (a loop?)`,
+      );
+    }
+    const headers = new Headers(this.request.headers);
+    headers.delete("content-length");
+    headers.delete("content-type");
+    const request = new Request(new URL(path, this.url), {
+      method: this.method,
+      headers,
+      signal: this.request.signal,
+    });
+    return dispatch(request, this);
+  }
+}

@@ -1,0 +1,92 @@
+/**
+ * The identity shared by a request and every internal redirect it makes.
+ *
+ * @module
+ */
+
+/** A cleanup callback; it may be async. */
+export type Cleanup = () => void | Promise<void>;
+
+/** Options for {@linkcode RequestChain}. */
+export interface RequestChainOptions {
+  /** Where a failing cleanup is reported; defaults to `console.error`. */
+  onCleanupError?: (error: unknown) => void;
+}
+
+/**
+ * The identity of a request chain: the original request and all its internal redirects share
+ * one chain. It is the owner token for reentrant session locks (a redirect target re-enters the
+ * lock its origin holds instead of deadlocking), and it owns the chain's cleanups.
+ *
+ * @example
+ * ```ts
+ * import { RequestChain } from "@pubkit/request/request-chain";
+ * import assert from "node:assert/strict";
+ *
+ * const order: number[] = [];
+ * const chain = new RequestChain("req-1");
+ * chain.registerCleanup(() => void order.push(1));
+ * chain.registerCleanup(() => void order.push(2));
+ * await chain.runCleanups();
+ * assert.deepEqual(order, [2, 1]);
+ * ```
+ */
+export class RequestChain {
+  /** The id of the original request, used in logs. */
+  readonly id: string;
+  #cleanups: Cleanup[] = [];
+  #ran = false;
+  #onCleanupError: (error: unknown) => void;
+
+  /**
+   * Creates a chain.
+   *
+   * @param id The original request's id.
+   * @param options Where cleanup failures go.
+   */
+  constructor(id: string, options: RequestChainOptions = {}) {
+    this.id = id;
+    this.#onCleanupError = options.onCleanupError ??
+      ((error) => console.error(`[${id}] cleanup failed:`, error));
+  }
+
+  /**
+   * Registers a cleanup that runs once the response is finished or the client went away.
+   *
+   * @param cleanup The callback.
+   * @throws {TypeError} When `cleanup` is not a function.
+   */
+  registerCleanup(cleanup: Cleanup): void {
+    if (typeof cleanup !== "function") {
+      throw new TypeError("Cannot register cleanup: it is not a function");
+    }
+    if (this.#ran) {
+      // The response is already finished: run it now rather than never.
+      this.#runOne(cleanup);
+      return;
+    }
+    this.#cleanups.push(cleanup);
+  }
+
+  /**
+   * Runs the registered cleanups last in first out, each awaited; a failing one is reported
+   * and the others still run. Runs once: later calls do nothing.
+   *
+   * @returns When every cleanup has settled.
+   */
+  async runCleanups(): Promise<void> {
+    if (this.#ran) return;
+    this.#ran = true;
+    const cleanups = this.#cleanups;
+    this.#cleanups = [];
+    for (let i = cleanups.length - 1; i >= 0; i--) await this.#runOne(cleanups[i]);
+  }
+
+  async #runOne(cleanup: Cleanup): Promise<void> {
+    try {
+      await cleanup();
+    } catch (error) {
+      this.#onCleanupError(error);
+    }
+  }
+}

@@ -1,0 +1,112 @@
+/**
+ * Running a handler and turning what it returns into a response.
+ *
+ * @module
+ */
+import type { Req } from "./req.ts";
+
+/** A request handler: writes through `req`, returns a value, or both. */
+export type Handler = (req: Req) => unknown;
+
+const HTML = /^\s*</;
+const TEXT = "text/plain; charset=utf-8";
+
+/**
+ * Turns a handler's return value into a response body and its default content type.
+ *
+ * - string → `text/html; charset=utf-8` when it starts (after white space) with `<`, else
+ *   `text/plain; charset=utf-8`;
+ * - `Uint8Array`/`ArrayBuffer` → bytes, `application/octet-stream`;
+ * - `ReadableStream` or async iterable → streamed, `application/octet-stream` for bytes;
+ * - `Response` → as is; `undefined`/`null` → no body (204 unless a status was set);
+ * - anything else (plain object, array, number, boolean) → JSON.
+ *
+ * An explicit `req.contentType` always wins over these defaults.
+ *
+ * @example
+ * ```ts
+ * import { Req, toResponse } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * const req = new Req(new Request("http://localhost/"));
+ * const response = await toResponse(req, "<p>hi</p>");
+ * assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+ * assert.equal(await response.text(), "<p>hi</p>");
+ * ```
+ *
+ * @param req The request whose status and headers the response carries.
+ * @param value What the handler returned.
+ * @returns The response.
+ */
+export function toResponse(req: Req, value: unknown): Promise<Response> {
+  if (value instanceof Response) return req.headersSent ? req.end(null, null) : Promise.resolve(value);
+  if (value === undefined || value === null) return req.end(null, null);
+  if (typeof value === "string") return req.end(value, HTML.test(value) ? HTML_TYPE : TEXT);
+  if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
+    return req.end(value as BodyInit, "application/octet-stream");
+  }
+  if (value instanceof ReadableStream) return req.end(value, "application/octet-stream");
+  if (isAsyncIterable(value)) {
+    return req.end(ReadableStream.from(encodeChunks(value)), "application/octet-stream");
+  }
+  return req.end(JSON.stringify(value), "application/json; charset=utf-8");
+}
+
+const HTML_TYPE = "text/html; charset=utf-8";
+
+function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
+}
+
+async function* encodeChunks(source: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {
+  const encoder = new TextEncoder();
+  for await (const chunk of source) {
+    if (chunk instanceof Uint8Array) yield chunk;
+    else yield encoder.encode(String(chunk));
+  }
+}
+
+/**
+ * Runs `handler` with `req` and resolves with the response as soon as there is one: when the
+ * handler returns, or at its first `req.write()` (the handler then goes on streaming). An error
+ * before the head was sent rejects, for the server to map; an error after it aborts the
+ * stream, since the status is already on the wire.
+ *
+ * @example
+ * ```ts
+ * import { Req, respond } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * const req = new Req(new Request("http://localhost/"));
+ * const response = await respond(req, async (req) => {
+ *   await req.write("one ");
+ *   await req.write("two");
+ * });
+ * assert.equal(await response.text(), "one two");
+ * ```
+ *
+ * @param req The request.
+ * @param handler The handler.
+ * @returns The response.
+ */
+export function respond(req: Req, handler: Handler): Promise<Response> {
+  let result: unknown;
+  try {
+    result = handler(req);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  if (!(result instanceof Promise)) return toResponse(req, result);
+  return new Promise<Response>((resolve, reject) => {
+    req.onCommit(resolve);
+    result.then(
+      (value) => toResponse(req, value).then(resolve, reject),
+      (error) => {
+        if (req.headersSent) {
+          console.error(`[${req.id}] handler failed after the response started:`, error);
+          req.abort(error);
+        } else reject(error);
+      },
+    );
+  });
+}
