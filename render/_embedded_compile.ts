@@ -1,0 +1,281 @@
+// Parse → generate → compile for the embedded-code engine.
+import { TemplateSyntaxError } from "./template_syntax_error.ts";
+
+/** A parsed piece of a template. */
+interface Token {
+  kind: "text" | "code" | "escaped" | "raw";
+  value: string;
+  file: string;
+  /** 1-based line where `value` starts. */
+  line: number;
+  /** 1-based column where `value` starts. */
+  column: number;
+}
+
+/** Where a generated line came from. */
+export interface SourceLine {
+  file: string;
+  line: number;
+  /** Template column of the generated line's first character. */
+  column: number;
+  /** Whether the generated line is the template text itself (columns map one to one). */
+  exact: boolean;
+}
+
+/** What the engine needs to compile a template and its includes. */
+export interface CompileHost {
+  read(path: string): Promise<string>;
+  resolveInclude(from: string, target: string): string;
+}
+
+/** The compiled template: the function and the map from generated lines to template lines. */
+export interface CompiledEmbedded {
+  fn: (it: unknown, helpers: unknown) => string | Promise<string>;
+  file: string;
+  sourceUrl: string;
+  /** Index = generated body line (0-based) → template location. */
+  lines: SourceLine[];
+}
+
+function lineStarts(source: string): number[] {
+  const starts = [0];
+  for (let i = 0; i < source.length; i++) {
+    const c = source.charCodeAt(i);
+    if (c === 10) starts.push(i + 1);
+    else if (c === 13) {
+      if (source.charCodeAt(i + 1) === 10) i++;
+      starts.push(i + 1);
+    }
+  }
+  return starts;
+}
+
+function locate(starts: number[], offset: number): { line: number; column: number } {
+  let lo = 0;
+  let hi = starts.length - 1;
+  while (lo < hi) {
+    const mid = (lo + hi + 1) >> 1;
+    if (starts[mid] <= offset) lo = mid;
+    else hi = mid - 1;
+  }
+  return { line: lo + 1, column: offset - starts[lo] + 1 };
+}
+
+/** Finds the `%>` closing a tag, skipping JS strings and comments that may contain it. */
+function findClose(src: string, from: number): number {
+  let i = from;
+  while (i < src.length) {
+    const c = src[i];
+    if (c === "%" && src[i + 1] === ">") return i;
+    if (c === '"' || c === "'" || c === "`") {
+      let j = i + 1;
+      while (j < src.length && src[j] !== c) j += src[j] === "\\" ? 2 : 1;
+      // An unmatched quote is most likely not a string (a regexp, say): fall back.
+      if (j >= src.length) return src.indexOf("%>", from);
+      i = j + 1;
+    } else if (c === "/" && src[i + 1] === "*") {
+      const end = src.indexOf("*/", i + 2);
+      if (end === -1) return src.indexOf("%>", from);
+      i = end + 2;
+    } else i++;
+  }
+  return -1;
+}
+
+const INCLUDE = /^\s*include\s+file\s*=\s*(?:"([^"]*)"|'([^']*)')\s*$/;
+
+async function tokenize(
+  file: string,
+  host: CompileHost,
+  stack: string[],
+  out: Token[],
+): Promise<void> {
+  const src = await host.read(file);
+  const starts = lineStarts(src);
+  const fail = (reason: string, offset: number, cause?: unknown): never => {
+    throw new TemplateSyntaxError(reason, src, { file, ...locate(starts, offset) }, { cause });
+  };
+  const push = (kind: Token["kind"], value: string, offset: number) => {
+    out.push({ kind, value, file, ...locate(starts, offset) });
+  };
+  let i = 0;
+  while (i < src.length) {
+    const open = src.indexOf("<%", i);
+    if (open === -1) {
+      push("text", src.slice(i), i);
+      break;
+    }
+    if (open > i) push("text", src.slice(i, open), i);
+    if (src.startsWith("<%--", open)) {
+      const end = src.indexOf("--%>", open + 4);
+      if (end === -1) fail("unterminated comment: <%-- has no --%>", open);
+      i = end + 4;
+      continue;
+    }
+    const mark = src[open + 2];
+    if (mark === "%") {
+      push("text", "<%", open);
+      i = open + 3;
+      continue;
+    }
+    if (mark === "-") {
+      fail("<%- is not a tag: write <%~ for raw output or <%-- for a comment", open);
+    }
+    const kind = mark === "="
+      ? "escaped"
+      : mark === "~"
+      ? "raw"
+      : mark === "@"
+      ? "directive"
+      : "code";
+    const start = kind === "code" ? open + 2 : open + 3;
+    const close = findClose(src, start);
+    if (close === -1) fail(`unterminated tag: <%${kind === "code" ? "" : mark} has no %>`, open);
+    const body = src.slice(start, close);
+    i = close + 2;
+    if (kind === "directive") {
+      const m = INCLUDE.exec(body);
+      if (m === null) fail(`unknown directive: expected <%@ include file="name" %>`, open);
+      const target = m![1] ?? m![2];
+      let path: string;
+      try {
+        path = host.resolveInclude(file, target);
+      } catch (e) {
+        fail((e as Error).message, open, e);
+      }
+      if (stack.includes(path!)) {
+        fail(`include cycle: ${[...stack, path!].join(" -> ")}`, open);
+      }
+      try {
+        await tokenize(path!, host, [...stack, path!], out);
+      } catch (e) {
+        if (e instanceof Deno.errors.NotFound) fail(`included file not found: ${path!}`, open, e);
+        throw e;
+      }
+      continue;
+    }
+    if ((kind === "escaped" || kind === "raw") && body.trim() === "") {
+      fail("empty expression", open);
+    }
+    push(kind, body, start);
+  }
+}
+
+function countLines(s: string): number {
+  return lineStarts(s).length;
+}
+
+/**
+ * Parses a template file (following includes) and compiles it to a function.
+ *
+ * @param file The absolute path of the template.
+ * @param host File access and include resolution.
+ * @param sourceUrl The name the generated code carries in stack traces.
+ */
+export async function compileEmbedded(
+  file: string,
+  host: CompileHost,
+  sourceUrl: string,
+): Promise<CompiledEmbedded> {
+  const tokens: Token[] = [];
+  await tokenize(file, host, [file], tokens);
+  const code: string[] = [];
+  const lines: SourceLine[] = [];
+  const emit = (text: string, file: string, line: number, column = 1, exact = false) => {
+    const n = countLines(text);
+    for (let k = 0; k < n; k++) {
+      lines.push({ file, line: line + k, column: k === 0 ? column : 1, exact });
+    }
+    code.push(text);
+  };
+  emit('"use strict";', file, 1);
+  emit("const __e = __h.e, __s = __h.s, url = __h.url;", file, 1);
+  emit('let __o = "";', file, 1);
+  let isAsync = false;
+  // Adjacent static and output pieces become one `+=` chain: fewer statements, faster renders.
+  let chain: string[] = [];
+  let chainFile = file;
+  let chainLine = 1;
+  let chainColumn = 1;
+  const flush = () => {
+    if (chain.length > 0) emit(`__o += ${chain.join(" + ")};`, chainFile, chainLine, chainColumn);
+    chain = [];
+  };
+  for (const t of tokens) {
+    if (t.kind === "code") {
+      flush();
+      if (t.value.includes("await")) isAsync = true;
+      emit(t.value, t.file, t.line, t.column, true);
+      continue;
+    }
+    if (t.kind === "text") {
+      if (t.value === "") continue;
+      if (chain.length === 0) [chainFile, chainLine, chainColumn] = [t.file, t.line, t.column];
+      chain.push(JSON.stringify(t.value));
+      continue;
+    }
+    if (t.value.includes("await")) isAsync = true;
+    const multiline = countLines(t.value) > 1 || t.value.includes("//");
+    if (multiline) {
+      flush();
+      emit(`__o += ${t.kind === "escaped" ? "__e" : "__s"}(`, t.file, t.line, t.column);
+      emit(t.value, t.file, t.line, t.column, true);
+      emit(");", t.file, t.line + countLines(t.value) - 1);
+    } else {
+      // A chain is one generated line: keep expressions on the line they came from so a
+      // runtime error maps to it.
+      if (chain.length > 0 && (chainFile !== t.file || chainLine !== t.line)) flush();
+      if (chain.length === 0) [chainFile, chainLine, chainColumn] = [t.file, t.line, t.column];
+      chain.push(`${t.kind === "escaped" ? "__e" : "__s"}(${t.value})`);
+    }
+  }
+  flush();
+  emit("return __o;", file, lines[lines.length - 1]?.line ?? 1);
+  const body = code.join("\n") + `\n//# sourceURL=${sourceUrl}`;
+  const Ctor = isAsync ? (async function () {}).constructor as FunctionConstructor : Function;
+  let fn: CompiledEmbedded["fn"];
+  try {
+    fn = new Ctor("it", "__h", body) as CompiledEmbedded["fn"];
+  } catch (e) {
+    if (!(e instanceof SyntaxError)) throw e;
+    const where = await diagnose(body, isAsync);
+    const at = where === undefined ? undefined : lines[where.line - 1];
+    const origin = at ?? { file, line: 1, column: 1, exact: false };
+    const column = origin.exact ? origin.column + where!.column - 1 : origin.column;
+    const src = await host.read(origin.file);
+    throw new TemplateSyntaxError(
+      `JavaScript syntax error in embedded code: ${e.message}`,
+      src,
+      { file: origin.file, line: origin.line, column },
+      { cause: e },
+    );
+  }
+  return { fn, file, sourceUrl, lines };
+}
+
+/**
+ * `new Function` reports no position for a syntax error; loading the same code as a
+ * module does. Only run for code that already failed to compile.
+ */
+async function diagnose(
+  body: string,
+  isAsync: boolean,
+): Promise<{ line: number; column: number } | undefined> {
+  const module = `export default ${isAsync ? "async " : ""}function(it, __h) {${body}\n}`;
+  try {
+    await import(`data:application/javascript;base64,${base64(module)}`);
+  } catch (e) {
+    const m = /:(\d+):(\d+)\s*$/.exec(String((e as Error).message));
+    if (m !== null) return { line: Number(m[1]), column: Number(m[2]) };
+  }
+  return undefined;
+}
+
+function base64(text: string): string {
+  const bytes = new TextEncoder().encode(text);
+  let bin = "";
+  for (let i = 0; i < bytes.length; i += 0x8000) {
+    bin += String.fromCharCode(...bytes.subarray(i, i + 0x8000));
+  }
+  return btoa(bin);
+}

@@ -1,0 +1,154 @@
+/**
+ * The embedded-code engine: templates are HTML with `<% %>` JavaScript.
+ *
+ * @module
+ */
+
+import { type CompiledEmbedded, compileEmbedded } from "./_embedded_compile.ts";
+import { TemplateCache } from "./_template_cache.ts";
+import { escapeValue } from "./escape_html.ts";
+import { safeUrl } from "./safe_url.ts";
+import { TemplateLoader } from "./template_loader.ts";
+import { _checkKeys } from "./template_loader.ts";
+import { TemplateRuntimeError } from "./template_runtime_error.ts";
+
+/** Options for {@linkcode EmbeddedEngine}; fixed for the engine's life. */
+export interface EmbeddedEngineOptions {
+  /** Directories searched for templates, in order. */
+  searchPath: readonly string[];
+  /** Recompile a template when it or any file it includes changes (default `false`). */
+  dev?: boolean;
+  /** How many compiled templates the engine keeps, least recently used dropped first (default 100). */
+  cacheSize?: number;
+  /** Appended to template names that lack it (default `".ehtml"`). */
+  extension?: string;
+}
+
+const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension"]);
+
+function toRaw(value: unknown): string {
+  return value === null || value === undefined ? "" : String(value);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
+
+// `new Function` puts two lines ("function anonymous(it,__h" and ") {") before the body.
+const HEADER_LINES = 2;
+
+/**
+ * Renders embedded-code templates found on a search path.
+ *
+ * Syntax: `<% code %>` runs JavaScript (blocks use braces; `await` works),
+ * `<%= expr %>` writes the value HTML-escaped, `<%~ expr %>` writes it raw,
+ * `<%-- comment --%>` is dropped, `<%@ include file="x" %>` inlines another
+ * file (relative to the including file; cycles are a compile error) and
+ * `<%%` writes a literal `<%`. The data is `it`; `url(value)` applies the
+ * URL policy ({@linkcode safeUrl}).
+ *
+ * Templates are code: compile only files you wrote, never user input. The
+ * data passed to `render` is only ever data: no option is read from it.
+ *
+ * @example Rendering a page
+ * ```ts
+ * import { EmbeddedEngine } from "@pubkit/render";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/hello.ehtml`,
+ *   "<h1><%= it.title %></h1><% for (const x of it.items) { %><i><%= x %></i><% } %>");
+ * const engine = new EmbeddedEngine({ searchPath: [dir] });
+ * const html = await engine.render("hello", { title: "A & B", items: ["<1>", "2"] });
+ * assert.equal(html, "<h1>A &amp; B</h1><i>&lt;1&gt;</i><i>2</i>");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class EmbeddedEngine {
+  #loader: TemplateLoader;
+  #cache: TemplateCache<CompiledEmbedded>;
+  #helpers = { e: escapeValue, s: toRaw, url: safeUrl };
+
+  /**
+   * Creates an engine.
+   *
+   * @param options Search path, dev mode, cache size, extension.
+   * @throws {RangeError} On an unknown option, an empty search path or a cache size below 1.
+   * @throws {TypeError} When an option has the wrong type.
+   */
+  constructor(options: EmbeddedEngineOptions) {
+    _checkKeys("EmbeddedEngine", options, KEYS);
+    const { searchPath, dev = false, cacheSize = 100, extension = ".ehtml" } = options;
+    if (typeof dev !== "boolean") {
+      throw new TypeError("Cannot construct EmbeddedEngine: dev must be a boolean");
+    }
+    if (!Number.isInteger(cacheSize) || cacheSize < 1) {
+      throw new RangeError("Cannot construct EmbeddedEngine: cacheSize must be an integer >= 1");
+    }
+    const loader = new TemplateLoader({ searchPath, extension });
+    this.#loader = loader;
+    this.#cache = new TemplateCache(cacheSize, dev, async (name, read) => {
+      const file = await loader.resolve(name);
+      return await compileEmbedded(file, {
+        read,
+        resolveInclude: (from, target) => loader.resolveRelative(from, target),
+      }, `pubkit-template:${file}`);
+    });
+  }
+
+  /** The loader resolving names on the search path. */
+  get loader(): TemplateLoader {
+    return this.#loader;
+  }
+
+  /** How many compiled templates the cache holds now. */
+  get cachedCount(): number {
+    return this.#cache.size;
+  }
+
+  /**
+   * Renders a template to a string.
+   *
+   * @param name The template name on the search path (extension optional).
+   * @param data The value templates read as `it`.
+   * @returns The HTML.
+   * @throws {TemplateNotFoundError} When no file matches the name.
+   * @throws {TypeError} When the name is not confined to the search path.
+   * @throws {TemplateSyntaxError} When the template (or an include) does not compile.
+   * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
+   */
+  async render(name: string, data?: unknown): Promise<string> {
+    const compiled = await this.#cache.get(name);
+    try {
+      return await compiled.fn(data, this.#helpers);
+    } catch (e) {
+      throw locateRuntimeError(compiled, e);
+    }
+  }
+
+  /**
+   * Renders a template to a byte stream (UTF-8). The whole page is rendered
+   * before the first chunk, so an error fails the stream before any byte.
+   *
+   * @param name The template name on the search path.
+   * @param data The value templates read as `it`.
+   * @returns A stream of the HTML's UTF-8 bytes.
+   * @throws {never} Errors of {@linkcode EmbeddedEngine.render} error the stream instead.
+   */
+  renderStream(name: string, data?: unknown): ReadableStream<Uint8Array> {
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        controller.enqueue(new TextEncoder().encode(await this.render(name, data)));
+        controller.close();
+      },
+    });
+  }
+}
+
+function locateRuntimeError(compiled: CompiledEmbedded, error: unknown): TemplateRuntimeError {
+  const stack = error instanceof Error ? String(error.stack) : "";
+  const frame = new RegExp(`${escapeRegExp(compiled.sourceUrl)}(?:, <anonymous>)?:(\\d+):\\d+`)
+    .exec(stack);
+  const at = frame === null ? undefined : compiled.lines[Number(frame[1]) - HEADER_LINES - 1];
+  return new TemplateRuntimeError(at?.file ?? compiled.file, at?.line ?? 0, { cause: error });
+}

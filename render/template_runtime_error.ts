@@ -1,0 +1,46 @@
+/**
+ * The error for a template that fails while rendering.
+ *
+ * @module
+ */
+
+/**
+ * Wraps an error thrown by a template's code while rendering, naming the
+ * template file and the template line the failing code came from. The
+ * original error is the `cause`.
+ *
+ * @example Reading the location
+ * ```ts
+ * import { TemplateRuntimeError } from "@pubkit/render";
+ * import assert from "node:assert/strict";
+ *
+ * const cause = new TypeError("x is undefined");
+ * const e = new TemplateRuntimeError("page.ehtml", 7, { cause });
+ * assert.equal(e.file, "page.ehtml");
+ * assert.equal(e.line, 7);
+ * assert.equal(e.cause, cause);
+ * assert.equal(e.message, "Cannot render template page.ehtml:7: TypeError: x is undefined");
+ * ```
+ */
+export class TemplateRuntimeError extends Error {
+  /** The template file holding the failing code. */
+  readonly file: string;
+  /** The 1-based template line, or 0 when it could not be told. */
+  readonly line: number;
+
+  /**
+   * Creates the error.
+   *
+   * @param file The template file.
+   * @param line The 1-based template line (0 when unknown).
+   * @param options `cause`: the original error.
+   */
+  constructor(file: string, line: number, options?: ErrorOptions) {
+    const cause = options?.cause;
+    const what = cause instanceof Error ? `${cause.name}: ${cause.message}` : String(cause);
+    super(`Cannot render template ${file}${line > 0 ? `:${line}` : ""}: ${what}`, options);
+    this.name = "TemplateRuntimeError";
+    this.file = file;
+    this.line = line;
+  }
+}
