@@ -1,0 +1,94 @@
+// Internal: reads a body stream chunk by chunk, counting the bytes actually read, and gives up
+// (cancelling the stream) on abort or error.
+import { BodyBuffer } from "./_body_buffer.ts";
+
+export class BodyReader {
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #signal: AbortSignal | undefined;
+  readonly #onAbort: () => void;
+  #bytesRead = 0;
+  #closed = false;
+
+  constructor(stream: ReadableStream<Uint8Array>, signal?: AbortSignal) {
+    this.#reader = stream.getReader();
+    this.#signal = signal;
+    // Cancelling settles a pending read at once, so an abort never waits for the next chunk.
+    this.#onAbort = () => void this.#reader.cancel(signal?.reason).catch(() => {});
+    signal?.addEventListener("abort", this.#onAbort, { once: true });
+  }
+
+  /** Bytes read so far. */
+  get bytesRead(): number {
+    return this.#bytesRead;
+  }
+
+  /** The next chunk, or `undefined` at the end. Rejects with the signal's reason on abort. */
+  async read(): Promise<Uint8Array | undefined> {
+    this.#signal?.throwIfAborted();
+    const { done, value } = await this.#reader.read();
+    this.#signal?.throwIfAborted();
+    if (done) {
+      this.#closed = true;
+      return undefined;
+    }
+    if (!(value instanceof Uint8Array)) {
+      throw new TypeError("Cannot read body: a chunk is not a Uint8Array");
+    }
+    this.#bytesRead += value.length;
+    return value;
+  }
+
+  /** Cancels the stream (unless it ended) and releases it. */
+  async cancel(reason: unknown): Promise<void> {
+    if (!this.#closed) {
+      this.#closed = true;
+      await this.#reader.cancel(reason).catch(() => {});
+    }
+    this.release();
+  }
+
+  /** Stops listening to the signal and releases the stream's lock. */
+  release(): void {
+    this.#signal?.removeEventListener("abort", this.#onAbort);
+    this.#reader.releaseLock();
+  }
+}
+
+/**
+ * Runs `consume` over a body, cancelling the stream when it throws (a limit, a malformed body,
+ * an abort) so that the rest of the body is never read.
+ */
+export async function withBodyReader<T>(
+  stream: ReadableStream<Uint8Array>,
+  signal: AbortSignal | undefined,
+  consume: (reader: BodyReader) => Promise<T>,
+): Promise<T> {
+  signal?.throwIfAborted();
+  const reader = new BodyReader(stream, signal);
+  let result: T;
+  try {
+    result = await consume(reader);
+  } catch (error) {
+    await reader.cancel(signal?.aborted ? signal.reason : error);
+    throw error;
+  }
+  reader.release();
+  return result;
+}
+
+/** Reads a whole body, failing with `onLimit()` once more than `max` bytes were read. */
+export function readBodyLimited(
+  stream: ReadableStream<Uint8Array>,
+  max: number,
+  onLimit: () => Error,
+  signal?: AbortSignal,
+): Promise<Uint8Array> {
+  return withBodyReader(stream, signal, async (reader) => {
+    const buffer = new BodyBuffer();
+    for (let chunk = await reader.read(); chunk !== undefined; chunk = await reader.read()) {
+      if (reader.bytesRead > max) throw onLimit();
+      buffer.push(chunk);
+    }
+    return buffer.bytes();
+  });
+}
