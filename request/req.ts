@@ -30,6 +30,11 @@ export interface ReqOptions {
   signal?: AbortSignal;
   /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
   dispatch?: Dispatch;
+  /**
+   * Called with the headers of every response this request builds, just before they are used:
+   * the place for headers that are only known at the end, such as a session cookie.
+   */
+  onHead?: (headers: Headers, req: Req) => void;
 }
 
 /** The most internal redirects one request may chain. */
@@ -276,6 +281,7 @@ export class Req {
     }
     const type = this.#contentType ?? contentType;
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
+    this.#options.onHead?.(headers, this);
     return headers;
   }
 
@@ -328,7 +334,9 @@ export class Req {
    * @returns A fresh `Headers`.
    */
   errorResponseHeaders(): Headers {
-    return new Headers(this.errorHeaders);
+    const headers = new Headers(this.errorHeaders);
+    this.#options.onHead?.(headers, this);
+    return headers;
   }
 
   /**

@@ -1,0 +1,319 @@
+/**
+ * `createApp()`: composes the members into one `fetch` handler with a lifecycle.
+ *
+ * @module
+ */
+import {
+  type FormLimits,
+  type Handler,
+  Req,
+  type ReqOptions,
+  type RequestChain,
+  respond,
+} from "@pubkit/request";
+import { errorResponse } from "./error_response.ts";
+import { Lifecycle, type ServerCleanup, type StartupHook } from "./lifecycle.ts";
+
+/** Options for {@linkcode createApp}. */
+export interface AppOptions {
+  /** Handles each request (the publisher's `handle`, or any function of `Req`). */
+  handler: Handler;
+  /** Start-up hooks, run once in order before the first request is served. */
+  startup?: readonly StartupHook<App>[];
+  /** Show stacks on 500 pages (development only). */
+  debug?: boolean;
+  /** Where access log lines and errors go; `console.log` by default. */
+  log?: (line: string, error?: unknown) => void;
+  /** Write one access log line per request; on by default. */
+  accessLog?: boolean;
+  /** How long each shutdown cleanup may take, in ms; 5 s by default. */
+  cleanupTimeout?: number;
+  /** Limits for `req.form()`. */
+  formLimits?: Partial<FormLimits>;
+  /**
+   * Extra work per request before the handler (e.g. opening a session); receives every `Req`
+   * the app creates, including internal redirect targets.
+   */
+  onRequest?: (req: Req) => void;
+  /** Adds headers known only at the end (e.g. a session cookie) to every response head. */
+  onHead?: ReqOptions["onHead"];
+}
+
+/** Options for {@linkcode App.serve}. */
+export interface ServeOptions {
+  /** The port; 8000 by default, 0 for any free port. */
+  port?: number;
+  /** The address to listen on; `127.0.0.1` by default. */
+  hostname?: string;
+  /** Stops the server (gracefully) when aborted. */
+  signal?: AbortSignal;
+  /** How long in-flight requests may take to finish after a stop, in ms; 10 s by default. */
+  shutdownTimeout?: number;
+  /** Stop on SIGINT/SIGTERM (a second signal exits at once); on by default. */
+  handleSignals?: boolean;
+  /** Called with the URL once listening; by default the URL is logged. */
+  onListen?: (url: URL) => void;
+}
+
+const SHUTTING_DOWN = "Server is shutting down; retry on a new connection.\n";
+
+/**
+ * A composed application: `fetch` for in-process use, `Deno.serve` or `deno serve`
+ * (`export default app`), `serve()` to listen with a graceful stop, and `close()`.
+ *
+ * @example In process
+ * ```ts
+ * import { createApp } from "@pubkit/server";
+ * import assert from "node:assert/strict";
+ *
+ * const app = createApp({ handler: (req) => `Hello, ${req.query.get("name")}`, accessLog: false });
+ * const response = await app.fetch(new Request("http://localhost/?name=Ada"));
+ * assert.equal(await response.text(), "Hello, Ada");
+ * await app.close();
+ * ```
+ */
+export class App {
+  /** Server-level cleanups and start-up state. */
+  readonly lifecycle: Lifecycle;
+  /**
+   * Handles one request; bound, so it can be passed around or exported as `{ fetch }`.
+   *
+   * @param request The request.
+   * @param info Connection info from `Deno.serve` or `deno serve`.
+   * @returns The response.
+   */
+  readonly fetch: (request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
+
+  #options: AppOptions;
+  #log: (line: string, error?: unknown) => void;
+  #started: Promise<void> | undefined;
+  #draining = false;
+  #active = new Set<RequestChain>();
+
+  /**
+   * Creates the app; prefer {@linkcode createApp}.
+   *
+   * @param options The handler and settings.
+   */
+  constructor(options: AppOptions) {
+    if (typeof options.handler !== "function") {
+      throw new TypeError("Cannot create app: handler is not a function");
+    }
+    this.#options = options;
+    this.#log = options.log ?? console.log;
+    this.lifecycle = new Lifecycle({
+      cleanupTimeout: options.cleanupTimeout,
+      log: (message, error) => this.#log(message, error),
+    });
+    this.fetch = (request, info) => this.#fetch(request, info);
+  }
+
+  /** The number of requests being handled now. */
+  get inFlight(): number {
+    return this.#active.size;
+  }
+
+  /**
+   * Registers a server-level cleanup, run last in first out at shutdown. Usable at start-up
+   * (from a start-up hook) and from requests (`req.server.registerCleanup`).
+   *
+   * @param cleanup The callback.
+   * @param name A name for logs.
+   */
+  registerCleanup(cleanup: ServerCleanup, name?: string): void {
+    this.lifecycle.registerCleanup(cleanup, name);
+  }
+
+  /**
+   * Runs the start-up hooks once; `fetch` and `serve` call it, so calling it yourself only
+   * makes failures surface earlier.
+   *
+   * @returns When start-up is done.
+   * @throws {StartupError} When a hook fails.
+   */
+  start(): Promise<void> {
+    return this.#started ??= this.lifecycle.start(this.#options.startup ?? [], this);
+  }
+
+  async #fetch(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
+    await this.start();
+    if (this.#draining) {
+      return new Response(SHUTTING_DOWN, {
+        status: 503,
+        headers: { connection: "close", "retry-after": "1" },
+      });
+    }
+    const started = performance.now();
+    const remoteAddr = info?.remoteAddr?.transport === "tcp" ? info.remoteAddr.hostname : undefined;
+    const req = this.#createReq(request, { remoteAddr });
+    const chain = req.chain;
+    this.#active.add(chain);
+    let response: Response;
+    try {
+      response = await respond(req, this.#options.handler);
+    } catch (error) {
+      response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+    }
+    const finish = () => {
+      this.#active.delete(chain);
+      return chain.runCleanups();
+    };
+    if (info?.completed) {
+      info.completed.then(finish, finish);
+    } else if (response.body === null) {
+      await finish();
+    } else {
+      response = new Response(whenDone(response.body, finish), response);
+    }
+    if (this.#options.accessLog !== false) {
+      const ms = (performance.now() - started).toFixed(1);
+      this.#log(
+        `${remoteAddr ?? "-"} "${req.method} ${req.path}" ${response.status} ${ms}ms ${req.id}`,
+      );
+    }
+    return response;
+  }
+
+  #createReq(request: Request, options: ReqOptions): Req {
+    const req = new Req(request, {
+      ...options,
+      formLimits: this.#options.formLimits,
+      onHead: this.#options.onHead,
+      dispatch: (next, prev) => this.#dispatch(next, prev),
+    });
+    this.#options.onRequest?.(req);
+    return req;
+  }
+
+  async #dispatch(request: Request, prev: Req): Promise<Response> {
+    const req = this.#createReq(request, { prev });
+    try {
+      return await respond(req, this.#options.handler);
+    } catch (error) {
+      return errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+    }
+  }
+
+  /**
+   * Listens for HTTP, logs the URL, and stops gracefully on SIGINT/SIGTERM or `signal`: stop
+   * accepting, answer new requests on kept-alive connections with 503 and `Connection: close`,
+   * let in-flight requests finish up to `shutdownTimeout`, then run the request cleanups still
+   * pending (releasing session locks and leases) and the server cleanups last in first out.
+   * A second signal exits at once.
+   *
+   * @param options Port, hostname, signal and timeouts.
+   * @returns When the server has stopped and cleaned up.
+   * @throws {StartupError} When a start-up hook fails; nothing listens then.
+   */
+  async serve(options: ServeOptions = {}): Promise<void> {
+    const { port = 8000, hostname = "127.0.0.1", shutdownTimeout = 10_000 } = options;
+    await this.start();
+    const server = Deno.serve({
+      port,
+      hostname,
+      onListen: (addr) => {
+        const url = new URL(`http://${addr.hostname}:${addr.port}/`);
+        if (options.onListen) options.onListen(url);
+        else this.#log(`Listening on ${url}`);
+      },
+    }, this.fetch);
+    const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
+    const signals: Deno.Signal[] = options.handleSignals === false ? [] : ["SIGINT", "SIGTERM"];
+    let signalled = false;
+    const onSignal = () => {
+      if (signalled) Deno.exit(1);
+      signalled = true;
+      stop();
+    };
+    for (const signal of signals) Deno.addSignalListener(signal, onSignal);
+    options.signal?.addEventListener("abort", () => stop(), { once: true });
+    if (options.signal?.aborted) stop();
+    try {
+      await stopped;
+      this.#draining = true;
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const deadline = new Promise<void>((resolve) => {
+        timer = setTimeout(resolve, shutdownTimeout);
+      });
+      await Promise.race([server.shutdown(), deadline]);
+      clearTimeout(timer);
+      await this.close();
+    } finally {
+      for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
+    }
+  }
+
+  /**
+   * Runs the cleanups of requests still in flight, then the server cleanups (last in first
+   * out). Idempotent.
+   *
+   * @returns When everything has been cleaned up.
+   */
+  async close(): Promise<void> {
+    this.#draining = true;
+    await Promise.all([...this.#active].map((chain) => chain.runCleanups()));
+    await this.lifecycle.close();
+  }
+}
+
+/** Calls `done` once when `body` has been read to the end, failed, or was cancelled. */
+function whenDone(
+  body: ReadableStream<Uint8Array>,
+  done: () => unknown,
+): ReadableStream<Uint8Array> {
+  const reader = body.getReader();
+  let called = false;
+  const once = () => {
+    if (!called) {
+      called = true;
+      done();
+    }
+  };
+  return new ReadableStream<Uint8Array>({
+    async pull(controller) {
+      try {
+        const { done: ended, value } = await reader.read();
+        if (ended) {
+          controller.close();
+          once();
+        } else controller.enqueue(value);
+      } catch (error) {
+        once();
+        controller.error(error);
+      }
+    },
+    cancel(reason) {
+      once();
+      return reader.cancel(reason);
+    },
+  });
+}
+
+/**
+ * Creates an application from a handler and settings.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "@pubkit/server";
+ * import { HttpError } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * const app = createApp({
+ *   handler: () => {
+ *     throw new HttpError(403, "Cannot delete this note: it is not yours");
+ *   },
+ *   accessLog: false,
+ * });
+ * const response = await app.fetch(new Request("http://localhost/notes/1"));
+ * assert.equal(response.status, 403);
+ * assert.equal(await response.text(), "Cannot delete this note: it is not yours\n");
+ * await app.close();
+ * ```
+ *
+ * @param options The handler and settings.
+ * @returns The app.
+ * @throws {TypeError} When `handler` is not a function.
+ */
+export function createApp(options: AppOptions): App {
+  return new App(options);
+}

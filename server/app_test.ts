@@ -1,0 +1,194 @@
+import assert from "node:assert/strict";
+import { HttpError, type Req } from "@pubkit/request";
+import { createApp } from "./app.ts";
+import { StartupError } from "./lifecycle.ts";
+
+const quiet = () => {};
+
+Deno.test("App.fetch() maps HttpError to its status and message, and hides 500 details", async (t) => {
+  const logged: unknown[] = [];
+  const app = createApp({
+    handler: (req) => {
+      req.errorHeaders.set("www-authenticate", 'Basic realm="notes"');
+      if (req.path === "/denied") throw new HttpError(401, "Cannot open notes: log in first");
+      throw new Error("secret connection string");
+    },
+    log: (_line, error) => void logged.push(error),
+    accessLog: false,
+  });
+  await t.step("a 4xx shows its message and keeps error headers", async () => {
+    const response = await app.fetch(new Request("http://localhost/denied"));
+    assert.equal(response.status, 401);
+    assert.equal(response.headers.get("www-authenticate"), 'Basic realm="notes"');
+    assert.equal(await response.text(), "Cannot open notes: log in first\n");
+  });
+  await t.step("anything else is a logged 500 naming the request id only", async () => {
+    const response = await app.fetch(new Request("http://localhost/boom"));
+    assert.equal(response.status, 500);
+    const id = response.headers.get("x-request-id")!;
+    const body = await response.text();
+    assert.match(body, new RegExp(`request ${id}`));
+    assert.doesNotMatch(body, /secret/);
+    assert.ok(logged.some((e) => e instanceof Error && e.message.includes("secret")));
+  });
+  await app.close();
+});
+
+Deno.test("App.fetch() runs request cleanups last in first out, also when the handler throws", async () => {
+  const order: string[] = [];
+  const app = createApp({
+    handler: (req) => {
+      req.registerCleanup(() => void order.push("first"));
+      req.registerCleanup(() => {
+        throw new Error("cleanup fails");
+      });
+      req.registerCleanup(() => void order.push("last"));
+      throw new HttpError(400, "Cannot read: bad input");
+    },
+    log: quiet,
+    accessLog: false,
+  });
+  const response = await app.fetch(new Request("http://localhost/"));
+  assert.equal(response.status, 400);
+  await response.text();
+  assert.deepEqual(order, ["last", "first"]);
+  await app.close();
+});
+
+Deno.test("App.fetch() runs cleanups of a streamed response once the body is done", async () => {
+  const order: string[] = [];
+  const app = createApp({
+    handler: async (req) => {
+      req.registerCleanup(() => void order.push("cleanup"));
+      await req.write("a");
+      order.push("handler done");
+    },
+    accessLog: false,
+  });
+  const response = await app.fetch(new Request("http://localhost/"));
+  assert.deepEqual(order, []);
+  assert.equal(await response.text(), "a");
+  assert.deepEqual(order, ["handler done", "cleanup"]);
+  await app.close();
+});
+
+Deno.test("Req.internalRedirect() through the app sees req.prev.data and shares the chain", async (t) => {
+  const chains = new Set<unknown>();
+  const app = createApp({
+    handler: (req: Req) => {
+      chains.add(req.chain);
+      if (req.path === "/controller") {
+        req.data.notes = ["one", "two"];
+        return req.internalRedirect("/view");
+      }
+      if (req.path === "/view") return `notes: ${(req.prev?.data.notes as string[]).join(",")}`;
+      if (req.path === "/loop") return req.internalRedirect("/loop");
+      throw new HttpError(404, "Not found");
+    },
+    log: quiet,
+    accessLog: false,
+  });
+  await t.step("the view reads what the controller stashed", async () => {
+    const response = await app.fetch(new Request("http://localhost/controller"));
+    assert.equal(await response.text(), "notes: one,two");
+    assert.equal(chains.size, 1);
+  });
+  await t.step("a redirect loop stops at the depth limit with a 500", async () => {
+    const response = await app.fetch(new Request("http://localhost/loop"));
+    assert.equal(response.status, 500);
+    await response.text();
+  });
+  await app.close();
+});
+
+Deno.test("App.start() runs start-up hooks in order and a failure stops the start", async (t) => {
+  await t.step("in order, once, with cleanups in reverse at close", async () => {
+    const order: string[] = [];
+    const app = createApp({
+      handler: () => "ok",
+      accessLog: false,
+      startup: [
+        {
+          name: "a",
+          run: (
+            app,
+          ) => (order.push("start a"), app.registerCleanup(() => void order.push("stop a"))),
+        },
+        {
+          name: "b",
+          run: (
+            app,
+          ) => (order.push("start b"), app.registerCleanup(() => void order.push("stop b"))),
+        },
+      ],
+    });
+    await (await app.fetch(new Request("http://localhost/"))).text();
+    await (await app.fetch(new Request("http://localhost/"))).text();
+    await app.close();
+    assert.deepEqual(order, ["start a", "start b", "stop b", "stop a"]);
+  });
+  await t.step("a failing hook rejects with StartupError naming it", async () => {
+    const order: string[] = [];
+    const app = createApp({
+      handler: () => "ok",
+      log: quiet,
+      startup: [
+        { name: "pool", run: (app) => app.registerCleanup(() => void order.push("stop pool")) },
+        {
+          name: "migrations",
+          run: () => {
+            throw new Error("no such table");
+          },
+        },
+      ],
+    });
+    await assert.rejects(app.start(), (error: unknown) => {
+      assert.ok(error instanceof StartupError);
+      assert.equal(error.hook, "migrations");
+      assert.match(error.message, /Cannot start: start-up hook migrations failed: no such table/);
+      return true;
+    });
+    assert.deepEqual(order, ["stop pool"]);
+  });
+});
+
+Deno.test("App.serve() drains: an in-flight request finishes, later ones get 503, then cleanups run", async () => {
+  const order: string[] = [];
+  const { promise: entered, resolve: enter } = Promise.withResolvers<void>();
+  const { promise: release, resolve: unblock } = Promise.withResolvers<void>();
+  const controller = new AbortController();
+  const { promise: listening, resolve: listen } = Promise.withResolvers<URL>();
+  const app = createApp({
+    handler: async (req) => {
+      if (req.path === "/slow") {
+        enter();
+        await release;
+        order.push("slow done");
+        return "slow";
+      }
+      return "fast";
+    },
+    accessLog: false,
+    startup: [{ name: "c", run: (app) => app.registerCleanup(() => void order.push("cleanup")) }],
+  });
+  const served = app.serve({
+    port: 0,
+    signal: controller.signal,
+    handleSignals: false,
+    onListen: listen,
+  });
+  const url = await listening;
+  const slow = fetch(new URL("/slow", url));
+  await entered;
+  controller.abort();
+  // The listener is closing; the app answers requests that still reach it with 503.
+  const late = await app.fetch(new Request(new URL("/fast", url)));
+  assert.equal(late.status, 503);
+  assert.equal(late.headers.get("connection"), "close");
+  await late.text();
+  unblock();
+  const response = await slow;
+  assert.equal(await response.text(), "slow");
+  await served;
+  assert.deepEqual(order, ["slow done", "cleanup"]);
+});

@@ -1,0 +1,20 @@
+/**
+ * `@pubkit/server`: composes the pubkit members into an application with one error boundary,
+ * an access log, a lifecycle and a graceful stop.
+ *
+ * ```ts
+ * import { createApp } from "@pubkit/server";
+ * import assert from "node:assert/strict";
+ *
+ * const app = createApp({ handler: () => "<h1>Hello</h1>", accessLog: false });
+ * const response = await app.fetch(new Request("http://localhost/"));
+ * assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+ * await response.body?.cancel();
+ * await app.close();
+ * ```
+ *
+ * @module
+ */
+export * from "./app.ts";
+export * from "./error_response.ts";
+export * from "./lifecycle.ts";
