@@ -11,13 +11,23 @@ import {
   type RequestChain,
   respond,
 } from "@pubkit/request";
+import type { Pool } from "@pubkit/pool";
+import type { SessionManager } from "@pubkit/session";
+import { AppReq, type AppServices } from "./app_req.ts";
 import { errorResponse } from "./error_response.ts";
 import { Lifecycle, type ServerCleanup, type StartupHook } from "./lifecycle.ts";
 
+/** Handles one request of an application. */
+export type AppHandler = (req: AppReq) => unknown;
+
 /** Options for {@linkcode createApp}. */
 export interface AppOptions {
-  /** Handles each request (the publisher's `handle`, or any function of `Req`). */
-  handler: Handler;
+  /** Handles each request (the publisher's `handle`, or any function of `AppReq`). */
+  handler: AppHandler;
+  /** Sessions for `req.openSession()`; the app does not close the manager. */
+  sessions?: SessionManager;
+  /** Renders a named template on a search path, for `req.render()`. */
+  renderTemplate?: AppServices["renderTemplate"];
   /** Start-up hooks, run once in order before the first request is served. */
   startup?: readonly StartupHook<App>[];
   /** Show stacks on 500 pages (development only). */
@@ -30,13 +40,6 @@ export interface AppOptions {
   cleanupTimeout?: number;
   /** Limits for `req.form()`. */
   formLimits?: Partial<FormLimits>;
-  /**
-   * Extra work per request before the handler (e.g. opening a session); receives every `Req`
-   * the app creates, including internal redirect targets.
-   */
-  onRequest?: (req: Req) => void;
-  /** Adds headers known only at the end (e.g. a session cookie) to every response head. */
-  onHead?: ReqOptions["onHead"];
 }
 
 /** Options for {@linkcode App.serve}. */
@@ -85,6 +88,9 @@ export class App {
   readonly fetch: (request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
 
   #options: AppOptions;
+  #services: AppServices;
+  #pools: Record<string, Pool<unknown>> = Object.create(null);
+  #handler: Handler;
   #log: (line: string, error?: unknown) => void;
   #started: Promise<void> | undefined;
   #draining = false;
@@ -106,6 +112,36 @@ export class App {
       log: (message, error) => this.#log(message, error),
     });
     this.fetch = (request, info) => this.#fetch(request, info);
+    this.#handler = options.handler as Handler;
+    this.#services = {
+      sessions: options.sessions,
+      pools: this.#pools,
+      registerCleanup: (cleanup, name) => this.registerCleanup(cleanup, name),
+      renderTemplate: options.renderTemplate,
+    };
+  }
+
+  /** The named pools, as handlers see them in `req.server.pools`. */
+  get pools(): Readonly<Record<string, Pool<unknown>>> {
+    return this.#pools;
+  }
+
+  /**
+   * Names a pool so handlers reach it (`req.server.pools[name]`, `req.acquire(name)`), and
+   * registers its close as a server cleanup. Call it from a start-up hook.
+   *
+   * @param name The pool's name.
+   * @param pool The pool.
+   * @returns The pool.
+   * @throws {TypeError} When the name is taken.
+   */
+  addPool<T>(name: string, pool: Pool<T>): Pool<T> {
+    if (Object.hasOwn(this.#pools, name)) {
+      throw new TypeError(`Cannot add pool ${JSON.stringify(name)}: the name is taken`);
+    }
+    this.#pools[name] = pool as Pool<unknown>;
+    this.registerCleanup(async () => void await pool.close(), `pool ${name}`);
+    return pool;
   }
 
   /** The number of requests being handled now. */
@@ -150,10 +186,11 @@ export class App {
     this.#active.add(chain);
     let response: Response;
     try {
-      response = await respond(req, this.#options.handler);
+      response = await respond(req, this.#handler);
     } catch (error) {
       response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
     }
+    if (req.hasSession) response = withSessionCookie(response, req);
     const finish = () => {
       this.#active.delete(chain);
       return chain.runCleanups();
@@ -174,21 +211,22 @@ export class App {
     return response;
   }
 
-  #createReq(request: Request, options: ReqOptions): Req {
-    const req = new Req(request, {
+  #createReq(request: Request, options: ReqOptions): AppReq {
+    const prev = options.prev;
+    return new AppReq(request, {
       ...options,
+      services: this.#services,
+      session: prev instanceof AppReq && prev.hasSession ? prev.session : undefined,
       formLimits: this.#options.formLimits,
-      onHead: this.#options.onHead,
+      onHead: addSessionCookie,
       dispatch: (next, prev) => this.#dispatch(next, prev),
     });
-    this.#options.onRequest?.(req);
-    return req;
   }
 
   async #dispatch(request: Request, prev: Req): Promise<Response> {
     const req = this.#createReq(request, { prev });
     try {
-      return await respond(req, this.#options.handler);
+      return await respond(req, this.#handler);
     } catch (error) {
       return errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
     }
@@ -254,6 +292,28 @@ export class App {
     await Promise.all([...this.#active].map((chain) => chain.runCleanups()));
     await this.lifecycle.close();
   }
+}
+
+/** Puts the session cookie (new, regenerated or deleted session) on every response head. */
+function addSessionCookie(headers: Headers, req: Req): void {
+  if (!(req instanceof AppReq) || !req.hasSession) return;
+  const cookie = req.session.setCookie();
+  if (cookie !== undefined && !headers.getSetCookie().includes(cookie)) {
+    headers.append("set-cookie", cookie);
+  }
+}
+
+/** Adds the session cookie to a response the handler built itself. */
+function withSessionCookie(response: Response, req: AppReq): Response {
+  const cookie = req.session.setCookie();
+  if (cookie === undefined || response.headers.getSetCookie().includes(cookie)) return response;
+  const headers = new Headers(response.headers);
+  headers.append("set-cookie", cookie);
+  return new Response(response.body, {
+    status: response.status,
+    statusText: response.statusText,
+    headers,
+  });
 }
 
 /** Calls `done` once when `body` has been read to the end, failed, or was cancelled. */

@@ -5,7 +5,7 @@
  */
 
 /** A cleanup registered with the server; it may be async. */
-export type ServerCleanup = () => void | Promise<void>;
+export type ServerCleanup = () => unknown;
 
 /** Something with an async close, such as a pool. */
 export interface Closable {

@@ -16,5 +16,6 @@
  * @module
  */
 export * from "./app.ts";
+export * from "./app_req.ts";
 export * from "./error_response.ts";
 export * from "./lifecycle.ts";

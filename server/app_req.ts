@@ -1,0 +1,169 @@
+/**
+ * `AppReq`: the `Req` an application hands to its handlers, with the server's services.
+ *
+ * @module
+ */
+import { Req, type ReqOptions } from "@pubkit/request";
+import type { Session, SessionManager } from "@pubkit/session";
+import type { Lease, Pool } from "@pubkit/pool";
+
+/** What an {@linkcode AppReq} reaches of its application. */
+export interface AppServices {
+  /** The session manager, when sessions are configured. */
+  sessions?: SessionManager;
+  /** Named pools (`req.server.pools.db`). */
+  pools: Readonly<Record<string, Pool<unknown>>>;
+  /** Registers a server-level cleanup. */
+  registerCleanup(cleanup: () => unknown, name?: string): void;
+  /** Renders a template by name on a search path to HTML. */
+  renderTemplate?(name: string, vars: Record<string, unknown>, paths: readonly string[]): Promise<string>;
+}
+
+/** Options for {@linkcode AppReq}. */
+export interface AppReqOptions extends ReqOptions {
+  /** The application's services. */
+  services: AppServices;
+  /** The session opened by the request this one was redirected from. */
+  session?: Session;
+}
+
+/** Options for {@linkcode AppReq.openSession}. */
+export interface OpenSessionOptions {
+  /** Lock the session for the rest of the request; `true` by default. `false` opens a read-only view. */
+  lock?: boolean;
+}
+
+/**
+ * The request wrapper of a composed application: a `Req` plus the open session, pooled
+ * resources released at request end, template rendering and the server (`req.server`).
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "@pubkit/server";
+ * import { MemoryStore, SessionManager } from "@pubkit/session";
+ * import assert from "node:assert/strict";
+ *
+ * const sessions = new SessionManager({
+ *   store: new MemoryStore(),
+ *   secrets: ["a secret of at least thirty-two characters"],
+ * });
+ * const app = createApp({
+ *   sessions,
+ *   accessLog: false,
+ *   handler: async (req) => {
+ *     const session = await req.openSession();
+ *     const visits = ((session.get("visits") as number | undefined) ?? 0) + 1;
+ *     session.set("visits", visits);
+ *     return `visit ${visits}`;
+ *   },
+ * });
+ * const first = await app.fetch(new Request("http://localhost/"));
+ * assert.equal(await first.text(), "visit 1");
+ * const cookie = first.headers.get("set-cookie")!.split(";")[0];
+ * const second = await app.fetch(new Request("http://localhost/", { headers: { cookie } }));
+ * assert.equal(await second.text(), "visit 2");
+ * await app.close();
+ * await sessions.close();
+ * ```
+ */
+export class AppReq extends Req {
+  /** The application's services: pools, cleanups. */
+  readonly server: AppServices;
+  /** Template search path for {@linkcode AppReq.render}, set from the folder's scope. */
+  templatePaths: readonly string[] = [];
+  #session: Session | undefined;
+  #opening: Promise<Session> | undefined;
+
+  /**
+   * Wraps a request for the application.
+   *
+   * @param request The incoming request.
+   * @param options The services and the usual `Req` options.
+   */
+  constructor(request: Request, options: AppReqOptions) {
+    super(request, options);
+    this.server = options.services;
+    this.#session = options.session;
+  }
+
+  /**
+   * The session this request opened (or the one its internal-redirect origin opened).
+   *
+   * @throws {TypeError} When no session was opened.
+   */
+  get session(): Session {
+    if (!this.#session) {
+      throw new TypeError(
+        "Cannot read req.session: no session is open; call await req.openSession() first or " +
+          'set session: "lock" in the folder\'s _config.ts',
+      );
+    }
+    return this.#session;
+  }
+
+  /** Whether a session is open on this request. */
+  get hasSession(): boolean {
+    return this.#session !== undefined;
+  }
+
+  /**
+   * Opens the request's session: locked until the response is done unless `lock: false`.
+   * Idempotent, and along an internal redirect the same open session is returned, never a
+   * second lock attempt.
+   *
+   * @param options Lock or read-only.
+   * @returns The session.
+   * @throws {TypeError} When the application has no session manager.
+   * @throws {LockTimeoutError} When another request holds the lock past the timeout (→ 503).
+   */
+  openSession(options: OpenSessionOptions = {}): Promise<Session> {
+    if (this.#session) return Promise.resolve(this.#session);
+    const manager = this.server.sessions;
+    if (!manager) {
+      return Promise.reject(new TypeError("Cannot open a session: the app has no sessions option"));
+    }
+    return this.#opening ??= manager.open(this.headers, {
+      owner: this.chain,
+      lock: options.lock ?? true,
+      secure: this.url.protocol === "https:",
+      signal: this.signal,
+    }).then((session) => {
+      this.#session = session;
+      this.registerCleanup(() => session.close());
+      return session;
+    });
+  }
+
+  /**
+   * Acquires a resource from a named pool for this request; the lease is released when the
+   * request ends if the handler did not release it.
+   *
+   * @param pool The pool's name, as registered with `app.addPool()`.
+   * @returns The lease.
+   * @throws {TypeError} For an unknown pool name.
+   */
+  async acquire<T>(pool: string): Promise<Lease<T>> {
+    const target = Object.hasOwn(this.server.pools, pool) ? this.server.pools[pool] : undefined;
+    if (!target) throw new TypeError(`Cannot acquire from pool ${JSON.stringify(pool)}: no such pool`);
+    const lease = await target.acquire({ signal: this.signal }) as Lease<T>;
+    this.registerCleanup(() => lease.release());
+    return lease;
+  }
+
+  /**
+   * Renders a template found on the folder's template search path, with `req` available to it,
+   * into an HTML response.
+   *
+   * @param name The template name, e.g. `"notes.html"`.
+   * @param vars The template's data.
+   * @returns The response to return from the handler.
+   * @throws {TypeError} When the app has no template engine.
+   */
+  async render(name: string, vars: Record<string, unknown> = {}): Promise<Response> {
+    const render = this.server.renderTemplate;
+    if (!render) throw new TypeError("Cannot render: the app has no templates option");
+    const html = await render(name, { ...vars, req: this }, this.templatePaths);
+    this.contentType ??= "text/html; charset=utf-8";
+    return this.end(html, null);
+  }
+}
