@@ -1,0 +1,68 @@
+import type { TimerHandle } from "./clock.ts";
+import type { Lease } from "./lease.ts";
+
+export const IDLE = 0;
+export const BORROWED = 1;
+export const VALIDATING = 2;
+export const DESTROYED = 3;
+
+/** One pooled resource and its explicit state. */
+export class Entry<T> {
+  state: number = IDLE;
+  lease: LeaseImpl<T> | null = null;
+  lastReturned: number;
+  constructor(
+    readonly resource: T,
+    readonly createdAt: number,
+    readonly expiresAt: number,
+  ) {
+    this.lastReturned = createdAt;
+  }
+}
+
+/** What a lease calls back into; implemented privately by the pool. */
+export interface LeaseHost<T> {
+  giveBack(lease: LeaseImpl<T>, suspect: boolean): void;
+  destroyLent(lease: LeaseImpl<T>): Promise<void>;
+}
+
+const resolved: Promise<void> = Promise.resolve();
+
+export class LeaseImpl<T> implements Lease<T> {
+  done = false;
+  stack: string | undefined = undefined;
+  leakTimer: TimerHandle = undefined;
+  leakReported = false;
+
+  constructor(
+    readonly host: LeaseHost<T>,
+    readonly entry: Entry<T>,
+    readonly acquiredAt: number,
+  ) {}
+
+  get resource(): T {
+    if (this.done) throw new TypeError("Cannot use the resource: the lease was released");
+    return this.entry.resource;
+  }
+
+  get released(): boolean {
+    return this.done;
+  }
+
+  release(): void {
+    if (this.done) return;
+    this.done = true;
+    this.host.giveBack(this, false);
+  }
+
+  destroy(): Promise<void> {
+    if (this.done) return resolved;
+    this.done = true;
+    return this.host.destroyLent(this);
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return resolved;
+  }
+}

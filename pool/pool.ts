@@ -1,0 +1,916 @@
+/**
+ * {@linkcode Pool}: a bounded, fair pool of resources (database connections, clients) with
+ * timeouts on every wait, validation, lifetimes, leak detection and a draining `close()`.
+ *
+ * @module
+ */
+
+import type { Clock, TimerHandle } from "./clock.ts";
+import type { Lease } from "./lease.ts";
+import type { PoolFactory } from "./pool_factory.ts";
+import { PoolClosedError } from "./pool_closed_error.ts";
+import { PoolCreateError } from "./pool_create_error.ts";
+import { PoolQueueFullError } from "./pool_queue_full_error.ts";
+import { PoolTimeoutError } from "./pool_timeout_error.ts";
+import { Histogram, WAIT_BUCKETS } from "./_histogram.ts";
+import {
+  BORROWED,
+  DESTROYED,
+  Entry,
+  IDLE,
+  type LeaseHost,
+  LeaseImpl,
+  VALIDATING,
+} from "./_lease.ts";
+import {
+  type PoolLogger,
+  type PoolOptions,
+  type ResolvedOptions,
+  resolveOptions,
+} from "./_options.ts";
+
+export type { PoolLogger, PoolOptions };
+
+/** Options of {@linkcode Pool.prototype.acquire} and {@linkcode Pool.prototype.use}. */
+export interface AcquireOptions {
+  /** Stops waiting and rejects with `signal.reason` when aborted. */
+  signal?: AbortSignal;
+  /** Longest wait in milliseconds; defaults to the pool's `acquireTimeout`. */
+  timeout?: number;
+}
+
+/** Options of {@linkcode Pool.prototype.close}. */
+export interface CloseOptions {
+  /**
+   * How long, in milliseconds, to wait for outstanding leases before destroying their
+   * resources anyway. Default 10000.
+   */
+  deadline?: number;
+}
+
+/** A lease that was still out when {@linkcode Pool.prototype.close}'s deadline passed. */
+export interface OutstandingLease {
+  /** When it was lent, on the pool's clock. */
+  acquiredAt: number;
+  /** How long it had been held when the pool took it back, in milliseconds. */
+  heldFor: number;
+  /** The acquirer's stack, when `leakDetectionThreshold` is on. */
+  stack?: string;
+}
+
+/** What {@linkcode Pool.prototype.close} did. */
+export interface PoolCloseReport {
+  /** Leases still out at the deadline; their resources were destroyed anyway. */
+  outstanding: OutstandingLease[];
+  /** Resources destroyed by the close. */
+  destroyed: number;
+}
+
+/** The acquire-wait histogram: non-cumulative counts per bucket. */
+export interface WaitHistogram {
+  /** Inclusive upper bounds in milliseconds; `counts` has one more slot, for longer waits. */
+  bounds: readonly number[];
+  /** Acquisitions per bucket (0 ms = served at once). */
+  counts: number[];
+  /** Acquisitions recorded (served ones; timeouts are counted in `timeouts`). */
+  count: number;
+  /** Sum of the recorded waits in milliseconds. */
+  sum: number;
+}
+
+/** Gauges and counters of a {@linkcode Pool}. */
+export interface PoolMetrics {
+  /** Resources alive: idle + borrowed + being validated. */
+  size: number;
+  /** Resources ready to lend. */
+  idle: number;
+  /** Resources lent out. */
+  borrowed: number;
+  /** Callers waiting. */
+  pending: number;
+  /** Creations in flight. */
+  creating: number;
+  /** Validations in flight. */
+  validating: number;
+  /** Resources created since the pool was made. */
+  created: number;
+  /** Resources destroyed since the pool was made. */
+  destroyed: number;
+  /** Acquisitions that timed out. */
+  timeouts: number;
+  /** Creations that failed. */
+  createFailures: number;
+  /** How long acquisitions waited. */
+  acquireWait: WaitHistogram;
+}
+
+class Waiter<T> {
+  settled = false;
+  timer: TimerHandle = undefined;
+  onAbort: (() => void) | undefined = undefined;
+  constructor(
+    readonly resolve: (lease: Lease<T>) => void,
+    readonly reject: (reason: unknown) => void,
+    readonly since: number,
+    readonly signal: AbortSignal | undefined,
+  ) {}
+}
+
+const NO_SIGNAL = new AbortController().signal;
+
+/**
+ * A bounded pool of resources made by a {@linkcode PoolFactory}.
+ *
+ * - `acquire()` lends an idle resource at once, or creates one (up to `max`), or queues the
+ *   caller first-in-first-out; every wait ends by `acquireTimeout` with `PoolTimeoutError`.
+ * - A create failure rejects the waiters it cannot serve with `PoolCreateError` (cause: the
+ *   factory's error) instead of leaving them hanging; further creates back off
+ *   (`createRetryDelay` doubling to `createRetryMaxDelay`), and during the back-off callers
+ *   that would need a new resource are refused at once. The next create after the back-off
+ *   that succeeds ends it: the pool recovers by itself.
+ * - Resources idle longer than `validateAfterIdle` are validated before lending; resources
+ *   past `maxLifetime` or reported broken are destroyed instead of lent.
+ * - `close({ deadline })` stops lending, rejects waiters with `PoolClosedError`, waits for
+ *   leases up to the deadline, destroys everything and reports what was still out.
+ *
+ * @typeParam T The resource type.
+ *
+ * @example Lending and giving back
+ * ```ts
+ * import { Pool } from "@pubkit/pool";
+ * import assert from "node:assert/strict";
+ *
+ * let next = 0;
+ * const pool = new Pool({
+ *   create: () => Promise.resolve({ id: ++next }),
+ *   destroy() {},
+ * }, { max: 2 });
+ * {
+ *   await using lease = await pool.acquire();
+ *   assert.equal(lease.resource.id, 1);
+ * }
+ * assert.equal(await pool.use((r) => r.id), 1); // the idle resource is reused
+ * const report = await pool.close();
+ * assert.deepEqual(report.outstanding, []);
+ * ```
+ */
+export class Pool<T> {
+  #factory: PoolFactory<T>;
+  #o: ResolvedOptions;
+  #clock: Clock;
+  #host: LeaseHost<T>;
+  #idle: Entry<T>[] = [];
+  #all = new Set<Entry<T>>();
+  #waiters: Waiter<T>[] = [];
+  #head = 0;
+  #pending = 0;
+  #size = 0;
+  #borrowed = 0;
+  #creating = 0;
+  #validating = 0;
+  #created = 0;
+  #destroyed = 0;
+  #timeouts = 0;
+  #createFailures = 0;
+  #hist = new Histogram();
+  #failStreak = 0;
+  #backoffUntil = 0;
+  #lastCreateError: unknown = undefined;
+  #retryTimer: TimerHandle = undefined;
+  #housekeepingTimer: TimerHandle = undefined;
+  #creates = new Set<AbortController>();
+  #createWork = new Set<Promise<unknown>>();
+  #work = new Set<Promise<unknown>>();
+  #closed = false;
+  #closePromise: Promise<PoolCloseReport> | undefined = undefined;
+  #drained: (() => void) | undefined = undefined;
+
+  /**
+   * Makes a pool. Nothing is created until `start()` or the first `acquire()`.
+   *
+   * @param factory Makes, checks and destroys the resources.
+   * @param options Limits and timeouts; see {@linkcode PoolOptions} for the defaults.
+   * @throws {RangeError} For an unknown option or an out-of-range value.
+   * @throws {TypeError} For a factory without `create` and `destroy`, or a bad clock/logger.
+   */
+  constructor(factory: PoolFactory<T>, options?: PoolOptions) {
+    if (
+      typeof factory?.create !== "function" || typeof factory.destroy !== "function" ||
+      (factory.validate !== undefined && typeof factory.validate !== "function") ||
+      (factory.isBroken !== undefined && typeof factory.isBroken !== "function")
+    ) {
+      throw new TypeError("Cannot create pool: the factory needs create() and destroy()");
+    }
+    this.#factory = factory;
+    this.#o = resolveOptions(options);
+    this.#clock = this.#o.clock;
+    this.#host = {
+      giveBack: (lease, suspect) => this.#giveBack(lease, suspect),
+      destroyLent: (lease) => this.#destroyLent(lease),
+    };
+  }
+
+  /** `true` once {@linkcode Pool.prototype.close} was called. */
+  get closed(): boolean {
+    return this.#closed;
+  }
+
+  /**
+   * Warms the pool: creates resources up to `min` and starts housekeeping. Call it at
+   * start-up so that a broken configuration fails the start instead of the first request.
+   *
+   * @returns Resolves when `min` resources exist.
+   * @throws {PoolCreateError} If a creation fails (cause: the factory's error).
+   * @throws {PoolClosedError} If the pool is closed.
+   *
+   * @example Warming to `min`
+   * ```ts
+   * import { Pool } from "@pubkit/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ create: () => Promise.resolve({}), destroy() {} }, { min: 2 });
+   * await pool.start();
+   * assert.equal(pool.metrics().idle, 2);
+   * await pool.close();
+   * ```
+   */
+  async start(): Promise<void> {
+    if (this.#closed) throw new PoolClosedError("Cannot start the pool: it is closed");
+    this.#armHousekeeping();
+    const results: Promise<unknown>[] = [];
+    for (let n = this.#o.min - this.#size - this.#creating; n > 0; n--) {
+      results.push(this.#create());
+    }
+    for (const error of await Promise.all(results)) {
+      if (error !== undefined) {
+        throw new PoolCreateError(
+          `Cannot start the pool "${this.#o.name}": creating a resource failed`,
+          { cause: error },
+        );
+      }
+    }
+  }
+
+  /**
+   * Borrows a resource. Give it back with `release()` or `await using`.
+   *
+   * @param options `signal` to stop waiting, `timeout` to override `acquireTimeout`.
+   * @returns A lease on an idle, new or returned resource.
+   * @throws {PoolTimeoutError} If no resource came within the timeout.
+   * @throws {PoolCreateError} If creating the needed resource failed, or the pool is backing
+   *   off after a failure (cause: the factory's error).
+   * @throws {PoolQueueFullError} If `maxWaiting` callers are already waiting.
+   * @throws {PoolClosedError} If the pool is closed or closes while waiting.
+   * @throws {RangeError} For a timeout that is not a positive finite number.
+   *
+   * @example Waiting with a timeout
+   * ```ts
+   * import { Pool, PoolTimeoutError } from "@pubkit/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ create: () => Promise.resolve({}), destroy() {} }, { max: 1 });
+   * const first = await pool.acquire();
+   * await assert.rejects(pool.acquire({ timeout: 10 }), PoolTimeoutError);
+   * first.release();
+   * await pool.close();
+   * ```
+   */
+  acquire(options?: AcquireOptions): Promise<Lease<T>> {
+    if (this.#closed) {
+      return Promise.reject(new PoolClosedError("Cannot acquire: the pool is closed"));
+    }
+    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
+    if (this.#pending === 0 && this.#idle.length > 0) {
+      const now = this.#clock.now();
+      const entry = this.#takeIdle(now);
+      if (entry !== undefined) {
+        this.#hist.record(0);
+        return Promise.resolve(this.#lend(entry, now));
+      }
+    }
+    return this.#wait(options);
+  }
+
+  /**
+   * Borrows a resource for the duration of `fn` and gives it back afterwards. If `fn`
+   * throws, the resource is validated (when the factory can) before it is lent again.
+   *
+   * @typeParam R What `fn` returns.
+   * @param fn Uses the resource; must not keep it.
+   * @param options As for {@linkcode Pool.prototype.acquire}.
+   * @returns What `fn` returned.
+   * @throws What `fn` threw, or what {@linkcode Pool.prototype.acquire} throws.
+   *
+   * @example Running a query
+   * ```ts
+   * import { Pool } from "@pubkit/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ create: () => Promise.resolve({ answer: 42 }), destroy() {} });
+   * assert.equal(await pool.use((r) => r.answer), 42);
+   * await pool.close();
+   * ```
+   */
+  async use<R>(fn: (resource: T) => R | Promise<R>, options?: AcquireOptions): Promise<R> {
+    const lease = await this.acquire(options) as LeaseImpl<T>;
+    let result: R;
+    try {
+      result = await fn(lease.entry.resource);
+    } catch (error) {
+      if (!lease.done) {
+        lease.done = true;
+        this.#giveBack(lease, true);
+      }
+      throw error;
+    }
+    lease.release();
+    return result;
+  }
+
+  /**
+   * A snapshot of the gauges, counters and the acquire-wait histogram.
+   *
+   * @returns The current metrics.
+   *
+   * @example Reading the gauges
+   * ```ts
+   * import { Pool } from "@pubkit/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ create: () => Promise.resolve({}), destroy() {} });
+   * const lease = await pool.acquire();
+   * const m = pool.metrics();
+   * assert.equal(m.size, 1);
+   * assert.equal(m.borrowed, 1);
+   * assert.equal(m.created, 1);
+   * lease.release();
+   * await pool.close();
+   * ```
+   */
+  metrics(): PoolMetrics {
+    return {
+      size: this.#size,
+      idle: this.#idle.length,
+      borrowed: this.#borrowed,
+      pending: this.#pending,
+      creating: this.#creating,
+      validating: this.#validating,
+      created: this.#created,
+      destroyed: this.#destroyed,
+      timeouts: this.#timeouts,
+      createFailures: this.#createFailures,
+      acquireWait: {
+        bounds: WAIT_BUCKETS,
+        counts: Array.from(this.#hist.counts),
+        count: this.#hist.count,
+        sum: this.#hist.sum,
+      },
+    };
+  }
+
+  /**
+   * Closes the pool: stops lending, rejects waiters with `PoolClosedError`, destroys idle
+   * resources, waits for outstanding leases up to `deadline`, then destroys their resources
+   * too (their later `release()` does nothing) and reports them. Idempotent: later calls
+   * return the same promise. Takes at most about `deadline` + `destroyTimeout`.
+   *
+   * @param options `deadline`: how long to wait for outstanding leases (default 10000 ms).
+   * @returns What was still out, and how many resources were destroyed.
+   * @throws {RangeError} For an unknown option or a negative deadline.
+   *
+   * @example A lease still out at the deadline
+   * ```ts
+   * import { Pool } from "@pubkit/pool";
+   * import assert from "node:assert/strict";
+   *
+   * const pool = new Pool({ create: () => Promise.resolve({}), destroy() {} });
+   * const lease = await pool.acquire();
+   * const report = await pool.close({ deadline: 10 });
+   * assert.equal(report.outstanding.length, 1);
+   * assert.equal(lease.released, true);
+   * ```
+   */
+  close(options?: CloseOptions): Promise<PoolCloseReport> {
+    if (this.#closePromise !== undefined) return this.#closePromise;
+    let deadline = 10_000;
+    for (const [key, value] of Object.entries(options ?? {})) {
+      if (key !== "deadline") throw new RangeError(`Cannot close pool: unknown option "${key}"`);
+      if (value === undefined) continue;
+      if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
+        throw new RangeError(`Cannot close pool: option "deadline" is ${String(value)}`);
+      }
+      deadline = value;
+    }
+    this.#closed = true;
+    this.#closePromise = this.#close(deadline);
+    return this.#closePromise;
+  }
+
+  /**
+   * Closes the pool with the default deadline, for `await using pool = new Pool(...)`.
+   *
+   * @returns Resolves when closed.
+   */
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.close();
+  }
+
+  // ---- lending -------------------------------------------------------------------------
+
+  /** Pops a lendable idle entry; retires broken/expired ones, starts validating stale ones. */
+  #takeIdle(now: number): Entry<T> | undefined {
+    const idle = this.#idle;
+    const factory = this.#factory;
+    while (idle.length > 0) {
+      const entry = idle.pop()!;
+      if (
+        now >= entry.expiresAt ||
+        (factory.isBroken !== undefined && factory.isBroken(entry.resource))
+      ) {
+        this.#destroyEntry(entry);
+        continue;
+      }
+      if (factory.validate !== undefined && now - entry.lastReturned > this.#o.validateAfterIdle) {
+        this.#validate(entry);
+        return undefined;
+      }
+      return entry;
+    }
+    return undefined;
+  }
+
+  #lend(entry: Entry<T>, now: number): LeaseImpl<T> {
+    entry.state = BORROWED;
+    this.#borrowed++;
+    const lease = new LeaseImpl(this.#host, entry, now);
+    entry.lease = lease;
+    const threshold = this.#o.leakDetectionThreshold;
+    if (threshold > 0) {
+      lease.stack = new Error("Lease acquired here").stack;
+      lease.leakTimer = this.#clock.setTimeout(() => {
+        lease.leakTimer = undefined;
+        lease.leakReported = true;
+        this.#o.logger.warn(
+          `${this.#o.name}: Possible leak: a lease has been held for more than ${threshold} ms ` +
+            `(leakDetectionThreshold); acquired at:\n${lease.stack}`,
+        );
+      }, threshold);
+    }
+    return lease;
+  }
+
+  #wait(options: AcquireOptions | undefined): Promise<Lease<T>> {
+    const timeout = options?.timeout ?? this.#o.acquireTimeout;
+    if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) {
+      return Promise.reject(
+        new RangeError(`Cannot acquire: option "timeout" is ${String(timeout)}`),
+      );
+    }
+    if (this.#pending >= this.#o.maxWaiting) {
+      return Promise.reject(
+        new PoolQueueFullError(
+          `Cannot acquire: ${this.#pending} callers are already waiting (maxWaiting)`,
+        ),
+      );
+    }
+    const signal = options?.signal;
+    return new Promise<Lease<T>>((resolve, reject) => {
+      const waiter = new Waiter(resolve, reject, this.#clock.now(), signal);
+      this.#waiters.push(waiter);
+      this.#pending++;
+      waiter.timer = this.#clock.setTimeout(() => {
+        waiter.timer = undefined;
+        this.#timeouts++;
+        this.#rejectWaiter(
+          waiter,
+          new PoolTimeoutError(
+            `Cannot acquire: timed out after ${timeout} ms (${this.#borrowed}/${this.#o.max} ` +
+              `lent, ${this.#pending} waiting)`,
+            this.#failStreak > 0 ? { cause: this.#lastCreateError } : undefined,
+          ),
+        );
+      }, timeout);
+      if (signal !== undefined) {
+        waiter.onAbort = () => this.#rejectWaiter(waiter, signal.reason);
+        signal.addEventListener("abort", waiter.onAbort, { once: true });
+      }
+      this.#dispatch();
+    });
+  }
+
+  /** Marks a waiter settled and detaches its timer and listener. */
+  #settle(waiter: Waiter<T>): void {
+    waiter.settled = true;
+    this.#pending--;
+    if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
+    if (waiter.onAbort !== undefined) {
+      (waiter.signal ?? NO_SIGNAL).removeEventListener("abort", waiter.onAbort);
+    }
+    if (this.#pending === 0) {
+      this.#waiters.length = 0;
+      this.#head = 0;
+    }
+  }
+
+  #rejectWaiter(waiter: Waiter<T>, reason: unknown): void {
+    if (waiter.settled) return;
+    this.#settle(waiter);
+    waiter.reject(reason);
+  }
+
+  #shiftWaiter(): Waiter<T> | undefined {
+    const waiters = this.#waiters;
+    while (this.#head < waiters.length) {
+      const waiter = waiters[this.#head++];
+      if (!waiter.settled) {
+        if (this.#head > 1024 && this.#head * 2 > waiters.length) {
+          this.#waiters = waiters.slice(this.#head);
+          this.#head = 0;
+        }
+        return waiter;
+      }
+    }
+    return undefined;
+  }
+
+  /** The newest waiter: the one refused first when no resource can be made for it. */
+  #popWaiter(): Waiter<T> | undefined {
+    const waiters = this.#waiters;
+    while (waiters.length > this.#head) {
+      const waiter = waiters.pop()!;
+      if (!waiter.settled) return waiter;
+    }
+    return undefined;
+  }
+
+  /** Gives a live entry to the longest waiter, or parks it idle. */
+  #offer(entry: Entry<T>, now: number): void {
+    const waiter = this.#pending > 0 ? this.#shiftWaiter() : undefined;
+    if (waiter === undefined) {
+      entry.state = IDLE;
+      this.#idle.push(entry);
+      return;
+    }
+    this.#settle(waiter);
+    this.#hist.record(now - waiter.since);
+    waiter.resolve(this.#lend(entry, now));
+  }
+
+  /** Serves waiters from idle entries, then creates what is still missing. */
+  #dispatch(): void {
+    if (this.#closed) return;
+    if (this.#pending > this.#validating && this.#idle.length > 0) {
+      const now = this.#clock.now();
+      while (this.#pending > this.#validating && this.#idle.length > 0) {
+        const entry = this.#takeIdle(now);
+        if (entry !== undefined) this.#offer(entry, now);
+      }
+    }
+    this.#fill();
+  }
+
+  /** Starts the creates that waiters and `min` need, or refuses waiters during back-off. */
+  #fill(): void {
+    if (this.#closed) return;
+    const unserved = this.#pending - this.#creating - this.#validating;
+    const room = this.#o.max - this.#size - this.#creating;
+    let n = Math.max(unserved, this.#o.min - this.#size - this.#creating);
+    if (n > room) n = room;
+    if (n <= 0) return;
+    const now = this.#clock.now();
+    if (now < this.#backoffUntil) {
+      // Fail fast: a waiter that needs a new resource would only wait out its timeout.
+      for (let refuse = Math.min(unserved, room); refuse > 0; refuse--) {
+        const waiter = this.#popWaiter();
+        if (waiter === undefined) break;
+        this.#rejectWaiter(
+          waiter,
+          new PoolCreateError(
+            `Cannot acquire: creating a resource failed ${this.#failStreak} time(s) in a row; ` +
+              `retrying in ${this.#backoffUntil - now} ms`,
+            { cause: this.#lastCreateError },
+          ),
+        );
+      }
+      this.#armRetry(this.#backoffUntil - now);
+      return;
+    }
+    for (; n > 0; n--) this.#create();
+  }
+
+  // ---- returning -----------------------------------------------------------------------
+
+  #endLoan(lease: LeaseImpl<T>): boolean {
+    const entry = lease.entry;
+    if (entry.lease !== lease) return false;
+    entry.lease = null;
+    this.#borrowed--;
+    if (lease.leakTimer !== undefined) this.#clock.clearTimeout(lease.leakTimer);
+    if (lease.leakReported) {
+      this.#o.logger.warn(
+        `${this.#o.name}: The lease reported as a possible leak was returned after ` +
+          `${this.#clock.now() - lease.acquiredAt} ms`,
+      );
+    }
+    return true;
+  }
+
+  #giveBack(lease: LeaseImpl<T>, suspect: boolean): void {
+    if (!this.#endLoan(lease)) return;
+    const entry = lease.entry;
+    if (this.#closed) {
+      this.#destroyEntry(entry);
+      this.#checkDrained();
+      return;
+    }
+    const now = this.#clock.now();
+    const factory = this.#factory;
+    if (
+      now >= entry.expiresAt || (factory.isBroken !== undefined && factory.isBroken(entry.resource))
+    ) {
+      this.#destroyEntry(entry);
+      this.#fill();
+      return;
+    }
+    entry.lastReturned = now;
+    if (suspect && factory.validate !== undefined) {
+      this.#validate(entry);
+      return;
+    }
+    this.#offer(entry, now);
+  }
+
+  #destroyLent(lease: LeaseImpl<T>): Promise<void> {
+    if (!this.#endLoan(lease)) return Promise.resolve();
+    const done = this.#destroyEntry(lease.entry);
+    if (this.#closed) this.#checkDrained();
+    else this.#fill();
+    return done;
+  }
+
+  #checkDrained(): void {
+    if (this.#borrowed === 0 && this.#drained !== undefined) this.#drained();
+  }
+
+  // ---- factory calls -------------------------------------------------------------------
+
+  /** Runs `fn` but gives up after `ms`, rejecting with a `PoolTimeoutError`. */
+  #bounded<R>(fn: () => R | Promise<R>, ms: number, action: string): Promise<R> {
+    return new Promise<R>((resolve, reject) => {
+      const timer = this.#clock.setTimeout(
+        () => reject(new PoolTimeoutError(`Cannot ${action}: timed out after ${ms} ms`)),
+        ms,
+      );
+      new Promise<R>((r) => r(fn())).then(resolve, reject).finally(() =>
+        this.#clock.clearTimeout(timer)
+      );
+    });
+  }
+
+  #track(set: Set<Promise<unknown>>, promise: Promise<unknown>): void {
+    set.add(promise);
+    const forget = () => set.delete(promise);
+    promise.then(forget, forget);
+  }
+
+  /** Creates one resource; resolves to `undefined` on success or to the error. */
+  #create(): Promise<unknown> {
+    this.#creating++;
+    const controller = new AbortController();
+    this.#creates.add(controller);
+    const timeout = this.#o.createTimeout;
+    let settled = false;
+    let report!: (error: unknown) => void;
+    const result = new Promise<unknown>((resolve) => report = resolve);
+    const finish = (ok: boolean, value: unknown): void => {
+      if (settled) {
+        // A create that finished after its timeout or the close: nobody wants it.
+        if (ok) this.#destroyResource(value as T);
+        return;
+      }
+      settled = true;
+      this.#clock.clearTimeout(timer);
+      controller.signal.removeEventListener("abort", onAbort);
+      this.#creates.delete(controller);
+      this.#creating--;
+      if (ok) {
+        this.#onCreated(value as T);
+        report(undefined);
+      } else {
+        this.#onCreateFailed(value);
+        report(value);
+      }
+    };
+    const onAbort = () => finish(false, controller.signal.reason);
+    controller.signal.addEventListener("abort", onAbort, { once: true });
+    const timer = this.#clock.setTimeout(
+      () =>
+        controller.abort(
+          new PoolTimeoutError(`Cannot create a resource: timed out after ${timeout} ms`),
+        ),
+      timeout,
+    );
+    const created = new Promise<T>((resolve) => resolve(this.#factory.create(controller.signal)));
+    this.#track(
+      this.#createWork,
+      created.then((resource) => finish(true, resource), (error) => finish(false, error)),
+    );
+    return result;
+  }
+
+  #onCreated(resource: T): void {
+    const now = this.#clock.now();
+    const o = this.#o;
+    const expiresAt = o.maxLifetime > 0
+      ? now + o.maxLifetime - Math.random() * o.maxLifetimeJitter * o.maxLifetime
+      : Infinity;
+    const entry = new Entry(resource, now, expiresAt);
+    this.#size++;
+    this.#created++;
+    this.#all.add(entry);
+    if (this.#failStreak > 0) {
+      o.logger.warn(
+        `${o.name}: Recovered: created a resource after ${this.#failStreak} failure(s)`,
+      );
+      this.#failStreak = 0;
+      this.#backoffUntil = 0;
+    }
+    if (this.#closed) {
+      this.#destroyEntry(entry);
+      return;
+    }
+    this.#armHousekeeping();
+    this.#offer(entry, now);
+    this.#dispatch();
+  }
+
+  #onCreateFailed(error: unknown): void {
+    if (this.#closed) return;
+    this.#createFailures++;
+    this.#lastCreateError = error;
+    const o = this.#o;
+    this.#failStreak++;
+    const delay = Math.min(
+      o.createRetryMaxDelay,
+      o.createRetryDelay * 2 ** Math.min(this.#failStreak - 1, 30),
+    );
+    this.#backoffUntil = this.#clock.now() + delay;
+    if (this.#failStreak === 1) {
+      o.logger.warn(`${o.name}: Cannot create a resource: ${String(error)}`);
+    }
+    // Reject the waiters no create in flight can serve; arm the retry.
+    this.#fill();
+  }
+
+  #validate(entry: Entry<T>): void {
+    entry.state = VALIDATING;
+    this.#validating++;
+    const validate = this.#factory.validate!;
+    const checked = this.#bounded(
+      () => validate.call(this.#factory, entry.resource),
+      this.#o.validateTimeout,
+      "validate a resource",
+    ).then((ok) => ok === true, () => false).then((ok) => {
+      this.#validating--;
+      if (entry.state !== VALIDATING) return;
+      if (!ok || this.#closed) {
+        this.#destroyEntry(entry);
+        this.#dispatch();
+        return;
+      }
+      const now = this.#clock.now();
+      entry.lastReturned = now;
+      this.#offer(entry, now);
+      this.#dispatch();
+    });
+    this.#track(this.#work, checked);
+  }
+
+  #destroyEntry(entry: Entry<T>): Promise<void> {
+    if (entry.state === DESTROYED) return Promise.resolve();
+    entry.state = DESTROYED;
+    this.#size--;
+    this.#destroyed++;
+    this.#all.delete(entry);
+    return this.#destroyResource(entry.resource);
+  }
+
+  #destroyResource(resource: T): Promise<void> {
+    const done = this.#bounded(
+      () => this.#factory.destroy(resource),
+      this.#o.destroyTimeout,
+      "destroy a resource",
+    ).catch((error) => {
+      this.#o.logger.warn(`${this.#o.name}: Cannot destroy a resource: ${String(error)}`);
+    });
+    this.#track(this.#work, done);
+    return done;
+  }
+
+  // ---- timers --------------------------------------------------------------------------
+
+  #armRetry(delay: number): void {
+    if (this.#retryTimer !== undefined) return;
+    this.#retryTimer = this.#clock.setTimeout(() => {
+      this.#retryTimer = undefined;
+      this.#dispatch();
+    }, delay);
+  }
+
+  #armHousekeeping(): void {
+    if (this.#housekeepingTimer !== undefined || this.#closed) return;
+    this.#housekeepingTimer = this.#clock.setTimeout(
+      () => this.#housekeep(),
+      this.#o.housekeepingInterval,
+    );
+    this.#clock.unref?.(this.#housekeepingTimer);
+  }
+
+  /** Retires expired, broken and (above `min`) long-idle resources; refills to `min`. */
+  #housekeep(): void {
+    this.#housekeepingTimer = undefined;
+    if (this.#closed) return;
+    const now = this.#clock.now();
+    const o = this.#o;
+    const factory = this.#factory;
+    let excess = this.#size - o.min;
+    const keep: Entry<T>[] = [];
+    // The idle stack's bottom is the least recently returned: check it first.
+    for (const entry of this.#idle) {
+      if (now >= entry.expiresAt || (factory.isBroken?.(entry.resource) ?? false)) {
+        this.#destroyEntry(entry);
+        excess--;
+      } else if (o.idleTimeout > 0 && now - entry.lastReturned >= o.idleTimeout && excess > 0) {
+        this.#destroyEntry(entry);
+        excess--;
+      } else {
+        keep.push(entry);
+      }
+    }
+    this.#idle = keep;
+    this.#dispatch();
+    this.#armHousekeeping();
+  }
+
+  // ---- closing -------------------------------------------------------------------------
+
+  async #close(deadline: number): Promise<PoolCloseReport> {
+    const clock = this.#clock;
+    const destroyedBefore = this.#destroyed;
+    if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
+    if (this.#housekeepingTimer !== undefined) clock.clearTimeout(this.#housekeepingTimer);
+    this.#retryTimer = this.#housekeepingTimer = undefined;
+    for (let waiter = this.#shiftWaiter(); waiter !== undefined; waiter = this.#shiftWaiter()) {
+      this.#rejectWaiter(waiter, new PoolClosedError("Cannot acquire: the pool is closing"));
+    }
+    for (const controller of [...this.#creates]) {
+      controller.abort(new PoolClosedError("Cannot create a resource: the pool is closing"));
+    }
+    for (const entry of this.#idle) this.#destroyEntry(entry);
+    this.#idle = [];
+
+    let timer: TimerHandle = undefined;
+    const deadlinePassed = new Promise<void>((resolve) => {
+      timer = clock.setTimeout(resolve, deadline);
+    });
+    if (this.#borrowed > 0) {
+      const drained = new Promise<void>((resolve) => this.#drained = resolve);
+      await Promise.race([drained, deadlinePassed]);
+    }
+    clock.clearTimeout(timer);
+    const outstanding: OutstandingLease[] = [];
+    const now = clock.now();
+    for (const entry of [...this.#all]) {
+      const lease = entry.lease;
+      if (entry.state !== BORROWED || lease === null) continue;
+      lease.done = true;
+      this.#endLoan(lease);
+      outstanding.push({
+        acquiredAt: lease.acquiredAt,
+        heldFor: now - lease.acquiredAt,
+        ...(lease.stack === undefined ? {} : { stack: lease.stack }),
+      });
+      this.#destroyEntry(entry);
+    }
+    if (outstanding.length > 0) {
+      this.#o.logger.warn(
+        `${this.#o.name}: Closed with ${outstanding.length} lease(s) still out after ` +
+          `${deadline} ms; their resources were destroyed`,
+      );
+    }
+    // Destroys and validations are bounded by their own timeouts.
+    while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    if (this.#createWork.size > 0) {
+      // Aborted creates should settle promptly; a factory that ignores its signal gets
+      // destroyTimeout more, and a resource it delivers later is destroyed on arrival.
+      let grace: TimerHandle = undefined;
+      await Promise.race([
+        Promise.allSettled([...this.#createWork]),
+        new Promise<void>((resolve) => grace = clock.setTimeout(resolve, this.#o.destroyTimeout)),
+      ]);
+      clock.clearTimeout(grace);
+      while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
+    }
+    return { outstanding, destroyed: this.#destroyed - destroyedBefore };
+  }
+}

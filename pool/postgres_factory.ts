@@ -1,0 +1,152 @@
+/**
+ * {@linkcode PostgresFactory}: pooled PostgreSQL connections through the `pg` npm client.
+ *
+ * @module
+ */
+
+// @ts-types="@types/pg"
+import type pg from "pg";
+import type { PoolFactory } from "./pool_factory.ts";
+
+/** Options of {@linkcode PostgresFactory}. */
+export interface PostgresFactoryOptions {
+  /** A `postgres://user@host:port/database` URL, e.g. `Deno.env.get("DATABASE_URL")`. */
+  connectionString?: string;
+  /** Any other `pg` client settings (host, port, user, password, ssl, ...). */
+  config?: pg.ClientConfig;
+  /**
+   * The `application_name` each connection reports, so that `pg_stat_activity` can tell
+   * this pool's connections apart. Default "pubkit".
+   */
+  applicationName?: string;
+  /** Sent by `validate()`. Default "SELECT 1". */
+  validationQuery?: string;
+}
+
+const KEYS = new Set(["connectionString", "config", "applicationName", "validationQuery"]);
+
+/**
+ * Makes `pg.Client` connections for a {@linkcode Pool}. A client whose connection reports an
+ * error or ends (the server restarted, `pg_terminate_backend`, a network fault) is marked
+ * broken: the pool destroys it instead of lending it again. `pg` is loaded on the first
+ * `create()`, so importing `@pubkit/pool` does not load it.
+ *
+ * @example A pool at DATABASE_URL (skipped when it is unset)
+ * ```ts
+ * import { Pool, PostgresFactory } from "@pubkit/pool";
+ * import assert from "node:assert/strict";
+ *
+ * const url = Deno.env.get("DATABASE_URL");
+ * if (url !== undefined) {
+ *   const pool = new Pool(new PostgresFactory({ connectionString: url }), { max: 2 });
+ *   const { rows } = await pool.use((client) => client.query("SELECT 1 + 1 AS two"));
+ *   assert.equal(rows[0].two, 2);
+ *   await pool.close();
+ * }
+ * ```
+ */
+export class PostgresFactory implements PoolFactory<pg.Client> {
+  #config: pg.ClientConfig;
+  #validationQuery: string;
+  #broken = new WeakSet<pg.Client>();
+
+  /**
+   * Makes the factory; connects nothing yet.
+   *
+   * @param options Where and how to connect.
+   * @throws {RangeError} For an unknown option.
+   * @throws {TypeError} For a non-string `connectionString` or `applicationName`.
+   */
+  constructor(options: PostgresFactoryOptions = {}) {
+    for (const key of Object.keys(options)) {
+      if (!KEYS.has(key)) {
+        throw new RangeError(`Cannot create PostgresFactory: unknown option "${key}"`);
+      }
+    }
+    const { connectionString, applicationName = "pubkit" } = options;
+    if (connectionString !== undefined && typeof connectionString !== "string") {
+      throw new TypeError("Cannot create PostgresFactory: connectionString must be a string");
+    }
+    if (typeof applicationName !== "string") {
+      throw new TypeError("Cannot create PostgresFactory: applicationName must be a string");
+    }
+    this.#config = {
+      ...options.config,
+      ...(connectionString === undefined ? {} : { connectionString }),
+      application_name: applicationName,
+    };
+    this.#validationQuery = options.validationQuery ?? "SELECT 1";
+  }
+
+  /**
+   * Opens one connection; aborting `signal` closes the socket and rejects.
+   *
+   * @param signal Aborted by the pool on `createTimeout` or close.
+   * @returns The connected client.
+   * @throws `signal.reason` when aborted; `pg`'s error when the connection fails.
+   */
+  async create(signal: AbortSignal): Promise<pg.Client> {
+    signal.throwIfAborted();
+    const { default: Pg } = await import("pg");
+    signal.throwIfAborted();
+    const client = new Pg.Client(this.#config);
+    const broken = this.#broken;
+    // An 'error' event without a listener would crash the process.
+    client.on("error", () => broken.add(client));
+    client.on("end", () => broken.add(client));
+    const onAbort = () => void client.end().catch(() => {});
+    signal.addEventListener("abort", onAbort, { once: true });
+    try {
+      await client.connect();
+    } catch (error) {
+      broken.add(client);
+      await client.end().catch(() => {});
+      throw signal.aborted ? signal.reason : error;
+    } finally {
+      signal.removeEventListener("abort", onAbort);
+    }
+    if (signal.aborted) {
+      await this.destroy(client);
+      throw signal.reason;
+    }
+    return client;
+  }
+
+  /**
+   * Closes the connection.
+   *
+   * @param client A client from {@linkcode PostgresFactory.prototype.create}.
+   * @returns Resolves when closed.
+   */
+  async destroy(client: pg.Client): Promise<void> {
+    this.#broken.add(client);
+    await client.end().catch(() => {});
+  }
+
+  /**
+   * Sends the validation query (`SELECT 1`).
+   *
+   * @param client A client from {@linkcode PostgresFactory.prototype.create}.
+   * @returns `true` if it answered; `false` if it is broken or the query failed.
+   */
+  async validate(client: pg.Client): Promise<boolean> {
+    if (this.#broken.has(client)) return false;
+    try {
+      await client.query(this.#validationQuery);
+      return true;
+    } catch {
+      this.#broken.add(client);
+      return false;
+    }
+  }
+
+  /**
+   * Whether the connection reported an error or ended.
+   *
+   * @param client A client from {@linkcode PostgresFactory.prototype.create}.
+   * @returns `true` if it must not be lent again.
+   */
+  isBroken(client: pg.Client): boolean {
+    return this.#broken.has(client);
+  }
+}
