@@ -22,3 +22,5 @@ export * from "./template_runtime_error.ts";
 export * from "./template_not_found_error.ts";
 export * from "./template_loader.ts";
 export * from "./embedded_engine.ts";
+export * from "./fill_template.ts";
+export * from "./fill_engine.ts";

@@ -136,7 +136,7 @@ export function isSafeUrl(attribute: string, value: string, options?: SafeUrlOpt
     (name === "src" || name === "srcset");
   if (name === "srcset" || name === "imagesrcset") {
     for (const part of decoded.split(",")) {
-      const url = part.trim().split(/[\u0009\u000A\u000C\u000D\u0020]/, 1)[0];
+      const url = part.trim().split(/[\t\n\f\r ]/, 1)[0];
       if (schemeRefused(url, allowImageData)) return false;
     }
     return true;

@@ -1,0 +1,149 @@
+/**
+ * The fill-the-marked-nodes engine: loads and caches {@linkcode FillTemplate}s.
+ *
+ * @module
+ */
+
+import { TemplateCache } from "./_template_cache.ts";
+import { type FillData, type FillNode, FillTemplate } from "./fill_template.ts";
+import { _checkKeys, TemplateLoader } from "./template_loader.ts";
+
+/** Options for {@linkcode FillEngine}; fixed for the engine's life. */
+export interface FillEngineOptions {
+  /** Directories searched for templates, in order. */
+  searchPath: readonly string[];
+  /** Recompile a template when its file changes (default `false`). */
+  dev?: boolean;
+  /** How many compiled templates the engine keeps (default 100). */
+  cacheSize?: number;
+  /** Appended to template names that lack it (default `".html"`). */
+  extension?: string;
+  /** The marker attribute (default `"data-node"`). */
+  attribute?: string;
+}
+
+/** Fills a fresh template instance; may be async (it may load data first). */
+export type FillFunction = (root: FillNode) => void | Promise<void>;
+
+const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "attribute"]);
+
+/**
+ * Loads fill templates from a search path, compiles each once into a bounded
+ * cache, and renders a fresh instance per call.
+ *
+ * @example Rendering from a controller
+ * ```ts
+ * import { FillEngine } from "@pubkit/render";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/hello.html`,
+ *   `<h1 data-node="con:title">x</h1><a data-node="con:more" href="#">more</a>`);
+ * const engine = new FillEngine({ searchPath: [dir] });
+ * const html = await engine.render("hello", (page) => {
+ *   page.node("title").text("<Hi>");
+ *   page.node("more").omit();
+ * });
+ * assert.equal(html, "<h1>&lt;Hi&gt;</h1>");
+ * assert.equal(await engine.render("hello", { title: "Yo", more: null }), "<h1>Yo</h1>");
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class FillEngine {
+  #loader: TemplateLoader;
+  #cache: TemplateCache<FillTemplate>;
+
+  /**
+   * Creates an engine.
+   *
+   * @param options Search path, dev mode, cache size, extension, marker attribute.
+   * @throws {RangeError} On an unknown option, an empty search path or a cache size below 1.
+   * @throws {TypeError} When an option has the wrong type.
+   */
+  constructor(options: FillEngineOptions) {
+    _checkKeys("FillEngine", options, KEYS);
+    const { searchPath, dev = false, cacheSize = 100, extension = ".html" } = options;
+    const attribute = options.attribute ?? "data-node";
+    if (typeof dev !== "boolean") {
+      throw new TypeError("Cannot construct FillEngine: dev must be a boolean");
+    }
+    if (!Number.isInteger(cacheSize) || cacheSize < 1) {
+      throw new RangeError("Cannot construct FillEngine: cacheSize must be an integer >= 1");
+    }
+    const loader = new TemplateLoader({ searchPath, extension });
+    // Validates the marker attribute now rather than at the first load.
+    new FillTemplate("", { attribute });
+    this.#loader = loader;
+    this.#cache = new TemplateCache(cacheSize, dev, async (name, read) => {
+      const file = await loader.resolve(name);
+      return new FillTemplate(await read(file), { file, attribute });
+    });
+  }
+
+  /** The loader resolving names on the search path. */
+  get loader(): TemplateLoader {
+    return this.#loader;
+  }
+
+  /** How many compiled templates the cache holds now. */
+  get cachedCount(): number {
+    return this.#cache.size;
+  }
+
+  /**
+   * Returns the compiled template for a name (from the cache when possible).
+   *
+   * @param name The template name on the search path.
+   * @returns The compiled template.
+   * @throws {TemplateNotFoundError} When no file matches.
+   * @throws {TypeError} When the name is not confined to the search path.
+   * @throws {TemplateSyntaxError} When the template does not compile.
+   */
+  async load(name: string): Promise<FillTemplate> {
+    return await this.#cache.get(name);
+  }
+
+  /**
+   * Renders a template, filled by a function or from plain data.
+   *
+   * @param name The template name on the search path.
+   * @param fill A {@linkcode FillFunction}, or {@linkcode FillData}.
+   * @returns The HTML.
+   * @throws {TemplateNotFoundError} When no file matches.
+   * @throws {TemplateSyntaxError} When the template does not compile.
+   * @throws {RangeError} When the fill names a node the template lacks.
+   * @throws {UnsafeUrlError} When the fill sets a refused URL.
+   */
+  async render(name: string, fill?: FillFunction | FillData): Promise<string> {
+    return (await this.#filled(name, fill)).toString();
+  }
+
+  /**
+   * Like {@linkcode FillEngine.render} but to a stream of UTF-8 bytes; errors
+   * (before any byte) error the stream.
+   *
+   * @param name The template name on the search path.
+   * @param fill A {@linkcode FillFunction}, or {@linkcode FillData}.
+   * @returns The stream.
+   * @throws {never} Errors error the stream.
+   */
+  renderStream(name: string, fill?: FillFunction | FillData): ReadableStream<Uint8Array> {
+    let inner: ReadableStreamDefaultReader<Uint8Array> | undefined;
+    return new ReadableStream<Uint8Array>({
+      pull: async (controller) => {
+        inner ??= (await this.#filled(name, fill)).toStream().getReader();
+        const { done, value } = await inner.read();
+        if (done) controller.close();
+        else controller.enqueue(value);
+      },
+      cancel: (reason) => inner?.cancel(reason),
+    });
+  }
+
+  async #filled(name: string, fill: FillFunction | FillData | undefined): Promise<FillNode> {
+    const root = (await this.#cache.get(name)).instance();
+    if (typeof fill === "function") await fill(root);
+    else if (fill !== undefined) root.fill(fill);
+    return root;
+  }
+}
