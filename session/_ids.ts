@@ -1,0 +1,81 @@
+// Copyright 2025 the pubkit authors. MIT license.
+
+/** 32 random bytes in unpadded base64url are exactly 43 characters. */
+const ID_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+/** Creates a new 256-bit session id, base64url without padding. */
+export function newId(): string {
+  return toBase64Url(crypto.getRandomValues(new Uint8Array(32)));
+}
+
+/** Whether `id` has the shape of a session id (checked before any path or key use). */
+export function isId(id: unknown): id is string {
+  return typeof id === "string" && ID_PATTERN.test(id);
+}
+
+/** Throws `TypeError` unless `id` has the shape of a session id. */
+export function checkId(id: unknown, action: string): string {
+  if (!isId(id)) {
+    throw new TypeError(`Cannot ${action}: not a valid session id`);
+  }
+  return id;
+}
+
+export function toBase64Url(bytes: Uint8Array): string {
+  let binary = "";
+  for (const byte of bytes) binary += String.fromCharCode(byte);
+  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+}
+
+export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
+  try {
+    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return bytes;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Signs and verifies cookie values `<id>.<hmac>` with a list of secrets. */
+export class CookieSigner {
+  #keys: Promise<CryptoKey[]>;
+
+  constructor(secrets: readonly string[]) {
+    const encoder = new TextEncoder();
+    this.#keys = Promise.all(secrets.map((secret) =>
+      crypto.subtle.importKey(
+        "raw",
+        encoder.encode(secret),
+        { name: "HMAC", hash: "SHA-256" },
+        false,
+        ["sign", "verify"],
+      )
+    ));
+  }
+
+  /** Returns `<id>.<signature>` signed with the first secret. */
+  async sign(id: string): Promise<string> {
+    const [key] = await this.#keys;
+    const mac = await crypto.subtle.sign("HMAC", key!, new TextEncoder().encode(id));
+    return `${id}.${toBase64Url(new Uint8Array(mac))}`;
+  }
+
+  /** Returns the id if any secret verifies the value, else `undefined`. */
+  async verify(value: string): Promise<string | undefined> {
+    const dot = value.indexOf(".");
+    if (dot < 0) return undefined;
+    const id = value.slice(0, dot);
+    if (!isId(id)) return undefined;
+    const mac = fromBase64Url(value.slice(dot + 1));
+    if (!mac || mac.length !== 32) return undefined;
+    const data = new TextEncoder().encode(id);
+    for (const key of await this.#keys) {
+      // crypto.subtle.verify compares in constant time.
+      if (await crypto.subtle.verify("HMAC", key, mac, data)) return id;
+    }
+    return undefined;
+  }
+}

@@ -1,0 +1,291 @@
+// Copyright 2025 the pubkit authors. MIT license.
+
+import { checkId, isId } from "./_ids.ts";
+import { LockTable, type OuterLock, pollUntil } from "./_lock_table.ts";
+import {
+  checkNumber,
+  checkOptions,
+  checkRecord,
+  decodeRecord,
+  encodeRecord,
+  startSweeper,
+  systemClock,
+} from "./_store_common.ts";
+import type {
+  Clock,
+  SessionLock,
+  SessionRecord,
+  SessionStore,
+  StoreLockOptions,
+  StoreWriteOptions,
+} from "./session_store.ts";
+
+/** Options for {@linkcode FileStore}. */
+export interface FileStoreOptions {
+  /** The folder holding one file per session; created if missing. */
+  dir: string;
+  /** Default lock acquire timeout in milliseconds. Defaults to `10_000`. */
+  lockTimeout?: number;
+  /** Milliseconds between sweeps of expired sessions; `0` disables. Defaults to `60_000`. */
+  sweepInterval?: number;
+  /** Flush each write to disk before it replaces the old file. Defaults to `true`. */
+  fsync?: boolean;
+  /** The time source for expiry. Defaults to `Date.now`. */
+  clock?: Clock;
+}
+
+const KNOWN = ["dir", "lockTimeout", "sweepInterval", "fsync", "clock"] as const;
+/** Leftover temp files older than this come from crashed writers. */
+const STALE_TEMP_MS = 3600_000;
+
+/**
+ * A session store with one JSON file per session in a folder.
+ *
+ * Writes are atomic (temp file, then rename), ids are validated before they touch a
+ * path, and the lock is an OS file lock (`Deno.FsFile.tryLock`) on `<id>.lock`, so
+ * separate processes and `deno serve --parallel` workers sharing the folder serialize
+ * on the same session, and a crashed holder's lock is released by the OS. The folder
+ * must be on a local file system (advisory locks on network file systems vary).
+ *
+ * @example Storing and loading a session
+ * ```ts
+ * import { FileStore } from "@pubkit/session";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await using store = new FileStore({ dir });
+ * const id = "b".repeat(43);
+ * const now = Date.now();
+ * await store.save(id, { data: { n: 1 }, created: now, lastAccessed: now, expires: now + 60_000 });
+ * assert.deepEqual((await store.load(id))?.data, { n: 1 });
+ * await assert.rejects(() => store.load("../../etc/passwd"), TypeError);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ */
+export class FileStore implements SessionStore, AsyncDisposable {
+  #dir: string;
+  #locks: LockTable;
+  #clock: Clock;
+  #fsync: boolean;
+  #fence = 0;
+  #stopSweeper: () => void;
+
+  /**
+   * Creates the store (and its folder) and starts its sweeper.
+   *
+   * @param options Folder, lock timeout, sweep interval, fsync and clock.
+   * @throws {RangeError} For an unknown or out-of-range option.
+   * @throws {TypeError} If `dir` is not a non-empty string.
+   */
+  constructor(options: FileStoreOptions) {
+    const action = "create FileStore";
+    checkOptions(options, KNOWN, action);
+    if (typeof options.dir !== "string" || options.dir === "") {
+      throw new TypeError(`Cannot ${action}: dir must be a non-empty string`);
+    }
+    this.#dir = options.dir.replace(/\/+$/, "") || "/";
+    Deno.mkdirSync(this.#dir, { recursive: true });
+    const lockTimeout = checkNumber(options.lockTimeout ?? 10_000, "lockTimeout", action);
+    const sweepInterval = checkNumber(options.sweepInterval ?? 60_000, "sweepInterval", action);
+    this.#clock = options.clock ?? systemClock;
+    this.#fsync = options.fsync ?? true;
+    this.#locks = new LockTable(
+      lockTimeout,
+      (id, deadline, timeout, signal) =>
+        pollUntil(() => this.#tryOsLock(id), deadline, timeout, {
+          signal,
+          subject: `session ${id.slice(0, 8)}…`,
+          maxDelay: 20,
+        }),
+    );
+    this.#stopSweeper = startSweeper(sweepInterval, () => this.sweep());
+  }
+
+  #path(id: string, ext: string): string {
+    return `${this.#dir}/${id}.${ext}`;
+  }
+
+  /**
+   * Reads a session.
+   *
+   * @param id The session id.
+   * @returns The record, or `undefined` if missing or expired.
+   * @throws {TypeError} If `id` is not a session id.
+   */
+  async load(id: string): Promise<SessionRecord | undefined> {
+    checkId(id, "load session");
+    let text: string;
+    try {
+      text = await Deno.readTextFile(this.#path(id, "json"));
+    } catch (error) {
+      if (error instanceof Deno.errors.NotFound) return undefined;
+      throw error;
+    }
+    const record = decodeRecord(text);
+    if (!record || record.expires <= this.#clock.now()) return undefined;
+    return record;
+  }
+
+  /**
+   * Writes a session whole, atomically.
+   *
+   * @param id The session id.
+   * @param record The record.
+   * @param _options Ignored: an OS lock cannot be lost while its holder lives.
+   * @throws {TypeError} If `id` or `record` is malformed, or the data is not JSON.
+   */
+  async save(id: string, record: SessionRecord, _options?: StoreWriteOptions): Promise<void> {
+    checkId(id, "save session");
+    checkRecord(record, "save session");
+    const text = encodeRecord(record);
+    const temp = `${this.#dir}/.${id}.${crypto.randomUUID()}.tmp`;
+    try {
+      const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
+      try {
+        await file.write(new TextEncoder().encode(text));
+        if (this.#fsync) await file.syncData();
+      } finally {
+        file.close();
+      }
+      await Deno.rename(temp, this.#path(id, "json"));
+    } catch (error) {
+      await Deno.remove(temp).catch(() => {});
+      throw error;
+    }
+  }
+
+  /**
+   * Updates the access time and expiry of an existing session.
+   *
+   * @param id The session id.
+   * @param lastAccessed The new access time.
+   * @param expires The new expiry.
+   * @param options Passed on to {@linkcode FileStore.prototype.save}.
+   * @throws {TypeError} If `id` is not a session id.
+   */
+  async touch(
+    id: string,
+    lastAccessed: number,
+    expires: number,
+    options?: StoreWriteOptions,
+  ): Promise<void> {
+    const record = await this.load(id);
+    if (record) await this.save(id, { ...record, lastAccessed, expires }, options);
+  }
+
+  /**
+   * Deletes a session.
+   *
+   * @param id The session id.
+   * @param _options Ignored (no fence check for an OS lock).
+   * @throws {TypeError} If `id` is not a session id.
+   */
+  async destroy(id: string, _options?: StoreWriteOptions): Promise<void> {
+    checkId(id, "destroy session");
+    await Deno.remove(this.#path(id, "json")).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
+
+  /**
+   * Locks a session id for `owner`: reentrant and FIFO within this process, and an OS
+   * file lock across processes.
+   *
+   * @param id The session id.
+   * @param owner The owner token, compared by identity.
+   * @param options Timeout and signal.
+   * @returns A hold to release.
+   * @throws {TypeError} If `id` is not a session id.
+   * @throws {LockTimeoutError} If another owner holds it past the timeout.
+   */
+  lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
+    checkId(id, "lock session");
+    return this.#locks.acquire(id, owner, options);
+  }
+
+  async #tryOsLock(id: string): Promise<OuterLock | undefined> {
+    const path = this.#path(id, "lock");
+    const file = await Deno.open(path, { read: true, write: true, create: true, mode: 0o600 });
+    let held = false;
+    try {
+      if (!(await file.tryLock(true))) return undefined;
+      // The previous holder may have unlinked this file before we locked it; a lock on
+      // an unlinked file excludes nobody, so start again on the current file.
+      const [mine, current] = [await file.stat(), await Deno.stat(path).catch(() => undefined)];
+      if (!current || current.ino !== mine.ino || current.dev !== mine.dev) return undefined;
+      held = true;
+      return { fence: ++this.#fence, release: () => this.#releaseOsLock(id, file) };
+    } finally {
+      if (!held) file.close();
+    }
+  }
+
+  async #releaseOsLock(id: string, file: Deno.FsFile): Promise<void> {
+    try {
+      // Lock files of sessions that were never saved or were destroyed are removed
+      // while still held, so the folder does not fill with them.
+      const exists = await Deno.stat(this.#path(id, "json")).then(() => true, () => false);
+      if (!exists) await Deno.remove(this.#path(id, "lock")).catch(() => {});
+    } finally {
+      file.close();
+    }
+  }
+
+  /**
+   * Removes expired sessions (skipping any that is locked right now) and leftover
+   * temp files.
+   *
+   * @returns How many sessions were removed.
+   */
+  async sweep(): Promise<number> {
+    const now = this.#clock.now();
+    let removed = 0;
+    for await (const entry of Deno.readDir(this.#dir)) {
+      if (!entry.isFile) continue;
+      if (entry.name.endsWith(".tmp")) {
+        const path = `${this.#dir}/${entry.name}`;
+        const info = await Deno.stat(path).catch(() => undefined);
+        if (info?.mtime && Date.now() - info.mtime.getTime() > STALE_TEMP_MS) {
+          await Deno.remove(path).catch(() => {});
+        }
+        continue;
+      }
+      const id = entry.name.replace(/\.(json|lock)$/, "");
+      if (!isId(id) || !entry.name.endsWith(".json")) continue;
+      const text = await Deno.readTextFile(`${this.#dir}/${entry.name}`).catch(() => undefined);
+      const record = text === undefined ? undefined : decodeRecord(text);
+      if (record && record.expires > now) continue;
+      const lock = await this.#tryOsLock(id).catch(() => undefined);
+      if (!lock) continue;
+      try {
+        const again = await this.load(id).catch(() => undefined);
+        if (!again) {
+          await this.destroy(id);
+          removed++;
+        }
+      } finally {
+        await lock.release();
+      }
+    }
+    return removed;
+  }
+
+  /**
+   * Stops the sweeper; idempotent.
+   *
+   * @returns A promise that resolves when stopped.
+   */
+  close(): Promise<void> {
+    this.#stopSweeper();
+    return Promise.resolve();
+  }
+
+  /**
+   * Same as {@linkcode FileStore.prototype.close}.
+   *
+   * @returns A promise that resolves when stopped.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}

@@ -1,0 +1,274 @@
+// Copyright 2025 the pubkit authors. MIT license.
+
+import { CookieSigner, newId } from "./_ids.ts";
+import { SessionCore, SessionHandle } from "./_session_core.ts";
+import type { CoreConfig } from "./_session_core.ts";
+import { checkNumber, checkOptions, systemClock } from "./_store_common.ts";
+import type { Session } from "./session.ts";
+import type { Clock, SessionLock, SessionRecord, SessionStore } from "./session_store.ts";
+
+/** Options for {@linkcode SessionManager}. */
+export interface SessionManagerOptions {
+  /** Where sessions live and are locked. The manager closes it on `close()`. */
+  store: SessionStore;
+  /**
+   * Cookie signing secrets, each at least 32 characters: the first signs, all verify,
+   * so a new secret is put first and an old one removed once its cookies are gone.
+   */
+  secrets: readonly string[];
+  /** The cookie name. Defaults to `"sid"`. */
+  cookieName?: string;
+  /** Milliseconds of inactivity after which a session expires. Defaults to 30 min. */
+  idleTimeout?: number;
+  /** Milliseconds after creation after which a session expires. Defaults to 8 h. */
+  absoluteLifetime?: number;
+  /** Milliseconds a request waits for a busy session. Defaults to `10_000`. */
+  lockTimeout?: number;
+  /** Name the cookie `__Host-<cookieName>` (always Secure, Path=/, no Domain). */
+  hostPrefix?: boolean;
+  /** The time source for expiry. Defaults to `Date.now`. */
+  clock?: Clock;
+}
+
+/** Options for {@linkcode SessionManager.prototype.open}. */
+export interface OpenOptions {
+  /**
+   * Identifies the request chain (a request and its internal redirects), compared by
+   * identity. Every opening by the same owner shares one session and re-enters its lock.
+   */
+  owner: unknown;
+  /**
+   * Lock the session until it is closed. Defaults to `true`. `false` gives an
+   * unlocked view for pages that only read; writes from it are last-writer-wins.
+   */
+  lock?: boolean;
+  /** The request came over https: the cookie gets `Secure`. */
+  secure?: boolean;
+  /** Lock acquire timeout in milliseconds; overrides `lockTimeout`. */
+  timeout?: number;
+  /** Cancels a wait for the lock (for example when the client disconnects). */
+  signal?: AbortSignal;
+}
+
+const KNOWN = [
+  "store",
+  "secrets",
+  "cookieName",
+  "idleTimeout",
+  "absoluteLifetime",
+  "lockTimeout",
+  "hostPrefix",
+  "clock",
+] as const;
+const OPEN_KNOWN = ["owner", "lock", "secure", "timeout", "signal"] as const;
+const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Opens sessions from request headers: verifies the signed cookie, enforces idle and
+ * absolute expiry, locks the session for the request chain, and tells which
+ * `Set-Cookie` the response needs.
+ *
+ * An unsigned, tampered, unknown or expired cookie is never adopted: the request gets a
+ * fresh session (strict mode), not an error.
+ *
+ * @example One request
+ * ```ts
+ * import { MemoryStore, SessionManager } from "@pubkit/session";
+ * import assert from "node:assert/strict";
+ *
+ * await using manager = new SessionManager({
+ *   store: new MemoryStore(),
+ *   secrets: ["a secret of at least thirty-two characters"],
+ * });
+ * const request = new Request("https://example.com/", { headers: { cookie: "sid=forged" } });
+ * await using session = await manager.open(request.headers, { owner: request, secure: true });
+ * assert.equal(session.isNew, true);
+ * session.set("user", "ada");
+ * assert.match(session.setCookie()!, /; Secure$/);
+ * ```
+ */
+export class SessionManager implements AsyncDisposable {
+  #config: CoreConfig;
+  #cores = new Map<unknown, SessionCore>();
+  #closed = false;
+
+  /**
+   * Creates a manager over a store.
+   *
+   * @param options Store, secrets, cookie and expiry settings.
+   * @throws {RangeError} For an unknown option, a bad number, a bad cookie name or
+   *   missing or short secrets.
+   * @throws {TypeError} If `store` is missing.
+   */
+  constructor(options: SessionManagerOptions) {
+    const action = "create SessionManager";
+    checkOptions(options, KNOWN, action);
+    if (typeof options.store?.lock !== "function") {
+      throw new TypeError(`Cannot ${action}: store is not a SessionStore`);
+    }
+    const secrets = options.secrets;
+    if (!Array.isArray(secrets) || secrets.length === 0) {
+      throw new RangeError(`Cannot ${action}: secrets must be a non-empty array`);
+    }
+    if (secrets.some((secret) => typeof secret !== "string" || secret.length < 32)) {
+      throw new RangeError(`Cannot ${action}: each secret must have at least 32 characters`);
+    }
+    const cookieName = options.cookieName ?? "sid";
+    if (!COOKIE_NAME.test(cookieName)) {
+      throw new RangeError(`Cannot ${action}: invalid cookie name "${cookieName}"`);
+    }
+    this.#config = {
+      store: options.store,
+      signer: new CookieSigner(secrets),
+      clock: options.clock ?? systemClock,
+      idleTimeout: checkNumber(options.idleTimeout ?? 30 * 60_000, "idleTimeout", action, 1),
+      absoluteLifetime: checkNumber(
+        options.absoluteLifetime ?? 8 * 3600_000,
+        "absoluteLifetime",
+        action,
+        1,
+      ),
+      lockTimeout: checkNumber(options.lockTimeout ?? 10_000, "lockTimeout", action),
+      cookieName,
+      hostPrefix: options.hostPrefix ?? false,
+      onClosed: (core) => {
+        if (this.#cores.get(core.owner) === core) this.#cores.delete(core.owner);
+      },
+    };
+  }
+
+  /** The cookie name as sent, including any `__Host-` prefix. */
+  get cookieName(): string {
+    const { hostPrefix, cookieName } = this.#config;
+    return hostPrefix ? `__Host-${cookieName}` : cookieName;
+  }
+
+  /** The store the manager uses. */
+  get store(): SessionStore {
+    return this.#config.store;
+  }
+
+  /**
+   * Opens the session of a request: the one its owner already has open, else the one
+   * its valid cookie names, else a new one.
+   *
+   * @param headers The incoming request headers.
+   * @param options The owner token, lock mode, https flag, timeout and signal.
+   * @returns The session; close it (or `await using` it) when the response is done.
+   * @throws {LockTimeoutError} If another request holds the session past the timeout.
+   * @throws {StoreUnavailableError} If the store cannot be reached.
+   * @throws {TypeError} If `owner` is missing or the manager is closed.
+   * @throws {RangeError} For an unknown option.
+   */
+  async open(headers: Headers, options: OpenOptions): Promise<Session> {
+    checkOptions(options, OPEN_KNOWN, "open session");
+    const { owner, signal } = options;
+    if (owner === undefined || owner === null) {
+      throw new TypeError("Cannot open session: the owner token is undefined or null");
+    }
+    if (this.#closed) throw new TypeError("Cannot open session: the manager is closed");
+    signal?.throwIfAborted();
+    const lock = options.lock ?? true;
+    const lockOptions = { timeout: options.timeout ?? this.#config.lockTimeout, signal };
+    const { store, signer, clock } = this.#config;
+
+    const shared = this.#cores.get(owner);
+    if (shared) {
+      // An internal redirect or a template of the same request chain: same session,
+      // and the lock is re-entered, never waited for.
+      const handle = new SessionHandle(shared);
+      if (shared.locked) {
+        try {
+          shared.holds.push(await store.lock(shared.id, owner, lockOptions));
+        } catch (error) {
+          shared.handles--;
+          throw error;
+        }
+      }
+      return handle;
+    }
+
+    const values = cookieValues(headers.get("cookie"), this.cookieName);
+    let id: string | undefined;
+    for (const value of values) {
+      id = await signer.verify(value);
+      if (id) break;
+    }
+    let hold: SessionLock | undefined;
+    let record: SessionRecord | undefined;
+    if (id) {
+      if (lock) hold = await store.lock(id, owner, lockOptions);
+      try {
+        record = await store.load(id);
+        if (record && this.#expired(record, clock.now())) {
+          if (hold) await store.destroy(id, { fence: hold.fence });
+          record = undefined;
+        }
+      } catch (error) {
+        await hold?.release();
+        throw error;
+      }
+      if (!record) {
+        await hold?.release();
+        hold = undefined;
+      }
+    }
+    if (!record) {
+      id = newId();
+      if (lock) hold = await store.lock(id, owner, lockOptions);
+    }
+    const core = new SessionCore(this.#config, {
+      owner,
+      secure: options.secure ?? false,
+      id: id!,
+      signed: await signer.sign(id!),
+      record,
+      hadCookie: values.length > 0,
+      now: clock.now(),
+    });
+    if (hold) core.holds.push(hold);
+    this.#cores.set(owner, core);
+    return new SessionHandle(core);
+  }
+
+  #expired(record: SessionRecord, now: number): boolean {
+    return now >= record.lastAccessed + this.#config.idleTimeout ||
+      now >= record.created + this.#config.absoluteLifetime || now >= record.expires;
+  }
+
+  /**
+   * Refuses new openings and closes the store (its sweeper and connections);
+   * idempotent.
+   *
+   * @returns A promise that resolves once the store is closed.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    await this.#config.store.close();
+  }
+
+  /**
+   * Same as {@linkcode SessionManager.prototype.close}.
+   *
+   * @returns A promise that resolves once closed.
+   */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+/** Every value of cookie `name` in a `Cookie` header, in order. */
+function cookieValues(header: string | null, name: string): string[] {
+  if (!header) return [];
+  const values: string[] = [];
+  for (const part of header.split(";")) {
+    const eq = part.indexOf("=");
+    if (eq < 0) continue;
+    if (part.slice(0, eq).trim() !== name) continue;
+    let value = part.slice(eq + 1).trim();
+    if (value.startsWith('"') && value.endsWith('"')) value = value.slice(1, -1);
+    values.push(value);
+  }
+  return values;
+}

@@ -1,0 +1,117 @@
+// Copyright 2025 the pubkit authors. MIT license.
+
+/**
+ * A source of the current time in epoch milliseconds. Tests pass a fake one.
+ */
+export interface Clock {
+  /** The current time in milliseconds since the epoch. */
+  now(): number;
+}
+
+/** What a store keeps for one session. Data must be JSON-serialisable. */
+export interface SessionRecord {
+  /** The session's values. */
+  data: Record<string, unknown>;
+  /** When the session was created (epoch ms). */
+  created: number;
+  /** When a request last used the session (epoch ms). */
+  lastAccessed: number;
+  /** When the session expires unless used again (epoch ms); stores drop it then. */
+  expires: number;
+}
+
+/** Options for locking a session in a store. */
+export interface StoreLockOptions {
+  /** Acquire timeout in milliseconds; the store's default if omitted. */
+  timeout?: number;
+  /** Cancels the wait with `signal.reason`. */
+  signal?: AbortSignal;
+}
+
+/** Options for writes that may carry a fencing token. */
+export interface StoreWriteOptions {
+  /**
+   * The fencing token of the caller's lock. Stores that can lose a lock (leases)
+   * refuse a write whose token is older than the newest one issued, with
+   * `LockLostError`. Omitted for unlocked writes.
+   */
+  fence?: number;
+}
+
+/**
+ * One hold on a session's lock in a store. Holds are reentrant: the same owner may
+ * hold the lock several times, and it is free once every hold is released.
+ */
+export interface SessionLock extends AsyncDisposable {
+  /** The session id. */
+  readonly id: string;
+  /** The fencing token of this ownership; increases with every new owner. */
+  readonly fence: number;
+  /** Gives back this hold; idempotent. */
+  release(): Promise<void>;
+}
+
+/**
+ * The storage and locking backend of a `SessionManager`.
+ *
+ * Every implementation must validate ids before using them (throwing `TypeError`),
+ * never return expired records, lock reentrantly per id by owner identity with FIFO
+ * waiting, timeout (`LockTimeoutError`) and signal, and pass the conformance suite in
+ * `@pubkit/session/testing`. A backend that cannot be reached raises
+ * `StoreUnavailableError` quickly.
+ */
+export interface SessionStore {
+  /**
+   * Reads a session.
+   *
+   * @param id The session id.
+   * @returns The record, or `undefined` if missing or expired.
+   */
+  load(id: string): Promise<SessionRecord | undefined>;
+  /**
+   * Writes a session whole, replacing what was there.
+   *
+   * @param id The session id.
+   * @param record The record to store until `record.expires`.
+   * @param options The caller's fencing token.
+   */
+  save(id: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void>;
+  /**
+   * Updates only the access time and expiry of an existing session.
+   *
+   * @param id The session id.
+   * @param lastAccessed The new access time (epoch ms).
+   * @param expires The new expiry (epoch ms).
+   * @param options The caller's fencing token.
+   */
+  touch(
+    id: string,
+    lastAccessed: number,
+    expires: number,
+    options?: StoreWriteOptions,
+  ): Promise<void>;
+  /**
+   * Deletes a session; deleting a missing one is not an error.
+   *
+   * @param id The session id.
+   * @param options The caller's fencing token.
+   */
+  destroy(id: string, options?: StoreWriteOptions): Promise<void>;
+  /**
+   * Locks a session id for `owner`, re-entering if `owner` already holds it.
+   *
+   * @param id The session id (need not exist yet).
+   * @param owner The owner token, compared by identity.
+   * @param options Timeout and signal.
+   * @returns A hold to release when done.
+   */
+  lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock>;
+  /**
+   * Removes expired sessions now. Stores also do it periodically until closed.
+   *
+   * @returns How many sessions were removed.
+   */
+  sweep(): Promise<number>;
+  /** Stops the sweeper and closes connections; idempotent. */
+  close(): Promise<void>;
+}
