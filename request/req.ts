@@ -41,6 +41,7 @@ export interface ReqOptions {
 export const MAX_REDIRECT_DEPTH = 10;
 
 const encoder = new TextEncoder();
+const NULL_BODY_STATUSES = [204, 205, 304];
 
 /**
  * The request wrapper handed to every handler: the incoming request (method, path, query,
@@ -199,10 +200,11 @@ export class Req {
    * Sets the response content type; an explicit type always wins over the default.
    *
    * @throws {HeadersSentError} After the first write.
+   * @throws {TypeError} When the value holds CR, LF, NUL or another unsafe character.
    */
   set contentType(type: string | undefined) {
     if (this.#writer) throw new HeadersSentError(`set content type ${type}`);
-    this.#contentType = type;
+    this.#contentType = type === undefined ? undefined : checkHeader("Content-Type", type);
   }
 
   /**
@@ -242,7 +244,13 @@ export class Req {
    */
   async write(chunk: string | Uint8Array): Promise<void> {
     const writer = this.#commit();
-    await writer.write(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+    try {
+      await writer.write(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
+    } catch (cause) {
+      if (cause instanceof TypeError) throw cause;
+      // Deno cancels the body with a bare string ("resource closed") when the client leaves.
+      throw new TypeError("Cannot write to the response: the client went away", { cause });
+    }
   }
 
   /**
@@ -256,6 +264,9 @@ export class Req {
 
   #commit(): WritableStreamDefaultWriter<Uint8Array> {
     if (this.#writer) return this.#writer;
+    if (NULL_BODY_STATUSES.includes(this.#status)) {
+      throw new TypeError(`Cannot write a body: status ${this.#status} has none`);
+    }
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     this.#writer = writable.getWriter();
     this.#writer.closed.catch(() => {}); // a client that left is reported by write()
@@ -303,6 +314,11 @@ export class Req {
       return this.#response!;
     }
     const status = body === null && this.#status === 200 ? 204 : this.#status;
+    if (body !== null && NULL_BODY_STATUSES.includes(status)) {
+      // The Fetch API refuses a body here (a 500 for `req.status = 204; return ""`): drop it.
+      if (body instanceof ReadableStream) body.cancel().catch(() => {});
+      body = null;
+    }
     return new Response(body, { status, headers: this.#head(body === null ? null : defaultType) });
   }
 
@@ -383,9 +399,8 @@ export class Req {
   internalRedirect(path: string): Promise<Response> {
     const dispatch = this.#options.dispatch;
     if (!dispatch) throw new TypeError("Cannot redirect internally: no dispatcher was given");
-    if (!path.startsWith("/") || path.startsWith("//")) {
-      throw new TypeError(`Cannot redirect internally to ${path}: it is not a local path`);
-    }
+    const url = localUrl(path, this.url);
+    if (!url) throw new TypeError(`Cannot redirect internally to ${path}: it is not a local path`);
     if (this.depth >= MAX_REDIRECT_DEPTH) {
       throw new HttpError(
         500,
@@ -395,11 +410,24 @@ export class Req {
     const headers = new Headers(this.request.headers);
     headers.delete("content-length");
     headers.delete("content-type");
-    const request = new Request(new URL(path, this.url), {
+    const request = new Request(url, {
       method: this.method,
       headers,
       signal: this.request.signal,
     });
     return dispatch(request, this);
+  }
+}
+
+/** `path` resolved against `base` if it stays on `base`'s origin. */
+function localUrl(path: string, base: URL): URL | undefined {
+  if (!path.startsWith("/") || path.startsWith("//")) return undefined;
+  // The origin check catches what the prefix check cannot: URL parsing reads `/\host` and
+  // `/<tab>/host` as `//host`.
+  try {
+    const url = new URL(path, base);
+    return url.origin === base.origin ? url : undefined;
+  } catch {
+    return undefined;
   }
 }

@@ -39,7 +39,9 @@ const TEXT = "text/plain; charset=utf-8";
  * @returns The response.
  */
 export function toResponse(req: Req, value: unknown): Promise<Response> {
-  if (value instanceof Response) return req.headersSent ? req.end(null, null) : Promise.resolve(value);
+  if (value instanceof Response) {
+    return req.headersSent ? req.end(null, null) : Promise.resolve(value);
+  }
   if (value === undefined || value === null) return req.end(null, null);
   if (typeof value === "string") return req.end(value, HTML.test(value) ? HTML_TYPE : TEXT);
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
@@ -90,23 +92,23 @@ async function* encodeChunks(source: AsyncIterable<unknown>): AsyncGenerator<Uin
  * @returns The response.
  */
 export function respond(req: Req, handler: Handler): Promise<Response> {
-  let result: unknown;
-  try {
-    result = handler(req);
-  } catch (error) {
-    return Promise.reject(error);
-  }
-  if (!(result instanceof Promise)) return toResponse(req, result);
   return new Promise<Response>((resolve, reject) => {
+    const fail = (error: unknown) => {
+      if (req.headersSent) {
+        console.error(`[${req.id}] handler failed after the response started:`, error);
+        req.abort(error);
+      } else reject(error);
+    };
     req.onCommit(resolve);
-    result.then(
-      (value) => toResponse(req, value).then(resolve, reject),
-      (error) => {
-        if (req.headersSent) {
-          console.error(`[${req.id}] handler failed after the response started:`, error);
-          req.abort(error);
-        } else reject(error);
-      },
-    );
+    let result: unknown;
+    try {
+      result = handler(req);
+    } catch (error) {
+      fail(error);
+      return;
+    }
+    // Even a synchronous result waits here: a handler that wrote without awaiting has already
+    // committed, and its response must reach the client before the rest of the body can flow.
+    Promise.resolve(result).then((value) => toResponse(req, value).then(resolve, fail), fail);
   });
 }
