@@ -17,11 +17,12 @@ export type FieldValue = string | File;
  *
  * @example Read single and repeated values
  * ```ts
- * import { Fields } from "@pubkit/request/fields";
+ * import { type FieldValue, Fields } from "@pubkit/request/fields";
  * import assert from "node:assert/strict";
  *
  * const fields = new Fields([["tag", "a"], ["name", "Ada"], ["tag", "b"]]);
- * assert.equal(fields.get("name"), "Ada");
+ * const name: FieldValue | undefined = fields.get("name");
+ * assert.equal(name, "Ada");
  * assert.deepEqual(fields.getAll("tag"), ["a", "b"]);
  * assert.equal(fields.size, 3);
  * assert.deepEqual([...fields.keys()], ["tag", "name"]);
@@ -29,11 +30,11 @@ export type FieldValue = string | File;
  *
  * @example Destructure with defaults
  * ```ts
- * import { Fields } from "@pubkit/request/fields";
+ * import { type FieldValue, Fields } from "@pubkit/request/fields";
  * import assert from "node:assert/strict";
  *
  * const record = new Fields([["__proto__", "x"]]).toObject();
- * const { name = "world", __proto__: proto } = record;
+ * const { name = "world", __proto__: proto } = record as Record<string, FieldValue>;
  * assert.equal(name, "world");
  * assert.equal(proto, "x");
  * assert.equal(Object.getPrototypeOf(record), null);

@@ -46,22 +46,26 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  *
  * @example Parse a posted form
  * ```ts
- * import { parseForm } from "@pubkit/request/form";
+ * import { parseForm, type ParseFormOptions } from "@pubkit/request/form";
  * import { HttpError } from "@pubkit/request/http-error";
  * import assert from "node:assert/strict";
  *
  * const request = new Request("http://localhost/save?id=7", {
  *   method: "POST",
- *   body: new URLSearchParams({ name: "Ada", __proto__: "harmless" }),
+ *   body: new URLSearchParams([["name", "Ada"], ["__proto__", "harmless"]]),
  * });
  * const form = await parseForm(request);
  * assert.equal(form.get("id"), "7");
  * assert.equal(form.get("name"), "Ada");
  * assert.equal(form.toObject()["__proto__"], "harmless");
  *
- * const big = new Request("http://localhost/", { method: "POST", body: new URLSearchParams({ a: "x".repeat(100) }) });
+ * const big = new Request("http://localhost/", {
+ *   method: "POST",
+ *   body: new URLSearchParams({ a: "x".repeat(100) }),
+ * });
+ * const options: ParseFormOptions = { limits: { maxUrlEncodedBytes: 10 } };
  * await assert.rejects(
- *   parseForm(big, { limits: { maxUrlEncodedBytes: 10 } }),
+ *   parseForm(big, options),
  *   (e) => e instanceof HttpError && e.status === 413 && e.message.includes("maxUrlEncodedBytes"),
  * );
  * ```

@@ -36,9 +36,15 @@ const MiB = 1024 * KiB;
  *
  * @example
  * ```ts
- * import { DEFAULT_FORM_LIMITS } from "@pubkit/request/form-limits";
+ * import {
+ *   DEFAULT_FORM_LIMITS,
+ *   type FormLimits,
+ *   resolveFormLimits,
+ * } from "@pubkit/request/form-limits";
  * import assert from "node:assert/strict";
  *
+ * const limits: FormLimits = { ...DEFAULT_FORM_LIMITS };
+ * assert.deepEqual(resolveFormLimits(limits), DEFAULT_FORM_LIMITS);
  * assert.equal(DEFAULT_FORM_LIMITS.maxUrlEncodedBytes, 1024 * 1024);
  * assert.equal(DEFAULT_FORM_LIMITS.maxFiles, 20);
  * assert.ok(Object.isFrozen(DEFAULT_FORM_LIMITS));
@@ -66,10 +72,15 @@ export const DEFAULT_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
  *
  * @example
  * ```ts
- * import { resolveFormLimits } from "@pubkit/request/form-limits";
+ * import {
+ *   DEFAULT_FORM_LIMITS,
+ *   type FormLimits,
+ *   resolveFormLimits,
+ * } from "@pubkit/request/form-limits";
  * import assert from "node:assert/strict";
  *
- * const limits = resolveFormLimits({ maxFiles: 2 });
+ * const limits: Readonly<FormLimits> = resolveFormLimits({ maxFiles: 2 });
+ * assert.notEqual(limits, DEFAULT_FORM_LIMITS);
  * assert.equal(limits.maxFiles, 2);
  * assert.equal(limits.maxFields, 1000);
  * assert.throws(() => resolveFormLimits({ maxFile: 2 } as never), RangeError);

@@ -40,7 +40,7 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  *
  * @example
  * ```ts
- * import { parseMultipart } from "@pubkit/request/multipart";
+ * import { parseMultipart, type ParseMultipartOptions } from "@pubkit/request/multipart";
  * import { HttpError } from "@pubkit/request/http-error";
  * import assert from "node:assert/strict";
  *
@@ -57,7 +57,8 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  *   "--XyZ--",
  *   "",
  * ].join("\r\n");
- * const fields = await parseMultipart(new Response(text).body!, "XyZ");
+ * const options: ParseMultipartOptions = { limits: { maxFiles: 1 } };
+ * const fields = await parseMultipart(new Response(text).body!, "XyZ", options);
  * assert.equal(fields.get("title"), "Hello");
  * const upload = fields.get("upload") as File;
  * assert.equal(upload.name, "../../etc/passwd"); // data, never a path

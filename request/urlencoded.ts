@@ -25,13 +25,14 @@ import { type FormLimits, resolveFormLimits } from "./form_limits.ts";
  *
  * @example
  * ```ts
- * import { parseQuery } from "@pubkit/request/urlencoded";
+ * import { parseQuery, parseUrlEncoded } from "@pubkit/request/urlencoded";
  * import { HttpError } from "@pubkit/request/http-error";
  * import assert from "node:assert/strict";
  *
  * const query = parseQuery("?name=Ada+Lovelace&tag=a&tag=%C3%A9");
  * assert.equal(query.get("name"), "Ada Lovelace");
  * assert.deepEqual(query.getAll("tag"), ["a", "é"]);
+ * assert.deepEqual([...parseUrlEncoded("a=1&b")], [["a", "1"], ["b", ""]]);
  * assert.throws(() => parseQuery("?a=%zz"), (e) => e instanceof HttpError && e.status === 400);
  * ```
  */
@@ -59,11 +60,12 @@ export function parseQuery(search: string, limits?: Partial<FormLimits>): Fields
  *
  * @example
  * ```ts
- * import { parseUrlEncoded } from "@pubkit/request/urlencoded";
+ * import { parseQuery, parseUrlEncoded } from "@pubkit/request/urlencoded";
  * import { HttpError } from "@pubkit/request/http-error";
  * import assert from "node:assert/strict";
  *
  * const form = parseUrlEncoded("a=1&b=two+words&a=3");
+ * assert.equal(parseQuery("?b=two+words").get("b"), form.get("b"));
  * assert.deepEqual(form.toObject(), Object.assign(Object.create(null), {
  *   a: ["1", "3"],
  *   b: "two words",
