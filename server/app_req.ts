@@ -16,7 +16,11 @@ export interface AppServices {
   /** Registers a server-level cleanup. */
   registerCleanup(cleanup: () => unknown, name?: string): void;
   /** Renders a template by name on a search path to HTML. */
-  renderTemplate?(name: string, vars: Record<string, unknown>, paths: readonly string[]): Promise<string>;
+  renderTemplate?(
+    name: string,
+    vars: Record<string, unknown>,
+    paths: readonly string[],
+  ): Promise<string>;
 }
 
 /** Options for {@linkcode AppReq}. */
@@ -144,7 +148,9 @@ export class AppReq extends Req {
    */
   async acquire<T>(pool: string): Promise<Lease<T>> {
     const target = Object.hasOwn(this.server.pools, pool) ? this.server.pools[pool] : undefined;
-    if (!target) throw new TypeError(`Cannot acquire from pool ${JSON.stringify(pool)}: no such pool`);
+    if (!target) {
+      throw new TypeError(`Cannot acquire from pool ${JSON.stringify(pool)}: no such pool`);
+    }
     const lease = await target.acquire({ signal: this.signal }) as Lease<T>;
     this.registerCleanup(() => lease.release());
     return lease;

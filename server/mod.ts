@@ -19,3 +19,4 @@ export * from "./app.ts";
 export * from "./app_req.ts";
 export * from "./error_response.ts";
 export * from "./lifecycle.ts";
+export * from "./static_files.ts";

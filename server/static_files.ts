@@ -1,0 +1,130 @@
+/**
+ * Static files with validators, confined to one folder.
+ *
+ * @module
+ */
+import { HttpError, type Req } from "@pubkit/request";
+
+/** Options for {@linkcode staticFiles}. */
+export interface StaticFilesOptions {
+  /** The URL prefix the files are served under, e.g. `"/static/"`. */
+  prefix: string;
+  /** The folder; nothing outside it (after resolving symlinks) is ever served. */
+  dir: string | URL;
+  /** `Cache-Control` value; `"public, max-age=0, must-revalidate"` by default. */
+  cacheControl?: string;
+}
+
+const TYPES: Record<string, string> = {
+  css: "text/css; charset=utf-8",
+  js: "text/javascript; charset=utf-8",
+  html: "text/html; charset=utf-8",
+  txt: "text/plain; charset=utf-8",
+  json: "application/json; charset=utf-8",
+  svg: "image/svg+xml",
+  png: "image/png",
+  jpg: "image/jpeg",
+  jpeg: "image/jpeg",
+  gif: "image/gif",
+  webp: "image/webp",
+  ico: "image/x-icon",
+  woff2: "font/woff2",
+};
+
+/** Serves one static file request; `undefined` when the path is not under the prefix. */
+export type StaticHandler = (req: Req) => Promise<Response | undefined>;
+
+/**
+ * Creates a handler for static files under a URL prefix, with `ETag` and `Last-Modified` and
+ * `304 Not Modified` answers. Paths are decoded strictly, dot-files and `..` are refused, and
+ * the resolved real path must stay inside the folder, so symlinks cannot leak other files.
+ *
+ * @example
+ * ```ts
+ * import { staticFiles } from "@pubkit/server";
+ * import { Req } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${dir}/site.css`, "body { margin: 0 }");
+ * const serve = staticFiles({ prefix: "/static/", dir });
+ * const response = await serve(new Req(new Request("http://localhost/static/site.css")));
+ * assert.equal(response?.headers.get("content-type"), "text/css; charset=utf-8");
+ * const etag = response!.headers.get("etag")!;
+ * await response!.body?.cancel();
+ * const again = await serve(new Req(new Request("http://localhost/static/site.css", {
+ *   headers: { "if-none-match": etag },
+ * })));
+ * assert.equal(again?.status, 304);
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @param options The prefix, the folder and the cache policy.
+ * @returns The handler.
+ * @throws {TypeError} When the prefix does not start and end with `/`.
+ */
+export function staticFiles(options: StaticFilesOptions): StaticHandler {
+  const { prefix, cacheControl = "public, max-age=0, must-revalidate" } = options;
+  if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
+    throw new TypeError(`Cannot serve static files under ${prefix}: the prefix must be /.../`);
+  }
+  const dir = typeof options.dir === "string" ? options.dir : options.dir.pathname;
+  let root: Promise<string> | undefined;
+  return async (req) => {
+    if (!req.path.startsWith(prefix)) return undefined;
+    if (req.method !== "GET" && req.method !== "HEAD") {
+      throw new HttpError(405, `Cannot ${req.method} a static file: use GET or HEAD`, {
+        headers: { allow: "GET, HEAD" },
+      });
+    }
+    const segments = req.path.slice(prefix.length).split("/").map(decodeSegment);
+    if (segments.some((s) => s === "" || s.startsWith(".") || /[\\\0]/.test(s))) {
+      throw new HttpError(404, "Not found");
+    }
+    root ??= Deno.realPath(dir);
+    const base = await root;
+    let path: string;
+    let info: Deno.FileInfo;
+    try {
+      path = await Deno.realPath(`${base}/${segments.join("/")}`);
+      info = await Deno.stat(path);
+    } catch {
+      throw new HttpError(404, "Not found");
+    }
+    if (!path.startsWith(`${base}/`) || !info.isFile) throw new HttpError(404, "Not found");
+    const mtime = info.mtime ?? new Date(0);
+    const etag = `W/"${info.size.toString(36)}-${mtime.getTime().toString(36)}"`;
+    const headers = new Headers({
+      etag,
+      "last-modified": mtime.toUTCString(),
+      "cache-control": cacheControl,
+      "content-type": TYPES[path.slice(path.lastIndexOf(".") + 1).toLowerCase()] ??
+        "application/octet-stream",
+      "x-content-type-options": "nosniff",
+    });
+    if (notModified(req.headers, etag, mtime)) {
+      return new Response(null, { status: 304, headers });
+    }
+    headers.set("content-length", String(info.size));
+    if (req.method === "HEAD") return new Response(null, { headers });
+    const file = await Deno.open(path);
+    return new Response(file.readable, { headers });
+  };
+}
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new HttpError(400, "Cannot read the path: it has invalid percent-encoding");
+  }
+}
+
+function notModified(headers: Headers, etag: string, mtime: Date): boolean {
+  const ifNoneMatch = headers.get("if-none-match");
+  if (ifNoneMatch !== null) {
+    return ifNoneMatch.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*");
+  }
+  const since = Date.parse(headers.get("if-modified-since") ?? "");
+  return !Number.isNaN(since) && Math.floor(mtime.getTime() / 1000) * 1000 <= since;
+}

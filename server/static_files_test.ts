@@ -1,0 +1,67 @@
+import assert from "node:assert/strict";
+import { HttpError, Req } from "@pubkit/request";
+import { staticFiles } from "./static_files.ts";
+
+async function withFolder(fn: (dir: string, outside: string) => Promise<void>): Promise<void> {
+  const dir = await Deno.makeTempDir();
+  const outside = await Deno.makeTempDir();
+  try {
+    await Deno.mkdir(`${dir}/static`);
+    await Deno.writeTextFile(`${dir}/static/site.css`, "body{}");
+    await Deno.writeTextFile(`${dir}/static/.env`, "SECRET=1");
+    await Deno.writeTextFile(`${outside}/secret.txt`, "SECRET=2");
+    await Deno.symlink(`${outside}/secret.txt`, `${dir}/static/leak.txt`);
+    await fn(`${dir}/static`, outside);
+  } finally {
+    await Deno.remove(dir, { recursive: true });
+    await Deno.remove(outside, { recursive: true });
+  }
+}
+
+const get = (path: string, headers: HeadersInit = {}) =>
+  new Req(new Request(`http://localhost${path}`, { headers }));
+
+Deno.test("staticFiles() answers 304 for a matching ETag or Last-Modified", async () => {
+  await withFolder(async (dir) => {
+    const serve = staticFiles({ prefix: "/static/", dir });
+    const response = (await serve(get("/static/site.css")))!;
+    assert.equal(response.status, 200);
+    assert.equal(await response.text(), "body{}");
+    const etag = response.headers.get("etag")!;
+    const lastModified = response.headers.get("last-modified")!;
+    assert.equal((await serve(get("/static/site.css", { "if-none-match": etag })))!.status, 304);
+    assert.equal(
+      (await serve(get("/static/site.css", { "if-modified-since": lastModified })))!.status,
+      304,
+    );
+    const changed = (await serve(get("/static/site.css", { "if-none-match": 'W/"other"' })))!;
+    assert.equal(changed.status, 200);
+    await changed.body?.cancel();
+  });
+});
+
+Deno.test("staticFiles() never serves dot-files, parent paths or symlinks out of the folder", async () => {
+  await withFolder(async (dir) => {
+    const serve = staticFiles({ prefix: "/static/", dir });
+    const hostile = [
+      "/static/.env",
+      "/static/%2e%2e/x",
+      "/static/..%2fsecret.txt",
+      "/static/leak.txt",
+      "/static/a%5c..%5cb",
+      "/static/%00",
+    ];
+    for (const path of hostile) {
+      // The URL parser itself may already normalize a path out of the prefix (undefined).
+      const outcome = await serve(get(path)).then((r) => r?.status, (e) => e);
+      if (outcome === undefined) continue;
+      assert.ok(outcome instanceof HttpError, `${path} gave ${outcome}`);
+      assert.equal(outcome.status, 404, path);
+    }
+    await assert.rejects(
+      serve(get("/static/%E0%A4%A")),
+      (e: unknown) => e instanceof HttpError && e.status === 400,
+    );
+    assert.equal(await serve(get("/other/site.css")), undefined);
+  });
+});
