@@ -113,6 +113,7 @@ class Waiter<T> {
     readonly reject: (reason: unknown) => void,
     readonly since: number,
     readonly signal: AbortSignal | undefined,
+    readonly stack: string | undefined,
   ) {}
 }
 
@@ -174,6 +175,7 @@ export class Pool<T> {
   #createFailures = 0;
   #hist = new Histogram();
   #failStreak = 0;
+  #epoch = 0;
   #backoffUntil = 0;
   #lastCreateError: unknown = undefined;
   #retryTimer: TimerHandle = undefined;
@@ -285,7 +287,7 @@ export class Pool<T> {
       const entry = this.#takeIdle(now);
       if (entry !== undefined) {
         this.#hist.record(0);
-        return Promise.resolve(this.#lend(entry, now));
+        return Promise.resolve(this.#lend(entry, now, this.#acquirerStack()));
       }
     }
     return this.#wait(options);
@@ -439,14 +441,22 @@ export class Pool<T> {
     return undefined;
   }
 
-  #lend(entry: Entry<T>, now: number): LeaseImpl<T> {
+  /** The acquirer's stack for leak reports, when leak detection is on (costly otherwise). */
+  #acquirerStack(): string | undefined {
+    if (this.#o.leakDetectionThreshold === 0) return undefined;
+    const holder = new Error("Lease acquired here");
+    Error.captureStackTrace(holder, Pool.prototype.acquire);
+    return holder.stack;
+  }
+
+  #lend(entry: Entry<T>, now: number, stack: string | undefined): LeaseImpl<T> {
     entry.state = BORROWED;
     this.#borrowed++;
     const lease = new LeaseImpl(this.#host, entry, now);
     entry.lease = lease;
     const threshold = this.#o.leakDetectionThreshold;
     if (threshold > 0) {
-      lease.stack = new Error("Lease acquired here").stack;
+      lease.stack = stack;
       lease.leakTimer = this.#clock.setTimeout(() => {
         lease.leakTimer = undefined;
         lease.leakReported = true;
@@ -474,8 +484,9 @@ export class Pool<T> {
       );
     }
     const signal = options?.signal;
+    const stack = this.#acquirerStack();
     return new Promise<Lease<T>>((resolve, reject) => {
-      const waiter = new Waiter(resolve, reject, this.#clock.now(), signal);
+      const waiter = new Waiter(resolve, reject, this.#clock.now(), signal, stack);
       this.#waiters.push(waiter);
       this.#pending++;
       waiter.timer = this.#clock.setTimeout(() => {
@@ -553,7 +564,7 @@ export class Pool<T> {
     }
     this.#settle(waiter);
     this.#hist.record(now - waiter.since);
-    waiter.resolve(this.#lend(entry, now));
+    waiter.resolve(this.#lend(entry, now, waiter.stack));
   }
 
   /** Serves waiters from idle entries, then creates what is still missing. */
@@ -676,6 +687,7 @@ export class Pool<T> {
   /** Creates one resource; resolves to `undefined` on success or to the error. */
   #create(): Promise<unknown> {
     this.#creating++;
+    const epoch = this.#epoch;
     const controller = new AbortController();
     this.#creates.add(controller);
     const timeout = this.#o.createTimeout;
@@ -697,7 +709,7 @@ export class Pool<T> {
         this.#onCreated(value as T);
         report(undefined);
       } else {
-        this.#onCreateFailed(value);
+        this.#onCreateFailed(value, epoch);
         report(value);
       }
     };
@@ -744,19 +756,23 @@ export class Pool<T> {
     this.#dispatch();
   }
 
-  #onCreateFailed(error: unknown): void {
+  #onCreateFailed(error: unknown, epoch: number): void {
     if (this.#closed) return;
     this.#createFailures++;
     this.#lastCreateError = error;
     const o = this.#o;
-    this.#failStreak++;
-    const delay = Math.min(
-      o.createRetryMaxDelay,
-      o.createRetryDelay * 2 ** Math.min(this.#failStreak - 1, 30),
-    );
-    this.#backoffUntil = this.#clock.now() + delay;
-    if (this.#failStreak === 1) {
-      o.logger.warn(`${o.name}: Cannot create a resource: ${String(error)}`);
+    // Creates started together fail together: they lengthen the back-off once.
+    if (epoch === this.#epoch) {
+      this.#epoch++;
+      this.#failStreak++;
+      const delay = Math.min(
+        o.createRetryMaxDelay,
+        o.createRetryDelay * 2 ** Math.min(this.#failStreak - 1, 30),
+      );
+      this.#backoffUntil = this.#clock.now() + delay;
+      if (this.#failStreak === 1) {
+        o.logger.warn(`${o.name}: Cannot create a resource: ${String(error)}`);
+      }
     }
     // Reject the waiters no create in flight can serve; arm the retry.
     this.#fill();
