@@ -332,12 +332,15 @@ export class RedisStore implements SessionStore, AsyncDisposable {
   async #tryLease(id: string): Promise<OuterLock | undefined> {
     const token = crypto.randomUUID();
     const lockKey = this.#key(id, "lock");
-    const fence = await this.#call("lock session", () =>
-      this.#script("pubkitAcquire", [lockKey, this.#key(id, "fence")], [
-        token,
-        this.#leaseTtl,
-        this.#fenceTtl,
-      ])) as number;
+    const fence = await this.#call(
+      "lock session",
+      () =>
+        this.#script("pubkitAcquire", [lockKey, this.#key(id, "fence")], [
+          token,
+          this.#leaseTtl,
+          this.#fenceTtl,
+        ]),
+    ) as number;
     if (!fence) return undefined;
     const timer = setInterval(() => {
       this.#script("pubkitRenew", [lockKey], [token, this.#leaseTtl]).catch(() => {});
@@ -376,16 +379,21 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     return this.#closed ??= (async () => {
       for (const timer of this.#renewals) clearInterval(timer);
       this.#renewals.clear();
-      const ended = new Promise<void>((resolve) => {
-        if (this.#client.status === "end") resolve();
-        else this.#client.once("end", () => resolve());
-      });
-      if (this.#client.status === "ready") {
+      const status = this.#client.status;
+      if (status === "ready") {
         await this.#client.quit().catch(() => this.#client.disconnect());
       } else {
         this.#client.disconnect();
       }
-      await ended;
+      // Between reconnect attempts there is no socket, and ioredis never reaches "end":
+      // disconnect() only cancels the retry timer.
+      if (status === "reconnecting" || status === "end") {
+        await new Promise((resolve) => setTimeout(resolve, 0));
+        return;
+      }
+      for (let i = 0; i < 400 && this.#client.status !== "end"; i++) {
+        await new Promise((resolve) => setTimeout(resolve, 5));
+      }
     })();
   }
 

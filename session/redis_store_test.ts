@@ -1,0 +1,83 @@
+// Copyright 2025 the pubkit authors. MIT license.
+
+import assert from "node:assert/strict";
+import { RedisStore } from "./redis_store.ts";
+import { newId } from "./_ids.ts";
+import { StoreUnavailableError } from "./store_unavailable_error.ts";
+import { testSessionStore } from "./testing.ts";
+
+const url = Deno.env.get("REDIS_URL");
+if (!url) console.log("redis_store_test.ts: REDIS_URL is unset, skipping the Redis tests");
+const quiet = { log: () => {} };
+
+/** A key prefix no other test run uses. */
+function prefix(name: string): string {
+  return `pubkit-test:${name}:${crypto.randomUUID()}:`;
+}
+
+Deno.test({
+  name: "RedisStore passes the SessionStore conformance suite",
+  ignore: !url,
+  async fn(t) {
+    await testSessionStore(t, {
+      create: (clock) => new RedisStore({ url, prefix: prefix("conformance"), clock, ...quiet }),
+      fencing: true,
+    });
+  },
+});
+
+Deno.test({
+  name: "RedisStore gives data a Redis TTL equal to its expiry, under its prefix",
+  ignore: !url,
+  async fn() {
+    const p = prefix("ttl");
+    await using store = new RedisStore({ url, prefix: p, ...quiet });
+    const id = newId();
+    const now = Date.now();
+    await store.save(id, {
+      data: { a: 1 },
+      created: now,
+      lastAccessed: now,
+      expires: now + 60_000,
+    });
+    const { Redis } = await import("ioredis");
+    const client = new Redis(url!);
+    try {
+      const ttl = await client.pttl(`${p}{${id}}:data`);
+      assert.ok(ttl > 59_000 && ttl <= 60_000, `pttl ${ttl}`);
+      await store.touch(id, now, now + 5_000);
+      const touched = await client.pttl(`${p}{${id}}:data`);
+      assert.ok(touched > 4_000 && touched <= 5_000, `pttl ${touched}`);
+    } finally {
+      await client.quit();
+    }
+  },
+});
+
+Deno.test({
+  name: "RedisStore renews a held lease and a lost lease lets the next owner in",
+  ignore: !url,
+  async fn() {
+    await using store = new RedisStore({ url, prefix: prefix("lease"), leaseTtl: 90, ...quiet });
+    const id = newId();
+    const held = await store.lock(id, "a");
+    // Held for several lease times: renewal keeps others out.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    await assert.rejects(() => store.lock(id, "b", { timeout: 50 }), { name: "LockTimeoutError" });
+    await held.release();
+    await (await store.lock(id, "b", { timeout: 1000 })).release();
+  },
+});
+
+Deno.test("RedisStore fails fast with StoreUnavailableError when nothing listens", async () => {
+  // A port that was just free: nothing listens there.
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const port = (listener.addr as Deno.NetAddr).port;
+  listener.close();
+  await using store = new RedisStore({ url: `redis://127.0.0.1:${port}`, ...quiet });
+  const started = performance.now();
+  await assert.rejects(() => store.load(newId()), StoreUnavailableError);
+  await assert.rejects(() => store.lock(newId(), {}), StoreUnavailableError);
+  const elapsed = performance.now() - started;
+  assert.ok(elapsed < 2500, `took ${elapsed} ms`);
+});
