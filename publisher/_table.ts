@@ -1,0 +1,193 @@
+/**
+ * Building the route table from the scanned tree and the imported modules: scopes folder by
+ * folder, then the published functions of each module with their effective hooks and methods.
+ *
+ * @module
+ */
+import { isPlainObject, isPublicName, isPublishableFunction, publishedMembers } from "./_names.ts";
+import { childScope, layerHooks, layerMethods, rootScope } from "./_layers.ts";
+import { publishedOptions } from "./publish.ts";
+import type { PublishedFunction, Route } from "./route.ts";
+import type { Scope, StartupFunction, StartupHook } from "./scope.ts";
+import type { ModuleEntry, Tree } from "./_scan.ts";
+
+/** A route before the path info is known. */
+export type StaticRoute = Omit<Route, "pathInfo">;
+
+interface Candidate {
+  readonly route: StaticRoute;
+  /** A defaulted `index`: answers only its exact path, without path info. */
+  readonly exact: boolean;
+  readonly depth: number;
+  readonly indexFile: boolean;
+}
+
+/** The route table: everything dispatch needs, with no filesystem work left. */
+export interface Table {
+  /** The best candidate per key (`/`-joined segments). */
+  readonly routes: ReadonlyMap<string, Candidate>;
+  /** The longest key, in segments. */
+  readonly maxDepth: number;
+  /** The scope per public folder key. */
+  readonly scopes: ReadonlyMap<string, Scope>;
+  /** The start-up hooks, in order. */
+  readonly startup: readonly StartupHook[];
+}
+
+/** The modules' namespaces by real absolute path. */
+export type Namespaces = ReadonlyMap<string, Record<string, unknown>>;
+
+function better(a: Candidate, b: Candidate): boolean {
+  if (a.depth !== b.depth) return a.depth < b.depth;
+  return !a.indexFile && b.indexFile;
+}
+
+function startupList(value: unknown, source: string): StartupHook[] {
+  if (value === undefined) return [];
+  const list = Array.isArray(value) ? value : [value];
+  if (list.some((hook) => typeof hook !== "function")) {
+    throw new TypeError(`Cannot use ${source}: _startup must be a function or a list of functions`);
+  }
+  return list.map((run: StartupFunction) => Object.freeze({ source, run }));
+}
+
+/**
+ * Builds the table.
+ *
+ * @param tree The scanned tree.
+ * @param namespaces The imported modules and configs.
+ * @returns The table.
+ * @throws {TypeError|RangeError} For a bad `_config.ts` or module hook.
+ */
+export function buildTable(tree: Tree, namespaces: Namespaces): Table {
+  const routes = new Map<string, Candidate>();
+  const scopes = new Map<string, Scope>();
+  const startup: StartupHook[] = [];
+  let maxDepth = 0;
+
+  const add = (key: string[], candidate: Candidate) => {
+    const joined = key.join("/");
+    const current = routes.get(joined);
+    if (!current || better(candidate, current)) routes.set(joined, candidate);
+    maxDepth = Math.max(maxDepth, key.length);
+  };
+
+  for (const folder of tree.folders) {
+    const parentKey = folder.segments.slice(0, -1).join("/");
+    const parent = folder.segments.length === 0 ? rootScope() : scopes.get(parentKey)!;
+    let scope: Scope;
+    if (folder.config === undefined) {
+      scope = childScope(parent, folder.rel, folder.abs, undefined, "");
+    } else {
+      const source = folder.rel === "" ? "_config.ts" : `${folder.rel}/_config.ts`;
+      const ns = namespaces.get(folder.config)!;
+      if (!("default" in ns)) {
+        throw new TypeError(
+          `Cannot use ${source}: it has no default export (export default defineScope({ … }))`,
+        );
+      }
+      scope = childScope(parent, folder.rel, folder.abs, ns.default, source);
+    }
+    scopes.set(folder.segments.join("/"), scope);
+    startup.push(...scope.startup);
+    for (const module of folder.modules) {
+      const ns = namespaces.get(module.abs)!;
+      startup.push(...startupList(ns._startup, `${module.rel}#_startup`));
+      addModule(module, ns, scope, add);
+    }
+  }
+  return { routes, maxDepth, scopes, startup };
+}
+
+function addModule(
+  module: ModuleEntry,
+  ns: Record<string, unknown>,
+  scope: Scope,
+  add: (key: string[], candidate: Candidate) => void,
+): void {
+  const moduleHooks = layerHooks(
+    scope.hooks,
+    { auth: ns._auth, realm: ns._realm, access: ns._access, guard: ns._guard } as never,
+    module.rel,
+  );
+  const moduleMethods = layerMethods(scope.methods, ns._methods as never, module.rel);
+  const depth = module.segments.length;
+
+  const publishOne = (names: string[], fn: PublishedFunction) => {
+    const name = names.join(".");
+    const source = `${module.rel}#${name}`;
+    const options = publishedOptions(fn);
+    const route: StaticRoute = Object.freeze({
+      path: "/" + [...module.segments, ...names].join("/"),
+      module: module.rel,
+      name,
+      fn,
+      options,
+      scope,
+      hooks: options ? layerHooks(moduleHooks, options.hooks, source) : moduleHooks,
+      methods: options ? layerMethods(moduleMethods, options.methods, source) : moduleMethods,
+    });
+    add([...module.segments, ...names], {
+      route,
+      exact: false,
+      depth,
+      indexFile: module.indexFile,
+    });
+    if (names.length === 1 && names[0] === "index") {
+      const defaulted = Object.freeze({ ...route, path: "/" + module.segments.join("/") });
+      add([...module.segments], {
+        route: defaulted,
+        exact: true,
+        depth,
+        indexFile: module.indexFile,
+      });
+    }
+  };
+
+  for (const name of Object.keys(ns)) {
+    if (!isPublicName(name)) continue;
+    let value: unknown;
+    try {
+      value = ns[name];
+    } catch {
+      continue; // an export still in its temporal dead zone (an import cycle): not callable
+    }
+    if (isPublishableFunction(value)) publishOne([name], value);
+    else if (isPlainObject(value)) {
+      for (const [member, fn] of publishedMembers(value)) publishOne([name, member], fn);
+    }
+  }
+}
+
+/**
+ * Looks a path up: the longest key that matches wins, and the rest is path info; a defaulted
+ * `index` only answers its exact path.
+ *
+ * @param table The table.
+ * @param segments The decoded segments.
+ * @returns The route, or `undefined`.
+ */
+export function lookup(table: Table, segments: readonly string[]): Route | undefined {
+  for (let k = Math.min(segments.length, table.maxDepth); k >= 0; k--) {
+    const candidate = table.routes.get(segments.slice(0, k).join("/"));
+    if (!candidate) continue;
+    if (candidate.exact && k !== segments.length) continue;
+    return Object.freeze({ ...candidate.route, pathInfo: Object.freeze(segments.slice(k)) });
+  }
+  return undefined;
+}
+
+/**
+ * The scope of the deepest public folder on the path.
+ *
+ * @param table The table.
+ * @param segments The decoded segments.
+ * @returns The scope (the root's at least).
+ */
+export function scopeOf(table: Table, segments: readonly string[]): Scope {
+  for (let k = segments.length; k > 0; k--) {
+    const scope = table.scopes.get(segments.slice(0, k).join("/"));
+    if (scope) return scope;
+  }
+  return table.scopes.get("")!;
+}

@@ -1,0 +1,58 @@
+/**
+ * `@pubkit/publisher`: a URL reaches an exported function, and nothing else.
+ *
+ * Write `export function hello(req, { name = "world" })` in `hello.ts` under the root and
+ * `/hello/hello?name=Ada` calls it.
+ *
+ * ## Resolution
+ *
+ * A path is split on `/` and each segment percent-decoded; a malformed or hostile segment
+ * (`.`/`..` in any encoding, encoded `/` or `\`, a backslash, NUL or another control character,
+ * a `%` left after decoding, an NFKC look-alike of those) is a 400. A trailing slash is ignored.
+ * Then the longest published prefix wins and the rest of the path is the function's `pathInfo`.
+ * For `/a/b/c`, in order:
+ *
+ * 1. module `a/b.ts`, export `c` (then `a/b/index.ts`, export `c`);
+ * 2. module `a/b/c.ts`, export `index` (then `a/b/c/index.ts`, export `index`);
+ * 3. shorter prefixes the same way, with the remaining segments as `pathInfo` (`/a/b/c/x/y`
+ *    is `a/b.ts` export `c` with `pathInfo` `["x", "y"]` when nothing longer matches).
+ *
+ * `/obj/m` reaches member `m` of an exported plain object `obj`. `/` is `index.ts` export
+ * `index`. A defaulted `index` answers only its exact path (no `pathInfo`); `/x/index` names it
+ * explicitly.
+ *
+ * ## Publish rules
+ *
+ * Published: exported functions (sync or async), and functions that are own, enumerable data
+ * properties of an exported plain object (prototype `Object.prototype` or `null`), one level
+ * deep. Never: any file, folder, export or member whose name starts with `_` or `.`; classes;
+ * module namespace objects (`export * as db`); non-function values; getters; symbols;
+ * inherited members; `default`; and names every object or function has (`constructor`,
+ * `prototype`, `__proto__`, `toString`, `call`, …). Everything else is 404 with the same body
+ * whether the name exists or not. Re-exporting a function publishes it: keep helpers in
+ * `_`-prefixed files.
+ *
+ * @example
+ * ```ts
+ * import { Publisher } from "@pubkit/publisher";
+ * import { Req } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/index.ts`, "export const index = () => '<h1>Home</h1>';");
+ * await using publisher = await Publisher.create({ root });
+ * const response = await publisher.handle(new Req(new Request("http://localhost/")));
+ * assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+ * assert.equal(await response.text(), "<h1>Home</h1>");
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+export * from "./access.ts";
+export * from "./field_spec.ts";
+export * from "./publish.ts";
+export * from "./publisher.ts";
+export * from "./route.ts";
+export * from "./scope.ts";
+export * from "./standard_schema.ts";

@@ -1,0 +1,168 @@
+/**
+ * `publish(options, fn)`: allowed methods, access hooks and field validation for one published
+ * function.
+ *
+ * @module
+ */
+import type { FieldValue, Req } from "@pubkit/request";
+import {
+  compileFields,
+  type FieldsSchema,
+  type FieldsValidator,
+  type InferFields,
+} from "./field_spec.ts";
+import type { AccessCheck, Authenticator, Guard, PasswordMap } from "./access.ts";
+import type { ListOption } from "./scope.ts";
+import { layerHooks, layerMethods, rootScope } from "./_layers.ts";
+import type { Route } from "./route.ts";
+
+/** What a published function receives after `req` and `fields`. */
+export interface CallContext {
+  /** The route that was resolved. */
+  readonly route: Route;
+  /** The path segments after the function's name, decoded. */
+  readonly pathInfo: readonly string[];
+  /** The user the access hooks authenticated, if any. */
+  readonly user: string | undefined;
+}
+
+/** The form record a function without a field spec receives. */
+export type FormRecord = Record<string, FieldValue | FieldValue[] | undefined>;
+
+/** Options of {@linkcode publish}. */
+export interface PublishOptions<S extends FieldsSchema = FieldsSchema> {
+  /** Allowed methods: a list replaces the scope's, `{ append }` extends it. HEAD follows GET. */
+  methods?: ListOption<string>;
+  /** Field validation: a built-in spec or a Standard Schema. */
+  fields?: S;
+  /** `false` to skip body parsing: `fields` then holds the query string only. Default `true`. */
+  form?: boolean;
+  /** The authenticator; overrides the module's and the scope's; `false` turns it off. */
+  auth?: Authenticator | PasswordMap | false;
+  /** The Basic auth realm. */
+  realm?: string;
+  /** The access list (replace or extend) or check; `false` turns it off. */
+  access?: ListOption<string> | AccessCheck | false;
+  /** The guard; `false` turns it off. */
+  guard?: Guard | false;
+}
+
+/** What {@linkcode publish} attached to a function, checked and compiled. */
+export interface PublishedOptions {
+  /** The methods option as given. */
+  readonly methods: ListOption<string> | undefined;
+  /** The field validator, if fields were specified. */
+  readonly validate: FieldsValidator | undefined;
+  /** Whether the body is parsed. */
+  readonly form: boolean;
+  /** The hooks as given. */
+  readonly hooks: Pick<PublishOptions, "auth" | "realm" | "access" | "guard">;
+}
+
+const PUBLISHED: unique symbol = Symbol.for("@pubkit/publisher#published") as never;
+const KEYS: ReadonlySet<string> = new Set([
+  "methods",
+  "fields",
+  "form",
+  "auth",
+  "realm",
+  "access",
+  "guard",
+]);
+
+/** A function wrapped by {@linkcode publish}. */
+export type Published<F> = F & { readonly [PUBLISHED]: PublishedOptions };
+
+/**
+ * Wraps a function with publishing options: allowed methods (405 with `Allow` otherwise; HEAD
+ * is answered wherever GET is), access hooks for this function only, and field validation (400
+ * with one message per field). Calling the wrapper directly calls `fn`.
+ *
+ * @example
+ * ```ts
+ * import { publish, publishedOptions } from "@pubkit/publisher";
+ * import type { Req } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * export const greet = publish(
+ *   { methods: ["POST"], fields: { name: "string", times: "int?" } },
+ *   (_req: Req, { name, times = 1 }) => `Hello, ${name}`.repeat(times),
+ * );
+ * assert.equal(publishedOptions(greet)?.form, true);
+ * assert.throws(() => publish({ method: ["GET"] } as never, () => {}), RangeError);
+ * ```
+ *
+ * @typeParam S The field spec or schema.
+ * @param options Methods, fields, form parsing and hooks.
+ * @param fn The function, called as `fn(req, fields, context)`.
+ * @returns A function that calls `fn` and carries the options.
+ * @throws {RangeError} For an unknown option.
+ * @throws {TypeError} For an option of the wrong type or a `fn` that is not a function.
+ */
+export function publish<const S extends FieldsSchema>(
+  options: PublishOptions<S> & { fields: S },
+  fn: (req: Req, fields: InferFields<S>, context: CallContext) => unknown,
+): Published<(req: Req, fields: InferFields<S>, context: CallContext) => unknown>;
+export function publish(
+  options: Omit<PublishOptions, "fields">,
+  fn: (req: Req, fields: FormRecord, context: CallContext) => unknown,
+): Published<(req: Req, fields: FormRecord, context: CallContext) => unknown>;
+export function publish(
+  options: PublishOptions,
+  fn: (req: Req, fields: never, context: CallContext) => unknown,
+): Published<(req: Req, fields: never, context: CallContext) => unknown> {
+  if (typeof options !== "object" || options === null) {
+    throw new TypeError("Cannot publish: options must be an object");
+  }
+  if (typeof fn !== "function") throw new TypeError("Cannot publish: fn must be a function");
+  for (const key of Object.keys(options)) {
+    if (!KEYS.has(key)) {
+      throw new RangeError(`Cannot publish: unknown option ${JSON.stringify(key)}`);
+    }
+  }
+  if (options.form !== undefined && typeof options.form !== "boolean") {
+    throw new TypeError("Cannot publish: form must be a boolean");
+  }
+  const hooks = {
+    auth: options.auth,
+    realm: options.realm,
+    access: options.access,
+    guard: options.guard,
+  };
+  // Checked now against an empty base so that a mistake fails at import, not at the first call.
+  layerHooks(rootScope().hooks, hooks, "publish()");
+  layerMethods([], options.methods, "publish()");
+  const compiled: PublishedOptions = Object.freeze({
+    methods: options.methods,
+    validate: options.fields === undefined ? undefined : compileFields(options.fields),
+    form: options.form ?? true,
+    hooks: Object.freeze(hooks),
+  });
+  const wrapper = function (this: unknown, ...args: unknown[]): unknown {
+    return (fn as (...args: unknown[]) => unknown).apply(this, args);
+  };
+  Object.defineProperty(wrapper, "name", { value: fn.name });
+  Object.defineProperty(wrapper, PUBLISHED, { value: compiled });
+  return wrapper as never;
+}
+
+/**
+ * Returns what {@linkcode publish} attached to `fn`.
+ *
+ * @example
+ * ```ts
+ * import { publish, publishedOptions } from "@pubkit/publisher";
+ * import assert from "node:assert/strict";
+ *
+ * assert.equal(publishedOptions(() => "plain"), undefined);
+ * assert.equal(publishedOptions(publish({ form: false }, () => ""))?.form, false);
+ * ```
+ *
+ * @param fn A function.
+ * @returns The options, or `undefined` for a function that was not wrapped.
+ */
+export function publishedOptions(fn: unknown): PublishedOptions | undefined {
+  if (typeof fn !== "function") return undefined;
+  const descriptor = Object.getOwnPropertyDescriptor(fn, PUBLISHED);
+  return descriptor && "value" in descriptor ? descriptor.value as PublishedOptions : undefined;
+}

@@ -1,0 +1,288 @@
+/**
+ * {@linkcode Publisher}: maps URLs to the exported functions of a root directory of modules.
+ *
+ * @module
+ */
+import { HttpError, type Req, respond } from "@pubkit/request";
+import { relative, sep as SEPARATOR } from "node:path";
+import { fileURLToPath } from "node:url";
+import { checkAccess } from "./access.ts";
+import type { CallContext } from "./publish.ts";
+import type { Route } from "./route.ts";
+import type { Scope, StartupHook } from "./scope.ts";
+import { ModuleLoader } from "./_loader.ts";
+import { splitPath } from "./_path.ts";
+import { scan } from "./_scan.ts";
+import { buildTable, lookup, scopeOf, type Table } from "./_table.ts";
+
+/**
+ * Runs after the route is resolved and before the access hooks, for every request that reaches
+ * a published function: the server opens the scope's session here. Returning a `Response`
+ * answers with it instead.
+ */
+export type BeforeCall = (req: Req, route: Route) => unknown;
+
+/** Options of {@linkcode Publisher.create}. */
+export interface PublisherOptions {
+  /** The root directory of modules (a path or a `file:` URL). */
+  root: string | URL;
+  /** Development mode: watch the root and reload changed modules and their importers. */
+  dev?: boolean;
+  /** Watch the root in development mode. Default `true`; `false` leaves reloads to {@linkcode Publisher.reload}. */
+  watch?: boolean;
+  /** Called before the access hooks (e.g. to open a session). */
+  before?: BeforeCall;
+  /** How long changes must settle before a dev reload, in milliseconds. Default 50. */
+  debounce?: number;
+}
+
+/** Options of {@linkcode Publisher.handle}. */
+export interface HandleOptions {
+  /** The route, when the caller resolved it already (e.g. to pick form limits). */
+  route?: Route;
+}
+
+const OPTION_KEYS: ReadonlySet<string> = new Set(["root", "dev", "watch", "before", "debounce"]);
+const NOT_FOUND = "Not Found";
+
+/**
+ * Publishes the exported functions of a root directory.
+ *
+ * Resolution of `/a/b/c`, the longest match first: a function named by the whole path wins over
+ * a shorter one with path info. A key is claimed, in order, by (1) an export (or an object
+ * member, `/a/b/obj/m`) of the shallower module (`a/b.ts` export `c`, then `a/b/index.ts`
+ * export `c`), (2) the `index` export of the deeper module (`a/b/c.ts`, then
+ * `a/b/c/index.ts`). Segments after an explicitly named function are its `pathInfo`; a
+ * defaulted `index` answers only its exact path. `/` is `index.ts` export `index`.
+ *
+ * @example
+ * ```ts
+ * import { Publisher } from "@pubkit/publisher";
+ * import { Req } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * const root = await Deno.makeTempDir();
+ * await Deno.writeTextFile(`${root}/hello.ts`,
+ *   "export function hello(_req: unknown, { name = 'world' }: { name?: string }) { return `Hello, ${name}`; }\n" +
+ *   "export function _secret() { return 'no'; }\n");
+ * await using publisher = await Publisher.create({ root });
+ * const response = await publisher.handle(new Req(new Request("http://localhost/hello/hello?name=Ada")));
+ * assert.equal(await response.text(), "Hello, Ada");
+ * assert.equal(publisher.resolve("/hello/_secret"), undefined);
+ * await Deno.remove(root, { recursive: true });
+ * ```
+ */
+export class Publisher implements AsyncDisposable {
+  #root: string;
+  #before: BeforeCall | undefined;
+  #loader: ModuleLoader;
+  #table: Table;
+  #debounce: number;
+  #watcher: Deno.FsWatcher | undefined;
+  #watching: Promise<void> = Promise.resolve();
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #reloading: Promise<unknown> = Promise.resolve();
+  #closed = false;
+
+  private constructor(root: string, loader: ModuleLoader, table: Table, options: PublisherOptions) {
+    this.#root = root;
+    this.#loader = loader;
+    this.#table = table;
+    this.#before = options.before;
+    this.#debounce = options.debounce ?? 50;
+  }
+
+  /**
+   * Scans the root, imports every public module and `_config.ts`, and builds the route table
+   * and the scopes. Dispatch afterwards does no filesystem work.
+   *
+   * @param options The root, dev mode and the before-call hook.
+   * @returns The publisher.
+   * @throws {RangeError} For an unknown option or a bad `_config.ts` option.
+   * @throws {TypeError} For an option of the wrong type.
+   * @throws {Error} When a module fails to import (the message names it).
+   */
+  static async create(options: PublisherOptions): Promise<Publisher> {
+    if (typeof options !== "object" || options === null) {
+      throw new TypeError("Cannot create publisher: options must be an object");
+    }
+    for (const key of Object.keys(options)) {
+      if (!OPTION_KEYS.has(key)) {
+        throw new RangeError(`Cannot create publisher: unknown option ${JSON.stringify(key)}`);
+      }
+    }
+    const { root, dev = false, watch = true, before, debounce = 50 } = options;
+    if (typeof root !== "string" && !(root instanceof URL)) {
+      throw new TypeError("Cannot create publisher: root must be a path or a file: URL");
+    }
+    if (before !== undefined && typeof before !== "function") {
+      throw new TypeError("Cannot create publisher: before must be a function");
+    }
+    if (!Number.isFinite(debounce) || debounce < 0) {
+      throw new RangeError("Cannot create publisher: debounce must be a non-negative number");
+    }
+    const path = root instanceof URL ? fileURLToPath(root) : root;
+    const tree = await scan(path);
+    const loader = new ModuleLoader(dev);
+    const table = buildTable(tree, await loader.load(tree));
+    const publisher = new Publisher(tree.root, loader, table, options);
+    if (dev && watch) publisher.#watch();
+    return publisher;
+  }
+
+  /** The real absolute path of the root. */
+  get root(): string {
+    return this.#root;
+  }
+
+  /** How many dev reloads have succeeded. */
+  get reloads(): number {
+    return this.#loader.version;
+  }
+
+  /**
+   * Finds the published function for a path.
+   *
+   * @param pathname The percent-encoded URL path.
+   * @returns The route, or `undefined` (404: the same for names that exist and do not).
+   * @throws {HttpError} 400 for a hostile or malformed path.
+   */
+  resolve(pathname: string): Route | undefined {
+    return lookup(this.#table, splitPath(pathname));
+  }
+
+  /**
+   * The effective options of the deepest public folder on a path.
+   *
+   * @param pathname The percent-encoded URL path.
+   * @returns The scope.
+   * @throws {HttpError} 400 for a hostile or malformed path.
+   */
+  scopeFor(pathname: string): Scope {
+    return scopeOf(this.#table, splitPath(pathname));
+  }
+
+  /**
+   * The start-up hooks, in order: folders depth first (parents before children, names in
+   * code-unit order); in each folder its `_config.ts` `startup` hooks in the order listed, then
+   * the `_startup` exports of its modules in file-name order.
+   *
+   * @typeParam C The server's context type.
+   * @returns The hooks.
+   */
+  startupHooks<C = unknown>(): readonly StartupHook<C>[] {
+    return this.#table.startup as readonly StartupHook<C>[];
+  }
+
+  /**
+   * Answers a request: resolve (404/400) → `before` → access hooks (401/403, or the guard's
+   * response) → method (405 with `Allow`; HEAD wherever GET is) → form and validation (400) →
+   * `fn(req, fields, context)` → the return value converted to a response.
+   *
+   * @param req The request.
+   * @param options A route already resolved.
+   * @returns The response (for HEAD: the same status and headers, no body).
+   * @throws {HttpError} 4xx for the cases above, or what the function threw.
+   */
+  async handle(req: Req, options: HandleOptions = {}): Promise<Response> {
+    const route = options.route ?? this.resolve(req.path);
+    if (!route) throw new HttpError(404, NOT_FOUND);
+    const head = req.method === "HEAD";
+    if (this.#before) {
+      const answer = await this.#before(req, route);
+      if (answer instanceof Response) return head ? await withoutBody(answer) : answer;
+    }
+    const { user, response } = await checkAccess(req, route.hooks);
+    if (response) return head ? await withoutBody(response) : response;
+    const allowed = route.methods.includes(req.method) ||
+      (head && route.methods.includes("GET"));
+    if (!allowed) {
+      const allow = route.methods.includes("GET") && !route.methods.includes("HEAD")
+        ? [...route.methods, "HEAD"]
+        : route.methods;
+      throw new HttpError(405, `Method ${req.method} not allowed`, {
+        headers: { allow: allow.join(", ") },
+      });
+    }
+    const form = route.options?.form === false ? req.query : await req.form();
+    const fields = route.options?.validate ? await route.options.validate(form) : form.toObject();
+    const context: CallContext = Object.freeze({ route, pathInfo: route.pathInfo, user });
+    const fn = route.fn as (req: Req, fields: unknown, context: CallContext) => unknown;
+    const answer = await respond(req, (req) => fn(req, fields, context));
+    return head ? await withoutBody(answer) : answer;
+  }
+
+  /**
+   * Rescans the root and re-imports changed modules and every module that imports them; the
+   * table is swapped only when everything imported. Reloads run one at a time.
+   *
+   * @returns `true` when something changed.
+   * @throws {Error} When a changed module fails to import (the old table stays).
+   */
+  reload(): Promise<boolean> {
+    const run = this.#reloading.then(async () => {
+      const tree = await scan(this.#root);
+      const result = await this.#loader.reload(tree);
+      if (!result) return false;
+      this.#table = buildTable(tree, result.namespaces);
+      return true;
+    });
+    this.#reloading = run.catch(() => {});
+    return run;
+  }
+
+  #watch(): void {
+    const watcher = this.#watcher = Deno.watchFs(this.#root, { recursive: true });
+    this.#watching = (async () => {
+      for await (const event of watcher) {
+        if (event.paths.some((path) => this.#relevant(path))) this.#schedule();
+      }
+    })().catch((error) => {
+      if (!this.#closed) console.error("publisher: the file watcher stopped:", error);
+    });
+  }
+
+  #relevant(path: string): boolean {
+    const rel = relative(this.#root, path);
+    if (rel.startsWith("..")) return false;
+    return !rel.split(SEPARATOR).some((part) => part.startsWith(".") || part === "node_modules");
+  }
+
+  #schedule(): void {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(() => {
+      this.#timer = undefined;
+      if (this.#closed) return;
+      this.reload().catch((error) => console.error("publisher: reload failed:", error));
+    }, this.#debounce);
+  }
+
+  /**
+   * Stops the watcher, waits for a running reload, and deletes the reload copies.
+   *
+   * @returns When everything is stopped.
+   */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#timer);
+    this.#watcher?.close();
+    await this.#watching;
+    await this.#reloading;
+    await this.#loader.close();
+  }
+
+  /** Same as {@linkcode Publisher.close}. */
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.close();
+  }
+}
+
+async function withoutBody(response: Response): Promise<Response> {
+  await response.body?.cancel().catch(() => {});
+  return new Response(null, {
+    status: response.status,
+    statusText: response.statusText,
+    headers: response.headers,
+  });
+}

@@ -1,0 +1,116 @@
+/**
+ * Directory scopes: a `_config.ts` in any folder sets options for its subtree, inheriting from
+ * the parent folder; lists can be replaced (an array) or extended (`{ prepend, append, remove }`).
+ * The effective options of every folder are computed once, at start-up.
+ *
+ * @module
+ */
+import type { FormLimits } from "@pubkit/request";
+import type { AccessCheck, Authenticator, EffectiveHooks, Guard, PasswordMap } from "./access.ts";
+import { checkScopeOptions } from "./_layers.ts";
+
+/**
+ * An edit of an inherited list: `prepend` goes first, `append` last, `remove` drops entries.
+ * A plain array replaces the inherited list instead.
+ */
+export interface ListEdit<T> {
+  /** Entries put before the inherited ones. */
+  prepend?: readonly T[];
+  /** Entries put after the inherited ones. */
+  append?: readonly T[];
+  /** Inherited entries to drop. */
+  remove?: readonly T[];
+}
+
+/** A list option: an array replaces, a {@linkcode ListEdit} extends the inherited list. */
+export type ListOption<T> = readonly T[] | ListEdit<T>;
+
+/** A start-up function; the server calls it before listening with its own context. */
+export type StartupFunction<C = unknown> = (context: C) => unknown;
+
+/** A start-up hook and where it was declared, for error messages. */
+export interface StartupHook<C = unknown> {
+  /** Where it was declared, e.g. `admin/_config.ts` or `db.ts#_startup`. */
+  readonly source: string;
+  /** The hook. */
+  readonly run: StartupFunction<C>;
+}
+
+/** The session mode of a scope: a locked session, a read-only one, or none. */
+export type SessionMode = "lock" | "read" | false;
+
+/**
+ * What a `_config.ts` exports as `default` (write `export default defineScope({ … })`). Every
+ * key is optional; a missing key inherits the parent folder's value, `false` turns an inherited
+ * hook off.
+ */
+export interface ScopeOptions {
+  /** The authenticator (function or user → password map), or `false` for none. */
+  auth?: Authenticator | PasswordMap | false;
+  /** The Basic auth realm. */
+  realm?: string;
+  /** The access list (replace or extend) or check, or `false` for none. */
+  access?: ListOption<string> | AccessCheck | false;
+  /** The guard, or `false` for none. */
+  guard?: Guard | false;
+  /** The allowed methods (HEAD is allowed wherever GET is). Default GET, HEAD, POST. */
+  methods?: ListOption<string>;
+  /** Form limits, merged key by key over the inherited ones. */
+  formLimits?: Partial<FormLimits>;
+  /** The template search path; relative entries are resolved against this folder. */
+  templates?: ListOption<string>;
+  /** The session mode. Default `false`. */
+  session?: SessionMode;
+  /** Free-form settings for the application, merged key by key over the inherited ones. */
+  settings?: Record<string, unknown>;
+  /** Start-up work for this folder, run once before the server listens. */
+  startup?: StartupFunction | readonly StartupFunction[];
+}
+
+/** The effective options of a folder. */
+export interface Scope {
+  /** The folder, relative to the root, `/`-separated (`""` for the root). */
+  readonly dir: string;
+  /** The `_config.ts` files that shaped it, root first. */
+  readonly sources: readonly string[];
+  /** The access hooks. */
+  readonly hooks: EffectiveHooks;
+  /** The allowed methods, upper case. */
+  readonly methods: readonly string[];
+  /** The form limits set so far (the rest are the request's defaults). */
+  readonly formLimits: Readonly<Partial<FormLimits>>;
+  /** The template search path, absolute directories, most specific first as configured. */
+  readonly templates: readonly string[];
+  /** The session mode. */
+  readonly session: SessionMode;
+  /** The settings. */
+  readonly settings: Readonly<Record<string, unknown>>;
+  /** The start-up hooks declared by this folder's own `_config.ts` (not inherited). */
+  readonly startup: readonly StartupHook[];
+}
+
+/** The default methods of a published function. */
+export const DEFAULT_METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST"]);
+
+/**
+ * Checks scope options and returns them, typed: the one thing a `_config.ts` exports.
+ *
+ * @example
+ * ```ts
+ * import { defineScope } from "@pubkit/publisher";
+ * import assert from "node:assert/strict";
+ *
+ * const scope = defineScope({ realm: "Admin", access: { append: ["bob"] } });
+ * assert.equal(scope.realm, "Admin");
+ * assert.throws(() => defineScope({ relm: "typo" } as never), RangeError);
+ * ```
+ *
+ * @param options The options.
+ * @returns The same options.
+ * @throws {RangeError} For an unknown key.
+ * @throws {TypeError} For a value of the wrong type.
+ */
+export function defineScope(options: ScopeOptions): ScopeOptions {
+  checkScopeOptions(options, "scope options");
+  return options;
+}
