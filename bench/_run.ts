@@ -1,0 +1,121 @@
+// Runs the benchmarks a file registered with mitata, then prints one Markdown table with every
+// case's time relative to the baseline of its group (the first `bench()` of the group, or the one
+// marked `.baseline()`). `BENCH_MD=<file>` appends that table to a file as well.
+import { run } from "mitata";
+
+/** A ratio target checked after the run: `case` must take at most `max` × `baseline`. */
+export interface Target {
+  /** Group name as given to `group()`. */
+  group: string;
+  /** The case measured against the baseline of its group. */
+  name: string;
+  /** Largest acceptable ratio to the group's baseline, or an absolute bound with `maxNs`. */
+  max?: number;
+  /** Largest acceptable average time in nanoseconds. */
+  maxNs?: number;
+  /** What the issue calls this target. */
+  label: string;
+}
+
+interface MitataResult {
+  layout: { name: string | number | null }[];
+  benchmarks: {
+    alias: string;
+    group: number;
+    baseline: boolean;
+    runs: { stats?: { avg: number; p99: number } }[];
+  }[];
+}
+
+interface Row {
+  group: string;
+  name: string;
+  avg: number;
+  p99: number;
+  baseline: boolean;
+}
+
+/**
+ * Runs the registered benchmarks, prints the table and the targets, then runs `cleanup`.
+ *
+ * @param title Heading of the table.
+ * @param targets Ratio or absolute targets to report as held or missed.
+ * @param cleanup Closes what the file opened (stores, pools, servers).
+ */
+export async function runBenches(
+  title: string,
+  targets: readonly Target[] = [],
+  cleanup?: () => unknown,
+): Promise<void> {
+  try {
+    // mitata's typings omit `layout` and `group`, which the runtime result has.
+    const result = await run({ colors: Deno.stdout.isTerminal() }) as unknown as MitataResult;
+    const rows: Row[] = [];
+    for (const b of result.benchmarks) {
+      const stats = b.runs[0]?.stats;
+      if (!stats) continue;
+      const group = result.layout[b.group]?.name;
+      rows.push({
+        group: typeof group === "string" ? group : "",
+        name: b.alias,
+        avg: stats.avg,
+        p99: stats.p99,
+        baseline: b.baseline,
+      });
+    }
+    const text = table(title, rows) + checkTargets(rows, targets);
+    console.log("\n" + text);
+    const file = Deno.env.get("BENCH_MD");
+    if (file) await Deno.writeTextFile(file, text + "\n", { append: true });
+  } finally {
+    await cleanup?.();
+  }
+}
+
+function baselineOf(rows: Row[], group: string): Row | undefined {
+  const members = rows.filter((r) => r.group === group);
+  return members.find((r) => r.baseline) ?? members[0];
+}
+
+function table(title: string, rows: Row[]): string {
+  const lines = [
+    `### ${title}`,
+    "",
+    "| group | case | avg | p99 | × baseline |",
+    "| --- | --- | ---: | ---: | ---: |",
+  ];
+  for (const row of rows) {
+    const base = baselineOf(rows, row.group);
+    const ratio = base === row ? "baseline" : base ? `${(row.avg / base.avg).toFixed(2)}×` : "";
+    lines.push(
+      `| ${row.group} | ${row.name} | ${time(row.avg)} | ${time(row.p99)} | ${ratio} |`,
+    );
+  }
+  return lines.join("\n") + "\n";
+}
+
+function checkTargets(rows: Row[], targets: readonly Target[]): string {
+  if (targets.length === 0) return "";
+  const lines = ["", "| target | measured | holds |", "| --- | --- | :---: |"];
+  for (const t of targets) {
+    const row = rows.find((r) => r.group === t.group && r.name === t.name);
+    const base = baselineOf(rows, t.group);
+    if (!row || !base) {
+      lines.push(`| ${t.label} | not measured | – |`);
+      continue;
+    }
+    const ratio = row.avg / base.avg;
+    const okRatio = t.max === undefined || ratio <= t.max;
+    const okAbs = t.maxNs === undefined || row.avg <= t.maxNs;
+    const measured = t.maxNs !== undefined ? time(row.avg) : `${ratio.toFixed(2)}×`;
+    lines.push(`| ${t.label} | ${measured} | ${okRatio && okAbs ? "yes" : "**no**"} |`);
+  }
+  return lines.join("\n") + "\n";
+}
+
+/** Formats nanoseconds the way mitata does (ns, µs, ms). */
+export function time(ns: number): string {
+  if (ns < 1e3) return `${ns.toFixed(1)} ns`;
+  if (ns < 1e6) return `${(ns / 1e3).toFixed(2)} µs`;
+  return `${(ns / 1e6).toFixed(2)} ms`;
+}
