@@ -11,7 +11,7 @@ export interface TestPart {
 const encoder = new TextEncoder();
 
 /** Builds a well-formed multipart/form-data body. */
-export function multipartBody(boundary: string, parts: TestPart[]): Uint8Array {
+export function multipartBody(boundary: string, parts: TestPart[]): Uint8Array<ArrayBuffer> {
   const pieces: Uint8Array[] = [];
   for (const part of parts) {
     let head = `--${boundary}\r\nContent-Disposition: form-data; name="${part.name}"`;
@@ -27,7 +27,7 @@ export function multipartBody(boundary: string, parts: TestPart[]): Uint8Array {
 }
 
 /** Concatenates byte arrays. */
-export function concat(pieces: Uint8Array[]): Uint8Array {
+export function concat(pieces: Uint8Array[]): Uint8Array<ArrayBuffer> {
   const out = new Uint8Array(pieces.reduce((n, p) => n + p.length, 0));
   let offset = 0;
   for (const piece of pieces) {
