@@ -33,13 +33,13 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  *
  * @example
  * ```ts
- * import { serializeCookie } from "@pubkit/request/cookie";
+ * import { type CookieOptions, parseCookies, serializeCookie } from "@pubkit/request/cookie";
  * import assert from "node:assert/strict";
  *
- * assert.equal(
- *   serializeCookie("theme", "dark; blue", { secure: true }),
- *   "theme=dark%3B%20blue; Path=/; HttpOnly; Secure; SameSite=Lax",
- * );
+ * const options: CookieOptions = { secure: true };
+ * const header = serializeCookie("theme", "dark; blue", options);
+ * assert.equal(header, "theme=dark%3B%20blue; Path=/; HttpOnly; Secure; SameSite=Lax");
+ * assert.equal(parseCookies(header.split("; ")[0]).theme, "dark; blue");
  * ```
  *
  * @param name The cookie name (an HTTP token).
@@ -72,10 +72,11 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
  *
  * @example
  * ```ts
- * import { parseCookies } from "@pubkit/request/cookie";
+ * import { type CookieOptions, parseCookies, serializeCookie } from "@pubkit/request/cookie";
  * import assert from "node:assert/strict";
  *
- * const cookies = parseCookies("a=1; __proto__=x; b=%E2%9C%93");
+ * const options: CookieOptions = { httpOnly: false };
+ * const cookies = parseCookies(`${serializeCookie("a", "1", options).split(";")[0]}; __proto__=x; b=%E2%9C%93`);
  * assert.equal(cookies.a, "1");
  * assert.equal(cookies["__proto__"], "x");
  * assert.equal(cookies.b, "✓");

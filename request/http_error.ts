@@ -20,13 +20,15 @@ export interface HttpErrorOptions {
  *
  * @example Throw a 404 from a handler
  * ```ts
- * import { HttpError } from "@pubkit/request/http-error";
+ * import { HttpError, type HttpErrorOptions } from "@pubkit/request/http-error";
  * import assert from "node:assert/strict";
  *
- * const error = new HttpError(404, "Not found: /nope");
+ * const options: HttpErrorOptions = { headers: { "Cache-Control": "no-store" } };
+ * const error = new HttpError(404, "Not found: /nope", options);
  * assert.equal(error.status, 404);
  * assert.equal(error.expose, true);
  * assert.equal(error.name, "HttpError");
+ * assert.equal(error.headers.get("cache-control"), "no-store");
  * ```
  */
 export class HttpError extends Error {

@@ -53,17 +53,29 @@ const NULL_BODY_STATUSES = [204, 205, 304];
  *
  * @example
  * ```ts
- * import { Req } from "@pubkit/request";
+ * import { type Dispatch, MAX_REDIRECT_DEPTH, Req, type ReqOptions } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
- * const req = new Req(new Request("http://localhost/hello?name=Ada", {
- *   headers: { cookie: "theme=dark" },
- * }));
+ * // How internal redirects re-enter the application; a server passes its own.
+ * const dispatch: Dispatch = (request, prev) => {
+ *   const target = new Req(request, { prev, dispatch });
+ *   return Promise.resolve(new Response(`total: ${target.prev?.data.total}`));
+ * };
+ * const options: ReqOptions = { id: "req-1", dispatch };
+ * const req = new Req(
+ *   new Request("http://localhost/hello?name=Ada", { headers: { cookie: "theme=dark" } }),
+ *   options,
+ * );
  * assert.equal(req.path, "/hello");
  * assert.equal(req.query.get("name"), "Ada");
  * assert.equal(req.cookies.theme, "dark");
  * req.status = 201;
  * req.responseHeaders.set("X-Hello", "1");
+ *
+ * req.data.total = 42;
+ * const view = await req.internalRedirect("/view");
+ * assert.equal(await view.text(), "total: 42");
+ * assert.equal(MAX_REDIRECT_DEPTH, 10);
  * ```
  */
 export class Req {

@@ -20,15 +20,26 @@ export interface RequestChainOptions {
  *
  * @example
  * ```ts
- * import { RequestChain } from "@pubkit/request/request-chain";
+ * import {
+ *   type Cleanup,
+ *   RequestChain,
+ *   type RequestChainOptions,
+ * } from "@pubkit/request/request-chain";
  * import assert from "node:assert/strict";
  *
  * const order: number[] = [];
- * const chain = new RequestChain("req-1");
- * chain.registerCleanup(() => void order.push(1));
- * chain.registerCleanup(() => void order.push(2));
+ * const failures: unknown[] = [];
+ * const options: RequestChainOptions = { onCleanupError: (error) => failures.push(error) };
+ * const chain = new RequestChain("req-1", options);
+ * const first: Cleanup = () => void order.push(1);
+ * chain.registerCleanup(first);
+ * chain.registerCleanup(() => {
+ *   throw new Error("reported, and the others still run");
+ * });
+ * chain.registerCleanup(() => void order.push(3));
  * await chain.runCleanups();
- * assert.deepEqual(order, [2, 1]);
+ * assert.deepEqual(order, [3, 1]);
+ * assert.equal(failures.length, 1);
  * ```
  */
 export class RequestChain {

@@ -25,13 +25,19 @@ const TEXT = "text/plain; charset=utf-8";
  *
  * @example
  * ```ts
- * import { Req, toResponse } from "@pubkit/request";
+ * import { type Handler, Req, respond, toResponse } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const req = new Req(new Request("http://localhost/"));
  * const response = await toResponse(req, "<p>hi</p>");
  * assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
  * assert.equal(await response.text(), "<p>hi</p>");
+ *
+ * // respond() applies the same conversions to what a handler returns.
+ * const handler: Handler = () => ({ ok: true });
+ * const json = await respond(new Req(new Request("http://localhost/")), handler);
+ * assert.equal(json.headers.get("content-type"), "application/json; charset=utf-8");
+ * assert.deepEqual(await json.json(), { ok: true });
  * ```
  *
  * @param req The request whose status and headers the response carries.
@@ -51,7 +57,14 @@ export function toResponse(req: Req, value: unknown): Promise<Response> {
   if (isAsyncIterable(value)) {
     return req.end(ReadableStream.from(encodeChunks(value)), "application/octet-stream");
   }
-  return req.end(JSON.stringify(value), "application/json; charset=utf-8");
+  let json: string;
+  try {
+    json = JSON.stringify(value);
+  } catch (error) {
+    // A BigInt or a cycle: reject like every other failure rather than throw synchronously.
+    return Promise.reject(error);
+  }
+  return req.end(json, "application/json; charset=utf-8");
 }
 
 const HTML_TYPE = "text/html; charset=utf-8";
@@ -76,15 +89,20 @@ async function* encodeChunks(source: AsyncIterable<unknown>): AsyncGenerator<Uin
  *
  * @example
  * ```ts
- * import { Req, respond } from "@pubkit/request";
+ * import { type Handler, Req, respond, toResponse } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
- * const req = new Req(new Request("http://localhost/"));
- * const response = await respond(req, async (req) => {
+ * const handler: Handler = async (req) => {
  *   await req.write("one ");
  *   await req.write("two");
- * });
+ * };
+ * const response = await respond(new Req(new Request("http://localhost/")), handler);
+ * assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8");
  * assert.equal(await response.text(), "one two");
+ *
+ * // Without writes, respond() is toResponse() of the returned value.
+ * const empty = await toResponse(new Req(new Request("http://localhost/")), undefined);
+ * assert.equal(empty.status, 204);
  * ```
  *
  * @param req The request.

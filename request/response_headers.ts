@@ -18,11 +18,13 @@ const UNSAFE_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/;
  *
  * @example
  * ```ts
- * import { checkHeader } from "@pubkit/request/response-headers";
+ * import { checkHeader, ResponseHeaders } from "@pubkit/request/response-headers";
  * import assert from "node:assert/strict";
  *
  * assert.equal(checkHeader("Location", "/a b/é"), "/a%20b/%C3%A9");
  * assert.throws(() => checkHeader("X-Echo", "a\r\nSet-Cookie: x=1"), TypeError);
+ * // ResponseHeaders runs the same check on every set() and append().
+ * assert.throws(() => new ResponseHeaders(() => false).set("X-Echo", "a\nb"), TypeError);
  * ```
  *
  * @param name The header name.
@@ -59,13 +61,13 @@ function encodeLocation(value: string): string {
  *
  * @example
  * ```ts
- * import { ResponseHeaders } from "@pubkit/request/response-headers";
+ * import { checkHeader, ResponseHeaders } from "@pubkit/request/response-headers";
  * import { HeadersSentError } from "@pubkit/request/headers-sent-error";
  * import assert from "node:assert/strict";
  *
  * let sent = false;
  * const headers = new ResponseHeaders(() => sent);
- * headers.set("X-One", "1");
+ * headers.set("X-One", checkHeader("X-One", "1"));
  * sent = true;
  * assert.throws(() => headers.set("X-Two", "2"), HeadersSentError);
  * assert.equal(headers.get("X-One"), "1");

@@ -1,0 +1,222 @@
+import assert from "node:assert/strict";
+import { HttpError } from "./http_error.ts";
+import { Req } from "./req.ts";
+import { respond, toResponse } from "./respond.ts";
+import { serveForTest, within } from "./_test_server.ts";
+
+const TEXT = "text/plain; charset=utf-8";
+const HTML = "text/html; charset=utf-8";
+const JSON_TYPE = "application/json; charset=utf-8";
+const BYTES = "application/octet-stream";
+
+function newReq(url = "http://localhost/"): Req {
+  return new Req(new Request(url));
+}
+
+/** Captures `console.error` calls while `fn` runs. */
+async function capturingErrors(fn: (logged: unknown[][]) => Promise<void>): Promise<void> {
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    await fn(logged);
+  } finally {
+    console.error = original;
+  }
+}
+
+Deno.test("respond() converts return values over HTTP", async (t) => {
+  const values: Record<string, () => unknown> = {
+    "/plain": () => "hello <b>",
+    "/html": () => "<p>hi</p>",
+    "/html-after-space": () => "\n  <!doctype html><p>hi</p>",
+    "/bytes": () => new Uint8Array([0, 1, 255]),
+    "/array-buffer": () => new Uint8Array([7, 8]).buffer,
+    "/stream": () => ReadableStream.from([new Uint8Array([104, 105])]),
+    "/async-iterable": () =>
+      (async function* () {
+        yield "a";
+        yield new Uint8Array([98]);
+        yield 3;
+      })(),
+    "/response": () => new Response("as is", { status: 418, headers: { "x-own": "1" } }),
+    "/undefined": () => undefined,
+    "/null": () => null,
+    "/object": () => ({ a: 1, nested: { b: [true, null] } }),
+    "/array": () => [1, "two"],
+    "/number": () => 42,
+  };
+  await using server = serveForTest(async (req) => {
+    const value = values[req.path]();
+    await Promise.resolve();
+    return value;
+  });
+  const cases: [string, number, string | null, string][] = [
+    ["/plain", 200, TEXT, "hello <b>"],
+    ["/html", 200, HTML, "<p>hi</p>"],
+    ["/html-after-space", 200, HTML, "\n  <!doctype html><p>hi</p>"],
+    ["/bytes", 200, BYTES, "\0\x01\ufffd"],
+    ["/array-buffer", 200, BYTES, "\x07\x08"],
+    ["/stream", 200, BYTES, "hi"],
+    ["/async-iterable", 200, BYTES, "ab3"],
+    ["/response", 418, "text/plain;charset=UTF-8", "as is"],
+    ["/undefined", 204, null, ""],
+    ["/null", 204, null, ""],
+    ["/object", 200, JSON_TYPE, '{"a":1,"nested":{"b":[true,null]}}'],
+    ["/array", 200, JSON_TYPE, '[1,"two"]'],
+    ["/number", 200, JSON_TYPE, "42"],
+  ];
+  for (const [path, status, type, body] of cases) {
+    await t.step(path, async () => {
+      const response = await fetch(server.url(path));
+      assert.equal(await response.text(), body);
+      assert.equal(response.status, status);
+      assert.equal(response.headers.get("content-type"), type);
+    });
+  }
+  await t.step("a returned Response keeps its own headers", async () => {
+    const response = await fetch(server.url("/response"));
+    await response.body?.cancel();
+    assert.equal(response.headers.get("x-own"), "1");
+  });
+});
+
+Deno.test("toResponse() lets an explicit content type and status win", async (t) => {
+  await t.step("content type", async () => {
+    for (const value of ["<p>x</p>", "x", new Uint8Array([1]), { a: 1 }]) {
+      const req = newReq();
+      req.contentType = "application/x-custom";
+      const response = await toResponse(req, value);
+      await response.body?.cancel();
+      assert.equal(response.headers.get("content-type"), "application/x-custom");
+    }
+  });
+
+  await t.step("status and headers", async () => {
+    const req = newReq();
+    req.status = 201;
+    req.responseHeaders.set("X-Id", "7");
+    const response = await toResponse(req, { id: 7 });
+    assert.equal(response.status, 201);
+    assert.equal(response.headers.get("x-id"), "7");
+    assert.deepEqual(await response.json(), { id: 7 });
+  });
+
+  await t.step("no body keeps a status that was set", async () => {
+    const req = newReq();
+    req.status = 202;
+    const response = await toResponse(req, undefined);
+    assert.equal(response.status, 202);
+    assert.equal(response.body, null);
+    assert.equal(response.headers.get("content-type"), null);
+  });
+});
+
+Deno.test("respond() runs synchronous and asynchronous handlers", async (t) => {
+  await t.step("synchronous return", async () => {
+    const response = await respond(newReq(), () => "sync");
+    assert.equal(await response.text(), "sync");
+  });
+
+  await t.step("synchronous writes that were not awaited", async () => {
+    const response = await within(
+      respond(newReq(), (req) => {
+        req.write("a");
+        req.write("b");
+        return "c";
+      }),
+      "the response",
+    );
+    assert.equal(await within(response.text(), "the body"), "abc");
+  });
+
+  await t.step("writes then a returned value", async () => {
+    const response = await respond(newReq(), async (req) => {
+      await req.write("head ");
+      return { then: "json" };
+    });
+    assert.equal(response.headers.get("content-type"), TEXT);
+    assert.equal(await response.text(), 'head {"then":"json"}');
+  });
+
+  await t.step("a returned Response after writes is ignored, the stream ends", async () => {
+    const response = await respond(newReq(), async (req) => {
+      await req.write("streamed");
+      return new Response("dropped");
+    });
+    assert.equal(await response.text(), "streamed");
+  });
+});
+
+Deno.test("respond() rejects errors thrown before the head was sent", async (t) => {
+  await t.step("synchronous throw", async () => {
+    await assert.rejects(
+      respond(newReq(), () => {
+        throw new HttpError(404, "Not found: /x");
+      }),
+      { name: "HttpError", message: "Not found: /x" },
+    );
+  });
+
+  await t.step("asynchronous throw", async () => {
+    await assert.rejects(
+      respond(newReq(), async () => {
+        await Promise.resolve();
+        throw new TypeError("bad");
+      }),
+      { name: "TypeError", message: "bad" },
+    );
+  });
+
+  await t.step("a value that cannot be converted", async () => {
+    await assert.rejects(respond(newReq(), () => ({ n: 1n })), TypeError);
+  });
+});
+
+Deno.test("respond() aborts the stream when the handler fails after the head was sent", async (t) => {
+  await t.step("the handler throws after a write", async () => {
+    await capturingErrors(async (logged) => {
+      const req = newReq();
+      const response = await respond(req, async (req) => {
+        await req.write("partial");
+        throw new Error("late failure");
+      });
+      assert.equal(response.status, 200);
+      await assert.rejects(within(response.text(), "the aborted body"), {
+        message: "late failure",
+      });
+      assert.equal(logged.length, 1);
+      assert.equal(logged[0][0], `[${req.id}] handler failed after the response started:`);
+      assert.equal((logged[0][1] as Error).message, "late failure");
+    });
+  });
+
+  await t.step("a returned stream fails after a write", async () => {
+    await capturingErrors(async (logged) => {
+      const response = await respond(newReq(), async (req) => {
+        await req.write("partial");
+        return new ReadableStream({
+          pull(controller) {
+            controller.error(new Error("source broke"));
+          },
+        });
+      });
+      await assert.rejects(within(response.text(), "the aborted body"), {
+        message: "source broke",
+      });
+      assert.equal(logged.length, 1);
+    });
+  });
+
+  await t.step("over HTTP the client sees the body fail, not a clean end", async () => {
+    await capturingErrors(async () => {
+      await using server = serveForTest(async (req) => {
+        await req.write("partial");
+        throw new Error("late failure");
+      });
+      const response = await fetch(server.url());
+      assert.equal(response.status, 200);
+      await assert.rejects(within(response.text(), "the aborted body"));
+    });
+  });
+});
