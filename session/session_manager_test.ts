@@ -1,0 +1,273 @@
+// Copyright 2025 the pubkit authors. MIT license.
+
+import assert from "node:assert/strict";
+import { LockTimeoutError } from "./lock_timeout_error.ts";
+import { MemoryStore } from "./memory_store.ts";
+import { SessionManager, type SessionManagerOptions } from "./session_manager.ts";
+import { FakeClock } from "./testing.ts";
+
+const SECRET = "test secret that is long enough for HMAC use";
+const OLD_SECRET = "an older secret, still accepted for verifying";
+
+function setup(options: Partial<SessionManagerOptions> = {}) {
+  const clock = new FakeClock();
+  const store = new MemoryStore({ clock, sweepInterval: 0 });
+  const manager = new SessionManager({ store, secrets: [SECRET], clock, ...options });
+  return { clock, store, manager };
+}
+
+/** The `Cookie` request header a browser would send back for a `Set-Cookie`. */
+function cookieOf(setCookie: string | undefined): Headers {
+  assert.ok(setCookie, "expected a Set-Cookie value");
+  return new Headers({ cookie: setCookie.split(";")[0]! });
+}
+
+async function createSession(manager: SessionManager, data: Record<string, unknown> = { a: 1 }) {
+  const session = await manager.open(new Headers(), { owner: {} });
+  for (const [key, value] of Object.entries(data)) session.set(key, value);
+  const cookie = session.setCookie();
+  const id = session.id;
+  await session.close();
+  return { id, headers: cookieOf(cookie), cookie: cookie! };
+}
+
+Deno.test("SessionManager.open() adopts only correctly signed, known ids", async (t) => {
+  const { manager } = setup();
+  await using _ = manager;
+  const { id, headers, cookie } = await createSession(manager);
+
+  await t.step("a valid cookie opens the stored session", async () => {
+    await using session = await manager.open(headers, { owner: {} });
+    assert.equal(session.id, id);
+    assert.equal(session.isNew, false);
+    assert.equal(session.get("a"), 1);
+    assert.equal(session.setCookie(), undefined);
+  });
+
+  await t.step("ids are 256-bit base64url and the cookie is HttpOnly, Lax, Path=/", () => {
+    assert.match(id, /^[A-Za-z0-9_-]{43}$/);
+    assert.match(cookie, /^sid=[\w-]{43}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+  });
+
+  const rejected = {
+    "an unsigned id": `sid=${id}`,
+    "a tampered signature": `sid=${id}.${"A".repeat(43)}`,
+    "a tampered id": `sid=${"x".repeat(43)}.${cookie.split(".")[1]!.split(";")[0]}`,
+    "garbage": "sid=%00../../etc",
+  };
+  for (const [name, value] of Object.entries(rejected)) {
+    await t.step(`${name} gets a fresh session and a clearing cookie`, async () => {
+      await using session = await manager.open(new Headers({ cookie: value }), { owner: {} });
+      assert.notEqual(session.id, id);
+      assert.equal(session.isNew, true);
+      assert.equal(session.get("a"), undefined);
+      assert.match(session.setCookie()!, /^sid=; .*Max-Age=0$/);
+    });
+  }
+
+  await t.step("a signed id unknown to the store is not adopted", async () => {
+    const other = setup();
+    await using _ = other.manager;
+    const foreign = await createSession(other.manager);
+    await using session = await manager.open(foreign.headers, { owner: {} });
+    assert.notEqual(session.id, foreign.id);
+    assert.equal(session.isNew, true);
+  });
+});
+
+Deno.test("SessionManager verifies with every secret and signs with the first", async () => {
+  const clock = new FakeClock();
+  const store = new MemoryStore({ clock, sweepInterval: 0 });
+  const before = new SessionManager({ store, secrets: [OLD_SECRET], clock });
+  const { id, headers } = await createSession(before);
+  const after = new SessionManager({ store, secrets: [SECRET, OLD_SECRET], clock });
+  await using _ = after;
+  await using session = await after.open(headers, { owner: {} });
+  assert.equal(session.id, id);
+  await session.regenerate();
+  const fresh = session.setCookie()!;
+  const only = new SessionManager({ store, secrets: [SECRET], clock });
+  await session.close();
+  await using reopened = await only.open(cookieOf(fresh), { owner: {} });
+  assert.equal(reopened.isNew, false);
+});
+
+Deno.test("SessionManager cookies: Secure on https and the __Host- prefix", async () => {
+  const { manager } = setup({ hostPrefix: true, cookieName: "app" });
+  await using _ = manager;
+  assert.equal(manager.cookieName, "__Host-app");
+  await using session = await manager.open(new Headers(), { owner: {}, secure: false });
+  session.set("x", 1);
+  assert.match(session.setCookie()!, /^__Host-app=.*; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+});
+
+Deno.test("SessionManager stores a new session only once something is set", async () => {
+  const { manager, store } = setup();
+  await using _ = manager;
+  const session = await manager.open(new Headers(), { owner: {} });
+  const id = session.id;
+  assert.equal(session.setCookie(), undefined);
+  await session.close();
+  assert.equal(await store.load(id), undefined);
+});
+
+Deno.test("SessionManager expires sessions after the idle timeout and absolute lifetime", async (t) => {
+  await t.step("idle timeout, renewed by each use", async () => {
+    const { manager, clock } = setup({ idleTimeout: 1000, absoluteLifetime: 100_000 });
+    await using _ = manager;
+    const { id, headers } = await createSession(manager);
+    clock.tick(900);
+    await (await manager.open(headers, { owner: {} })).close();
+    clock.tick(900);
+    await using alive = await manager.open(headers, { owner: {} });
+    assert.equal(alive.id, id);
+    await alive.close();
+    clock.tick(1000);
+    await using expired = await manager.open(headers, { owner: {} });
+    assert.notEqual(expired.id, id);
+  });
+
+  await t.step("absolute lifetime, even when used constantly", async () => {
+    const { manager, clock } = setup({ idleTimeout: 1000, absoluteLifetime: 2500 });
+    await using _ = manager;
+    const { id, headers } = await createSession(manager);
+    for (let i = 0; i < 2; i++) {
+      clock.tick(900);
+      await using session = await manager.open(headers, { owner: {} });
+      assert.equal(session.id, id);
+    }
+    clock.tick(900);
+    await using expired = await manager.open(headers, { owner: {} });
+    assert.notEqual(expired.id, id);
+    assert.equal(expired.get("a"), undefined);
+  });
+});
+
+Deno.test("SessionManager.open() re-enters for the same owner (internal redirect)", async () => {
+  const { manager, store } = setup({ lockTimeout: 1000 });
+  await using _ = manager;
+  const { id, headers } = await createSession(manager, { visits: 0 });
+  const request = {};
+  // The handler opens the session and writes…
+  const outer = await manager.open(headers, { owner: request });
+  outer.set("handler", true);
+  // …then internally redirects; the target (and its template) open it again.
+  const inner = await manager.open(headers, { owner: request, timeout: 500 });
+  assert.equal(inner.id, id);
+  assert.equal(inner.get("handler"), true);
+  inner.set("target", true);
+  const template = await manager.open(headers, { owner: request, timeout: 500 });
+  template.set("visits", 1);
+  await template.close();
+  await inner.close();
+  // Still locked against other requests until the outermost opening closes.
+  await assert.rejects(() => manager.open(headers, { owner: {}, timeout: 20 }), LockTimeoutError);
+  await outer.close();
+  assert.deepEqual((await store.load(id))?.data, { visits: 1, handler: true, target: true });
+});
+
+Deno.test("SessionManager.open() gives the waiter LockTimeoutError, not a hang", async () => {
+  const { manager } = setup({ lockTimeout: 50 });
+  await using _ = manager;
+  const { headers } = await createSession(manager);
+  await using holder = await manager.open(headers, { owner: {} });
+  const started = performance.now();
+  await assert.rejects(() => manager.open(headers, { owner: {} }), LockTimeoutError);
+  assert.ok(performance.now() - started < 2000);
+  assert.ok(holder.locked);
+});
+
+Deno.test("SessionManager.open() waiters that abort leave; a closed holder releases", async () => {
+  const { manager } = setup();
+  await using _ = manager;
+  const { headers } = await createSession(manager);
+  const holder = await manager.open(headers, { owner: {} });
+  const controller = new AbortController();
+  const aborted = manager.open(headers, { owner: {}, signal: controller.signal });
+  const next = manager.open(headers, { owner: {} });
+  controller.abort(new DOMException("client disconnected", "AbortError"));
+  await assert.rejects(() => aborted, { name: "AbortError" });
+  // The holder's request ends (the server closes its session even on disconnect).
+  await holder.close();
+  await using session = await next;
+  assert.equal(session.get("a"), 1);
+});
+
+Deno.test("Session.regenerate() defeats fixation: the planted id is dead", async () => {
+  const { manager, store } = setup();
+  await using _ = manager;
+  // The attacker gets a valid session cookie and plants it in the victim's browser.
+  const planted = await createSession(manager, { theme: "dark" });
+  const login = await manager.open(planted.headers, { owner: {} });
+  assert.equal(login.id, planted.id);
+  await login.regenerate();
+  login.set("user", "victim");
+  const cookie = login.setCookie();
+  assert.notEqual(login.id, planted.id);
+  assert.ok(!cookie!.includes(planted.id));
+  await login.close();
+  assert.equal(await store.load(planted.id), undefined);
+  await using attacker = await manager.open(planted.headers, { owner: {} });
+  assert.equal(attacker.get("user"), undefined);
+  assert.equal(attacker.isNew, true);
+  await using victim = await manager.open(cookieOf(cookie), { owner: {} });
+  assert.deepEqual([victim.get("theme"), victim.get("user")], ["dark", "victim"]);
+});
+
+Deno.test("Session.invalidate() is not undone by a slower request that started first", async () => {
+  const { manager, store } = setup();
+  await using _ = manager;
+  const { id, headers } = await createSession(manager, { user: "ada" });
+  // The slow request opens first and is still working…
+  const slow = await manager.open(headers, { owner: {} });
+  // …when the logout request arrives; it waits for the lock.
+  const logout = manager.open(headers, { owner: {} }).then(async (session) => {
+    await session.invalidate();
+    const cookie = session.setCookie();
+    await session.close();
+    return cookie;
+  });
+  slow.set("cart", ["book"]);
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  await slow.close();
+  assert.match((await logout)!, /^sid=; .*Max-Age=0$/);
+  assert.equal(await store.load(id), undefined);
+  await using after = await manager.open(headers, { owner: {} });
+  assert.equal(after.get("user"), undefined);
+  assert.equal(after.isNew, true);
+});
+
+Deno.test("Session.unlock() lets others in early; lock: false does not wait", async () => {
+  const { manager } = setup({ lockTimeout: 1000 });
+  await using _ = manager;
+  const { headers } = await createSession(manager, { n: 1 });
+  const holder = await manager.open(headers, { owner: {} });
+  await using reader = await manager.open(headers, { owner: {}, lock: false });
+  assert.equal(reader.get("n"), 1);
+  assert.equal(reader.locked, false);
+  const waiter = manager.open(headers, { owner: {} });
+  await holder.unlock();
+  await using next = await waiter;
+  assert.ok(next.locked);
+  await holder.close();
+});
+
+Deno.test("Session methods refuse writes after invalidate() and close()", async () => {
+  const { manager } = setup();
+  await using _ = manager;
+  const session = await manager.open(new Headers(), { owner: {} });
+  await session.invalidate();
+  assert.throws(() => session.set("a", 1), TypeError);
+  await session.close();
+  await session.close();
+  assert.throws(() => session.set("a", 1), TypeError);
+});
+
+Deno.test("SessionManager validates its options", () => {
+  const store = new MemoryStore({ sweepInterval: 0 });
+  assert.throws(() => new SessionManager({ store, secrets: [] }), RangeError);
+  assert.throws(() => new SessionManager({ store, secrets: ["short"] }), RangeError);
+  assert.throws(() => new SessionManager({ store, secrets: [SECRET], ttl: 1 } as never), RangeError);
+  assert.throws(() => new SessionManager({ store, secrets: [SECRET], cookieName: "a b" }), RangeError);
+  assert.throws(() => new SessionManager({ store: {} as never, secrets: [SECRET] }), TypeError);
+});
