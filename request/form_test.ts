@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { Fields } from "./fields.ts";
+import type { Fields } from "./fields.ts";
 import { parseForm } from "./form.ts";
 import type { FormLimits } from "./form_limits.ts";
 import { HttpError } from "./http_error.ts";
