@@ -118,7 +118,9 @@ export function childScope(
     ),
     session: options.session ?? parent.session,
     settings: Object.freeze({ ...parent.settings, ...options.settings }),
-    startup: Object.freeze(startup.map((run) => Object.freeze({ source, run }))),
+    startup: Object.freeze(
+      startup.map((run, i) => Object.freeze({ source: `${source}#startup[${i}]`, run })),
+    ),
   });
 }
 

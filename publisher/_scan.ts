@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join, sep as SEPARATOR } from "node:path";
+import { join, relative, sep as SEPARATOR } from "node:path";
 import { isPublicName, MODULE_EXTENSIONS, moduleBase } from "./_names.ts";
 
 /** A module that may publish functions. */
@@ -94,7 +94,7 @@ export async function scan(rootPath: string): Promise<Tree> {
         if (config === undefined || preferExt(name, config)) config = real;
         continue;
       }
-      if (!isPublicName(parts.base)) continue;
+      if (!isPublicName(parts.base) || !publicTarget(root, real)) continue;
       const previous = modules.get(parts.base);
       if (previous && !preferExt(name, previous.abs)) continue;
       const indexFile = parts.base === "index";
@@ -126,6 +126,13 @@ export async function scan(rootPath: string): Promise<Tree> {
 
   await walk(root, "", [], true);
   return { root, folders, sources };
+}
+
+/** Whether a module's real path is public too: a public-named symlink to `_helpers.ts` is not. */
+function publicTarget(root: string, real: string): boolean {
+  return relative(root, real).split(SEPARATOR).every((part) =>
+    !part.startsWith("_") && !part.startsWith(".")
+  );
 }
 
 function preferExt(candidate: string, current: string): boolean {

@@ -48,7 +48,9 @@ function startupList(value: unknown, source: string): StartupHook[] {
   if (list.some((hook) => typeof hook !== "function")) {
     throw new TypeError(`Cannot use ${source}: _startup must be a function or a list of functions`);
   }
-  return list.map((run: StartupFunction) => Object.freeze({ source, run }));
+  return list.map((run: StartupFunction, i) =>
+    Object.freeze({ source: Array.isArray(value) ? `${source}[${i}]` : source, run })
+  );
 }
 
 /**

@@ -1,0 +1,4 @@
+import { SECRET } from "./_secret_text.ts";
+export function index(): string {
+  return SECRET;
+}
