@@ -6,7 +6,7 @@
 
 import { compileFill, type NodeDef, REP, SEP } from "./_fill_compile.ts";
 import { escapeHtml, escapeValue } from "./escape_html.ts";
-import { isSafeUrl, isScriptAttribute } from "./safe_url.ts";
+import { _isUrlAttributeLower, _urlAllowed } from "./safe_url.ts";
 import { Trusted } from "./trusted.ts";
 import { _checkKeys } from "./template_loader.ts";
 import { UnsafeUrlError } from "./unsafe_url_error.ts";
@@ -95,7 +95,7 @@ export class FillNode {
         }`,
       );
     }
-    const slots = this.#slots ??= [];
+    const slots = this.#slots ??= new Array(this.#def.children.length);
     let child = slots[slot];
     if (child === undefined) {
       child = slots[slot] = new FillNode(this.#def.children[slot], CONSTRUCT);
@@ -168,8 +168,11 @@ export class FillNode {
     else if (value === true) text = ` ${key}`;
     else if (value instanceof Trusted) text = ` ${key}="${escapeHtml(value.value)}"`;
     else {
-      const v = String(value);
-      if (isScriptAttribute(key) || !isSafeUrl(key, v, { tag: this.#def.tag })) {
+      const v = typeof value === "string" ? value : String(value);
+      if (
+        (key.charCodeAt(0) === 111 && key.charCodeAt(1) === 110) || key === "srcdoc" ||
+        (_isUrlAttributeLower(key) && !_urlAllowed(key, v, this.#def.tag))
+      ) {
         throw new UnsafeUrlError(key, v);
       }
       text = ` ${key}="${escapeHtml(v)}"`;
@@ -205,11 +208,20 @@ export class FillNode {
       throw new TypeError(`Cannot repeat node "${this.#def.name}": it is not marked rep`);
     }
     const out: FillNode[] = [];
-    let i = 0;
-    for (const item of items) {
-      const node = new FillNode(this.#def, CONSTRUCT);
-      fill(node, item, i++);
-      out.push(node);
+    const def = this.#def;
+    if (Array.isArray(items)) {
+      for (let i = 0; i < items.length; i++) {
+        const node = new FillNode(def, CONSTRUCT);
+        fill(node, items[i], i);
+        out.push(node);
+      }
+    } else {
+      let i = 0;
+      for (const item of items) {
+        const node = new FillNode(def, CONSTRUCT);
+        fill(node, item, i++);
+        out.push(node);
+      }
     }
     this.#items = out;
     return this;

@@ -89,6 +89,16 @@ export function isScriptAttribute(name: string): boolean {
   return lower.startsWith("on") || lower === "srcdoc";
 }
 
+/**
+ * Whether a lowercase attribute name takes a URL (internal fast path).
+ *
+ * @param lower Lowercase attribute name.
+ * @returns `true` for URL attributes.
+ */
+export function _isUrlAttributeLower(lower: string): boolean {
+  return URL_ATTRIBUTES.has(lower);
+}
+
 function schemeRefused(candidate: string, allowImageData: boolean): boolean {
   const url = candidate.replace(IGNORED, "").toLowerCase();
   const match = SCHEME.exec(url);
@@ -125,6 +135,28 @@ function schemeRefused(candidate: string, allowImageData: boolean): boolean {
 export function isSafeUrl(attribute: string, value: string, options?: SafeUrlOptions): boolean {
   const name = attribute.toLowerCase();
   if (!URL_ATTRIBUTES.has(name)) return true;
+  return _urlAllowed(name, value, options?.tag);
+}
+
+/**
+ * The policy for a lowercase URL attribute name (internal: the fill engine
+ * calls it after its own name checks).
+ *
+ * @param name Lowercase attribute name, known to take a URL.
+ * @param value The value.
+ * @param tag The element's tag name.
+ * @returns Whether the value may be used.
+ */
+export function _urlAllowed(name: string, value: string, tag: string | undefined): boolean {
+  // Fast path for the common relative URL: a scheme needs a colon, and only a character
+  // reference (`&colon;`, `&#58;`) could hide one.
+  const srcset = name === "srcset" || name === "imagesrcset";
+  if (!srcset) {
+    const first = value.charCodeAt(0);
+    // "/", "?" and "#" start relative URLs, and a character reference cannot replace them.
+    if (first === 47 || first === 63 || first === 35) return true;
+  }
+  if (!value.includes(":") && !(value.includes("&") && /&(?:#|colon)/i.test(value))) return true;
   let decoded = value;
   // Decode repeatedly: refusing a double-encoded scheme costs nothing legitimate.
   for (let i = 0; i < 3 && decoded.includes("&"); i++) {
@@ -132,9 +164,9 @@ export function isSafeUrl(attribute: string, value: string, options?: SafeUrlOpt
     if (next === decoded) break;
     decoded = next;
   }
-  const allowImageData = options?.tag?.toLowerCase() === "img" &&
+  const allowImageData = tag?.toLowerCase() === "img" &&
     (name === "src" || name === "srcset");
-  if (name === "srcset" || name === "imagesrcset") {
+  if (srcset) {
     for (const part of decoded.split(",")) {
       const url = part.trim().split(/[\t\n\f\r ]/, 1)[0];
       if (schemeRefused(url, allowImageData)) return false;
