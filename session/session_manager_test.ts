@@ -267,7 +267,13 @@ Deno.test("SessionManager validates its options", () => {
   const store = new MemoryStore({ sweepInterval: 0 });
   assert.throws(() => new SessionManager({ store, secrets: [] }), RangeError);
   assert.throws(() => new SessionManager({ store, secrets: ["short"] }), RangeError);
-  assert.throws(() => new SessionManager({ store, secrets: [SECRET], ttl: 1 } as never), RangeError);
-  assert.throws(() => new SessionManager({ store, secrets: [SECRET], cookieName: "a b" }), RangeError);
+  assert.throws(
+    () => new SessionManager({ store, secrets: [SECRET], ttl: 1 } as never),
+    RangeError,
+  );
+  assert.throws(
+    () => new SessionManager({ store, secrets: [SECRET], cookieName: "a b" }),
+    RangeError,
+  );
   assert.throws(() => new SessionManager({ store: {} as never, secrets: [SECRET] }), TypeError);
 });
