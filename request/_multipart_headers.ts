@@ -87,15 +87,12 @@ function parseDisposition(value: string): { name: string; filename: string | und
     skipOws();
     let paramValue: string;
     if (value[i] === '"') {
-      const parts: string[] = [];
-      let j = i + 1;
-      for (; j < value.length && value[j] !== '"'; j++) {
-        if (value[j] === "\\" && j + 1 < value.length) j++;
-        parts.push(value[j]);
-      }
-      if (j >= value.length) throw bad("an unterminated quoted string in Content-Disposition");
-      paramValue = parts.join("");
-      i = j + 1;
+      // No backslash escapes: browsers send `"` as %22 and a backslash as itself (Windows
+      // paths such as C:\fakepath\x.txt), as the WHATWG multipart/form-data parser expects.
+      const close = value.indexOf('"', i + 1);
+      if (close === -1) throw bad("an unterminated quoted string in Content-Disposition");
+      paramValue = value.slice(i + 1, close);
+      i = close + 1;
     } else {
       TOKEN_AT.lastIndex = i;
       const token = TOKEN_AT.exec(value)?.[0];

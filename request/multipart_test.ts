@@ -89,6 +89,9 @@ Deno.test("parseMultipart() round-trips arbitrary fields built by Request.formDa
       fc.array(fc.tuple(text, text, fc.boolean()), { maxLength: 8 }),
       fc.array(fc.nat(2000), { maxLength: 10 }),
       async (entries, cuts) => {
+        // The WHATWG format escapes `"`, CR and LF in names as %22, %0D, %0A and does not escape
+        // "%": such literal sequences cannot round-trip in any parser.
+        fc.pre(entries.every(([name, value]) => !/%(22|0A|0D)/.test(name + value)));
         const form = new FormData();
         for (const [name, value, isFile] of entries) {
           if (isFile) form.append(name, new File([value], `${value}.txt`, { type: "text/plain" }));
@@ -125,13 +128,14 @@ Deno.test("parseMultipart() treats __proto__ and constructor as ordinary names",
   assert.equal(typeof Object.prototype.toString, "function");
 });
 
-Deno.test("parseMultipart() accepts preamble, epilogue, padding, filename* and %22", async () => {
+Deno.test("parseMultipart() accepts preamble, epilogue, padding, filename*, %22 and backslashes", async () => {
   const body = encoder.encode(
     `this is a preamble\r\n--${B}  \t\r\n` +
       `content-disposition: form-data; name="a%22b"; filename="plain.txt"; ` +
       `filename*=UTF-8''%E2%82%AC%20rates.txt\r\n\r\nx\r\n` +
       `--${B}\r\nContent-Disposition: form-data; name=token\r\n\r\ny\r\n` +
-      `--${B}\r\nContent-Disposition: form-data; name="esc\\"aped"; filename=""\r\n\r\n\r\n` +
+      `--${B}\r\nContent-Disposition: form-data; name="esc%22aped"; filename=""\r\n\r\n\r\n` +
+      `--${B}\r\nContent-Disposition: form-data; name="w"; filename="C:\\fake\\a.txt"\r\n\r\n\r\n` +
       `--${B}--\r\nthis is an epilogue, ignored`,
   );
   const fields = await parseMultipart(streamOf([body]).stream, B);
@@ -144,6 +148,7 @@ Deno.test("parseMultipart() accepts preamble, epilogue, padding, filename* and %
   assert.ok(empty instanceof File);
   assert.equal(empty.name, "");
   assert.equal(empty.size, 0);
+  assert.equal((fields.get("w") as File).name, "C:\\fake\\a.txt");
 });
 
 Deno.test("parseMultipart() answers 400 for a malformed body", async (t) => {
