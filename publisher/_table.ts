@@ -16,7 +16,7 @@ export type StaticRoute = Omit<Route, "pathInfo">;
 
 interface Candidate {
   readonly route: StaticRoute;
-  /** A defaulted `index`: answers only its exact path, without path info. */
+  /** Answers only its exact path: no path info (a defaulted `index`, or not opted in). */
   readonly exact: boolean;
   readonly depth: number;
   readonly indexFile: boolean;
@@ -131,7 +131,7 @@ function addModule(
     });
     add([...module.segments, ...names], {
       route,
-      exact: false,
+      exact: options?.pathInfo !== true,
       depth,
       indexFile: module.indexFile,
     });
@@ -162,8 +162,8 @@ function addModule(
 }
 
 /**
- * Looks a path up: the longest key that matches wins, and the rest is path info; a defaulted
- * `index` only answers its exact path.
+ * Looks a path up: the longest key that matches and accepts the rest as path info wins; a
+ * defaulted `index` and functions that did not opt in answer only their exact path.
  *
  * @param table The table.
  * @param segments The decoded segments.

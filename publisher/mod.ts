@@ -9,17 +9,16 @@
  * A path is split on `/` and each segment percent-decoded; a malformed or hostile segment
  * (`.`/`..` in any encoding, encoded `/` or `\`, a backslash, NUL or another control character,
  * a `%` left after decoding, an NFKC look-alike of those) is a 400. A trailing slash is ignored.
- * Then the longest published prefix wins and the rest of the path is the function's `pathInfo`.
- * For `/a/b/c`, in order:
+ * Then the route table is looked up, longest prefix first. For `/a/b/c`, in order:
  *
  * 1. module `a/b.ts`, export `c` (then `a/b/index.ts`, export `c`);
  * 2. module `a/b/c.ts`, export `index` (then `a/b/c/index.ts`, export `index`);
- * 3. shorter prefixes the same way, with the remaining segments as `pathInfo` (`/a/b/c/x/y`
- *    is `a/b.ts` export `c` with `pathInfo` `["x", "y"]` when nothing longer matches).
+ * 3. shorter prefixes the same way, but only a function published with
+ *    `publish({ pathInfo: true }, fn)` accepts the remaining segments, as `context.pathInfo`
+ *    (`/a/b/x/y` is `a/b.ts` export `x` with `pathInfo` `["y"]` if `x` opted in; else 404).
  *
  * `/obj/m` reaches member `m` of an exported plain object `obj`. `/` is `index.ts` export
- * `index`. A defaulted `index` answers only its exact path (no `pathInfo`); `/x/index` names it
- * explicitly.
+ * `index`; `/x/index` names an `index` export explicitly.
  *
  * ## Publish rules
  *

@@ -37,6 +37,11 @@ export interface PublishOptions<S extends FieldsSchema = FieldsSchema> {
   fields?: S;
   /** `false` to skip body parsing: `fields` then holds the query string only. Default `true`. */
   form?: boolean;
+  /**
+   * `true` to accept path segments after the function's name (`context.pathInfo`). Default
+   * `false`: `/hello/extra` is then 404, like every other unpublished path.
+   */
+  pathInfo?: boolean;
   /** The authenticator; overrides the module's and the scope's; `false` turns it off. */
   auth?: Authenticator | PasswordMap | false;
   /** The Basic auth realm. */
@@ -55,6 +60,8 @@ export interface PublishedOptions {
   readonly validate: FieldsValidator | undefined;
   /** Whether the body is parsed. */
   readonly form: boolean;
+  /** Whether path segments after the name are accepted. */
+  readonly pathInfo: boolean;
   /** The hooks as given. */
   readonly hooks: Pick<PublishOptions, "auth" | "realm" | "access" | "guard">;
 }
@@ -64,6 +71,7 @@ const KEYS: ReadonlySet<string> = new Set([
   "methods",
   "fields",
   "form",
+  "pathInfo",
   "auth",
   "realm",
   "access",
@@ -120,8 +128,10 @@ export function publish(
       throw new RangeError(`Cannot publish: unknown option ${JSON.stringify(key)}`);
     }
   }
-  if (options.form !== undefined && typeof options.form !== "boolean") {
-    throw new TypeError("Cannot publish: form must be a boolean");
+  for (const key of ["form", "pathInfo"] as const) {
+    if (options[key] !== undefined && typeof options[key] !== "boolean") {
+      throw new TypeError(`Cannot publish: ${key} must be a boolean`);
+    }
   }
   const hooks = {
     auth: options.auth,
@@ -136,6 +146,7 @@ export function publish(
     methods: options.methods,
     validate: options.fields === undefined ? undefined : compileFields(options.fields),
     form: options.form ?? true,
+    pathInfo: options.pathInfo ?? false,
     hooks: Object.freeze(hooks),
   });
   const wrapper = function (this: unknown, ...args: unknown[]): unknown {

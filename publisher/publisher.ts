@@ -52,8 +52,8 @@ const NOT_FOUND = "Not Found";
  * a shorter one with path info. A key is claimed, in order, by (1) an export (or an object
  * member, `/a/b/obj/m`) of the shallower module (`a/b.ts` export `c`, then `a/b/index.ts`
  * export `c`), (2) the `index` export of the deeper module (`a/b/c.ts`, then
- * `a/b/c/index.ts`). Segments after an explicitly named function are its `pathInfo`; a
- * defaulted `index` answers only its exact path. `/` is `index.ts` export `index`.
+ * `a/b/c/index.ts`). Only functions published with `{ pathInfo: true }` take extra segments
+ * (as `context.pathInfo`). `/` is `index.ts` export `index`.
  *
  * @example
  * ```ts

@@ -1,4 +1,4 @@
-import type { Req } from "@pubkit/request";
+import { HttpError, type Req } from "@pubkit/request";
 
 export const html = () => "  \n<p>fragment</p>";
 export const text = () => "plain words";
@@ -39,4 +39,8 @@ export const statusOnly = (req: Req) => {
 };
 export const notFound = () => {
   throw new Error("not an HttpError");
+};
+export const teapot = (req: Req) => {
+  req.errorHeaders.set("x-error-header", "kept");
+  throw new HttpError(418, "short and stout", { headers: { "x-teapot": "1" } });
 };

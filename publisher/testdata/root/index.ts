@@ -1,3 +1,4 @@
+import { publish } from "@pubkit/publisher";
 import type { Req } from "@pubkit/request";
 import { SECRET } from "./_secret_text.ts";
 
@@ -81,6 +82,4 @@ export function withProps(): string {
 }
 withProps.attached = () => SECRET;
 
-export function info(_req: Req, _fields: unknown, context: { pathInfo: readonly string[] }) {
-  return { pathInfo: context.pathInfo };
-}
+export const info = publish({ pathInfo: true }, (_req, _fields, { pathInfo }) => ({ pathInfo }));
