@@ -97,7 +97,9 @@ Deno.test("both engines round-trip any string through text and attribute slots",
     });
 
     await t.step("lone surrogates and markup-like strings are among the cases", () => {
-      for (const s of ["\uD800x\uDFFF", "</p><script>alert(1)</script>", `" onmouseover="x`, "\r\n\0"]) {
+      for (
+        const s of ["\uD800x\uDFFF", "</p><script>alert(1)</script>", `" onmouseover="x`, "\r\n\0"]
+      ) {
         const page = fill.instance();
         page.node("p").attr("title", s).text(s);
         const got = inspect(page.toString());

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { isSafeUrl, isScriptAttribute, isUrlAttribute, safeUrl, trusted, UnsafeUrlError } from "./mod.ts";
+import {
+  isSafeUrl,
+  isScriptAttribute,
+  isUrlAttribute,
+  safeUrl,
+  trusted,
+  UnsafeUrlError,
+} from "./mod.ts";
 
 Deno.test("isSafeUrl() refuses script schemes however they are spelled", async (t) => {
   const refused = [
