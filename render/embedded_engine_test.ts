@@ -190,7 +190,7 @@ Deno.test("EmbeddedEngine reports syntax errors with file, line, column and a ca
       const [first, last] = typeof column === "number" ? [column, column] : column;
       assert.ok(e.column >= first && e.column <= last, e.message);
       const [shown, caret] = e.excerpt.split("\n");
-      assert.equal(caret.indexOf("^"), shown.indexOf("|") + 2 + column - 1);
+      assert.equal(caret.indexOf("^"), shown.indexOf("|") + 2 + e.column - 1);
       return true;
     });
   };
