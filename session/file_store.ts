@@ -198,9 +198,9 @@ export class FileStore implements SessionStore, AsyncDisposable {
    * @throws {TypeError} If `id` is not a session id.
    * @throws {LockTimeoutError} If another owner holds it past the timeout.
    */
-  lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
+  async lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
     checkId(id, "lock session");
-    return this.#locks.acquire(id, owner, options);
+    return await this.#locks.acquire(id, owner, options);
   }
 
   async #tryOsLock(id: string): Promise<OuterLock | undefined> {

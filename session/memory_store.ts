@@ -90,11 +90,12 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    * @throws {TypeError} If `id` is not a session id.
    */
   load(id: string): Promise<SessionRecord | undefined> {
-    checkId(id, "load session");
-    const text = this.#cache.get(id);
-    const record = text === undefined ? undefined : decodeRecord(text);
-    if (!record || record.expires <= this.#clock.now()) return Promise.resolve(undefined);
-    return Promise.resolve(record);
+    return Promise.try(() => {
+      checkId(id, "load session");
+      const text = this.#cache.get(id);
+      const record = text === undefined ? undefined : decodeRecord(text);
+      return !record || record.expires <= this.#clock.now() ? undefined : record;
+    });
   }
 
   /**
@@ -106,12 +107,13 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    * @throws {TypeError} If `id` or `record` is malformed, or the data is not JSON.
    */
   save(id: string, record: SessionRecord, _options?: StoreWriteOptions): Promise<void> {
-    checkId(id, "save session");
-    checkRecord(record, "save session");
-    const ttl = record.expires - this.#clock.now();
-    if (ttl <= 0) this.#cache.delete(id);
-    else this.#cache.set(id, encodeRecord(record), { ttl });
-    return Promise.resolve();
+    return Promise.try(() => {
+      checkId(id, "save session");
+      checkRecord(record, "save session");
+      const ttl = record.expires - this.#clock.now();
+      if (ttl <= 0) this.#cache.delete(id);
+      else this.#cache.set(id, encodeRecord(record), { ttl });
+    });
   }
 
   /**
@@ -141,9 +143,10 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    * @throws {TypeError} If `id` is not a session id.
    */
   destroy(id: string, _options?: StoreWriteOptions): Promise<void> {
-    checkId(id, "destroy session");
-    this.#cache.delete(id);
-    return Promise.resolve();
+    return Promise.try(() => {
+      checkId(id, "destroy session");
+      this.#cache.delete(id);
+    });
   }
 
   /**
@@ -156,9 +159,9 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    * @throws {TypeError} If `id` is not a session id.
    * @throws {LockTimeoutError} If another owner holds it past the timeout.
    */
-  lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
+  async lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
     checkId(id, "lock session");
-    return this.#locks.acquire(id, owner, options);
+    return await this.#locks.acquire(id, owner, options);
   }
 
   /**

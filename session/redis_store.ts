@@ -219,9 +219,9 @@ export class RedisStore implements SessionStore, AsyncDisposable {
    * @throws {TypeError} If `id` is not a session id.
    * @throws {StoreUnavailableError} If Redis cannot be reached.
    */
-  load(id: string): Promise<SessionRecord | undefined> {
+  async load(id: string): Promise<SessionRecord | undefined> {
     checkId(id, "load session");
-    return this.#call("load session", async () => {
+    return await this.#call("load session", async () => {
       const hash = await this.#client.hgetall(this.#key(id, "data"));
       if (!hash.data) return undefined;
       const record: SessionRecord = {
@@ -244,13 +244,13 @@ export class RedisStore implements SessionStore, AsyncDisposable {
    * @throws {LockLostError} If a newer lock holder exists.
    * @throws {StoreUnavailableError} If Redis cannot be reached.
    */
-  save(id: string, record: SessionRecord, options: StoreWriteOptions = {}): Promise<void> {
+  async save(id: string, record: SessionRecord, options: StoreWriteOptions = {}): Promise<void> {
     checkId(id, "save session");
     checkRecord(record, "save session");
     const data = JSON.stringify(record.data);
     const ttl = Math.ceil(record.expires - this.#clock.now());
-    if (ttl <= 0) return this.destroy(id, options);
-    return this.#fenced("save session", options, [
+    if (ttl <= 0) return await this.destroy(id, options);
+    return await this.#fenced("save session", options, [
       "pubkitSave",
       [data, record.created, record.lastAccessed, record.expires, ttl],
     ], id);
@@ -267,7 +267,7 @@ export class RedisStore implements SessionStore, AsyncDisposable {
    * @throws {LockLostError} If a newer lock holder exists.
    * @throws {StoreUnavailableError} If Redis cannot be reached.
    */
-  touch(
+  async touch(
     id: string,
     lastAccessed: number,
     expires: number,
@@ -275,8 +275,8 @@ export class RedisStore implements SessionStore, AsyncDisposable {
   ): Promise<void> {
     checkId(id, "touch session");
     const ttl = Math.ceil(expires - this.#clock.now());
-    if (ttl <= 0) return this.destroy(id, options);
-    return this.#fenced("touch session", options, [
+    if (ttl <= 0) return await this.destroy(id, options);
+    return await this.#fenced("touch session", options, [
       "pubkitTouch",
       [lastAccessed, expires, ttl],
     ], id);
@@ -291,9 +291,9 @@ export class RedisStore implements SessionStore, AsyncDisposable {
    * @throws {LockLostError} If a newer lock holder exists.
    * @throws {StoreUnavailableError} If Redis cannot be reached.
    */
-  destroy(id: string, options: StoreWriteOptions = {}): Promise<void> {
+  async destroy(id: string, options: StoreWriteOptions = {}): Promise<void> {
     checkId(id, "destroy session");
-    return this.#fenced("destroy session", options, ["pubkitDestroy", []], id);
+    return await this.#fenced("destroy session", options, ["pubkitDestroy", []], id);
   }
 
   #fenced(
@@ -324,9 +324,9 @@ export class RedisStore implements SessionStore, AsyncDisposable {
    * @throws {LockTimeoutError} If another owner holds it past the timeout.
    * @throws {StoreUnavailableError} If Redis cannot be reached.
    */
-  lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
+  async lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
     checkId(id, "lock session");
-    return this.#locks.acquire(id, owner, options);
+    return await this.#locks.acquire(id, owner, options);
   }
 
   async #tryLease(id: string): Promise<OuterLock | undefined> {

@@ -135,12 +135,17 @@ export class ReentrantLock {
    * @throws {unknown} `signal.reason` if the signal aborts first.
    */
   acquire(owner: unknown, options: AcquireOptions = {}): Promise<ReentrantLockHold> {
-    checkOwner(owner);
+    let timeout: number;
+    try {
+      checkOwner(owner);
+      timeout = checkTimeout(options.timeout ?? this.#timeout, "acquire lock");
+    } catch (error) {
+      return Promise.reject(error);
+    }
     const { signal } = options;
     if (signal?.aborted) return Promise.reject(signal.reason);
     const now = this.tryAcquire(owner);
     if (now) return Promise.resolve(now);
-    const timeout = checkTimeout(options.timeout ?? this.#timeout, "acquire lock");
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
         owner,

@@ -33,7 +33,7 @@ export class FakeClock implements Clock {
    *
    * @param start The initial time in epoch ms. Defaults to 2025-01-01.
    */
-  constructor(start = Date.UTC(2025, 0, 1)) {
+  constructor(start: number = Date.UTC(2025, 0, 1)) {
     this.#now = start;
   }
 
@@ -166,11 +166,11 @@ export async function testSessionStore(
 
   await step("every method rejects a malformed id with TypeError", async (store, clock) => {
     for (const bad of ["", "../../etc/passwd", "a".repeat(42), "a".repeat(44), "a/b".repeat(15)]) {
-      await assert.rejects(async () => await store.load(bad), TypeError);
-      await assert.rejects(async () => await store.save(bad, record(clock, {})), TypeError);
-      await assert.rejects(async () => await store.touch(bad, 0, 1), TypeError);
-      await assert.rejects(async () => await store.destroy(bad), TypeError);
-      await assert.rejects(async () => await store.lock(bad, {}), TypeError);
+      await assert.rejects(() => store.load(bad), TypeError);
+      await assert.rejects(() => store.save(bad, record(clock, {})), TypeError);
+      await assert.rejects(() => store.touch(bad, 0, 1), TypeError);
+      await assert.rejects(() => store.destroy(bad), TypeError);
+      await assert.rejects(() => store.lock(bad, {}), TypeError);
     }
   });
 
