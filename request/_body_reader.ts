@@ -1,6 +1,7 @@
 // Internal: reads a body stream chunk by chunk, counting the bytes actually read, and gives up
 // (cancelling the stream) on abort or error.
 import { BodyBuffer } from "./_body_buffer.ts";
+import { HttpError } from "./http_error.ts";
 
 export class BodyReader {
   readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
@@ -25,8 +26,20 @@ export class BodyReader {
   /** The next chunk, or `undefined` at the end. Rejects with the signal's reason on abort. */
   async read(): Promise<Uint8Array | undefined> {
     this.#signal?.throwIfAborted();
-    const { done, value } = await this.#reader.read();
+    let result: ReadableStreamReadResult<Uint8Array>;
+    try {
+      result = await this.#reader.read();
+    } catch (error) {
+      this.#signal?.throwIfAborted();
+      this.#closed = true;
+      // A body that fails mid-read (the client went away, a broken chunked encoding) is the
+      // request's fault, not the server's: a 400, never a 500.
+      throw new HttpError(400, "Cannot parse form: the request body could not be read", {
+        cause: error,
+      });
+    }
     this.#signal?.throwIfAborted();
+    const { done, value } = result;
     if (done) {
       this.#closed = true;
       return undefined;

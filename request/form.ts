@@ -40,7 +40,7 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  * @returns The fields (strings) and uploaded files (web `File`s), in order.
  * @throws {HttpError} 400 for a malformed query or body (bad percent-encoding, bytes that are not
  * UTF-8, an invalid or missing boundary, a missing final boundary, a truncated part, bad part
- * headers); 413 when a limit is passed, the message naming it.
+ * headers, a body stream that fails mid-read); 413 when a limit is passed, the message naming it.
  * @throws {TypeError} When the body was already read.
  * @throws {RangeError} For invalid options or limits.
  *

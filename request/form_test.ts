@@ -435,3 +435,28 @@ Deno.test("parseForm() accepts a body exactly at its limit", async () => {
   const fields = await parseForm(request, { limits: { maxUrlEncodedBytes: 100 } });
   assert.equal((fields.get("a") as string).length, 98);
 });
+
+Deno.test("parseForm() answers 400, not 500, when the body fails mid-read", async () => {
+  for (const contentType of [URLENCODED, MULTIPART]) {
+    let sent = false;
+    const body = new ReadableStream<Uint8Array>({
+      pull(controller) {
+        if (sent) return controller.error(new Error("connection reset"));
+        sent = true;
+        controller.enqueue(encoder.encode(`--${B}\r\n`));
+      },
+    });
+    const request = new Request("http://localhost/", {
+      method: "POST",
+      headers: { "content-type": contentType },
+      body,
+    });
+    await assert.rejects(parseForm(request), (error) => {
+      assert.ok(error instanceof HttpError);
+      assert.equal(error.status, 400);
+      assert.match(error.message, /could not be read/);
+      assert.equal((error.cause as Error).message, "connection reset");
+      return true;
+    });
+  }
+});

@@ -34,7 +34,7 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  * @returns The fields and files, in order.
  * @throws {HttpError} 400 for an invalid boundary, a missing final boundary, a truncated part,
  * bad part headers, a part without a `Content-Disposition` name, or a field value that is not
- * UTF-8; 413 when a limit is passed (the message names it).
+ * UTF-8, a stream that fails mid-read; 413 when a limit is passed (the message names it).
  * @throws {RangeError} For invalid options or limits.
  * @throws {TypeError} When the stream is locked or yields something other than `Uint8Array`.
  *
