@@ -11,6 +11,52 @@ import type { Publisher } from "./publisher.ts";
 /** The text every unpublished fixture function returns. */
 export const SECRET = "TOP-SECRET-7f3a";
 
+/** Every function of the fixture root that may answer, as `module#name`. */
+export const PUBLISHED: ReadonlySet<string> = new Set([
+  "index.ts#index",
+  "index.ts#hello",
+  "index.ts#slow",
+  "index.ts#shout",
+  "index.ts#withProps",
+  "index.ts#info",
+  "index.ts#api.list",
+  "index.ts#api.echo",
+  "index.ts#nullProto.ping",
+  ...[
+    "html",
+    "text",
+    "typed",
+    "bytes",
+    "buffer",
+    "typedBytes",
+    "stream",
+    "iterable",
+    "response",
+    "object",
+    "array",
+    "nothing",
+    "written",
+    "statusOnly",
+    "notFound",
+    "teapot",
+  ].map((name) => `conversions.ts#${name}`),
+  ...["signup", "search", "injected", "subscribe", "even", "queryOnly"].map((name) =>
+    `forms.ts#${name}`
+  ),
+  ...["open", "aliceOnly", "loginRequired", "denied", "basic", "putOnly"].map((name) =>
+    `hooks.ts#${name}`
+  ),
+  "admin/index.ts#index",
+  "admin/index.ts#whoami",
+  "admin/index.ts#replace",
+  "admin/reports/daily.ts#index",
+  "a/b.ts#c",
+  "a/b.ts#index",
+  "a/b/c.ts#index",
+  "a/b/c.ts#d",
+  "a/b/index.ts#e",
+]);
+
 /** A temporary copy of `testdata/root`. */
 export interface Fixture extends AsyncDisposable {
   /** The copy. */

@@ -1,53 +1,7 @@
 import { HttpError, Req } from "@pubkit/request";
 import assert from "node:assert/strict";
 import { Publisher, type Route } from "./mod.ts";
-import { fetchText, fixture, SECRET } from "./_testing.ts";
-
-/** Every function of the fixture root that may answer, as `module#name`. */
-export const PUBLISHED: ReadonlySet<string> = new Set([
-  "index.ts#index",
-  "index.ts#hello",
-  "index.ts#slow",
-  "index.ts#shout",
-  "index.ts#withProps",
-  "index.ts#info",
-  "index.ts#api.list",
-  "index.ts#api.echo",
-  "index.ts#nullProto.ping",
-  ...[
-    "html",
-    "text",
-    "typed",
-    "bytes",
-    "buffer",
-    "typedBytes",
-    "stream",
-    "iterable",
-    "response",
-    "object",
-    "array",
-    "nothing",
-    "written",
-    "statusOnly",
-    "notFound",
-    "teapot",
-  ].map((name) => `conversions.ts#${name}`),
-  ...["signup", "search", "injected", "subscribe", "even", "queryOnly"].map((name) =>
-    `forms.ts#${name}`
-  ),
-  ...["open", "aliceOnly", "loginRequired", "denied", "basic", "putOnly"].map((name) =>
-    `hooks.ts#${name}`
-  ),
-  "admin/index.ts#index",
-  "admin/index.ts#whoami",
-  "admin/index.ts#replace",
-  "admin/reports/daily.ts#index",
-  "a/b.ts#c",
-  "a/b.ts#index",
-  "a/b/c.ts#index",
-  "a/b/c.ts#d",
-  "a/b/index.ts#e",
-]);
+import { fetchText, fixture, PUBLISHED, SECRET } from "./_testing.ts";
 
 function routeId(route: Route | undefined): string | undefined {
   return route && `${route.module}#${route.name}`;
