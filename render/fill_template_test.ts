@@ -1,0 +1,256 @@
+import assert from "node:assert/strict";
+import { FillTemplate, TemplateSyntaxError, trusted, UnsafeUrlError } from "./mod.ts";
+
+const render = (source: string, fill: (page: ReturnType<FillTemplate["instance"]>) => void) => {
+  const page = new FillTemplate(source).instance();
+  fill(page);
+  return page.toString();
+};
+
+Deno.test("FillTemplate renders every directive", async (t) => {
+  await t.step("con: text is escaped, html is raw, unfilled keeps the sample", () => {
+    const src =
+      `<h1 data-node="con:a" class="x">A</h1><p data-node="con:b">B</p><i data-node="con:c">C</i>`;
+    assert.equal(
+      render(src, (p) => {
+        p.node("a").text("<T&T>");
+        p.node("b").html("<b>bold</b>");
+      }),
+      `<h1 class="x">&lt;T&amp;T&gt;</h1><p><b>bold</b></p><i>C</i>`,
+    );
+  });
+  await t.step("-con: keeps the content, drops the element's tags", () => {
+    assert.equal(
+      render(`<div><span data-node="-con:n">x</span>!</div>`, (p) => p.node("n").text("<y>")),
+      "<div>&lt;y&gt;!</div>",
+    );
+  });
+  await t.step("rep and sep: one copy per item, separators between", () => {
+    const src =
+      `<ul><li data-node="rep:i"><b data-node="con:n">n</b></li><li data-node="sep:i">|</li></ul>`;
+    assert.equal(
+      render(src, (p) => p.node("i").repeat(["a", "<b>", "c"], (li, s) => li.node("n").text(s))),
+      "<ul><li><b>a</b></li><li>|</li><li><b>&lt;b&gt;</b></li><li>|</li><li><b>c</b></li></ul>",
+    );
+    assert.equal(render(src, (p) => p.node("i").repeat([], () => {})), "<ul></ul>");
+    assert.equal(render(src, () => {}), "<ul><li><b>n</b></li></ul>", "unrepeated: once, no sep");
+  });
+  await t.step("-rep: repeats the content only", () => {
+    assert.equal(
+      render(
+        `<p><span data-node="-rep:w">w</span></p>`,
+        (p) => p.node("w").repeat([1, 2], (n, v) => n.text(v)),
+      ),
+      "<p>12</p>",
+    );
+  });
+  await t.step("nested repeats fill each item like the template", () => {
+    const src = `<div data-node="rep:g"><h2 data-node="con:t">t</h2>` +
+      `<ul><li data-node="rep:m">m</li></ul></div>`;
+    const groups = [{ t: "G1", m: ["a", "b"] }, { t: "G2", m: [] }];
+    assert.equal(
+      render(src, (p) =>
+        p.node("g").repeat(groups, (g, v) => {
+          g.node("t").text(v.t);
+          g.node("m").repeat(v.m, (li, s) => li.text(s));
+        })),
+      "<div><h2>G1</h2><ul><li>a</li><li>b</li></ul></div><div><h2>G2</h2><ul></ul></div>",
+    );
+  });
+  await t.step("del: removed at compile time, with marked nodes inside", () => {
+    assert.equal(
+      render(
+        `a<p data-node="del">sample <b data-node="con:x">x</b></p>b<br data-node="del:z">c`,
+        () => {},
+      ),
+      "abc",
+    );
+  });
+  await t.step("omit() removes a node and omit(false) restores it", () => {
+    const src = `<p data-node="con:a">a</p><p data-node="con:b">b</p>`;
+    assert.equal(render(src, (p) => p.node("a").omit()), "<p>b</p>");
+    assert.equal(
+      render(src, (p) => p.node("a").omit().omit(false)),
+      src.replaceAll(/ data-node="[^"]*"/g, ""),
+    );
+  });
+  await t.step("fill in any order: children before or after text of siblings", () => {
+    const src =
+      `<div data-node="con:box"><b data-node="con:x">x</b><i data-node="con:y">y</i></div>`;
+    assert.equal(
+      render(src, (p) => {
+        const box = p.node("box");
+        box.node("y").text("Y");
+        box.node("x").text("X");
+      }),
+      "<div><b>X</b><i>Y</i></div>",
+    );
+  });
+  await t.step("void elements take attributes", () => {
+    assert.equal(
+      render(
+        `<img data-node="con:pic" src="a.png" alt="">`,
+        (p) => p.node("pic").attr("alt", `"x"`),
+      ),
+      `<img src="a.png" alt="&quot;x&quot;">`,
+    );
+  });
+  await t.step("marker attributes never reach the output", () => {
+    assert.ok(!render(`<a data-node="con:x" href="/">x</a>`, () => {}).includes("data-node"));
+  });
+});
+
+Deno.test("FillNode.attr() escapes values and validates names", async (t) => {
+  const src = `<a data-node="con:l" href="/" class="c">l</a>`;
+  await t.step("sets, replaces, removes and writes boolean attributes", () => {
+    assert.equal(
+      render(
+        src,
+        (p) => p.node("l").attr("title", `<"'&>`).attr("CLASS", "d").attr("hidden", true),
+      ),
+      `<a href="/" title="&lt;&quot;&#39;&amp;&gt;" class="d" hidden>l</a>`,
+    );
+    assert.equal(render(src, (p) => p.node("l").attr("class", null)), `<a href="/">l</a>`);
+  });
+  await t.step("invalid attribute names are a TypeError", () => {
+    for (const name of ["", "a b", `x"`, "a>b", "a=b", "1a", "a/b"]) {
+      assert.throws(() => render(src, (p) => p.node("l").attr(name, "v")), TypeError, name);
+    }
+  });
+  await t.step("a node without its tags takes no attributes", () => {
+    assert.throws(
+      () => render(`<b data-node="-con:x">x</b>`, (p) => p.node("x").attr("title", "t")),
+      TypeError,
+    );
+  });
+});
+
+Deno.test("FillNode.attr() refuses script URLs unless trusted", async (t) => {
+  const src = `<a data-node="con:a" href="/">a</a><img data-node="con:i" src="x.png">` +
+    `<form data-node="con:f"><button data-node="con:b">go</button></form>`;
+  const refuses = (fill: (p: ReturnType<FillTemplate["instance"]>) => void) =>
+    assert.throws(() => render(src, fill), UnsafeUrlError);
+  await t.step("javascript:, vbscript:, data: in URL attributes", () => {
+    refuses((p) => p.node("a").attr("href", "javascript:alert(1)"));
+    refuses((p) => p.node("a").attr("HREF", " JaVaScRiPt:alert(1)"));
+    refuses((p) => p.node("a").attr("href", "&#106;avascript:alert(1)"));
+    refuses((p) => p.node("a").attr("href", "vbscript:x"));
+    refuses((p) => p.node("a").attr("href", "data:text/html,<script>"));
+    refuses((p) => p.node("f").attr("action", "javascript:x"));
+    refuses((p) => p.node("f").node("b").attr("formaction", "javascript:x"));
+    refuses((p) => p.node("i").attr("src", "data:text/html,x"));
+    refuses((p) => p.node("i").attr("srcset", "/a.png 1x, javascript:x 2x"));
+  });
+  await t.step("event handlers and srcdoc take only trusted values", () => {
+    refuses((p) => p.node("a").attr("onclick", "alert(1)"));
+    refuses((p) => p.node("a").attr("srcdoc", "<script>"));
+    assert.match(
+      render(src, (p) => p.node("a").attr("onclick", trusted("go()"))),
+      /onclick="go\(\)"/,
+    );
+  });
+  await t.step("data:image in img src is allowed", () => {
+    assert.match(
+      render(src, (p) => p.node("i").attr("src", "data:image/png;base64,AA==")),
+      /<img src="data:image\/png;base64,AA==">/,
+    );
+  });
+  await t.step("trusted() lets an intended script URL through", () => {
+    assert.match(
+      render(src, (p) => p.node("a").attr("href", trusted("javascript:history.back()"))),
+      /href="javascript:history.back\(\)"/,
+    );
+  });
+});
+
+Deno.test("FillTemplate reports template errors with their location", async (t) => {
+  const fails = (source: string, line: number, column: number, message: RegExp) => {
+    assert.throws(() => new FillTemplate(source, { file: "t.html" }), (e: TemplateSyntaxError) => {
+      assert.ok(e instanceof TemplateSyntaxError, String(e));
+      assert.equal(e.file, "t.html");
+      assert.deepEqual([e.line, e.column], [line, column], e.message);
+      assert.match(e.message, message);
+      assert.match(e.excerpt, /\n *\^$/);
+      return true;
+    });
+  };
+  await t.step("duplicate sibling names", () => {
+    fails(
+      `<p data-node="con:a"></p>\n  <div><i data-node="rep:a"></i></div>`,
+      2,
+      8,
+      /duplicate node name "a" \(first at line 1, column 1\)/,
+    );
+  });
+  await t.step("the same name under different parents is fine", () => {
+    new FillTemplate(
+      `<p data-node="con:a"><b data-node="con:x"></b></p><p data-node="con:b"><b data-node="con:x"></b></p>`,
+    );
+  });
+  await t.step("a marked element needs its closing tag", () => {
+    fails(`<ul>\n<li data-node="rep:i">a\n<li>b</ul>`, 2, 1, /explicit closing tag/);
+  });
+  await t.step("bad marker values", () => {
+    fails(`<p data-node="con">x</p>`, 1, 1, /bad marker/);
+    fails(`x <p data-node="loop:a">x</p>`, 1, 3, /bad marker/);
+  });
+  await t.step("a sep without its rep", () => {
+    fails(`<p data-node="sep:a">,</p>`, 1, 1, /no rep:a/);
+  });
+  await t.step("minus on a void element", () => {
+    fails(`<br data-node="-con:a">`, 1, 1, /void element/);
+  });
+});
+
+Deno.test("FillNode refuses misuse", () => {
+  const page = new FillTemplate(`<script data-node="con:s"></script><p data-node="con:p">p</p>`)
+    .instance();
+  assert.throws(() => page.node("nope"), RangeError);
+  assert.throws(() => page.node("s").text("alert(1)"), TypeError, "script");
+  assert.throws(() => page.node("p").repeat([1], () => {}), TypeError, "not marked rep");
+  page.node("s").html(trusted("var x = 1;"));
+  assert.equal(page.toString(), "<script>var x = 1;</script><p>p</p>");
+});
+
+Deno.test("FillNode.fill() fills from plain data", () => {
+  const tpl = new FillTemplate(
+    `<h1 data-node="con:title">t</h1><p data-node="con:note">n</p><div data-node="con:body">b</div>` +
+      `<ul><li data-node="rep:item"><b data-node="con:name">n</b></li></ul>` +
+      `<section data-node="con:box"><i data-node="con:x">x</i></section>`,
+  );
+  const page = tpl.instance().fill({
+    title: "<T>",
+    note: null,
+    body: trusted("<em>raw</em>"),
+    item: [{ name: "a" }, { name: "<b>" }],
+    box: { x: 42 },
+  });
+  assert.equal(
+    page.toString(),
+    "<h1>&lt;T&gt;</h1><div><em>raw</em></div><ul><li><b>a</b></li><li><b>&lt;b&gt;</b></li></ul>" +
+      "<section><i>42</i></section>",
+  );
+  assert.throws(() => tpl.instance().fill({ missing: "x" }), RangeError);
+});
+
+Deno.test("FillNode.toStream() yields the page in UTF-8 chunks", async () => {
+  const tpl = new FillTemplate(`<ul><li data-node="rep:i">x</li></ul>`);
+  const page = tpl.instance();
+  const items = Array.from({ length: 3000 }, (_, i) => `😀 item ${i} <&>`);
+  page.node("i").repeat(items, (li, s) => li.text(s));
+  const chunks: Uint8Array[] = [];
+  for await (const chunk of page.toStream()) chunks.push(chunk);
+  assert.ok(chunks.length > 1, "large pages arrive in several chunks");
+  const text = new TextDecoder("utf-8", { fatal: true }).decode(
+    new Uint8Array(chunks.flatMap((c) => [...c])),
+  );
+  assert.equal(text, page.toString());
+});
+
+Deno.test("each FillTemplate.instance() starts fresh", () => {
+  const tpl = new FillTemplate(`<p data-node="con:p">p</p>`);
+  const a = tpl.instance();
+  a.node("p").text("changed");
+  assert.equal(tpl.instance().toString(), "<p>p</p>");
+  assert.equal(a.toString(), "<p>changed</p>");
+});
