@@ -81,3 +81,79 @@ Deno.test("RedisStore fails fast with StoreUnavailableError when nothing listens
   const elapsed = performance.now() - started;
   assert.ok(elapsed < 2500, `took ${elapsed} ms`);
 });
+
+/** A TCP proxy to Redis that the test can take down and bring back on the same port. */
+function startProxy(target: URL, port = 0) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port });
+  const conns = new Set<Deno.Conn>();
+  const pipes: Promise<unknown>[] = [];
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      const upstream = await Deno.connect({
+        hostname: target.hostname,
+        port: Number(target.port || 6379),
+      });
+      conns.add(conn).add(upstream);
+      pipes.push(
+        conn.readable.pipeTo(upstream.writable).catch(() => {}),
+        upstream.readable.pipeTo(conn.writable).catch(() => {}),
+      );
+    }
+  })().catch(() => {});
+  return {
+    port: (listener.addr as Deno.NetAddr).port,
+    async close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // Already closed by its pipe.
+        }
+      }
+      await accepting;
+      await Promise.all(pipes);
+    },
+  };
+}
+
+Deno.test({
+  name: "RedisStore fails fast while Redis is down and recovers without restart",
+  ignore: !url,
+  async fn() {
+    let proxy = startProxy(new URL(url!));
+    const port = proxy.port;
+    const lines: string[] = [];
+    await using store = new RedisStore({
+      url: `redis://127.0.0.1:${port}`,
+      prefix: prefix("recover"),
+      log: (line) => lines.push(line),
+    });
+    const id = newId();
+    const now = Date.now();
+    const record = { data: { n: 1 }, created: now, lastAccessed: now, expires: now + 60_000 };
+    await store.save(id, record);
+
+    await proxy.close();
+    const started = performance.now();
+    await assert.rejects(() => store.load(id), StoreUnavailableError);
+    await assert.rejects(() => store.lock(id, {}), StoreUnavailableError);
+    assert.ok(performance.now() - started < 3000);
+    assert.ok(lines.some((line) => line.includes("cannot reach")), lines.join("\n"));
+
+    proxy = startProxy(new URL(url!), port);
+    try {
+      let loaded;
+      for (let i = 0; i < 100 && !loaded; i++) {
+        loaded = await store.load(id).catch(() => undefined);
+        if (!loaded) await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+      assert.deepEqual(loaded?.data, { n: 1 });
+      await (await store.lock(id, {})).release();
+      assert.ok(lines.some((line) => line.includes("reachable again")), lines.join("\n"));
+    } finally {
+      await store.close();
+      await proxy.close();
+    }
+  },
+});
