@@ -33,6 +33,8 @@ export class ModuleLoader {
   #dev: boolean;
   #root = "";
   #version = 0;
+  // Never reused, even after a failed attempt: ESM caches a failed import under its URL too.
+  #attempt = 0;
   #current = new Map<string, string>();
   #hashes = new Map<string, string>();
   #copies: string[] = [];
@@ -86,7 +88,7 @@ export class ModuleLoader {
     }
     for (const file of removed) affected.delete(file);
 
-    const version = this.#version + 1;
+    const version = ++this.#attempt;
     const urls = new Map<string, string>();
     for (const file of affected) urls.set(file, toFileUrl(copyPath(file, version)).href);
     const written: string[] = [];
@@ -111,7 +113,7 @@ export class ModuleLoader {
         written.push(copy);
       }
       const namespaces = await this.#importAll(tree, urls);
-      this.#version = version;
+      this.#version++;
       this.#copies.push(...written);
       for (const [file, url] of urls) this.#current.set(file, url);
       for (const file of removed) this.#current.delete(file);
