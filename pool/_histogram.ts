@@ -21,6 +21,12 @@ export class Histogram {
   count = 0;
   sum = 0;
 
+  /** Records an acquisition served at once (the hot path). */
+  recordZero(): void {
+    this.counts[0]++;
+    this.count++;
+  }
+
   record(ms: number): void {
     let i = 0;
     while (i < WAIT_BUCKETS.length && ms > WAIT_BUCKETS[i]) i++;

@@ -1,5 +1,5 @@
 /**
- * The time source and timers a {@linkcode Pool} uses, injectable for tests.
+ * The time source and timers a `Pool` uses, injectable for tests.
  *
  * @module
  */
@@ -9,17 +9,7 @@ export type TimerHandle = unknown;
 
 /**
  * Time and timers, so that timer-driven behaviour can be tested with a fake clock
- * (`FakeClock` in `@pubkit/pool/fake-clock`).
- *
- * @example The system clock
- * ```ts
- * import { systemClock } from "@pubkit/pool";
- * import assert from "node:assert/strict";
- *
- * const handle = systemClock.setTimeout(() => {}, 1000);
- * systemClock.clearTimeout(handle);
- * assert.ok(systemClock.now() > 0);
- * ```
+ * (`FakeClock` in `@pubkit/pool/fake-clock`). The real one is `systemClock`.
  */
 export interface Clock {
   /**
@@ -50,22 +40,3 @@ export interface Clock {
    */
   unref?(handle: TimerHandle): void;
 }
-
-/**
- * The real clock: `Date.now()` and the global timers.
- *
- * @example Measuring elapsed time
- * ```ts
- * import { systemClock } from "@pubkit/pool";
- * import assert from "node:assert/strict";
- *
- * const start = systemClock.now();
- * assert.ok(systemClock.now() >= start);
- * ```
- */
-export const systemClock: Clock = Object.freeze({
-  now: (): number => Date.now(),
-  setTimeout: (callback: () => void, delay: number): TimerHandle => setTimeout(callback, delay),
-  clearTimeout: (handle: TimerHandle): void => clearTimeout(handle as number),
-  unref: (handle: TimerHandle): void => Deno.unrefTimer(handle as number),
-});

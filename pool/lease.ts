@@ -13,12 +13,12 @@
  *
  * @example `await using` gives the resource back at the end of the block
  * ```ts
- * import { Pool } from "@pubkit/pool";
+ * import { type Lease, Pool } from "@pubkit/pool";
  * import assert from "node:assert/strict";
  *
  * const pool = new Pool({ create: () => Promise.resolve({}), destroy() {} });
  * {
- *   await using lease = await pool.acquire();
+ *   await using lease: Lease<object> = await pool.acquire();
  *   assert.equal(pool.metrics().borrowed, 1);
  *   assert.equal(lease.released, false);
  * }

@@ -22,13 +22,18 @@
  */
 
 export * from "./pool.ts";
+export * from "./pool_options.ts";
+export * from "./pool_metrics.ts";
+export * from "./pool_close_report.ts";
 export * from "./lease.ts";
 export * from "./pool_factory.ts";
 export * from "./clock.ts";
+export * from "./system_clock.ts";
 export * from "./fake_clock.ts";
 export * from "./pool_timeout_error.ts";
 export * from "./pool_closed_error.ts";
 export * from "./pool_create_error.ts";
 export * from "./pool_queue_full_error.ts";
 export * from "./sqlite_factory.ts";
+export * from "./postgres_client.ts";
 export * from "./postgres_factory.ts";

@@ -22,87 +22,10 @@ import {
   LeaseImpl,
   VALIDATING,
 } from "./_lease.ts";
-import {
-  type PoolLogger,
-  type PoolOptions,
-  type ResolvedOptions,
-  resolveOptions,
-} from "./_options.ts";
-
-export type { PoolLogger, PoolOptions };
-
-/** Options of {@linkcode Pool.prototype.acquire} and {@linkcode Pool.prototype.use}. */
-export interface AcquireOptions {
-  /** Stops waiting and rejects with `signal.reason` when aborted. */
-  signal?: AbortSignal;
-  /** Longest wait in milliseconds; defaults to the pool's `acquireTimeout`. */
-  timeout?: number;
-}
-
-/** Options of {@linkcode Pool.prototype.close}. */
-export interface CloseOptions {
-  /**
-   * How long, in milliseconds, to wait for outstanding leases before destroying their
-   * resources anyway. Default 10000.
-   */
-  deadline?: number;
-}
-
-/** A lease that was still out when {@linkcode Pool.prototype.close}'s deadline passed. */
-export interface OutstandingLease {
-  /** When it was lent, on the pool's clock. */
-  acquiredAt: number;
-  /** How long it had been held when the pool took it back, in milliseconds. */
-  heldFor: number;
-  /** The acquirer's stack, when `leakDetectionThreshold` is on. */
-  stack?: string;
-}
-
-/** What {@linkcode Pool.prototype.close} did. */
-export interface PoolCloseReport {
-  /** Leases still out at the deadline; their resources were destroyed anyway. */
-  outstanding: OutstandingLease[];
-  /** Resources destroyed by the close. */
-  destroyed: number;
-}
-
-/** The acquire-wait histogram: non-cumulative counts per bucket. */
-export interface WaitHistogram {
-  /** Inclusive upper bounds in milliseconds; `counts` has one more slot, for longer waits. */
-  bounds: readonly number[];
-  /** Acquisitions per bucket (0 ms = served at once). */
-  counts: number[];
-  /** Acquisitions recorded (served ones; timeouts are counted in `timeouts`). */
-  count: number;
-  /** Sum of the recorded waits in milliseconds. */
-  sum: number;
-}
-
-/** Gauges and counters of a {@linkcode Pool}. */
-export interface PoolMetrics {
-  /** Resources alive: idle + borrowed + being validated. */
-  size: number;
-  /** Resources ready to lend. */
-  idle: number;
-  /** Resources lent out. */
-  borrowed: number;
-  /** Callers waiting. */
-  pending: number;
-  /** Creations in flight. */
-  creating: number;
-  /** Validations in flight. */
-  validating: number;
-  /** Resources created since the pool was made. */
-  created: number;
-  /** Resources destroyed since the pool was made. */
-  destroyed: number;
-  /** Acquisitions that timed out. */
-  timeouts: number;
-  /** Creations that failed. */
-  createFailures: number;
-  /** How long acquisitions waited. */
-  acquireWait: WaitHistogram;
-}
+import { type ResolvedOptions, resolveOptions } from "./_options.ts";
+import type { AcquireOptions, CloseOptions, PoolOptions } from "./pool_options.ts";
+import type { OutstandingLease, PoolCloseReport } from "./pool_close_report.ts";
+import type { PoolMetrics } from "./pool_metrics.ts";
 
 class Waiter<T> {
   settled = false;
@@ -286,7 +209,7 @@ export class Pool<T> {
       const now = this.#clock.now();
       const entry = this.#takeIdle(now);
       if (entry !== undefined) {
-        this.#hist.record(0);
+        this.#hist.recordZero();
         return Promise.resolve(this.#lend(entry, now, this.#acquirerStack()));
       }
     }

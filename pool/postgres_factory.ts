@@ -5,15 +5,16 @@
  */
 
 // @ts-types="@types/pg"
-import type pg from "pg";
+import type { Client } from "pg";
 import type { PoolFactory } from "./pool_factory.ts";
+import type { PostgresClient } from "./postgres_client.ts";
 
 /** Options of {@linkcode PostgresFactory}. */
 export interface PostgresFactoryOptions {
   /** A `postgres://user@host:port/database` URL, e.g. `Deno.env.get("DATABASE_URL")`. */
   connectionString?: string;
-  /** Any other `pg` client settings (host, port, user, password, ssl, ...). */
-  config?: pg.ClientConfig;
+  /** Any other `pg` `ClientConfig` settings (host, port, user, password, ssl, ...). */
+  config?: Record<string, unknown>;
   /**
    * The `application_name` each connection reports, so that `pg_stat_activity` can tell
    * this pool's connections apart. Default "pubkit".
@@ -26,29 +27,30 @@ export interface PostgresFactoryOptions {
 const KEYS = new Set(["connectionString", "config", "applicationName", "validationQuery"]);
 
 /**
- * Makes `pg.Client` connections for a {@linkcode Pool}. A client whose connection reports an
+ * Makes `pg` client connections for a {@linkcode Pool}. A client whose connection reports an
  * error or ends (the server restarted, `pg_terminate_backend`, a network fault) is marked
  * broken: the pool destroys it instead of lending it again. `pg` is loaded on the first
  * `create()`, so importing `@pubkit/pool` does not load it.
  *
  * @example A pool at DATABASE_URL (skipped when it is unset)
  * ```ts
- * import { Pool, PostgresFactory } from "@pubkit/pool";
+ * import { Pool, PostgresFactory, type PostgresFactoryOptions } from "@pubkit/pool";
  * import assert from "node:assert/strict";
  *
  * const url = Deno.env.get("DATABASE_URL");
  * if (url !== undefined) {
- *   const pool = new Pool(new PostgresFactory({ connectionString: url }), { max: 2 });
+ *   const options: PostgresFactoryOptions = { connectionString: url, applicationName: "docs" };
+ *   const pool = new Pool(new PostgresFactory(options), { max: 2 });
  *   const { rows } = await pool.use((client) => client.query("SELECT 1 + 1 AS two"));
  *   assert.equal(rows[0].two, 2);
  *   await pool.close();
  * }
  * ```
  */
-export class PostgresFactory implements PoolFactory<pg.Client> {
-  #config: pg.ClientConfig;
+export class PostgresFactory implements PoolFactory<PostgresClient> {
+  #config: Record<string, unknown>;
   #validationQuery: string;
-  #broken = new WeakSet<pg.Client>();
+  #broken = new WeakSet<PostgresClient>();
 
   /**
    * Makes the factory; connects nothing yet.
@@ -85,11 +87,11 @@ export class PostgresFactory implements PoolFactory<pg.Client> {
    * @returns The connected client.
    * @throws `signal.reason` when aborted; `pg`'s error when the connection fails.
    */
-  async create(signal: AbortSignal): Promise<pg.Client> {
+  async create(signal: AbortSignal): Promise<PostgresClient> {
     signal.throwIfAborted();
     const { default: Pg } = await import("pg");
     signal.throwIfAborted();
-    const client = new Pg.Client(this.#config);
+    const client = new Pg.Client(this.#config) as Client;
     const broken = this.#broken;
     // An 'error' event without a listener would crash the process.
     client.on("error", () => broken.add(client));
@@ -109,7 +111,7 @@ export class PostgresFactory implements PoolFactory<pg.Client> {
       await this.destroy(client);
       throw signal.reason;
     }
-    return client;
+    return client as PostgresClient;
   }
 
   /**
@@ -118,9 +120,9 @@ export class PostgresFactory implements PoolFactory<pg.Client> {
    * @param client A client from {@linkcode PostgresFactory.prototype.create}.
    * @returns Resolves when closed.
    */
-  async destroy(client: pg.Client): Promise<void> {
+  async destroy(client: PostgresClient): Promise<void> {
     this.#broken.add(client);
-    await client.end().catch(() => {});
+    await (client as Client).end().catch(() => {});
   }
 
   /**
@@ -129,7 +131,7 @@ export class PostgresFactory implements PoolFactory<pg.Client> {
    * @param client A client from {@linkcode PostgresFactory.prototype.create}.
    * @returns `true` if it answered; `false` if it is broken or the query failed.
    */
-  async validate(client: pg.Client): Promise<boolean> {
+  async validate(client: PostgresClient): Promise<boolean> {
     if (this.#broken.has(client)) return false;
     try {
       await client.query(this.#validationQuery);
@@ -146,7 +148,7 @@ export class PostgresFactory implements PoolFactory<pg.Client> {
    * @param client A client from {@linkcode PostgresFactory.prototype.create}.
    * @returns `true` if it must not be lent again.
    */
-  isBroken(client: pg.Client): boolean {
+  isBroken(client: PostgresClient): boolean {
     return this.#broken.has(client);
   }
 }

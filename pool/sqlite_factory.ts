@@ -33,11 +33,12 @@ const KEYS = new Set(["path", "busyTimeout", "wal", "foreignKeys", "setup"]);
  *
  * @example A pool over a temporary file
  * ```ts
- * import { Pool, SqliteFactory } from "@pubkit/pool";
+ * import { Pool, SqliteFactory, type SqliteFactoryOptions } from "@pubkit/pool";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
- * const pool = new Pool(new SqliteFactory({ path: `${dir}/app.db` }), { max: 2 });
+ * const options: SqliteFactoryOptions = { path: `${dir}/app.db`, busyTimeout: 500 };
+ * const pool = new Pool(new SqliteFactory(options), { max: 2 });
  * const mode = await pool.use((db) => db.prepare("PRAGMA journal_mode").get());
  * assert.equal(mode?.journal_mode, "wal");
  * await pool.close();

@@ -43,17 +43,18 @@ export interface StepContext {
  *
  * @example Running the suite with a minimal step runner
  * ```ts
- * import { testFactory } from "@pubkit/pool/testing";
+ * import { type StepContext, testFactory } from "@pubkit/pool/testing";
  * import assert from "node:assert/strict";
  *
  * const passed: string[] = [];
- * await testFactory({
+ * const runner: StepContext = {
  *   async step(name, fn) {
  *     await fn();
  *     passed.push(name);
  *     return true;
  *   },
- * }, {
+ * };
+ * await testFactory(runner, {
  *   create: (signal) => {
  *     signal.throwIfAborted();
  *     return Promise.resolve({ open: true });
