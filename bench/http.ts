@@ -1,0 +1,254 @@
+// HTTP load on loopback: each stack of bench/servers/ pinned to CPU 0, wrk pinned to CPU 1.
+// Per scenario: warm-up, then alternating rounds (A B C, then C B A, …) of fixed-length runs;
+// server CPU time per request from /proc/<pid>/stat (utime + stime) before and after each run;
+// medians and ratios. Then, with --rss, the pubkit page's RSS after 100k and 1M requests.
+//
+//   apt-get install -y wrk    # once (Debian)
+//   deno run -A bench/http.ts [--seconds=5] [--rounds=4] [--connections=16] [--rss] [--only=hello]
+//
+// Prints Markdown; bounded in time (about 3 minutes, plus about 5 with --rss).
+import { createDatabase, SITE } from "./_page.ts";
+
+const flags = Object.fromEntries(Deno.args.map((a) => a.replace(/^--/, "").split("=")));
+const SECONDS = Number(flags.seconds ?? 5);
+const ROUNDS = Number(flags.rounds ?? 4);
+const CONNECTIONS = Number(flags.connections ?? 16);
+const ONLY: string | undefined = flags.only;
+const TICK_US = 1e6 / 100; // CLK_TCK is 100 on Linux x86-64 (`getconf CLK_TCK`)
+const STACKS = ["pubkit", "raw", "hono"] as const;
+type StackName = typeof STACKS[number];
+
+interface Server {
+  name: StackName;
+  pid: number;
+  port: number;
+  child: Deno.ChildProcess;
+}
+
+interface Run {
+  requests: number;
+  rps: number;
+  p50: number;
+  p99: number;
+  errors: number;
+  cpuUs: number;
+}
+
+const dir = await Deno.makeTempDir({ prefix: "pubkit-http-" });
+const db = createDatabase(dir);
+
+async function start(name: StackName): Promise<Server> {
+  const script = new URL(`./servers/${name}.ts`, import.meta.url).pathname;
+  const child = new Deno.Command("taskset", {
+    args: ["-c", "0", Deno.execPath(), "run", "-A", script, `--db=${db}`, "--port=0"],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let errors = "";
+  child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (errors += chunk) }),
+  ).catch(() => {});
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  while (!/listening (\d+)/.test(seen)) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error(`Cannot start ${name}: it exited before listening:\n${errors}`);
+    seen += value;
+  }
+  reader.releaseLock();
+  const port = Number(/listening (\d+)/.exec(seen)![1]);
+  return { name, pid: child.pid, port, child };
+}
+
+async function stop(server: Server): Promise<void> {
+  server.child.kill("SIGTERM");
+  await server.child.stdout.cancel().catch(() => {});
+  await server.child.status;
+}
+
+async function cpuTicks(pid: number): Promise<number> {
+  const stat = await Deno.readTextFile(`/proc/${pid}/stat`);
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return Number(fields[11]) + Number(fields[12]); // utime + stime (fields 14 and 15)
+}
+
+async function memory(pid: number, key: "VmHWM" | "VmRSS"): Promise<number> {
+  const status = await Deno.readTextFile(`/proc/${pid}/status`);
+  return Number(new RegExp(`${key}:\\s+(\\d+) kB`).exec(status)![1]) / 1024;
+}
+
+/** A wrk script sending `path`, with each request taking the next cookie of `cookies`. */
+function luaScript(path: string, cookies: string[]): string {
+  const list = cookies.map((c) => JSON.stringify(c)).join(",\n");
+  return `local cookies = {${list}}
+local requests = {}
+local i = 0
+init = function()
+  if #cookies == 0 then requests[1] = wrk.format("GET", "${path}") end
+  for k, c in ipairs(cookies) do requests[k] = wrk.format("GET", "${path}", { Cookie = c }) end
+end
+request = function()
+  i = i + 1
+  return requests[(i % #requests) + 1]
+end
+done = function(s, latency)
+  local e = s.errors
+  io.write(string.format('{"requests":%d,"us":%d,"p50":%d,"p99":%d,"errors":%d}\\n',
+    s.requests, s.duration, latency:percentile(50), latency:percentile(99),
+    e.connect + e.read + e.write + e.status + e.timeout))
+end
+`;
+}
+
+async function wrk(port: number, script: string, seconds: number): Promise<Omit<Run, "cpuUs">> {
+  const file = `${dir}/load.lua`;
+  await Deno.writeTextFile(file, script);
+  const { stdout, code } = await new Deno.Command("taskset", {
+    args: [
+      "-c",
+      "1",
+      "wrk",
+      "-t1",
+      `-c${CONNECTIONS}`,
+      `-d${seconds}s`,
+      "-s",
+      file,
+      `http://127.0.0.1:${port}`,
+    ],
+    stdout: "piped",
+    stderr: "inherit",
+  }).output();
+  const text = new TextDecoder().decode(stdout);
+  const line = text.split("\n").find((l) => l.startsWith('{"requests"'));
+  if (code !== 0 || !line) throw new Error(`Cannot run wrk:\n${text}`);
+  const r = JSON.parse(line);
+  return {
+    requests: r.requests,
+    rps: r.requests / (r.us / 1e6),
+    p50: r.p50,
+    p99: r.p99,
+    errors: r.errors,
+  };
+}
+
+async function measured(server: Server, script: string): Promise<Run> {
+  const before = await cpuTicks(server.pid);
+  const run = await wrk(server.port, script, SECONDS);
+  const after = await cpuTicks(server.pid);
+  return { ...run, cpuUs: ((after - before) * TICK_US) / run.requests };
+}
+
+/** Cookies of `n` sessions the server has already created (a returning visitor sends one). */
+async function sessionCookies(port: number, n: number): Promise<string[]> {
+  const cookies: string[] = [];
+  for (let i = 0; i < n; i++) {
+    const response = await fetch(`http://127.0.0.1:${port}/page`);
+    await response.body?.cancel();
+    cookies.push(response.headers.get("set-cookie")!.split(";")[0]!);
+  }
+  return cookies;
+}
+
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+const ms = (us: number) => us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(0)} µs`;
+
+async function scenario(title: string, path: string, returning: boolean): Promise<string> {
+  const servers = [];
+  for (const name of STACKS) servers.push(await start(name));
+  const scripts = new Map<Server, string>();
+  for (const s of servers) {
+    const cookies = returning ? await sessionCookies(s.port, 256) : [];
+    scripts.set(s, luaScript(path, cookies));
+    await wrk(s.port, scripts.get(s)!, 2); // warm-up
+  }
+  const runs = new Map<Server, Run[]>(servers.map((s) => [s, []]));
+  for (let round = 0; round < ROUNDS; round++) {
+    const order = round % 2 === 0 ? servers : [...servers].reverse();
+    for (const s of order) runs.get(s)!.push(await measured(s, scripts.get(s)!));
+  }
+  const lines = [
+    `### ${title}`,
+    "",
+    `${ROUNDS} alternating rounds of ${SECONDS} s, wrk -t1 -c${CONNECTIONS}; medians.`,
+    "",
+    "| stack | req/s | p50 | p99 | server CPU µs/req | peak RSS | errors | CPU/req runs |",
+    "| --- | ---: | ---: | ---: | ---: | ---: | ---: | --- |",
+  ];
+  const cpu = new Map<StackName, number>();
+  for (const s of servers) {
+    const r = runs.get(s)!;
+    const cpuUs = median(r.map((x) => x.cpuUs));
+    cpu.set(s.name, cpuUs);
+    lines.push(
+      `| ${s.name} | ${median(r.map((x) => x.rps)).toFixed(0)} | ${
+        ms(median(r.map((x) => x.p50)))
+      } | ` +
+        `${ms(median(r.map((x) => x.p99)))} | ${cpuUs.toFixed(1)} | ` +
+        `${(await memory(s.pid, "VmHWM")).toFixed(0)} MiB | ${
+          r.reduce((n, x) => n + x.errors, 0)
+        } | ` +
+        `${r.map((x) => x.cpuUs.toFixed(0)).join(", ")} |`,
+    );
+  }
+  const pk = cpu.get("pubkit")!;
+  lines.push(
+    "",
+    `CPU per request: pubkit / raw = **${(pk / cpu.get("raw")!).toFixed(2)}×**, ` +
+      `pubkit / hono = **${(pk / cpu.get("hono")!).toFixed(2)}×**, ` +
+      `hono / raw = ${(cpu.get("hono")! / cpu.get("raw")!).toFixed(2)}×`,
+    "",
+  );
+  for (const s of servers) await stop(s);
+  return lines.join("\n");
+}
+
+/** RSS of a fresh pubkit server after 100k and after 1M requests of the returning page. */
+async function rssGrowth(): Promise<string> {
+  const server = await start("pubkit");
+  const script = luaScript("/page", await sessionCookies(server.port, 256));
+  let total = 0;
+  const at: Record<string, number> = {};
+  for (const mark of [100_000, 1_000_000]) {
+    while (total < mark) total += (await wrk(server.port, script, 10)).requests;
+    at[mark] = await memory(server.pid, "VmRSS");
+    console.error(`rss: ${total} requests, ${at[mark]!.toFixed(1)} MiB`);
+  }
+  await stop(server);
+  const growth = (at[1_000_000]! / at[100_000]! - 1) * 100;
+  return [
+    "### pubkit realistic page (returning visitors): RSS growth",
+    "",
+    "| after | RSS |",
+    "| --- | ---: |",
+    `| 100k requests | ${at[100_000]!.toFixed(1)} MiB |`,
+    `| 1M requests | ${at[1_000_000]!.toFixed(1)} MiB |`,
+    "",
+    `Growth from 100k to 1M: **${growth.toFixed(1)}%** (target < 10%).`,
+    "",
+  ].join("\n");
+}
+
+const scenarios: [string, string, string, boolean][] = [
+  ["hello", "hello: GET /hello", "/hello", false],
+  [
+    "page-returning",
+    "realistic page, returning visitor (256 sessions, cookie sent back)",
+    "/page",
+    true,
+  ],
+  ["page-new", "realistic page, new visitor (no cookie)", "/page", false],
+];
+try {
+  console.log(`# HTTP load (${new Date().toISOString()}, site ${SITE})\n`);
+  for (const [key, title, path, returning] of scenarios) {
+    if (ONLY && !ONLY.split(",").includes(key)) continue;
+    console.log(await scenario(title, path, returning));
+  }
+  if ("rss" in flags) console.log(await rssGrowth());
+} finally {
+  await Deno.remove(dir, { recursive: true });
+}
