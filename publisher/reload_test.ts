@@ -61,14 +61,17 @@ Deno.test("Publisher.reload() re-imports a changed dependency and every module t
     assert.equal((await fetchText(publisher, "/page/show")).body, "page dep three");
   });
 
-  await t.step("a change to the middle module alone uses the current copy of the leaf", async () => {
-    await Deno.writeTextFile(
-      join(root, "_dep.ts"),
-      'import { deeper } from "./_deeper.ts";\nexport const dep = () => `DEP ${deeper}`;\n',
-    );
-    await publisher.reload();
-    assert.equal((await fetchText(publisher, "/page/show")).body, "page DEP three");
-  });
+  await t.step(
+    "a change to the middle module alone uses the current copy of the leaf",
+    async () => {
+      await Deno.writeTextFile(
+        join(root, "_dep.ts"),
+        'import { deeper } from "./_deeper.ts";\nexport const dep = () => `DEP ${deeper}`;\n',
+      );
+      await publisher.reload();
+      assert.equal((await fetchText(publisher, "/page/show")).body, "page DEP three");
+    },
+  );
 
   await t.step("new and removed modules appear and disappear", async () => {
     await Deno.writeTextFile(join(root, "fresh.ts"), 'export const hi = () => "fresh";\n');
@@ -79,7 +82,10 @@ Deno.test("Publisher.reload() re-imports a changed dependency and every module t
   });
 
   await t.step("a _config.ts change recomputes the scopes", async () => {
-    await Deno.writeTextFile(join(root, "_config.ts"), "export default { settings: { version: 2 } };\n");
+    await Deno.writeTextFile(
+      join(root, "_config.ts"),
+      "export default { settings: { version: 2 } };\n",
+    );
     await publisher.reload();
     assert.deepEqual(publisher.scopeFor("/").settings, { version: 2 });
   });
