@@ -14,7 +14,7 @@ const generic = genericPool.createPool({ create: make, destroy: () => Promise.re
   max: 10,
   min: 0,
 });
-const tarnPool = new tarn.Pool({ create: make, destroy() {}, min: 0, max: 10 });
+const tarnPool = new tarn.Pool<{ n: number }>({ create: make, destroy() {}, min: 0, max: 10 });
 
 // Warm each pool so every benchmarked acquire finds an idle resource.
 (await pubkit.acquire()).release();

@@ -204,7 +204,15 @@ export class Pool<T> {
     if (this.#closed) {
       return Promise.reject(new PoolClosedError("Cannot acquire: the pool is closed"));
     }
-    if (options?.signal?.aborted) return Promise.reject(options.signal.reason);
+    if (options !== undefined) {
+      if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+      const timeout = options.timeout;
+      if (timeout !== undefined && !(timeout > 0 && timeout < Infinity)) {
+        return Promise.reject(
+          new RangeError(`Cannot acquire: option "timeout" is ${String(timeout)}`),
+        );
+      }
+    }
     if (this.#pending === 0 && this.#idle.length > 0) {
       const now = this.#clock.now();
       const entry = this.#takeIdle(now);
@@ -394,11 +402,6 @@ export class Pool<T> {
 
   #wait(options: AcquireOptions | undefined): Promise<Lease<T>> {
     const timeout = options?.timeout ?? this.#o.acquireTimeout;
-    if (typeof timeout !== "number" || !(timeout > 0) || !Number.isFinite(timeout)) {
-      return Promise.reject(
-        new RangeError(`Cannot acquire: option "timeout" is ${String(timeout)}`),
-      );
-    }
     if (this.#pending >= this.#o.maxWaiting) {
       return Promise.reject(
         new PoolQueueFullError(

@@ -137,6 +137,11 @@ Deno.test("Pool.acquire() rejects with PoolTimeoutError after acquireTimeout", a
     assert.ok(waiting.error instanceof PoolTimeoutError);
     await assert.rejects(pool.acquire({ timeout: 0 }), RangeError);
     held.release();
+    await assert.rejects(
+      pool.acquire({ timeout: NaN }),
+      RangeError,
+      "checked on the fast path too",
+    );
     await pool.close();
   });
 });
