@@ -49,17 +49,17 @@ const STALE_TEMP_MS = 3600_000;
  *
  * @example Storing and loading a session
  * ```ts
- * import { FileStore } from "@pubkit/session";
+ * import { FileStore, type FileStoreOptions } from "@pubkit/session";
  * import assert from "node:assert/strict";
  *
- * const dir = await Deno.makeTempDir();
- * await using store = new FileStore({ dir });
+ * const options: FileStoreOptions = { dir: await Deno.makeTempDir() };
+ * await using store = new FileStore(options);
  * const id = "b".repeat(43);
  * const now = Date.now();
  * await store.save(id, { data: { n: 1 }, created: now, lastAccessed: now, expires: now + 60_000 });
  * assert.deepEqual((await store.load(id))?.data, { n: 1 });
  * await assert.rejects(() => store.load("../../etc/passwd"), TypeError);
- * await Deno.remove(dir, { recursive: true });
+ * await Deno.remove(options.dir, { recursive: true });
  * ```
  */
 export class FileStore implements SessionStore, AsyncDisposable {

@@ -25,9 +25,9 @@ export class LockTimeoutError extends Error {
    * Creates a lock timeout error.
    *
    * @param timeout How long the caller waited, in milliseconds.
-   * @param options The error message subject and an optional cause.
+   * @param options What was locked (for the message) and an optional cause.
    */
-  constructor(timeout: number, options?: LockTimeoutErrorOptions) {
+  constructor(timeout: number, options?: { subject?: string; cause?: unknown }) {
     super(
       `Cannot acquire lock${options?.subject ? ` on ${options.subject}` : ""}: ` +
         `still held by another owner after ${timeout} ms`,
@@ -36,12 +36,4 @@ export class LockTimeoutError extends Error {
     this.name = "LockTimeoutError";
     this.timeout = timeout;
   }
-}
-
-/** Options for {@linkcode LockTimeoutError}. */
-export interface LockTimeoutErrorOptions {
-  /** What was being locked, for the message (for example `session abc…`). */
-  subject?: string;
-  /** The underlying error, if any. */
-  cause?: unknown;
 }

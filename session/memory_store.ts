@@ -43,10 +43,11 @@ const KNOWN = ["maxSessions", "lockTimeout", "sweepInterval", "clock"] as const;
  *
  * @example Storing and loading a session
  * ```ts
- * import { MemoryStore } from "@pubkit/session";
+ * import { MemoryStore, type MemoryStoreOptions } from "@pubkit/session";
  * import assert from "node:assert/strict";
  *
- * await using store = new MemoryStore({ maxSessions: 100 });
+ * const options: MemoryStoreOptions = { maxSessions: 100 };
+ * await using store = new MemoryStore(options);
  * const id = "a".repeat(43);
  * const now = Date.now();
  * await store.save(id, { data: { n: 1 }, created: now, lastAccessed: now, expires: now + 60_000 });

@@ -51,16 +51,23 @@ const KNOWN_OPTIONS = new Set(["timeout", "subject"]);
  *
  * @example Re-entry by the same owner, waiting by another
  * ```ts
- * import { ReentrantLock } from "@pubkit/session";
+ * import {
+ *   type AcquireOptions,
+ *   ReentrantLock,
+ *   type ReentrantLockHold,
+ *   type ReentrantLockOptions,
+ * } from "@pubkit/session";
  * import assert from "node:assert/strict";
  *
- * const lock = new ReentrantLock({ timeout: 1000 });
+ * const options: ReentrantLockOptions = { timeout: 1000 };
+ * const lock = new ReentrantLock(options);
  * const chain = {};
- * const outer = await lock.acquire(chain);
+ * const outer: ReentrantLockHold = await lock.acquire(chain);
  * const inner = await lock.acquire(chain); // an internal redirect: no deadlock
  * assert.equal(lock.holdCount, 2);
  *
- * const other = lock.acquire({});
+ * const wait: AcquireOptions = { timeout: 1000, signal: AbortSignal.timeout(5000) };
+ * const other = lock.acquire({}, wait);
  * inner.release();
  * outer.release();
  * (await other).release();

@@ -17,14 +17,16 @@ export interface SessionLockOptions {
  *
  * @example A visit counter
  * ```ts
- * import { MemoryStore, SessionManager } from "@pubkit/session";
+ * import { MemoryStore, type Session, SessionManager, type SessionLockOptions } from "@pubkit/session";
  * import assert from "node:assert/strict";
  *
  * await using manager = new SessionManager({
  *   store: new MemoryStore(),
  *   secrets: ["a secret of at least thirty-two characters"],
  * });
- * const session = await manager.open(new Headers(), { owner: {} });
+ * const session: Session = await manager.open(new Headers(), { owner: {} });
+ * const relock: SessionLockOptions = { timeout: 100 };
+ * await session.lock(relock); // already locked by open(): returns at once
  * session.set("visits", ((session.get("visits") as number | undefined) ?? 0) + 1);
  * const cookie = session.setCookie();
  * await session.close();

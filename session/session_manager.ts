@@ -73,15 +73,22 @@ const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  *
  * @example One request
  * ```ts
- * import { MemoryStore, SessionManager } from "@pubkit/session";
+ * import {
+ *   MemoryStore,
+ *   type OpenOptions,
+ *   SessionManager,
+ *   type SessionManagerOptions,
+ * } from "@pubkit/session";
  * import assert from "node:assert/strict";
  *
- * await using manager = new SessionManager({
+ * const options: SessionManagerOptions = {
  *   store: new MemoryStore(),
  *   secrets: ["a secret of at least thirty-two characters"],
- * });
+ * };
+ * await using manager = new SessionManager(options);
  * const request = new Request("https://example.com/", { headers: { cookie: "sid=forged" } });
- * await using session = await manager.open(request.headers, { owner: request, secure: true });
+ * const open: OpenOptions = { owner: request, secure: true };
+ * await using session = await manager.open(request.headers, open);
  * assert.equal(session.isNew, true);
  * session.set("user", "ada");
  * assert.match(session.setCookie()!, /; Secure$/);

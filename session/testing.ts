@@ -17,12 +17,19 @@ import type { Clock, SessionRecord, SessionStore } from "./session_store.ts";
  *
  * @example
  * ```ts
- * import { FakeClock } from "@pubkit/session/testing";
+ * import {
+ *   FakeClock,
+ *   type SessionStoreSuiteOptions,
+ *   testSessionStore,
+ * } from "@pubkit/session/testing";
  * import assert from "node:assert/strict";
  *
  * const clock = new FakeClock(1000);
  * clock.tick(500);
  * assert.equal(clock.now(), 1500);
+ * const suite: SessionStoreSuiteOptions | undefined = undefined;
+ * assert.equal(typeof testSessionStore, "function");
+ * assert.equal(suite, undefined);
  * ```
  */
 export class FakeClock implements Clock {
@@ -79,10 +86,17 @@ export interface SessionStoreSuiteOptions {
  * @example Running the suite for MemoryStore
  * ```ts
  * import { MemoryStore } from "@pubkit/session";
- * import { testSessionStore } from "@pubkit/session/testing";
+ * import {
+ *   type FakeClock,
+ *   type SessionStoreSuiteOptions,
+ *   testSessionStore,
+ * } from "@pubkit/session/testing";
  *
+ * const suite: SessionStoreSuiteOptions = {
+ *   create: (clock: FakeClock) => new MemoryStore({ clock }),
+ * };
  * Deno.test("MemoryStore conforms", async (t) => {
- *   await testSessionStore(t, { create: (clock) => new MemoryStore({ clock }) });
+ *   await testSessionStore(t, suite);
  * });
  * ```
  */
