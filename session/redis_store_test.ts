@@ -55,7 +55,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "RedisStore renews a held lease and a lost lease lets the next owner in",
+  name: "RedisStore renews a held lease past its TTL, keeping other owners out",
   ignore: !url,
   async fn() {
     await using store = new RedisStore({ url, prefix: prefix("lease"), leaseTtl: 90, ...quiet });
