@@ -40,8 +40,6 @@ class Waiter<T> {
   ) {}
 }
 
-const NO_SIGNAL = new AbortController().signal;
-
 /**
  * A bounded pool of resources made by a {@linkcode PoolFactory}.
  *
@@ -441,10 +439,14 @@ export class Pool<T> {
     this.#pending--;
     if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
     if (waiter.onAbort !== undefined) {
-      (waiter.signal ?? NO_SIGNAL).removeEventListener("abort", waiter.onAbort);
+      waiter.signal!.removeEventListener("abort", waiter.onAbort);
     }
     if (this.#pending === 0) {
       this.#waiters.length = 0;
+      this.#head = 0;
+    } else if (this.#waiters.length > 1024 + 2 * this.#pending) {
+      // Timed-out and aborted waiters stay in place until passed; drop them in bulk.
+      this.#waiters = this.#waiters.slice(this.#head).filter((w) => !w.settled);
       this.#head = 0;
     }
   }
