@@ -605,3 +605,31 @@ Deno.test("Pool.start() warms to min, and fails with PoolCreateError", async () 
   assert.match(String(error.cause), /backend down/);
   await failing.close();
 });
+
+Deno.test("Pool.acquire() keeps FIFO order when many waiters give up", async () => {
+  const { factory } = recorder();
+  const { pool } = makePool(factory, { max: 1 });
+  let lease = await pool.acquire();
+  const kept: Promise<number>[] = [];
+  const gaveUp: Promise<unknown>[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const controller = new AbortController();
+    const waiting = pool.acquire({ signal: controller.signal });
+    if (i % 500 === 0) {
+      kept.push(waiting.then((l) => {
+        l.release();
+        return i;
+      }));
+    } else {
+      gaveUp.push(waiting.catch(() => "aborted"));
+      controller.abort(new Error("gave up"));
+    }
+  }
+  assert.equal(pool.metrics().pending, kept.length);
+  lease.release();
+  assert.deepEqual(await Promise.all(kept), [0, 500, 1000, 1500, 2000, 2500]);
+  assert.ok((await Promise.all(gaveUp)).every((r) => r === "aborted"));
+  lease = await pool.acquire();
+  lease.release();
+  await pool.close();
+});
