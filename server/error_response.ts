@@ -3,7 +3,14 @@
  *
  * @module
  */
+import {
+  PoolClosedError,
+  PoolCreateError,
+  PoolQueueFullError,
+  PoolTimeoutError,
+} from "@pubkit/pool";
 import { HttpError, type Req } from "@pubkit/request";
+import { LockLostError, LockTimeoutError, StoreUnavailableError } from "@pubkit/session";
 
 /** Options for {@linkcode errorResponse}. */
 export interface ErrorResponseOptions {
@@ -15,16 +22,17 @@ export interface ErrorResponseOptions {
 
 /**
  * Domain errors of the other members that mean "try again shortly": the server answers 503 with
- * `Retry-After` instead of a 500. Matched by name so that the mapping stays in this one place
- * without the server depending on every error class's identity across copies of a package.
+ * `Retry-After` instead of a 500.
  */
-const UNAVAILABLE = new Set([
-  "LockTimeoutError",
-  "PoolTimeoutError",
-  "PoolClosedError",
-  "StoreUnavailableError",
-  "ResourceCreateError",
-]);
+const UNAVAILABLE = [
+  LockTimeoutError,
+  LockLostError,
+  StoreUnavailableError,
+  PoolTimeoutError,
+  PoolClosedError,
+  PoolCreateError,
+  PoolQueueFullError,
+];
 
 /**
  * Maps any error thrown while handling `req` to a response: an {@linkcode HttpError} to its
@@ -68,8 +76,7 @@ export function errorResponse(
       return new Response(`${error.message}\n`, { status: error.status, headers });
     }
   }
-  const name = error instanceof Error ? error.name : "";
-  if (UNAVAILABLE.has(name)) {
+  if (UNAVAILABLE.some((type) => error instanceof type)) {
     (options.log ?? console.error)(`[${req.id}] ${req.method} ${req.path}: 503`, error);
     headers.set("retry-after", "1");
     return new Response(
