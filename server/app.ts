@@ -9,7 +9,7 @@ import {
   type FormLimits,
   type Handler,
   HttpError,
-  Req,
+  type Req,
   type ReqOptions,
   type RequestChain,
   respond,
