@@ -6,10 +6,10 @@
 
 import { type CompiledEmbedded, compileEmbedded } from "./_embedded_compile.ts";
 import { TemplateCache } from "./_template_cache.ts";
-import { escapeValue } from "./escape_html.ts";
+import { escapeValue } from "./escape_value.ts";
 import { safeUrl } from "./safe_url.ts";
 import { TemplateLoader } from "./template_loader.ts";
-import { _checkKeys } from "./template_loader.ts";
+import { _checkKeys } from "./_check_keys.ts";
 import { TemplateRuntimeError } from "./template_runtime_error.ts";
 
 /** Options for {@linkcode EmbeddedEngine}; fixed for the engine's life. */
@@ -52,13 +52,14 @@ const HEADER_LINES = 2;
  *
  * @example Rendering a page
  * ```ts
- * import { EmbeddedEngine } from "@pubkit/render";
+ * import { EmbeddedEngine, type EmbeddedEngineOptions } from "@pubkit/render/embedded-engine";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/hello.ehtml`,
  *   "<h1><%= it.title %></h1><% for (const x of it.items) { %><i><%= x %></i><% } %>");
- * const engine = new EmbeddedEngine({ searchPath: [dir] });
+ * const options: EmbeddedEngineOptions = { searchPath: [dir], cacheSize: 50 };
+ * const engine = new EmbeddedEngine(options);
  * const html = await engine.render("hello", { title: "A & B", items: ["<1>", "2"] });
  * assert.equal(html, "<h1>A &amp; B</h1><i>&lt;1&gt;</i><i>2</i>");
  * await Deno.remove(dir, { recursive: true });

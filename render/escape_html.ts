@@ -41,7 +41,7 @@ const REPLACEMENT: (string | undefined)[] = (() => {
  *
  * @example Escaping markup
  * ```ts
- * import { escapeHtml } from "@pubkit/render";
+ * import { escapeHtml } from "@pubkit/render/escape-html";
  * import assert from "node:assert/strict";
  *
  * assert.equal(escapeHtml(`<a href="x">Tom & Jerry's</a>`),
@@ -64,29 +64,4 @@ export function escapeHtml(value: string): string {
     last = i + 1;
   }
   return last === 0 ? value : out + value.slice(last);
-}
-
-/**
- * Converts any value to escaped HTML the way `<%= %>` and text slots do:
- * `null` and `undefined` become the empty string, other values go through
- * `String()` and then {@linkcode escapeHtml}.
- *
- * @param value Any value.
- * @returns The escaped text.
- * @throws {TypeError} When `String(value)` throws (a `Symbol`, or an object whose `toString` throws).
- *
- * @example Escaping values that are not strings
- * ```ts
- * import { escapeValue } from "@pubkit/render";
- * import assert from "node:assert/strict";
- *
- * assert.equal(escapeValue(null), "");
- * assert.equal(escapeValue(42), "42");
- * assert.equal(escapeValue("<b>"), "&lt;b&gt;");
- * ```
- */
-export function escapeValue(value: unknown): string {
-  if (typeof value === "string") return escapeHtml(value);
-  if (value === null || value === undefined) return "";
-  return escapeHtml(String(value));
 }

@@ -34,7 +34,6 @@ interface Parsed {
   elements: number;
 }
 
-// deno-lint-ignore no-explicit-any
 function inspect(html: string): Parsed {
   const fragment = parseFragment(html);
   // deno-lint-ignore no-explicit-any

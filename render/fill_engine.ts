@@ -5,8 +5,10 @@
  */
 
 import { TemplateCache } from "./_template_cache.ts";
-import { type FillData, type FillNode, FillTemplate } from "./fill_template.ts";
-import { _checkKeys, TemplateLoader } from "./template_loader.ts";
+import type { FillData, FillNode } from "./fill_node.ts";
+import { FillTemplate } from "./fill_template.ts";
+import { _checkKeys } from "./_check_keys.ts";
+import { TemplateLoader } from "./template_loader.ts";
 
 /** Options for {@linkcode FillEngine}; fixed for the engine's life. */
 export interface FillEngineOptions {
@@ -33,17 +35,19 @@ const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "attribute"
  *
  * @example Rendering from a controller
  * ```ts
- * import { FillEngine } from "@pubkit/render";
+ * import { FillEngine, type FillEngineOptions, type FillFunction } from "@pubkit/render/fill-engine";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/hello.html`,
  *   `<h1 data-node="con:title">x</h1><a data-node="con:more" href="#">more</a>`);
- * const engine = new FillEngine({ searchPath: [dir] });
- * const html = await engine.render("hello", (page) => {
+ * const options: FillEngineOptions = { searchPath: [dir] };
+ * const engine = new FillEngine(options);
+ * const fill: FillFunction = (page) => {
  *   page.node("title").text("<Hi>");
  *   page.node("more").omit();
- * });
+ * };
+ * const html = await engine.render("hello", fill);
  * assert.equal(html, "<h1>&lt;Hi&gt;</h1>");
  * assert.equal(await engine.render("hello", { title: "Yo", more: null }), "<h1>Yo</h1>");
  * await Deno.remove(dir, { recursive: true });

@@ -14,7 +14,10 @@
  * @module
  */
 export * from "./escape_html.ts";
+export * from "./escape_value.ts";
 export * from "./trusted.ts";
+export * from "./url_attributes.ts";
+export * from "./is_safe_url.ts";
 export * from "./safe_url.ts";
 export * from "./unsafe_url_error.ts";
 export * from "./template_syntax_error.ts";
@@ -22,5 +25,6 @@ export * from "./template_runtime_error.ts";
 export * from "./template_not_found_error.ts";
 export * from "./template_loader.ts";
 export * from "./embedded_engine.ts";
+export * from "./fill_node.ts";
 export * from "./fill_template.ts";
 export * from "./fill_engine.ts";

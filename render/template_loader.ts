@@ -5,6 +5,7 @@
  */
 
 import { isAbsolute, resolve, sep } from "node:path";
+import { _checkKeys } from "./_check_keys.ts";
 import { TemplateNotFoundError } from "./template_not_found_error.ts";
 
 /** Options for {@linkcode TemplateLoader}. */
@@ -18,22 +19,6 @@ export interface TemplateLoaderOptions {
 const LOADER_KEYS = new Set(["searchPath", "extension"]);
 
 /**
- * Checks that an options object has only known keys.
- *
- * @param what The class being constructed, for the message.
- * @param options The options object.
- * @param known The allowed keys.
- */
-export function _checkKeys(what: string, options: object, known: ReadonlySet<string>): void {
-  if (options === null || typeof options !== "object") {
-    throw new TypeError(`Cannot construct ${what}: options must be an object`);
-  }
-  for (const key of Object.keys(options)) {
-    if (!known.has(key)) throw new RangeError(`Cannot construct ${what}: unknown option "${key}"`);
-  }
-}
-
-/**
  * Resolves template names (`"page"`, `"admin/users"`) to files in a list of
  * directories, first match wins. Names are confined to the directories: an
  * empty name, an absolute path, a `.` or `..` segment, a backslash or a NUL
@@ -41,12 +26,13 @@ export function _checkKeys(what: string, options: object, known: ReadonlySet<str
  *
  * @example
  * ```ts
- * import { TemplateLoader } from "@pubkit/render";
+ * import { TemplateLoader, type TemplateLoaderOptions } from "@pubkit/render/template-loader";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/page.html`, "<p>hi</p>");
- * const loader = new TemplateLoader({ searchPath: [dir] });
+ * const options: TemplateLoaderOptions = { searchPath: [dir] };
+ * const loader = new TemplateLoader(options);
  * assert.equal(await loader.resolve("page"), `${dir}/page.html`);
  * await assert.rejects(() => loader.resolve("../etc/passwd"), TypeError);
  * await Deno.remove(dir, { recursive: true });

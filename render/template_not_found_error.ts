@@ -9,7 +9,7 @@
  *
  * @example
  * ```ts
- * import { TemplateNotFoundError } from "@pubkit/render";
+ * import { TemplateNotFoundError } from "@pubkit/render/template-not-found-error";
  * import assert from "node:assert/strict";
  *
  * const e = new TemplateNotFoundError("page", ["/srv/templates"]);

@@ -11,7 +11,7 @@
  *
  * @example Reading the location
  * ```ts
- * import { TemplateRuntimeError } from "@pubkit/render";
+ * import { TemplateRuntimeError } from "@pubkit/render/template-runtime-error";
  * import assert from "node:assert/strict";
  *
  * const cause = new TypeError("x is undefined");

@@ -38,12 +38,11 @@ function excerptOf(source: string, line: number, column: number): string {
  *
  * @example Reading the location
  * ```ts
- * import { TemplateSyntaxError } from "@pubkit/render";
+ * import { type TemplateLocation, TemplateSyntaxError } from "@pubkit/render/template-syntax-error";
  * import assert from "node:assert/strict";
  *
- * const e = new TemplateSyntaxError("unterminated tag", "a\n<% b", {
- *   file: "page.ehtml", line: 2, column: 1,
- * });
+ * const at: TemplateLocation = { file: "page.ehtml", line: 2, column: 1 };
+ * const e = new TemplateSyntaxError("unterminated tag", "a\n<% b", at);
  * assert.equal(e.line, 2);
  * assert.equal(e.excerpt, "2 | <% b\n    ^");
  * assert.match(e.message, /^Cannot compile template page\.ehtml:2:1: unterminated tag/);

@@ -11,10 +11,11 @@
  *
  * @example Wrapping a value
  * ```ts
- * import { Trusted } from "@pubkit/render";
+ * import { Trusted, trusted } from "@pubkit/render/trusted";
  * import assert from "node:assert/strict";
  *
  * const t = new Trusted("javascript:void 0");
+ * assert.ok(trusted("x") instanceof Trusted);
  * assert.equal(t.value, "javascript:void 0");
  * assert.equal(String(t), "javascript:void 0");
  * ```
@@ -55,11 +56,14 @@ export class Trusted {
  *
  * @example Allowing a `javascript:` link on purpose
  * ```ts
- * import { isSafeUrl, trusted } from "@pubkit/render";
+ * import { Trusted, trusted } from "@pubkit/render/trusted";
+ * import { isSafeUrl } from "@pubkit/render/is-safe-url";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isSafeUrl("href", "javascript:history.back()"), false);
- * assert.equal(trusted("javascript:history.back()").value, "javascript:history.back()");
+ * const link = trusted("javascript:history.back()");
+ * assert.ok(link instanceof Trusted);
+ * assert.equal(link.value, "javascript:history.back()");
  * ```
  */
 export function trusted(value: string): Trusted {

@@ -11,7 +11,7 @@
  *
  * @example Inspecting the refusal
  * ```ts
- * import { UnsafeUrlError } from "@pubkit/render";
+ * import { UnsafeUrlError } from "@pubkit/render/unsafe-url-error";
  * import assert from "node:assert/strict";
  *
  * const e = new UnsafeUrlError("href", "javascript:alert(1)");

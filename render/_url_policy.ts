@@ -1,0 +1,89 @@
+// The URL policy's internals, shared by safe_url.ts and the fill engine.
+import { decodeHTML } from "entities";
+
+const URL_ATTRIBUTES: ReadonlySet<string> = new Set([
+  "action",
+  "archive",
+  "background",
+  "cite",
+  "classid",
+  "codebase",
+  "data",
+  "dynsrc",
+  "formaction",
+  "href",
+  "icon",
+  "imagesrcset",
+  "longdesc",
+  "lowsrc",
+  "manifest",
+  "ping",
+  "poster",
+  "profile",
+  "src",
+  "srcset",
+  "usemap",
+  "xlink:href",
+]);
+
+const REFUSED_SCHEMES: ReadonlySet<string> = new Set(["javascript", "vbscript", "data"]);
+const SCHEME = /^([a-z][a-z0-9+.\-]*):/;
+// Browsers drop tabs and newlines anywhere in a URL and C0 controls/spaces at its ends;
+// removing them everywhere is stricter and so never lets through what a browser would run.
+// deno-lint-ignore no-control-regex
+const IGNORED = /[\u0000-\u0020]+/g;
+
+/**
+ * Whether a lowercase attribute name takes a URL (internal fast path).
+ *
+ * @param lower Lowercase attribute name.
+ * @returns `true` for URL attributes.
+ */
+export function _isUrlAttributeLower(lower: string): boolean {
+  return URL_ATTRIBUTES.has(lower);
+}
+
+function schemeRefused(candidate: string, allowImageData: boolean): boolean {
+  const url = candidate.replace(IGNORED, "").toLowerCase();
+  const match = SCHEME.exec(url);
+  if (match === null || !REFUSED_SCHEMES.has(match[1])) return false;
+  return !(allowImageData && match[1] === "data" && url.startsWith("data:image/"));
+}
+
+/**
+ * The policy for a lowercase URL attribute name (internal: the fill engine
+ * calls it after its own name checks).
+ *
+ * @param name Lowercase attribute name, known to take a URL.
+ * @param value The value.
+ * @param tag The element's tag name.
+ * @returns Whether the value may be used.
+ */
+export function _urlAllowed(name: string, value: string, tag: string | undefined): boolean {
+  // Fast path for the common relative URL: a scheme needs a colon, and only a character
+  // reference (`&colon;`, `&#58;`) could hide one.
+  const srcset = name === "srcset" || name === "imagesrcset";
+  if (!srcset) {
+    const first = value.charCodeAt(0);
+    // "/", "?" and "#" start relative URLs, and a character reference cannot replace them.
+    if (first === 47 || first === 63 || first === 35) return true;
+  }
+  if (!value.includes(":") && !(value.includes("&") && /&(?:#|colon)/i.test(value))) return true;
+  let decoded = value;
+  // Decode repeatedly: refusing a double-encoded scheme costs nothing legitimate.
+  for (let i = 0; i < 3 && decoded.includes("&"); i++) {
+    const next = decodeHTML(decoded);
+    if (next === decoded) break;
+    decoded = next;
+  }
+  const allowImageData = tag?.toLowerCase() === "img" &&
+    (name === "src" || name === "srcset");
+  if (srcset) {
+    for (const part of decoded.split(",")) {
+      const url = part.trim().split(/[\t\n\f\r ]/, 1)[0];
+      if (schemeRefused(url, allowImageData)) return false;
+    }
+    return true;
+  }
+  return !schemeRefused(decoded, allowImageData);
+}

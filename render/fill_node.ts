@@ -1,0 +1,347 @@
+/**
+ * A node of a fill-template instance: what a controller fills.
+ *
+ * @module
+ */
+
+import { type NodeDef, REP, SEP } from "./_fill_compile.ts";
+import { ATTRIBUTE_NAME, CONSTRUCT } from "./_fill_shared.ts";
+import { _isUrlAttributeLower, _urlAllowed } from "./_url_policy.ts";
+import { escapeHtml } from "./escape_html.ts";
+import { escapeValue } from "./escape_value.ts";
+import { Trusted } from "./trusted.ts";
+import { UnsafeUrlError } from "./unsafe_url_error.ts";
+
+/**
+ * Declarative fill data for {@linkcode FillNode.fill}: each key names a child
+ * node. A string or number sets its text, a {@linkcode Trusted} value its
+ * HTML, `null`/`false` omits it, an array repeats it (each item is fill data
+ * for one repetition) and a plain object fills its own children.
+ */
+export type FillData = { [name: string]: FillValue };
+/** One value in {@linkcode FillData}. */
+export type FillValue =
+  | string
+  | number
+  | boolean
+  | null
+  | undefined
+  | Trusted
+  | FillData
+  | readonly FillData[];
+
+/**
+ * One marked node of a template instance (or the instance's root). Fill it
+ * in any order; nothing is rendered until `toString()` or `toStream()`.
+ *
+ * @example Filling nodes by calls and from data
+ * ```ts
+ * import { type FillData, FillNode, type FillValue } from "@pubkit/render/fill-node";
+ * import { FillTemplate } from "@pubkit/render/fill-template";
+ * import assert from "node:assert/strict";
+ *
+ * const tpl = new FillTemplate(
+ *   `<a data-node="con:link" href="/">home</a><ul><li data-node="rep:tag">t</li></ul>`,
+ * );
+ * const page: FillNode = tpl.instance();
+ * page.node("link").attr("href", "/users?id=1&x=2").text("Users");
+ * const tags: FillValue = [{}, {}];
+ * const data: FillData = { tag: tags };
+ * page.fill(data);
+ * assert.ok(page instanceof FillNode);
+ * assert.equal(page.toString(), `<a href="/users?id=1&amp;x=2">Users</a><ul><li>t</li><li>t</li></ul>`);
+ * ```
+ */
+export class FillNode {
+  #def: NodeDef;
+  #slots: (FillNode | undefined)[] | undefined;
+  #content: string | undefined;
+  #attrs: Map<string, string> | undefined;
+  #omitted = false;
+  #items: FillNode[] | undefined;
+
+  /**
+   * Instances come from {@linkcode FillTemplate.instance}; not constructed directly.
+   *
+   * @param def The compiled node.
+   * @param key The module-private construction key.
+   * @throws {TypeError} When constructed from outside the module.
+   */
+  constructor(def: unknown, key?: unknown) {
+    if (key !== CONSTRUCT) {
+      throw new TypeError("Cannot construct FillNode: use FillTemplate.instance()");
+    }
+    this.#def = def as NodeDef;
+  }
+
+  /** The node's name (`""` for the root). */
+  get name(): string {
+    return this.#def.name;
+  }
+
+  /** The names of the marked children `node()` accepts. */
+  get childNames(): string[] {
+    return [...this.#def.index.keys()];
+  }
+
+  /**
+   * Returns a marked child (a `con` or `rep` node among this node's marked
+   * descendants that no other marked node encloses).
+   *
+   * @param name The child's name.
+   * @returns The child, the same object on every call.
+   * @throws {RangeError} When there is no such child.
+   */
+  node(name: string): FillNode {
+    const slot = this.#def.index.get(name);
+    if (slot === undefined) {
+      throw new RangeError(
+        `Cannot find node "${name}": ${
+          this.#def.name === "" ? "the template" : `node "${this.#def.name}"`
+        } has ${
+          this.#def.index.size === 0 ? "no marked children" : `only ${this.childNames.join(", ")}`
+        }`,
+      );
+    }
+    const slots = this.#slots ??= new Array(this.#def.children.length);
+    let child = slots[slot];
+    if (child === undefined) {
+      child = slots[slot] = new FillNode(this.#def.children[slot], CONSTRUCT);
+    }
+    return child;
+  }
+
+  /**
+   * Replaces the node's content with text, HTML-escaped.
+   *
+   * @param value The text (`null`/`undefined` → empty; others via `String`).
+   * @returns This node.
+   * @throws {TypeError} On a `<script>`/`<style>` node (escaping cannot make text safe there) or a void element.
+   */
+  text(value: unknown): this {
+    if (this.#def.rawText || this.#def.isVoid) {
+      throw new TypeError(
+        `Cannot set text of <${this.#def.tag}> node "${this.#def.name}": it takes no text`,
+      );
+    }
+    this.#content = escapeValue(value);
+    return this;
+  }
+
+  /**
+   * Replaces the node's content with raw HTML, unescaped. The caller vouches
+   * for the markup.
+   *
+   * @param markup The HTML (a string or a {@linkcode Trusted}).
+   * @returns This node.
+   * @throws {TypeError} On a void element.
+   */
+  html(markup: string | Trusted): this {
+    if (this.#def.isVoid) {
+      throw new TypeError(
+        `Cannot set HTML of <${this.#def.tag}> node "${this.#def.name}": it is void`,
+      );
+    }
+    this.#content = String(markup);
+    return this;
+  }
+
+  /**
+   * Sets, or with `null`/`false` removes, an attribute; `true` writes a
+   * boolean attribute. Values are escaped. URL-taking attributes refuse
+   * `javascript:`, `vbscript:` and non-image `data:` URLs, and event-handler
+   * (`on…`) and `srcdoc` attributes refuse any value, unless it is
+   * {@linkcode Trusted}.
+   *
+   * @param name The attribute name (`[A-Za-z_:][A-Za-z0-9_.:-]*`).
+   * @param value The value.
+   * @returns This node.
+   * @throws {TypeError} On an invalid name, or a node whose tags are omitted.
+   * @throws {UnsafeUrlError} When the policy refuses the value.
+   */
+  attr(name: string, value: string | number | boolean | null | undefined | Trusted): this {
+    if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
+      throw new TypeError(
+        `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
+      );
+    }
+    if (this.#def.minus) {
+      throw new TypeError(
+        `Cannot set attribute ${name} on node "${this.#def.name}": its tags are omitted`,
+      );
+    }
+    const key = name.toLowerCase();
+    let text: string;
+    if (value === null || value === undefined || value === false) text = "";
+    else if (value === true) text = ` ${key}`;
+    else if (value instanceof Trusted) text = ` ${key}="${escapeHtml(value.value)}"`;
+    else {
+      const v = typeof value === "string" ? value : String(value);
+      if (
+        (key.charCodeAt(0) === 111 && key.charCodeAt(1) === 110) || key === "srcdoc" ||
+        (_isUrlAttributeLower(key) && !_urlAllowed(key, v, this.#def.tag))
+      ) {
+        throw new UnsafeUrlError(key, v);
+      }
+      text = ` ${key}="${escapeHtml(v)}"`;
+    }
+    (this.#attrs ??= new Map()).set(key, text);
+    return this;
+  }
+
+  /**
+   * Leaves the node (and its content) out of the output, or puts it back.
+   *
+   * @param omitted Whether to omit it (default `true`).
+   * @returns This node.
+   * @throws {never} Does not throw.
+   */
+  omit(omitted = true): this {
+    this.#omitted = omitted;
+    return this;
+  }
+
+  /**
+   * Repeats a `rep` node once per item, calling `fill` with a fresh instance
+   * of the node for each; the `sep` node of the same name goes between
+   * repetitions. Replaces any earlier repetition.
+   *
+   * @param items The items.
+   * @param fill Fills one repetition.
+   * @returns This node.
+   * @throws {TypeError} When the node is not a `rep` node.
+   */
+  repeat<T>(items: Iterable<T>, fill: (node: FillNode, item: T, index: number) => void): this {
+    if (this.#def.kind !== REP) {
+      throw new TypeError(`Cannot repeat node "${this.#def.name}": it is not marked rep`);
+    }
+    const out: FillNode[] = [];
+    const def = this.#def;
+    if (Array.isArray(items)) {
+      for (let i = 0; i < items.length; i++) {
+        const node = new FillNode(def, CONSTRUCT);
+        fill(node, items[i], i);
+        out.push(node);
+      }
+    } else {
+      let i = 0;
+      for (const item of items) {
+        const node = new FillNode(def, CONSTRUCT);
+        fill(node, item, i++);
+        out.push(node);
+      }
+    }
+    this.#items = out;
+    return this;
+  }
+
+  /**
+   * Fills children from plain data (see {@linkcode FillData}).
+   *
+   * @param data Child name → value.
+   * @returns This node.
+   * @throws {RangeError} When a key names no child.
+   * @throws {TypeError} When a value cannot go where it is put.
+   */
+  fill(data: FillData): this {
+    for (const key of Object.keys(data)) {
+      const value = data[key];
+      const child = this.node(key);
+      if (value === null || value === false) child.omit();
+      else if (value === undefined) continue;
+      else if (typeof value === "string" || typeof value === "number" || value === true) {
+        child.text(value === true ? "" : value);
+      } else if (value instanceof Trusted) child.html(value);
+      else if (Array.isArray(value)) child.repeat(value, (n, item: FillData) => n.fill(item));
+      else child.fill(value as FillData);
+    }
+    return this;
+  }
+
+  /**
+   * Renders this node (for the root: the page).
+   *
+   * @returns The HTML.
+   * @throws {never} Does not throw.
+   */
+  toString(): string {
+    return FillNode.#render(this.#def, this);
+  }
+
+  /**
+   * Renders to a stream of UTF-8 bytes, in chunks of about 16 KiB.
+   *
+   * @returns The stream.
+   * @throws {never} Does not throw.
+   */
+  toStream(): ReadableStream<Uint8Array> {
+    return toChunkedStream(() => this.toString());
+  }
+
+  static #render(def: NodeDef, node: FillNode | undefined): string {
+    if (node !== undefined) {
+      if (node.#omitted) return "";
+      const items = node.#items;
+      if (items !== undefined) {
+        let out = "";
+        for (let i = 0; i < items.length; i++) {
+          if (i > 0 && def.sep !== undefined) out += FillNode.#single(def.sep, undefined);
+          out += FillNode.#single(def, items[i]);
+        }
+        return out;
+      }
+    }
+    return FillNode.#single(def, node);
+  }
+
+  static #single(def: NodeDef, node: FillNode | undefined): string {
+    let out = "";
+    if (!def.minus) {
+      const attrs = node === undefined ? undefined : node.#attrs;
+      out = attrs === undefined ? def.openStatic : openTag(def, attrs);
+    }
+    if (def.isVoid) return out;
+    const content = node === undefined ? undefined : node.#content;
+    if (content !== undefined) out += content;
+    else {
+      const slots = node === undefined ? undefined : node.#slots;
+      const parts = def.parts;
+      for (let i = 0; i < parts.length; i++) {
+        const p = parts[i];
+        if (typeof p === "string") out += p;
+        else if (p.kind !== SEP) out += FillNode.#render(p, slots?.[p.slot]);
+      }
+    }
+    return def.minus ? out : out + def.close;
+  }
+}
+
+function openTag(def: NodeDef, set: Map<string, string>): string {
+  let out = `<${def.tag}`;
+  for (const [name, text] of def.attrs) if (!set.has(name)) out += text;
+  for (const text of set.values()) out += text;
+  return out + ">";
+}
+
+const CHUNK = 16384;
+
+function toChunkedStream(render: () => string): ReadableStream<Uint8Array> {
+  let html: string | undefined;
+  let at = 0;
+  const encoder = new TextEncoder();
+  return new ReadableStream<Uint8Array>({
+    pull(controller) {
+      html ??= render();
+      if (at >= html.length) {
+        controller.close();
+        return;
+      }
+      let end = Math.min(at + CHUNK, html.length);
+      // Never split a surrogate pair across chunks.
+      const c = html.charCodeAt(end - 1);
+      if (end < html.length && c >= 0xd800 && c <= 0xdbff) end++;
+      controller.enqueue(encoder.encode(html.slice(at, end)));
+      at = end;
+    },
+  });
+}
