@@ -99,6 +99,11 @@ export class Req {
   readonly errorHeaders: ResponseHeaders;
   /** Response headers, sent with the first body write or with the returned body. */
   readonly responseHeaders: ResponseHeaders;
+  /**
+   * Limits for {@linkcode Req.query} and {@linkcode Req.form}; the `FormLimits` defaults for
+   * what is unset. A folder's scope may change them before the form is first read.
+   */
+  formLimits: Partial<FormLimits> | undefined;
 
   #id: string | undefined;
   #options: ReqOptions;
@@ -122,6 +127,7 @@ export class Req {
     this.method = request.method;
     this.url = new URL(request.url);
     this.#options = options;
+    this.formLimits = options.formLimits ?? options.prev?.formLimits;
     this.remoteAddr = options.remoteAddr ?? options.prev?.remoteAddr;
     this.prev = options.prev;
     this.#id = options.id;
@@ -158,7 +164,7 @@ export class Req {
    * @throws {HttpError} 400 for malformed percent-encoding, 413 past the field limits.
    */
   get query(): Fields {
-    return this.#query ??= parseQuery(this.url.search, this.#options.formLimits);
+    return this.#query ??= parseQuery(this.url.search, this.formLimits);
   }
 
   /** The request cookies by name, with no prototype. */
@@ -174,7 +180,7 @@ export class Req {
    */
   form(): Promise<Fields> {
     return this.#form ??= parseForm(this.request, {
-      limits: this.#options.formLimits,
+      limits: this.formLimits,
       signal: this.#options.signal,
     });
   }
@@ -351,8 +357,19 @@ export class Req {
    * @param listener Receives the response.
    */
   onCommit(listener: (response: Response) => void): void {
-    if (this.#response) listener(this.#response);
-    else this.#onCommit = listener;
+    if (this.#response) return listener(this.#response);
+    const previous = this.#onCommit;
+    // respond() may be nested (a server around a publisher): every level hears the commit.
+    this.#onCommit = previous ? (response) => (previous(response), listener(response)) : listener;
+  }
+
+  /**
+   * The streamed response, once the first write committed the head.
+   *
+   * @returns The response, or `undefined` before the first write.
+   */
+  get streamedResponse(): Response | undefined {
+    return this.#response;
   }
 
   /**

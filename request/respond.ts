@@ -46,7 +46,9 @@ const TEXT = "text/plain; charset=utf-8";
  */
 export function toResponse(req: Req, value: unknown): Promise<Response> {
   if (value instanceof Response) {
-    return req.headersSent ? req.end(null, null) : Promise.resolve(value);
+    // A nested respond() hands back this request's own stream: it is still being written.
+    if (!req.headersSent || value === req.streamedResponse) return Promise.resolve(value);
+    return req.end(null, null);
   }
   if (value === undefined || value === null) return req.end(null, null);
   if (typeof value === "string") return req.end(value, HTML.test(value) ? HTML_TYPE : TEXT);

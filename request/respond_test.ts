@@ -220,3 +220,19 @@ Deno.test("respond() aborts the stream when the handler fails after the head was
     });
   });
 });
+
+Deno.test("respond() nested in respond() streams through both levels", async () => {
+  const { promise: second, resolve: sendSecond } = Promise.withResolvers<void>();
+  const req = new Req(new Request("http://localhost/"));
+  const response = await respond(req, (req) =>
+    respond(req, async (req) => {
+      await req.write("one ");
+      await second;
+      await req.write("two");
+    }));
+  const reader = response.body!.pipeThrough(new TextDecoderStream()).getReader();
+  assert.equal((await reader.read()).value, "one ");
+  sendSecond();
+  assert.equal((await reader.read()).value, "two");
+  assert.equal((await reader.read()).done, true);
+});
