@@ -56,7 +56,8 @@ export class FillNode {
   #def: NodeDef;
   #slots: (FillNode | undefined)[] | undefined;
   #content: string | undefined;
-  #attrs: Map<string, string> | undefined;
+  // Pairs of lowercase name and serialized text: lighter than a Map for the usual one or two.
+  #attrs: string[] | undefined;
   #omitted = false;
   #items: FillNode[] | undefined;
 
@@ -185,7 +186,10 @@ export class FillNode {
       }
       text = ` ${key}="${escapeHtml(v)}"`;
     }
-    (this.#attrs ??= new Map()).set(key, text);
+    const attrs = this.#attrs ??= [];
+    const at = attrs.indexOf(key);
+    if (at !== -1 && at % 2 === 0) attrs[at + 1] = text;
+    else attrs.push(key, text);
     return this;
   }
 
@@ -316,11 +320,16 @@ export class FillNode {
   }
 }
 
-function openTag(def: NodeDef, set: Map<string, string>): string {
+function openTag(def: NodeDef, set: string[]): string {
   let out = `<${def.tag}`;
-  for (const [name, text] of def.attrs) if (!set.has(name)) out += text;
-  for (const text of set.values()) out += text;
+  for (const [name, text] of def.attrs) if (!hasKey(set, name)) out += text;
+  for (let i = 1; i < set.length; i += 2) out += set[i];
   return out + ">";
+}
+
+function hasKey(pairs: string[], key: string): boolean {
+  for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return true;
+  return false;
 }
 
 const CHUNK = 16384;
