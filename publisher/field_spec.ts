@@ -42,7 +42,8 @@ export type FieldsSpec = Record<string, FieldSpec>;
  */
 export type FieldsSchema = FieldsSpec | StandardSchemaV1;
 
-type TypeOf<T> = T extends "string" ? string
+/** The value type of a built-in {@linkcode FieldType}. */
+export type TypeOf<T> = T extends "string" ? string
   : T extends "int" | "number" ? number
   : T extends "boolean" ? boolean
   : T extends "file" ? File

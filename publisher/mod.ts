@@ -48,6 +48,18 @@
  *
  * @module
  */
+export type {
+  Cleanup,
+  CookieOptions,
+  Fields,
+  FieldValue,
+  FormLimits,
+  HttpError,
+  HttpErrorOptions,
+  Req,
+  RequestChain,
+  ResponseHeaders,
+} from "@pubkit/request";
 export * from "./access.ts";
 export * from "./field_spec.ts";
 export * from "./publish.ts";

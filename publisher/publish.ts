@@ -66,7 +66,11 @@ export interface PublishedOptions {
   readonly hooks: Pick<PublishOptions, "auth" | "realm" | "access" | "guard">;
 }
 
-const PUBLISHED: unique symbol = Symbol.for("@pubkit/publisher#published") as never;
+/**
+ * The key under which {@linkcode publish} stores a function's options (a registered symbol, so
+ * two copies of this package agree). A symbol is never a route segment.
+ */
+export const PUBLISHED: unique symbol = Symbol.for("@pubkit/publisher#published") as never;
 const KEYS: ReadonlySet<string> = new Set([
   "methods",
   "fields",
@@ -111,6 +115,25 @@ export function publish<const S extends FieldsSchema>(
   options: PublishOptions<S> & { fields: S },
   fn: (req: Req, fields: InferFields<S>, context: CallContext) => unknown,
 ): Published<(req: Req, fields: InferFields<S>, context: CallContext) => unknown>;
+/**
+ * Wraps a function with publishing options but no field spec: it receives the whole form
+ * record (`(await req.form()).toObject()`).
+ *
+ * @example
+ * ```ts
+ * import { publish, publishedOptions } from "@pubkit/publisher";
+ * import assert from "node:assert/strict";
+ *
+ * const echo = publish({ methods: ["GET"] }, (_req, fields) => ({ ...fields }));
+ * assert.deepEqual(publishedOptions(echo)?.methods, ["GET"]);
+ * ```
+ *
+ * @param options Methods, form parsing and hooks.
+ * @param fn The function, called as `fn(req, fields, context)`.
+ * @returns A function that calls `fn` and carries the options.
+ * @throws {RangeError} For an unknown option.
+ * @throws {TypeError} For an option of the wrong type or a `fn` that is not a function.
+ */
 export function publish(
   options: Omit<PublishOptions, "fields">,
   fn: (req: Req, fields: FormRecord, context: CallContext) => unknown,

@@ -97,7 +97,7 @@ export const DEFAULT_METHODS: readonly string[] = Object.freeze(["GET", "HEAD", 
  *
  * @example
  * ```ts
- * import { defineScope } from "@pubkit/publisher";
+ * import { defineScope } from "@pubkit/publisher/scope";
  * import assert from "node:assert/strict";
  *
  * const scope = defineScope({ realm: "Admin", access: { append: ["bob"] } });
