@@ -32,6 +32,8 @@ export class BodyReader {
     } catch (error) {
       this.#signal?.throwIfAborted();
       this.#closed = true;
+      // A body guarded by a deadline fails with its own status (408): keep it.
+      if (error instanceof HttpError) throw error;
       // A body that fails mid-read (the client went away, a broken chunked encoding) is the
       // request's fault, not the server's: a 400, never a 500.
       throw new HttpError(400, "Cannot parse form: the request body could not be read", {

@@ -12,6 +12,7 @@
  *
  * @module
  */
+export * from "./body_deadline.ts";
 export * from "./cookie.ts";
 export * from "./fields.ts";
 export * from "./form.ts";
