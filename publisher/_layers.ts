@@ -5,20 +5,9 @@
  */
 import { resolveFormLimits } from "@pubkit/request";
 import { resolve as resolvePath } from "node:path";
-import {
-  type AccessCheck,
-  type AccessHooks,
-  checkRealm,
-  type EffectiveHooks,
-  type Guard,
-} from "./access.ts";
-import {
-  DEFAULT_METHODS,
-  type ListEdit,
-  type ListOption,
-  type Scope,
-  type ScopeOptions,
-} from "./scope.ts";
+import type { AccessCheck, AccessHooks, EffectiveHooks, Guard } from "./access_hooks.ts";
+import type { ListEdit, ListOption, Scope, ScopeOptions } from "./scope.ts";
+import { DEFAULT_METHODS } from "./define_scope.ts";
 
 const SCOPE_KEYS: ReadonlySet<string> = new Set([
   "auth",
@@ -251,4 +240,23 @@ function editList<T>(
     ...base.filter((entry) => !removed.has(entry)),
     ...(edit.append ?? []).map(check),
   ];
+}
+
+/**
+ * Checks a realm for use in a header.
+ *
+ * @param realm The realm.
+ * @returns The realm.
+ * @throws {TypeError} For quotes, backslashes or control characters.
+ */
+export function checkRealm(realm: unknown): string {
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is refused
+  if (typeof realm !== "string" || /["\\\x00-\x1f\x7f]/.test(realm)) {
+    throw new TypeError(
+      `Cannot use realm ${
+        JSON.stringify(realm)
+      }: it must be a string without quotes, backslashes or control characters`,
+    );
+  }
+  return realm;
 }

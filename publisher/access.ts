@@ -5,69 +5,12 @@
  * @module
  */
 import { HttpError, type Req } from "@pubkit/request";
-
-/** The user name and password of a Basic `Authorization` header. */
-export interface BasicCredentials {
-  /** The user name. */
-  readonly user: string;
-  /** The password. */
-  readonly password: string;
-}
-
-/**
- * An authenticator function. It receives the Basic credentials when the client sent valid ones
- * (else `undefined`) and returns the user name (a string), `true` (authenticated, as the Basic
- * user if any), or `false`/`undefined`/`null` (401).
- */
-export type Authenticator = (
-  req: Req,
-  credentials: BasicCredentials | undefined,
-) => unknown;
-
-/** A user → password map checked against Basic credentials in constant time. */
-export type PasswordMap = Readonly<Record<string, string>>;
-
-/** An access check: `true` lets the user in, anything else is 403. */
-export type AccessCheck = (req: Req, user: string | undefined) => unknown;
-
-/**
- * A general guard, run after authentication and access. It may return a `Response` (answered
- * instead of calling the function, e.g. a redirect to `/login`), `false` (403), or nothing
- * (go on); it may also throw an `HttpError`.
- */
-export type Guard = (req: Req, user: string | undefined) => unknown;
-
-/** The hooks of one level (scope, module or function). */
-export interface AccessHooks {
-  /** Who the client is: a function, or a user → password map for Basic auth. */
-  auth?: Authenticator | PasswordMap;
-  /** The Basic auth realm sent with a 401. Default `"pubkit"`. */
-  realm?: string;
-  /** Who may call: a list of user names, or a check. */
-  access?: readonly string[] | AccessCheck;
-  /** A general check that may answer instead of the function. */
-  guard?: Guard;
-}
-
-/** The effective hooks of a route; what passed {@linkcode checkAccess} lets through. */
-export interface EffectiveHooks {
-  /** The authenticator, if any. */
-  readonly auth: Authenticator | PasswordMap | undefined;
-  /** The realm. */
-  readonly realm: string;
-  /** The access list or check, if any. */
-  readonly access: readonly string[] | AccessCheck | undefined;
-  /** The guard, if any. */
-  readonly guard: Guard | undefined;
-}
-
-/** What {@linkcode checkAccess} found. */
-export interface AccessResult {
-  /** The authenticated user, if the hooks named one. */
-  readonly user: string | undefined;
-  /** A response from the guard, answered instead of calling the function. */
-  readonly response: Response | undefined;
-}
+import type {
+  AccessResult,
+  BasicCredentials,
+  EffectiveHooks,
+  PasswordMap,
+} from "./access_hooks.ts";
 
 const encoder = new TextEncoder();
 
@@ -77,7 +20,7 @@ const encoder = new TextEncoder();
  *
  * @example
  * ```ts
- * import { checkAccess } from "@pubkit/publisher";
+ * import { checkAccess, parseBasic } from "@pubkit/publisher";
  * import { HttpError, Req } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
@@ -92,6 +35,7 @@ const encoder = new TextEncoder();
  *   headers: { authorization: `Basic ${btoa("alice:s3cret")}` },
  * }));
  * assert.equal((await checkAccess(alice, hooks)).user, "alice");
+ * assert.deepEqual(parseBasic(alice.headers.get("authorization")), { user: "alice", password: "s3cret" });
  * ```
  *
  * @param req The request.
@@ -138,6 +82,19 @@ function unauthorized(realm: string): HttpError {
 /**
  * Parses a Basic `Authorization` header.
  *
+ * @example
+ * ```ts
+ * import { checkAccess, parseBasic } from "@pubkit/publisher";
+ * import { Req } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * assert.deepEqual(parseBasic(`Basic ${btoa("ann:x:y")}`), { user: "ann", password: "x:y" });
+ * assert.equal(parseBasic("Basic not base64!"), undefined);
+ * const req = new Req(new Request("http://localhost/"));
+ * const hooks = { auth: undefined, realm: "r", access: undefined, guard: undefined };
+ * assert.equal((await checkAccess(req, hooks)).user, undefined);
+ * ```
+ *
  * @param header The header value.
  * @returns The credentials, or `undefined` for a missing or malformed header.
  */
@@ -174,23 +131,4 @@ async function checkPassword(map: PasswordMap, credentials: BasicCredentials): P
   let diff = 0;
   for (let i = 0; i < x.length; i++) diff |= x[i] ^ y[i];
   return known && diff === 0;
-}
-
-/**
- * Checks a realm for use in a header.
- *
- * @param realm The realm.
- * @returns The realm.
- * @throws {TypeError} For quotes, backslashes or control characters.
- */
-export function checkRealm(realm: unknown): string {
-  // deno-lint-ignore no-control-regex -- control characters are exactly what is refused
-  if (typeof realm !== "string" || /["\\\x00-\x1f\x7f]/.test(realm)) {
-    throw new TypeError(
-      `Cannot use realm ${
-        JSON.stringify(realm)
-      }: it must be a string without quotes, backslashes or control characters`,
-    );
-  }
-  return realm;
 }

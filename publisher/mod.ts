@@ -48,22 +48,16 @@
  *
  * @module
  */
-export type {
-  Cleanup,
-  CookieOptions,
-  Fields,
-  FieldValue,
-  FormLimits,
-  HttpError,
-  HttpErrorOptions,
-  Req,
-  RequestChain,
-  ResponseHeaders,
-} from "@pubkit/request";
 export * from "./access.ts";
+export * from "./access_hooks.ts";
+export * from "./define_scope.ts";
 export * from "./field_spec.ts";
+export * from "./field_types.ts";
 export * from "./publish.ts";
+export * from "./publish_options.ts";
 export * from "./publisher.ts";
+export * from "./publisher_options.ts";
+export * from "./request_types.ts";
 export * from "./route.ts";
 export * from "./scope.ts";
 export * from "./standard_schema.ts";

@@ -4,73 +4,19 @@
  *
  * @module
  */
-import type { FieldValue, Req } from "@pubkit/request";
+import type { Req } from "@pubkit/request";
+import { compileFields } from "./field_spec.ts";
+import type { FieldsSchema, InferFields } from "./field_types.ts";
 import {
-  compileFields,
-  type FieldsSchema,
-  type FieldsValidator,
-  type InferFields,
-} from "./field_spec.ts";
-import type { AccessCheck, Authenticator, Guard, PasswordMap } from "./access.ts";
-import type { ListOption } from "./scope.ts";
+  type CallContext,
+  type FormRecord,
+  PUBLISHED,
+  type Published,
+  type PublishedOptions,
+  type PublishOptions,
+} from "./publish_options.ts";
 import { layerHooks, layerMethods, rootScope } from "./_layers.ts";
-import type { Route } from "./route.ts";
 
-/** What a published function receives after `req` and `fields`. */
-export interface CallContext {
-  /** The route that was resolved. */
-  readonly route: Route;
-  /** The path segments after the function's name, decoded. */
-  readonly pathInfo: readonly string[];
-  /** The user the access hooks authenticated, if any. */
-  readonly user: string | undefined;
-}
-
-/** The form record a function without a field spec receives. */
-export type FormRecord = Record<string, FieldValue | FieldValue[] | undefined>;
-
-/** Options of {@linkcode publish}. */
-export interface PublishOptions<S extends FieldsSchema = FieldsSchema> {
-  /** Allowed methods: a list replaces the scope's, `{ append }` extends it. HEAD follows GET. */
-  methods?: ListOption<string>;
-  /** Field validation: a built-in spec or a Standard Schema. */
-  fields?: S;
-  /** `false` to skip body parsing: `fields` then holds the query string only. Default `true`. */
-  form?: boolean;
-  /**
-   * `true` to accept path segments after the function's name (`context.pathInfo`). Default
-   * `false`: `/hello/extra` is then 404, like every other unpublished path.
-   */
-  pathInfo?: boolean;
-  /** The authenticator; overrides the module's and the scope's; `false` turns it off. */
-  auth?: Authenticator | PasswordMap | false;
-  /** The Basic auth realm. */
-  realm?: string;
-  /** The access list (replace or extend) or check; `false` turns it off. */
-  access?: ListOption<string> | AccessCheck | false;
-  /** The guard; `false` turns it off. */
-  guard?: Guard | false;
-}
-
-/** What {@linkcode publish} attached to a function, checked and compiled. */
-export interface PublishedOptions {
-  /** The methods option as given. */
-  readonly methods: ListOption<string> | undefined;
-  /** The field validator, if fields were specified. */
-  readonly validate: FieldsValidator | undefined;
-  /** Whether the body is parsed. */
-  readonly form: boolean;
-  /** Whether path segments after the name are accepted. */
-  readonly pathInfo: boolean;
-  /** The hooks as given. */
-  readonly hooks: Pick<PublishOptions, "auth" | "realm" | "access" | "guard">;
-}
-
-/**
- * The key under which {@linkcode publish} stores a function's options (a registered symbol, so
- * two copies of this package agree). A symbol is never a route segment.
- */
-export const PUBLISHED: unique symbol = Symbol.for("@pubkit/publisher#published") as never;
 const KEYS: ReadonlySet<string> = new Set([
   "methods",
   "fields",
@@ -81,9 +27,6 @@ const KEYS: ReadonlySet<string> = new Set([
   "access",
   "guard",
 ]);
-
-/** A function wrapped by {@linkcode publish}. */
-export type Published<F> = F & { readonly [PUBLISHED]: PublishedOptions };
 
 /**
  * Wraps a function with publishing options: allowed methods (405 with `Allow` otherwise; HEAD

@@ -7,40 +7,14 @@ import { HttpError, type Req, respond } from "@pubkit/request";
 import { relative, sep as SEPARATOR } from "node:path";
 import { fileURLToPath } from "node:url";
 import { checkAccess } from "./access.ts";
-import type { CallContext } from "./publish.ts";
+import type { CallContext } from "./publish_options.ts";
+import type { BeforeCall, HandleOptions, PublisherOptions } from "./publisher_options.ts";
 import type { Route } from "./route.ts";
 import type { Scope, StartupHook } from "./scope.ts";
 import { ModuleLoader } from "./_loader.ts";
 import { splitPath } from "./_path.ts";
 import { scan } from "./_scan.ts";
 import { buildTable, lookup, scopeOf, type Table } from "./_table.ts";
-
-/**
- * Runs after the route is resolved and before the access hooks, for every request that reaches
- * a published function: the server opens the scope's session here. Returning a `Response`
- * answers with it instead.
- */
-export type BeforeCall = (req: Req, route: Route) => unknown;
-
-/** Options of {@linkcode Publisher.create}. */
-export interface PublisherOptions {
-  /** The root directory of modules (a path or a `file:` URL). */
-  root: string | URL;
-  /** Development mode: watch the root and reload changed modules and their importers. */
-  dev?: boolean;
-  /** Watch the root in development mode. Default `true`; `false` leaves reloads to {@linkcode Publisher.reload}. */
-  watch?: boolean;
-  /** Called before the access hooks (e.g. to open a session). */
-  before?: BeforeCall;
-  /** How long changes must settle before a dev reload, in milliseconds. Default 50. */
-  debounce?: number;
-}
-
-/** Options of {@linkcode Publisher.handle}. */
-export interface HandleOptions {
-  /** The route, when the caller resolved it already (e.g. to pick form limits). */
-  route?: Route;
-}
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(["root", "dev", "watch", "before", "debounce"]);
 const NOT_FOUND = "Not Found";

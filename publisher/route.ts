@@ -3,8 +3,8 @@
  *
  * @module
  */
-import type { EffectiveHooks } from "./access.ts";
-import type { PublishedOptions } from "./publish.ts";
+import type { EffectiveHooks } from "./access_hooks.ts";
+import type { PublishedOptions } from "./publish_options.ts";
 import type { Scope } from "./scope.ts";
 
 /** A published function as the route table holds it. */

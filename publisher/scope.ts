@@ -6,8 +6,13 @@
  * @module
  */
 import type { FormLimits } from "@pubkit/request";
-import type { AccessCheck, Authenticator, EffectiveHooks, Guard, PasswordMap } from "./access.ts";
-import { checkScopeOptions } from "./_layers.ts";
+import type {
+  AccessCheck,
+  Authenticator,
+  EffectiveHooks,
+  Guard,
+  PasswordMap,
+} from "./access_hooks.ts";
 
 /**
  * An edit of an inherited list: `prepend` goes first, `append` last, `remove` drops entries.
@@ -87,30 +92,4 @@ export interface Scope {
   readonly settings: Readonly<Record<string, unknown>>;
   /** The start-up hooks declared by this folder's own `_config.ts` (not inherited). */
   readonly startup: readonly StartupHook[];
-}
-
-/** The default methods of a published function. */
-export const DEFAULT_METHODS: readonly string[] = Object.freeze(["GET", "HEAD", "POST"]);
-
-/**
- * Checks scope options and returns them, typed: the one thing a `_config.ts` exports.
- *
- * @example
- * ```ts
- * import { defineScope } from "@pubkit/publisher/scope";
- * import assert from "node:assert/strict";
- *
- * const scope = defineScope({ realm: "Admin", access: { append: ["bob"] } });
- * assert.equal(scope.realm, "Admin");
- * assert.throws(() => defineScope({ relm: "typo" } as never), RangeError);
- * ```
- *
- * @param options The options.
- * @returns The same options.
- * @throws {RangeError} For an unknown key.
- * @throws {TypeError} For a value of the wrong type.
- */
-export function defineScope(options: ScopeOptions): ScopeOptions {
-  checkScopeOptions(options, "scope options");
-  return options;
 }

@@ -87,10 +87,10 @@ export declare namespace StandardSchemaV1 {
  *
  * @example
  * ```ts
- * import { isStandardSchema } from "@pubkit/publisher";
+ * import { isStandardSchema, type StandardSchemaV1 } from "@pubkit/publisher";
  * import assert from "node:assert/strict";
  *
- * const schema = {
+ * const schema: StandardSchemaV1<unknown, unknown> = {
  *   "~standard": { version: 1, vendor: "demo", validate: (value: unknown) => ({ value }) },
  * };
  * assert.equal(isStandardSchema(schema), true);
