@@ -15,22 +15,40 @@ import {
   respond,
 } from "@pubkit/request";
 import type { Pool } from "@pubkit/pool";
+import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppServices } from "./app_req.ts";
 import { errorResponse } from "./error_response.ts";
 import { Lifecycle, type ServerCleanup, type StartupHook } from "./lifecycle.ts";
+import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
+import { Templates, type TemplatesOptions } from "./templates.ts";
 
 /** Handles one request of an application. */
 export type AppHandler = (req: AppReq) => unknown;
 
+/** What to publish with `@pubkit/publisher`. */
+export interface PublishOptions {
+  /** The folder of published modules. */
+  root: string | URL;
+  /** Reload changed modules and their importers while running (development). */
+  dev?: boolean;
+}
+
 /** Options for {@linkcode createApp}. */
 export interface AppOptions {
-  /** Handles each request (the publisher's `handle`, or any function of `AppReq`). */
-  handler: AppHandler;
+  /**
+   * Publishes the exported functions of a folder (created at start-up; its `_config.ts` scopes
+   * set sessions, templates and form limits per folder and may declare start-up hooks).
+   */
+  publish?: PublishOptions;
+  /** Handles requests the publisher does not (or every request, without `publish`). */
+  handler?: AppHandler;
+  /** Serves a folder of static files under a URL prefix, before anything else. */
+  static?: StaticFilesOptions;
   /** Sessions for `req.openSession()`; the app does not close the manager. */
   sessions?: SessionManager;
-  /** Renders a named template on a search path, for `req.render()`. */
-  renderTemplate?: AppServices["renderTemplate"];
+  /** Template engine settings for `req.render()` and `req.fill()`. */
+  templates?: TemplatesOptions;
   /** Start-up hooks, run once in order before the first request is served. */
   startup?: readonly StartupHook<App>[];
   /** Show stacks on 500 pages (development only). */
@@ -114,8 +132,11 @@ export class App {
    * @param options The handler and settings.
    */
   constructor(options: AppOptions) {
-    if (typeof options.handler !== "function") {
+    if (options.handler !== undefined && typeof options.handler !== "function") {
       throw new TypeError("Cannot create app: handler is not a function");
+    }
+    if (!options.handler && !options.publish) {
+      throw new TypeError("Cannot create app: give a handler, a folder to publish, or both");
     }
     this.#options = options;
     this.#log = options.log ?? console.log;
@@ -133,12 +154,12 @@ export class App {
       log: (message, error) => this.#log(message, error),
     });
     this.fetch = (request, info) => this.#fetch(request, info);
-    this.#handler = options.handler as Handler;
+    this.#handler = options.handler as Handler ?? notFound;
     this.#services = {
       sessions: options.sessions,
       pools: this.#pools,
       registerCleanup: (cleanup, name) => this.registerCleanup(cleanup, name),
-      renderTemplate: options.renderTemplate,
+      templates: new Templates(options.templates),
     };
   }
 
@@ -189,7 +210,36 @@ export class App {
    * @throws {StartupError} When a hook fails.
    */
   start(): Promise<void> {
-    return this.#started ??= this.lifecycle.start(this.#options.startup ?? [], this);
+    return this.#started ??= this.#start();
+  }
+
+  async #start(): Promise<void> {
+    await this.lifecycle.start(this.#options.startup ?? [], this);
+    const { publish, static: files } = this.#options;
+    let handler = this.#handler;
+    if (publish) {
+      const publisher = await Publisher.create({
+        root: publish.root,
+        dev: publish.dev,
+        before: (req, route) => applyScope(req as AppReq, route),
+      });
+      this.registerCleanup(() => publisher.close(), "publisher");
+      const hooks = publisher.startupHooks<App>().map((hook) => ({
+        name: hook.source,
+        run: hook.run,
+      }));
+      await this.lifecycle.start(hooks, this);
+      const fallback = this.#options.handler as Handler | undefined;
+      handler = fallback
+        ? (req) => publisher.resolve(req.path) ? publisher.handle(req) : fallback(req)
+        : (req) => publisher.handle(req);
+    }
+    if (files) {
+      const serveFile = staticFiles(files);
+      const next = handler;
+      handler = (req) => req.path.startsWith(files.prefix) ? serveFile(req) : next(req);
+    }
+    this.#handler = handler;
   }
 
   async #fetch(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
@@ -329,6 +379,25 @@ function checkTarget(url: string, max: number): void {
       { headers: { connection: "close" } },
     );
   }
+}
+
+/** The default handler: nothing here. */
+function notFound(): never {
+  throw new HttpError(404, "Not Found");
+}
+
+/**
+ * Applies a published function's folder scope before it runs: template search path, form
+ * limits, and the session (opened, locked or read-only, before the access hooks run, so a
+ * guard can read it).
+ */
+async function applyScope(req: AppReq, route: Route): Promise<void> {
+  const { scope } = route;
+  req.templatePaths = scope.templates;
+  if (Object.keys(scope.formLimits).length > 0) {
+    req.formLimits = { ...req.formLimits, ...scope.formLimits };
+  }
+  if (scope.session) await req.openSession({ lock: scope.session === "lock" });
 }
 
 /** Puts the session cookie (new, regenerated or deleted session) on every response head. */

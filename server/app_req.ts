@@ -6,6 +6,8 @@
 import { Req, type ReqOptions } from "@pubkit/request";
 import type { Session, SessionManager } from "@pubkit/session";
 import type { Lease, Pool } from "@pubkit/pool";
+import type { FillData, FillFunction } from "@pubkit/render";
+import type { Templates } from "./templates.ts";
 
 /** What an {@linkcode AppReq} reaches of its application. */
 export interface AppServices {
@@ -15,12 +17,8 @@ export interface AppServices {
   pools: Readonly<Record<string, Pool<unknown>>>;
   /** Registers a server-level cleanup. */
   registerCleanup(cleanup: () => unknown, name?: string): void;
-  /** Renders a template by name on a search path to HTML. */
-  renderTemplate?(
-    name: string,
-    vars: Record<string, unknown>,
-    paths: readonly string[],
-  ): Promise<string>;
+  /** The template engines for a search path. */
+  templates: Templates;
 }
 
 /** Options for {@linkcode AppReq}. */
@@ -157,19 +155,34 @@ export class AppReq extends Req {
   }
 
   /**
-   * Renders a template found on the folder's template search path, with `req` available to it,
-   * into an HTML response.
+   * Renders an embedded-code template (`<% %>`, `.ehtml`) found on the folder's template search
+   * path into an HTML response; the template sees `it.req` (and through it `req.session`, the
+   * same open session: no second lock) besides `vars`.
    *
-   * @param name The template name, e.g. `"notes.html"`.
+   * @param name The template name, e.g. `"notes"` for `notes.ehtml`.
    * @param vars The template's data.
    * @returns The response to return from the handler.
-   * @throws {TypeError} When the app has no template engine.
+   * @throws {TypeError} When the folder has no template search path.
    */
   async render(name: string, vars: Record<string, unknown> = {}): Promise<Response> {
-    const render = this.server.renderTemplate;
-    if (!render) throw new TypeError("Cannot render: the app has no templates option");
-    const html = await render(name, { ...vars, req: this }, this.templatePaths);
-    this.contentType ??= "text/html; charset=utf-8";
-    return this.end(html, null);
+    const html = await this.server.templates.for(this.templatePaths).embedded.render(name, {
+      ...vars,
+      req: this,
+    });
+    return this.end(html, "text/html; charset=utf-8");
+  }
+
+  /**
+   * Renders a fill template (plain HTML with `data-node` markers, `.html`) found on the folder's
+   * template search path, filled by a function or from plain data, into an HTML response.
+   *
+   * @param name The template name, e.g. `"request"` for `request.html`.
+   * @param fill Fills the fresh instance node by node, or data keyed by node name.
+   * @returns The response to return from the handler.
+   * @throws {TypeError} When the folder has no template search path.
+   */
+  async fill(name: string, fill: FillFunction | FillData): Promise<Response> {
+    const html = await this.server.templates.for(this.templatePaths).fill.render(name, fill);
+    return this.end(html, "text/html; charset=utf-8");
   }
 }

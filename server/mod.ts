@@ -20,3 +20,4 @@ export * from "./app_req.ts";
 export * from "./error_response.ts";
 export * from "./lifecycle.ts";
 export * from "./static_files.ts";
+export * from "./templates.ts";

@@ -1,6 +1,6 @@
 /** The notes board's data: users and notes, in SQLite (default) or PostgreSQL. */
 import type { DatabaseSync } from "node:sqlite";
-import type { Pool } from "@pubkit/pool";
+import type { Pool, PostgresClient } from "@pubkit/pool";
 
 /** A note as listed. */
 export interface Note {
@@ -112,15 +112,10 @@ export class SqliteNotesStore implements NotesStore {
   }
 }
 
-/** The subset of a `pg.Client` the store uses. */
-export interface PgClient {
-  query(text: string, values?: unknown[]): Promise<{ rows: Row[]; rowCount: number | null }>;
-}
-
 /** Notes in PostgreSQL through a pool of `pg` clients. */
 export class PostgresNotesStore implements NotesStore {
-  #pool: Pool<PgClient>;
-  constructor(pool: Pool<PgClient>) {
+  #pool: Pool<PostgresClient>;
+  constructor(pool: Pool<PostgresClient>) {
     this.#pool = pool;
   }
   async migrate(): Promise<void> {

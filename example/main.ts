@@ -1,0 +1,24 @@
+/**
+ * `deno task serve`: the notes board on PORT (8000), keeping its data in DATA_DIR (`.data/`).
+ * REDIS_URL keeps sessions in Redis, DATABASE_URL keeps notes in PostgreSQL.
+ *
+ * Also usable as `deno serve --parallel -A example/main.ts` (one worker per core; sessions in
+ * files or Redis are shared by the workers, and each worker runs the start-up hooks once).
+ */
+import { createNotesApp } from "./app.ts";
+
+const env = (name: string) => Deno.env.get(name) || undefined;
+
+const app = await createNotesApp({
+  dataDir: env("DATA_DIR") ?? new URL("../.data", import.meta.url).pathname,
+  redisUrl: env("REDIS_URL_SESSIONS"),
+  databaseUrl: env("DATABASE_URL_NOTES"),
+  dev: env("PUBKIT_DEV") === "1",
+});
+
+export default app;
+
+if (import.meta.main) {
+  await app.serve({ port: Number(env("PORT") ?? 8000), hostname: env("HOST") ?? "127.0.0.1" });
+  Deno.exit(0);
+}
