@@ -19,7 +19,7 @@ import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppServices } from "./app_req.ts";
 import { errorResponse } from "./error_response.ts";
-import { Lifecycle, type ServerCleanup, type StartupHook } from "./lifecycle.ts";
+import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
 import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
 import { Templates, type TemplatesOptions } from "./templates.ts";
 
@@ -27,7 +27,7 @@ import { Templates, type TemplatesOptions } from "./templates.ts";
 export type AppHandler = (req: AppReq) => unknown;
 
 /** What to publish with `@pubkit/publisher`. */
-export interface PublishOptions {
+export interface PublishFolderOptions {
   /** The folder of published modules. */
   root: string | URL;
   /** Reload changed modules and their importers while running (development). */
@@ -40,7 +40,7 @@ export interface AppOptions {
    * Publishes the exported functions of a folder (created at start-up; its `_config.ts` scopes
    * set sessions, templates and form limits per folder and may declare start-up hooks).
    */
-  publish?: PublishOptions;
+  publish?: PublishFolderOptions;
   /** Handles requests the publisher does not (or every request, without `publish`). */
   handler?: AppHandler;
   /** Serves a folder of static files under a URL prefix, before anything else. */
@@ -50,7 +50,7 @@ export interface AppOptions {
   /** Template engine settings for `req.render()` and `req.fill()`. */
   templates?: TemplatesOptions;
   /** Start-up hooks, run once in order before the first request is served. */
-  startup?: readonly StartupHook<App>[];
+  startup?: readonly LifecycleHook<App>[];
   /** Show stacks on 500 pages (development only). */
   debug?: boolean;
   /** Where access log lines and errors go; `console.log` by default. */

@@ -45,7 +45,7 @@ export class StartupError extends Error {
 }
 
 /** A named start-up hook. */
-export interface StartupHook<C> {
+export interface LifecycleHook<C> {
   /** Shown in logs and in {@linkcode StartupError}. */
   name: string;
   /** The work; it receives the server context. */
@@ -103,7 +103,7 @@ export class Lifecycle {
    * @returns When all hooks have run.
    * @throws {StartupError} When a hook throws.
    */
-  async start<C>(hooks: readonly StartupHook<C>[], context: C): Promise<void> {
+  async start<C>(hooks: readonly LifecycleHook<C>[], context: C): Promise<void> {
     for (const hook of hooks) {
       try {
         await hook.run(context);

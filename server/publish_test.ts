@@ -56,16 +56,19 @@ Deno.test("createApp({ publish }) serves published functions with scopes, templa
       await app.start();
       assert.equal((app as unknown as { startedBy: string }).startedBy, "root scope");
     });
-    await t.step("the scope opens a locked session and the embedded template reads it", async () => {
-      const first = await app.fetch(new Request("http://localhost/counter/"));
-      assert.equal(first.headers.get("content-type"), "text/html; charset=utf-8");
-      assert.equal(await first.text(), "<p>visits: 1, &lt;b&gt;</p>");
-      const cookie = first.headers.get("set-cookie")!.split(";")[0];
-      const second = await app.fetch(
-        new Request("http://localhost/counter/", { headers: { cookie } }),
-      );
-      assert.equal(await second.text(), "<p>visits: 2, &lt;b&gt;</p>");
-    });
+    await t.step(
+      "the scope opens a locked session and the embedded template reads it",
+      async () => {
+        const first = await app.fetch(new Request("http://localhost/counter/"));
+        assert.equal(first.headers.get("content-type"), "text/html; charset=utf-8");
+        assert.equal(await first.text(), "<p>visits: 1, &lt;b&gt;</p>");
+        const cookie = first.headers.get("set-cookie")!.split(";")[0];
+        const second = await app.fetch(
+          new Request("http://localhost/counter/", { headers: { cookie } }),
+        );
+        assert.equal(await second.text(), "<p>visits: 2, &lt;b&gt;</p>");
+      },
+    );
     await t.step("the fill engine renders a list, escaped", async () => {
       const response = await app.fetch(new Request("http://localhost/counter/list"));
       assert.equal(await response.text(), "<ul><li>a&lt;</li><li>b</li></ul>");

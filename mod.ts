@@ -1,0 +1,30 @@
+/**
+ * pubkit: mod_python's programming model for Deno, with its known problems fixed.
+ *
+ * This module re-exports the public API of the members: `@pubkit/request`,
+ * `@pubkit/publisher`, `@pubkit/session`, `@pubkit/pool`, `@pubkit/render` and
+ * `@pubkit/server`.
+ *
+ * @example
+ * ```ts
+ * import { createApp } from "./mod.ts";
+ * import assert from "node:assert/strict";
+ *
+ * const app = createApp({ handler: () => "<p>hi</p>", accessLog: false });
+ * const response = await app.fetch(new Request("http://localhost/"));
+ * assert.equal(await response.text(), "<p>hi</p>");
+ * await app.close();
+ * ```
+ *
+ * @module
+ */
+export * from "@pubkit/request";
+export * from "@pubkit/publisher";
+export * from "@pubkit/session";
+export * from "@pubkit/pool";
+export * from "@pubkit/render";
+export * from "@pubkit/server";
+// Names both packages use for their own meaning: the lock's and session clock's keep the plain
+// names, the pool's are renamed.
+export type { AcquireOptions, Clock } from "@pubkit/session";
+export type { AcquireOptions as PoolAcquireOptions, Clock as PoolClock } from "@pubkit/pool";
