@@ -27,7 +27,7 @@ async function makeRoot(): Promise<string> {
        return req.render("count", { note: "<b>" });
      }
      export function list(req) {
-       return req.fill("list", { item: ["a<", "b"] });
+       return req.fill("list", (page) => page.node("item").repeat(["a<", "b"], (li, v) => li.text(v)));
      }`,
   );
   await Deno.writeTextFile(`${root}/pages/index.ts`, `export const index = () => "home";`);
