@@ -50,17 +50,31 @@ export function createDatabase(dir: string): string {
   return path;
 }
 
-const ESCAPES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&#39;",
+const ESCAPES: Record<number, string> = {
+  38: "&amp;",
+  60: "&lt;",
+  62: "&gt;",
+  34: "&quot;",
+  39: "&#39;",
 };
 
-/** The escaper a hand-written page would use. */
+/**
+ * The escaper of the hand-written page: a careful one (one charCodeAt pass; a regexp replace
+ * is about 3× slower), so that the baseline measures the page, not a slow escaper.
+ */
 export function escape(value: unknown): string {
-  return String(value).replace(/[&<>"']/g, (c) => ESCAPES[c]!);
+  const text = String(value);
+  let out = "";
+  let last = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code > 62) continue;
+    const replacement = ESCAPES[code];
+    if (replacement === undefined) continue;
+    out += text.slice(last, i) + replacement;
+    last = i + 1;
+  }
+  return last === 0 ? text : out + text.slice(last);
 }
 
 /** The page as a template literal: the same markup as `fixtures/page/page.ehtml`. */
