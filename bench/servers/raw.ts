@@ -1,4 +1,5 @@
-// The hand-written baseline on raw Deno.serve: a pathname switch, then the handlers of _page.ts.
+// The hand-written baseline on raw Deno.serve: a pathname switch (found without parsing the URL,
+// as Hono does), then the handlers of _page.ts.
 // Serve: deno run -A bench/servers/raw.ts --db=<posts.db> [--port=N]
 import { rawHelloHandler, rawPageHandler } from "../_page.ts";
 import { args, serve, type Stack } from "./_serve.ts";
@@ -9,7 +10,10 @@ export function rawStack(dbPath: string): Stack {
   const page = rawPageHandler(dbPath);
   return {
     fetch(request) {
-      const { pathname } = new URL(request.url);
+      const url = request.url;
+      const start = url.indexOf("/", url.indexOf("//") + 2);
+      const query = url.indexOf("?", start);
+      const pathname = url.slice(start, query < 0 ? undefined : query);
       if (pathname === "/hello") return hello(request);
       if (pathname === "/page") return page(request);
       return new Response("Not Found", { status: 404 });
