@@ -6,6 +6,9 @@
 //   apt-get install -y wrk    # once (Debian)
 //   deno run -A bench/http.ts [--seconds=5] [--rounds=4] [--connections=16] [--rss] [--only=hello]
 //
+// --compare=<path of another checkout's bench/servers/pubkit.ts> adds that pubkit as a fourth
+// stack ("pubkit-b"), to measure a fix before and after in the same alternating rounds.
+//
 // Prints Markdown; bounded in time (about 3 minutes, plus about 5 with --rss).
 import { createDatabase, SITE } from "./_page.ts";
 
@@ -15,8 +18,14 @@ const ROUNDS = Number(flags.rounds ?? 4);
 const CONNECTIONS = Number(flags.connections ?? 16);
 const ONLY: string | undefined = flags.only;
 const TICK_US = 1e6 / 100; // CLK_TCK is 100 on Linux x86-64 (`getconf CLK_TCK`)
-const STACKS = ["pubkit", "raw", "hono"] as const;
-type StackName = typeof STACKS[number];
+const here = (path: string) => new URL(path, import.meta.url).pathname;
+const STACKS: Record<string, string> = {
+  pubkit: here("./servers/pubkit.ts"),
+  raw: here("./servers/raw.ts"),
+  hono: here("./servers/hono.ts"),
+};
+if (flags.compare) STACKS["pubkit-b"] = flags.compare;
+type StackName = string;
 
 interface Server {
   name: StackName;
@@ -38,7 +47,7 @@ const dir = await Deno.makeTempDir({ prefix: "pubkit-http-" });
 const db = createDatabase(dir);
 
 async function start(name: StackName): Promise<Server> {
-  const script = new URL(`./servers/${name}.ts`, import.meta.url).pathname;
+  const script = STACKS[name]!;
   const child = new Deno.Command("taskset", {
     args: ["-c", "0", Deno.execPath(), "run", "-A", script, `--db=${db}`, "--port=0"],
     stdout: "piped",
@@ -158,7 +167,7 @@ const ms = (us: number) => us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.t
 
 async function scenario(title: string, path: string, returning: boolean): Promise<string> {
   const servers = [];
-  for (const name of STACKS) servers.push(await start(name));
+  for (const name of Object.keys(STACKS)) servers.push(await start(name));
   const scripts = new Map<Server, string>();
   for (const s of servers) {
     const cookies = returning ? await sessionCookies(s.port, 256) : [];
@@ -199,7 +208,10 @@ async function scenario(title: string, path: string, returning: boolean): Promis
     "",
     `CPU per request: pubkit / raw = **${(pk / cpu.get("raw")!).toFixed(2)}×**, ` +
       `pubkit / hono = **${(pk / cpu.get("hono")!).toFixed(2)}×**, ` +
-      `hono / raw = ${(cpu.get("hono")! / cpu.get("raw")!).toFixed(2)}×`,
+      `hono / raw = ${(cpu.get("hono")! / cpu.get("raw")!).toFixed(2)}×` +
+      (cpu.has("pubkit-b")
+        ? `, pubkit-b / raw = **${(cpu.get("pubkit-b")! / cpu.get("raw")!).toFixed(2)}×**`
+        : ""),
     "",
   );
   for (const s of servers) await stop(s);
