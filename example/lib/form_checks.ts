@@ -1,14 +1,16 @@
 /** Field checks with messages a person can act on. */
 import { HttpError } from "@pubkit/request";
 
+const characters = (n: number) => `${n} character${n === 1 ? "" : "s"}`;
+
 /** A trimmed text field between `min` and `max` characters, or a 400 naming the field. */
 export function text(value: unknown, field: string, min: number, max: number): string {
   const text = typeof value === "string" ? value.trim() : "";
   if (text.length < min) {
-    throw new HttpError(400, `Cannot accept ${field}: it must have at least ${min} characters`);
+    throw new HttpError(400, `Cannot accept ${field}: it must have at least ${characters(min)}`);
   }
   if (text.length > max) {
-    throw new HttpError(400, `Cannot accept ${field}: it must have at most ${max} characters`);
+    throw new HttpError(400, `Cannot accept ${field}: it must have at most ${characters(max)}`);
   }
   return text;
 }

@@ -28,7 +28,7 @@ export const add = publish({ methods: ["POST"] }, async (req, fields) => {
 });
 
 export const remove = publish(
-  { methods: ["POST"], fields: { id: "int", csrf: "string" } },
+  { methods: ["POST"], fields: { id: "int", csrf: "string?" } },
   async (req, { id, csrf }) => {
     checkCsrf(app(req).session, csrf);
     const outcome = await notesStore(req).deleteNote(id, requireUser(req).id);
