@@ -79,8 +79,17 @@ const results = await Promise.all([
   probe("partial head, then silence", port, async (conn) => {
     await conn.write(encoder.encode("GET / HTTP/1.1\r\nHost: x\r\n"));
   }),
-  probe("head dribbled 1 byte / 5 s", port, (conn, stop) =>
-    dribble(conn, encoder.encode("GET / HTTP/1.1\r\nHost: x\r\n" + "X-Slow: " + "a".repeat(200)), 5000, stop)),
+  probe(
+    "head dribbled 1 byte / 5 s",
+    port,
+    (conn, stop) =>
+      dribble(
+        conn,
+        encoder.encode("GET / HTTP/1.1\r\nHost: x\r\n" + "X-Slow: " + "a".repeat(200)),
+        5000,
+        stop,
+      ),
+  ),
   probe("idle keep-alive after one response", port, async (conn) => {
     await conn.write(encoder.encode("GET / HTTP/1.1\r\nHost: x\r\n\r\n"));
   }),
