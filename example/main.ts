@@ -2,8 +2,8 @@
  * `deno task serve`: the notes board on PORT (8000), keeping its data in DATA_DIR (`.data/`).
  * REDIS_URL keeps sessions in Redis, DATABASE_URL keeps notes in PostgreSQL.
  *
- * Also usable as `deno serve --parallel -A example/main.ts` (one worker per core; sessions in
- * files or Redis are shared by the workers, and each worker runs the start-up hooks once).
+ * Under `deno serve --parallel`, use `serve.ts` as the entry: `deno serve` sets
+ * `import.meta.main` in its entry module too, which would start a second listener here.
  */
 import { createNotesApp } from "./app.ts";
 
