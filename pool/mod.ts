@@ -33,6 +33,7 @@ export * from "./fake_clock.ts";
 export * from "./pool_timeout_error.ts";
 export * from "./pool_closed_error.ts";
 export * from "./pool_create_error.ts";
+export * from "./pool_resource_error.ts";
 export * from "./pool_queue_full_error.ts";
 export * from "./sqlite_factory.ts";
 export * from "./postgres_client.ts";

@@ -11,6 +11,7 @@ import type { PoolFactory } from "./pool_factory.ts";
 import { PoolClosedError } from "./pool_closed_error.ts";
 import { PoolCreateError } from "./pool_create_error.ts";
 import { PoolQueueFullError } from "./pool_queue_full_error.ts";
+import { PoolResourceError } from "./pool_resource_error.ts";
 import { PoolTimeoutError } from "./pool_timeout_error.ts";
 import { Histogram, WAIT_BUCKETS } from "./_histogram.ts";
 import {
@@ -120,7 +121,8 @@ export class Pool<T> {
     if (
       typeof factory?.create !== "function" || typeof factory.destroy !== "function" ||
       (factory.validate !== undefined && typeof factory.validate !== "function") ||
-      (factory.isBroken !== undefined && typeof factory.isBroken !== "function")
+      (factory.isBroken !== undefined && typeof factory.isBroken !== "function") ||
+      (factory.isFatalError !== undefined && typeof factory.isFatalError !== "function")
     ) {
       throw new TypeError("Cannot create pool: the factory needs create() and destroy()");
     }
@@ -248,6 +250,14 @@ export class Pool<T> {
     try {
       result = await fn(lease.entry.resource);
     } catch (error) {
+      const resource = lease.entry.resource;
+      if (this.#factory.isFatalError?.(error, resource)) {
+        await lease.destroy();
+        throw new PoolResourceError(
+          "Cannot use the pooled resource: it broke while in use; it was destroyed, retry",
+          { cause: error },
+        );
+      }
       if (!lease.done) {
         lease.done = true;
         this.#giveBack(lease, true);

@@ -67,4 +67,15 @@ export interface PoolFactory<T> {
    * @returns `true` if the resource must not be lent again.
    */
   isBroken?(resource: T): boolean;
+  /**
+   * Tells whether an error thrown while using a resource means the resource itself is gone
+   * (e.g. PostgreSQL's `57P01 terminating connection due to administrator command`), as
+   * opposed to an error of the work done with it. {@linkcode Pool.prototype.use} then destroys
+   * the resource and rejects with `PoolResourceError` (the server answers 503: try again).
+   *
+   * @param error What the callback threw.
+   * @param resource The resource it was using.
+   * @returns `true` if the resource must be destroyed.
+   */
+  isFatalError?(error: unknown, resource: T): boolean;
 }

@@ -8,6 +8,7 @@ import {
   type PoolFactory,
   type PoolOptions,
   PoolQueueFullError,
+  PoolResourceError,
   PoolTimeoutError,
 } from "./mod.ts";
 
@@ -632,4 +633,34 @@ Deno.test("Pool.acquire() keeps FIFO order when many waiters give up", async () 
   lease = await pool.acquire();
   lease.release();
   await pool.close();
+});
+
+Deno.test("Pool.use() destroys a resource that broke in use and rejects with PoolResourceError", async () => {
+  let created = 0;
+  const destroyed: number[] = [];
+  const pool = new Pool<{ id: number }>({
+    create: () => Promise.resolve({ id: ++created }),
+    destroy: (resource) => void destroyed.push(resource.id),
+    isFatalError: (error) => error instanceof Error && error.message === "terminated",
+  }, { max: 1 });
+  try {
+    const terminated = new Error("terminated");
+    await assert.rejects(
+      pool.use(() => {
+        throw terminated;
+      }),
+      (error: unknown) => {
+        assert.ok(error instanceof PoolResourceError);
+        assert.equal(error.cause, terminated);
+        return true;
+      },
+    );
+    assert.deepEqual(destroyed, [1]);
+    // An ordinary error keeps the resource; the next use gets a fresh one after the broken one.
+    await assert.rejects(pool.use(() => Promise.reject(new Error("bad SQL"))), /bad SQL/);
+    assert.equal(await pool.use((resource) => resource.id), 2);
+    assert.deepEqual(destroyed, [1]);
+  } finally {
+    await pool.close();
+  }
 });

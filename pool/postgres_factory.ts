@@ -151,4 +151,23 @@ export class PostgresFactory implements PoolFactory<PostgresClient> {
   isBroken(client: PostgresClient): boolean {
     return this.#broken.has(client);
   }
+
+  /**
+   * Whether an error from a query means the connection is gone: the server terminated it
+   * (SQLSTATE class 57: `admin_shutdown`, `crash_shutdown`, `cannot_connect_now`), a
+   * connection exception (class 08), or the client lost the socket.
+   *
+   * @param error What a query threw.
+   * @param client The client it ran on.
+   * @returns `true` if the client must be destroyed.
+   */
+  isFatalError(error: unknown, client: PostgresClient): boolean {
+    if (this.#broken.has(client)) return true;
+    const code = (error as { code?: unknown } | null)?.code;
+    const fatal = (typeof code === "string" && /^(57P0[1-3]|08)/.test(code)) ||
+      (error instanceof Error &&
+        /Connection terminated|not queryable|ECONNRESET/i.test(error.message));
+    if (fatal) this.#broken.add(client);
+    return fatal;
+  }
 }

@@ -7,6 +7,7 @@ import {
   PoolClosedError,
   PoolCreateError,
   PoolQueueFullError,
+  PoolResourceError,
   PoolTimeoutError,
 } from "@pubkit/pool";
 import { HttpError, type Req } from "@pubkit/request";
@@ -32,6 +33,7 @@ const UNAVAILABLE = [
   PoolClosedError,
   PoolCreateError,
   PoolQueueFullError,
+  PoolResourceError,
 ];
 
 /**
