@@ -19,7 +19,7 @@ function closedAfter(conn: Deno.Conn, started: number, until: number): Promise<n
     const buf = new Uint8Array(4096);
     while (performance.now() < until) {
       const left = until - performance.now();
-      let timer: number | undefined;
+      let timer: ReturnType<typeof setTimeout> | undefined;
       const timeout = new Promise<"timeout">((r) => timer = setTimeout(() => r("timeout"), left));
       const read = conn.read(buf).catch(() => null);
       const n = await Promise.race([read, timeout]);
