@@ -1,0 +1,57 @@
+// A tiny pubkit app for the parallel races: `/start` opens a session at n = 0, `/inc` reads n,
+// waits a few ms (so unlocked updates would be lost), writes n + 1; `/read` returns n.
+// `?lock=0` on `/inc` opens the session unlocked: the control that shows the race is real.
+// Sessions in files (COUNTER_DIR) or in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX).
+// The entry of `deno serve --parallel`; `_counter_main.ts` runs it as a process on PORT.
+import { createApp } from "@pubkit/server";
+import { FileStore, RedisStore, SessionManager, type SessionStore } from "@pubkit/session";
+
+/** The cookie secret shared by every process of a race. */
+export const SECRET = "the parallel race secret, thirty-two+ characters";
+
+const env = (name: string) => Deno.env.get(name) || undefined;
+const redisUrl = env("COUNTER_REDIS_URL");
+const dir = env("COUNTER_DIR");
+if (!redisUrl && !dir) throw new Error("Cannot start: set COUNTER_DIR or COUNTER_REDIS_URL");
+// Tells the test which worker or process answered; fixed for the isolate's life.
+const worker = crypto.randomUUID().slice(0, 8);
+
+const store: SessionStore = redisUrl
+  ? new RedisStore({ url: redisUrl, prefix: env("COUNTER_PREFIX") ?? "pubkit:race:" })
+  : new FileStore({ dir: dir! });
+const sessions = new SessionManager({ store, secrets: [SECRET], lockTimeout: 30_000 });
+
+const app = createApp({
+  sessions,
+  accessLog: false,
+  startup: [{ name: "sessions", run: (app) => app.registerCleanup(() => sessions.close()) }],
+  handler: async (req) => {
+    const lock = req.query.get("lock") !== "0";
+    switch (req.path) {
+      case "/worker":
+        return new Response(worker);
+      case "/start": {
+        const session = await req.openSession();
+        session.set("n", 0);
+        return Response.json({ n: 0, worker });
+      }
+      case "/inc": {
+        const session = await req.openSession({ lock });
+        const n = session.get("n") as number;
+        await new Promise((resolve) => setTimeout(resolve, 3));
+        session.set("n", n + 1);
+        return Response.json({ n: n + 1, worker });
+      }
+      case "/read": {
+        // Locked: a request saves its session after its answer is sent, so an unlocked read
+        // right after the last answer could still see the value before the last save.
+        const session = await req.openSession();
+        return Response.json({ n: session.get("n") ?? null, worker });
+      }
+      default:
+        return new Response("Not Found\n", { status: 404 });
+    }
+  },
+});
+
+export default app;

@@ -1,0 +1,311 @@
+// The 200-request counter race on one session, served by several isolates at once: 2 workers
+// of `deno serve --parallel`, and 2 processes on different ports, sharing sessions through a
+// FileStore folder or Redis. Every increment must survive: the counter ends at exactly 200.
+import assert from "node:assert/strict";
+import { RedisStore } from "@pubkit/session";
+
+const ROOT = new URL("../../", import.meta.url);
+const HERE = new URL("./", import.meta.url);
+const REQUESTS = 200;
+const START_TIMEOUT = 30_000;
+const STOP_TIMEOUT = 15_000;
+const redisUrl = Deno.env.get("REDIS_URL");
+if (!redisUrl) console.log("counter_race_test.ts: REDIS_URL is unset, skipping the Redis races");
+
+interface Child extends AsyncDisposable {
+  url: URL;
+  output: string[];
+  /** SIGTERM, then the exit code; SIGKILL and a throw past the deadline. */
+  stop(): Promise<number>;
+}
+
+/** Starts `deno <args>` and waits for the `Listening on <url>` line it prints. */
+async function start(args: string[], env: Record<string, string>): Promise<Child> {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    cwd: ROOT,
+    env,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const output: string[] = [];
+  const { promise: listening, resolve, reject } = Promise.withResolvers<URL>();
+  const read = async (stream: ReadableStream<Uint8Array>) => {
+    let rest = "";
+    for await (const chunk of stream.pipeThrough(new TextDecoderStream())) {
+      const lines = (rest + chunk).split("\n");
+      rest = lines.pop()!;
+      for (const line of lines) {
+        output.push(line);
+        const match = line.match(/Listening on (http:\/\/\S+?)\/?(?:\s|$)/);
+        if (match) resolve(new URL(match[1]));
+      }
+    }
+  };
+  const readers = Promise.all([read(child.stdout), read(child.stderr)]);
+  let exited = false;
+  const status = child.status.then((s) => {
+    exited = true;
+    reject(new Error(`Cannot start ${args.join(" ")}: exited ${s.code}\n${output.join("\n")}`));
+    return s;
+  });
+  const timer = setTimeout(
+    () => reject(new Error(`Cannot start: no URL after ${START_TIMEOUT} ms\n${output.join("\n")}`)),
+    START_TIMEOUT,
+  );
+  const stop = async () => {
+    if (!exited) child.kill("SIGTERM");
+    let timedOut = false;
+    let deadline: ReturnType<typeof setTimeout> | undefined;
+    const timeout = new Promise<void>((resolve) => {
+      deadline = setTimeout(() => {
+        timedOut = true;
+        if (!exited) child.kill("SIGKILL");
+        resolve();
+      }, STOP_TIMEOUT);
+    });
+    await Promise.race([status, timeout]);
+    clearTimeout(deadline);
+    const { code } = await status;
+    await readers;
+    if (timedOut) {
+      throw new Error(`Cannot stop ${args[0]}: no exit ${STOP_TIMEOUT} ms after SIGTERM`);
+    }
+    return code;
+  };
+  try {
+    const url = await listening;
+    return { url, output, stop, [Symbol.asyncDispose]: async () => void await stop() };
+  } catch (error) {
+    await stop();
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A port that was free a moment ago (`deno serve --parallel` needs a fixed port). */
+function freePort(): number {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const { port } = listener.addr as Deno.NetAddr;
+  listener.close();
+  return port;
+}
+
+async function getJson(url: URL | string, cookie?: string) {
+  const response = await fetch(url, { headers: cookie ? { cookie } : {} });
+  const text = await response.text();
+  return { status: response.status, text, setCookie: response.headers.getSetCookie() };
+}
+
+/** Fires `REQUESTS` concurrent increments with one cookie, spread round-robin over `bases`. */
+async function race(bases: URL[], cookie: string, query = "") {
+  const started = performance.now();
+  const answers = await Promise.all(
+    Array.from(
+      { length: REQUESTS },
+      (_, i) => getJson(new URL(`/inc${query}`, bases[i % bases.length]), cookie),
+    ),
+  );
+  const ms = performance.now() - started;
+  const statuses = new Map<number, number>();
+  const workers = new Set<string>();
+  for (const { status, text } of answers) {
+    statuses.set(status, (statuses.get(status) ?? 0) + 1);
+    if (status === 200) workers.add(JSON.parse(text).worker);
+  }
+  const read = await getJson(new URL("/read", bases[0]), cookie);
+  const n = JSON.parse(read.text).n as number;
+  return { n, statuses: Object.fromEntries(statuses), workers: workers.size, ms };
+}
+
+/**
+ * Waits until `isolates()` reaches 2, sending requests to `path` on fresh connections: the
+ * kernel spreads connections over `deno serve` workers, and a worker may still be starting.
+ */
+async function warmUp(
+  base: URL,
+  path: string,
+  isolates: (answer: string) => number,
+): Promise<void> {
+  const deadline = Date.now() + START_TIMEOUT;
+  for (let count = 0; count < 2;) {
+    if (Date.now() > deadline) throw new Error(`Cannot reach 2 isolates in ${START_TIMEOUT} ms`);
+    using client = Deno.createHttpClient({});
+    count = isolates(await (await fetch(new URL(path, base), { client })).text());
+  }
+}
+
+/** Starts a session on `base` and returns its cookie (`sid=…`). */
+async function newSession(base: URL): Promise<string> {
+  const { status, setCookie } = await getJson(new URL("/start", base));
+  assert.equal(status, 200);
+  const cookie = setCookie.find((line) => line.startsWith("sid="));
+  assert.ok(cookie, "the start page set the session cookie");
+  return cookie.split(";")[0];
+}
+
+const RUN = ["run", "-A", "--unstable-no-legacy-abort", new URL("_counter_main.ts", HERE).pathname];
+const serveArgs = (port: number, entry: string) => [
+  "serve",
+  "--parallel",
+  "-A",
+  "--unstable-no-legacy-abort",
+  "--host",
+  "127.0.0.1",
+  "--port",
+  String(port),
+  entry,
+];
+const SERVE = (port: number) => serveArgs(port, new URL("_counter_app.ts", HERE).pathname);
+
+interface Backend {
+  name: string;
+  env(): Record<string, string>;
+  cleanup(cookie: string | undefined): Promise<void>;
+}
+
+async function fileBackend(): Promise<Backend> {
+  const dir = await Deno.makeTempDir({ prefix: "pubkit-parallel-" });
+  return {
+    name: "FileStore",
+    env: () => ({ COUNTER_DIR: dir }),
+    cleanup: () => Deno.remove(dir, { recursive: true }),
+  };
+}
+
+function redisBackend(url: string): Backend {
+  const prefix = `pubkit:test:race:${crypto.randomUUID()}:`;
+  return {
+    name: "RedisStore",
+    env: () => ({ COUNTER_REDIS_URL: url, COUNTER_PREFIX: prefix }),
+    async cleanup(cookie) {
+      const id = cookie?.slice("sid=".length).split(".")[0];
+      if (!id) return;
+      await using store = new RedisStore({ url, prefix, log: () => {} });
+      await store.destroy(id);
+    },
+  };
+}
+
+async function raceOver(
+  backend: Backend,
+  mode: "workers" | "processes",
+  query = "",
+): Promise<Awaited<ReturnType<typeof race>>> {
+  const children: Child[] = [];
+  let cookie: string | undefined;
+  try {
+    if (mode === "workers") {
+      children.push(await start(SERVE(freePort()), { ...backend.env(), DENO_JOBS: "2" }));
+    } else {
+      const [a, b] = await Promise.all([
+        start(RUN, { ...backend.env(), PORT: "0" }),
+        start(RUN, { ...backend.env(), PORT: "0" }),
+      ]);
+      children.push(a, b);
+    }
+    const bases = children.map((child) => child.url);
+    if (mode === "workers") {
+      const seen = new Set<string>();
+      await warmUp(bases[0], "/worker", (worker) => seen.add(worker).size);
+    }
+    cookie = await newSession(bases[0]);
+    const result = await race(bases, cookie, query);
+    console.log(
+      `  ${backend.name}, 2 ${mode}${query}: counter ${result.n}/${REQUESTS} in ` +
+        `${result.ms.toFixed(0)} ms, ${result.workers} isolates answered, statuses ` +
+        JSON.stringify(result.statuses),
+    );
+    return result;
+  } finally {
+    const codes = await Promise.all(children.map((child) => child.stop()));
+    await backend.cleanup(cookie);
+    for (const [i, code] of codes.entries()) {
+      assert.equal(code, 0, `child ${i} stopped cleanly:\n${children[i].output.join("\n")}`);
+    }
+  }
+}
+
+function assertExact(result: Awaited<ReturnType<typeof race>>): void {
+  assert.deepEqual(result.statuses, { 200: REQUESTS });
+  assert.equal(result.workers, 2, "both isolates answered some of the requests");
+  assert.equal(result.n, REQUESTS);
+}
+
+Deno.test("200 concurrent increments of one session over 2 isolates end at exactly 200 (FileStore)", async (t) => {
+  await t.step("deno serve --parallel, 2 workers", async () => {
+    const backend = await fileBackend();
+    assertExact(await raceOver(backend, "workers"));
+  });
+  await t.step("2 processes on different ports sharing the folder", async () => {
+    const backend = await fileBackend();
+    assertExact(await raceOver(backend, "processes"));
+  });
+  await t.step(
+    "without the session lock the same race loses updates (the test can fail)",
+    async () => {
+      const backend = await fileBackend();
+      const result = await raceOver(backend, "processes", "?lock=0");
+      assert.ok(result.n < REQUESTS, `unlocked counter ${result.n} lost updates`);
+    },
+  );
+});
+
+Deno.test({
+  name: "200 concurrent increments of one session over 2 isolates end at exactly 200 (RedisStore)",
+  ignore: !redisUrl,
+  async fn(t) {
+    await t.step("deno serve --parallel, 2 workers", async () => {
+      assertExact(await raceOver(redisBackend(redisUrl!), "workers"));
+    });
+    await t.step("2 processes on different ports", async () => {
+      assertExact(await raceOver(redisBackend(redisUrl!), "processes"));
+    });
+  },
+});
+
+Deno.test("the notes board under deno serve --parallel counts 200 concurrent visits of one session", async () => {
+  const dataDir = await Deno.makeTempDir({ prefix: "pubkit-parallel-notes-" });
+  const visits = (html: string) => Number(html.match(/<strong id="visits">(\d+)<\/strong>/)?.[1]);
+  let child: Child | undefined;
+  try {
+    child = await start(serveArgs(freePort(), new URL("../../example/serve.ts", HERE).pathname), {
+      DATA_DIR: dataDir,
+      DENO_JOBS: "2",
+    });
+    const output = child.output;
+    const workersLogged = () =>
+      new Set(
+        output.filter((line) => line.includes('"GET /hello"')).map((line) => line.slice(0, 16)),
+      )
+        .size;
+    await warmUp(child.url, "/hello", workersLogged);
+    const first = await getJson(child.url);
+    assert.equal(first.status, 200);
+    assert.equal(visits(first.text), 1);
+    const cookie = first.setCookie.find((line) => line.startsWith("sid="))!.split(";")[0];
+    const started = performance.now();
+    const pages = await Promise.all(
+      Array.from({ length: REQUESTS }, () => getJson(child!.url, cookie)),
+    );
+    const ms = performance.now() - started;
+    assert.deepEqual(new Set(pages.map((page) => page.status)), new Set([200]));
+    const seen = pages.map((page) => visits(page.text)).sort((a, b) => a - b);
+    assert.deepEqual(
+      seen,
+      Array.from({ length: REQUESTS }, (_, i) => i + 2),
+      "each visit counted once",
+    );
+    const last = await getJson(child.url, cookie);
+    assert.equal(visits(last.text), REQUESTS + 2);
+    console.log(
+      `  notes board, 2 workers: ${REQUESTS} visits of one session in ${ms.toFixed(0)} ms`,
+    );
+  } finally {
+    const code: number | undefined = await child?.stop();
+    await Deno.remove(dataDir, { recursive: true });
+    if (child) assert.equal(code, 0, child.output.join("\n"));
+  }
+});
