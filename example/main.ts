@@ -11,8 +11,8 @@ const env = (name: string) => Deno.env.get(name) || undefined;
 
 const app = await createNotesApp({
   dataDir: env("DATA_DIR") ?? new URL("../.data", import.meta.url).pathname,
-  redisUrl: env("REDIS_URL_SESSIONS"),
-  databaseUrl: env("DATABASE_URL_NOTES"),
+  redisUrl: env("REDIS_URL"),
+  databaseUrl: env("DATABASE_URL"),
   dev: env("PUBKIT_DEV") === "1",
 });
 

@@ -46,7 +46,7 @@ export class RequestChain {
   /** The id of the original request, used in logs. */
   readonly id: string;
   #cleanups: Cleanup[] = [];
-  #ran = false;
+  #ran: Promise<void> | undefined;
   #onCleanupError: (error: unknown) => void;
 
   /**
@@ -81,13 +81,15 @@ export class RequestChain {
 
   /**
    * Runs the registered cleanups last in first out, each awaited; a failing one is reported
-   * and the others still run. Runs once: later calls do nothing.
+   * and the others still run. Runs once: later calls wait for that same run.
    *
    * @returns When every cleanup has settled.
    */
-  async runCleanups(): Promise<void> {
-    if (this.#ran) return;
-    this.#ran = true;
+  runCleanups(): Promise<void> {
+    return this.#ran ??= this.#runAll();
+  }
+
+  async #runAll(): Promise<void> {
     const cleanups = this.#cleanups;
     this.#cleanups = [];
     for (let i = cleanups.length - 1; i >= 0; i--) await this.#runOne(cleanups[i]);

@@ -86,6 +86,7 @@ export interface ServeOptions {
   onListen?: (url: URL) => void;
 }
 
+const SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
 const SHUTTING_DOWN = "Server is shutting down; retry on a new connection.\n";
 
 /**
@@ -122,6 +123,8 @@ export class App {
   #log: (line: string, error?: unknown) => void;
   #started: Promise<void> | undefined;
   #draining = false;
+  #serving = false;
+  #closeOnSignal: (() => void) | undefined;
   #active = new Set<RequestChain>();
   #bodyDeadline: BodyDeadline | undefined;
   #maxTargetBytes: number;
@@ -244,6 +247,7 @@ export class App {
 
   async #fetch(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
     await this.start();
+    if (info && !this.#serving && !this.#closeOnSignal) this.#closeOnSignals();
     if (this.#draining) {
       return new Response(SHUTTING_DOWN, {
         status: 503,
@@ -264,10 +268,9 @@ export class App {
       response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
     }
     if (req.hasSession) response = withSessionCookie(response, req);
-    const finish = () => {
-      this.#active.delete(chain);
-      return chain.runCleanups();
-    };
+    // The chain stays active until its cleanups (session save, lease release) have settled, so
+    // that close() waits for them.
+    const finish = () => chain.runCleanups().finally(() => this.#active.delete(chain));
     if (info?.completed) {
       info.completed.then(finish, finish);
     } else if (response.body === null) {
@@ -319,6 +322,7 @@ export class App {
   async serve(options: ServeOptions = {}): Promise<void> {
     const { port = 8000, hostname = "127.0.0.1", shutdownTimeout = 10_000 } = options;
     await this.start();
+    this.#serving = true;
     const server = Deno.serve({
       port,
       hostname,
@@ -329,7 +333,7 @@ export class App {
       },
     }, this.fetch);
     const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
-    const signals: Deno.Signal[] = options.handleSignals === false ? [] : ["SIGINT", "SIGTERM"];
+    const signals = options.handleSignals === false ? [] : SIGNALS;
     let signalled = false;
     const onSignal = () => {
       if (signalled) Deno.exit(1);
@@ -355,6 +359,16 @@ export class App {
   }
 
   /**
+   * Served by someone else's listener (`deno serve`, which has no shutdown hook for the app):
+   * close on SIGINT/SIGTERM, so that pools and store connections let the worker exit once the
+   * runtime has drained its connections.
+   */
+  #closeOnSignals(): void {
+    this.#closeOnSignal = () => void this.close();
+    for (const signal of SIGNALS) Deno.addSignalListener(signal, this.#closeOnSignal);
+  }
+
+  /**
    * Runs the cleanups of requests still in flight, then the server cleanups (last in first
    * out). Idempotent.
    *
@@ -362,6 +376,9 @@ export class App {
    */
   async close(): Promise<void> {
     this.#draining = true;
+    if (this.#closeOnSignal) {
+      for (const signal of SIGNALS) Deno.removeSignalListener(signal, this.#closeOnSignal);
+    }
     await Promise.all([...this.#active].map((chain) => chain.runCleanups()));
     await this.lifecycle.close();
   }

@@ -171,6 +171,11 @@ export class RedisStore implements SessionStore, AsyncDisposable {
           `session requests fail fast until it is back`,
       );
     });
+    // The connection alone must not keep the process alive (`deno serve` stops a worker by
+    // waiting for its event loop to empty); requests in flight keep it alive while they run.
+    this.#client.on("connect", () => {
+      (this.#client as unknown as { stream?: { unref?: () => void } }).stream?.unref?.();
+    });
     this.#client.on("ready", () => {
       if (!this.#down) return;
       this.#down = false;

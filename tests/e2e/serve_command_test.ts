@@ -55,7 +55,8 @@ Deno.test("deno task serve prints its URL, serves the home page, and exits 0 on 
   const child = new Deno.Command(Deno.execPath(), {
     args: ["task", "serve"],
     cwd: ROOT,
-    env: { PORT: "0", DATA_DIR: dataDir },
+    // An empty REDIS_URL/DATABASE_URL means the embedded default, as on a fresh machine.
+    env: { PORT: "0", DATA_DIR: dataDir, REDIS_URL: "", DATABASE_URL: "" },
     stdin: "null",
     stdout: "piped",
     stderr: "piped",

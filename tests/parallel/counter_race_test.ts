@@ -276,6 +276,9 @@ Deno.test("the notes board under deno serve --parallel counts 200 concurrent vis
     child = await start(serveArgs(freePort(), new URL("../../example/serve.ts", HERE).pathname), {
       DATA_DIR: dataDir,
       DENO_JOBS: "2",
+      // The embedded default (session files, SQLite), whatever the test run's environment says.
+      REDIS_URL: "",
+      DATABASE_URL: "",
     });
     const output = child.output;
     const workersLogged = () =>
