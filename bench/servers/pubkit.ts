@@ -1,22 +1,17 @@
-// pubkit: the benchmark site published by a Publisher inside createApp, with sessions in a
-// MemoryStore, SQLite through a Pool, and the embedded-code engine.
+// pubkit: the benchmark site published by createApp, with sessions in a MemoryStore, SQLite
+// through a Pool, and the embedded-code engine (templates set by the site's _config.ts).
 // Serve: deno run -A bench/servers/pubkit.ts --db=<posts.db> [--port=N]
-import { Publisher } from "@pubkit/publisher";
 import { createApp } from "@pubkit/server";
 import { MemoryStore, SessionManager } from "@pubkit/session";
 import { Pool, SqliteFactory } from "@pubkit/pool";
-import { EmbeddedEngine } from "@pubkit/render";
-import { SECRET, SITE, TEMPLATES } from "../_page.ts";
+import { SECRET, SITE } from "../_page.ts";
 import { args, serve, type Stack } from "./_serve.ts";
 
 /** The pubkit stack. */
 export async function pubkitStack(dbPath: string): Promise<Stack> {
-  const publisher = await Publisher.create({ root: SITE });
-  const engine = new EmbeddedEngine({ searchPath: [TEMPLATES] });
   const app = createApp({
-    handler: (req) => publisher.handle(req),
+    publish: { root: SITE },
     sessions: new SessionManager({ store: new MemoryStore(), secrets: [SECRET] }),
-    renderTemplate: (name, vars) => engine.render(name, vars),
     accessLog: false,
   });
   app.addPool("db", new Pool(new SqliteFactory({ path: dbPath }), { max: 4 }));
@@ -25,7 +20,6 @@ export async function pubkitStack(dbPath: string): Promise<Stack> {
     fetch: app.fetch,
     async close() {
       await app.close();
-      await publisher.close();
     },
   };
 }
