@@ -46,7 +46,11 @@ interface Run {
 const dir = await Deno.makeTempDir({ prefix: "pubkit-http-" });
 const db = createDatabase(dir);
 
+/** Progress on stderr, so that a stuck step can be told apart. */
+const progress = (line: string) => console.error(`[http.ts ${new Date().toISOString()}] ${line}`);
+
 async function start(name: StackName): Promise<Server> {
+  progress(`starting ${name}`);
   const script = STACKS[name]!;
   const child = new Deno.Command("taskset", {
     args: ["-c", "0", Deno.execPath(), "run", "-A", script, `--db=${db}`, "--port=0"],
@@ -59,11 +63,13 @@ async function start(name: StackName): Promise<Server> {
   ).catch(() => {});
   const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
   let seen = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
   while (!/listening (\d+)/.test(seen)) {
     const { value, done } = await reader.read();
     if (done) throw new Error(`Cannot start ${name}: it exited before listening:\n${errors}`);
     seen += value;
   }
+  clearTimeout(timer);
   reader.releaseLock();
   const port = Number(/listening (\d+)/.exec(seen)![1]);
   return { name, pid: child.pid, port, child };
@@ -151,7 +157,9 @@ async function measured(server: Server, script: string): Promise<Run> {
 async function sessionCookies(port: number, n: number): Promise<string[]> {
   const cookies: string[] = [];
   for (let i = 0; i < n; i++) {
-    const response = await fetch(`http://127.0.0.1:${port}/page`);
+    const response = await fetch(`http://127.0.0.1:${port}/page`, {
+      signal: AbortSignal.timeout(10_000),
+    });
     await response.body?.cancel();
     cookies.push(response.headers.get("set-cookie")!.split(";")[0]!);
   }
@@ -176,6 +184,7 @@ async function scenario(title: string, path: string, returning: boolean): Promis
   }
   const runs = new Map<Server, Run[]>(servers.map((s) => [s, []]));
   for (let round = 0; round < ROUNDS; round++) {
+    progress(`${title}: round ${round + 1} of ${ROUNDS}`);
     const order = round % 2 === 0 ? servers : [...servers].reverse();
     for (const s of order) runs.get(s)!.push(await measured(s, scripts.get(s)!));
   }
