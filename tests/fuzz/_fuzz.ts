@@ -91,8 +91,19 @@ export async function checkTotal<T extends FuzzInput>(
     `finding: ${describe(input)} changed Object.prototype`,
   );
   assert.equal(({} as Record<string, unknown>).polluted, undefined);
-  if (byteLength(input) < 64 * 1024) {
-    assert.ok(ms <= maxMs, `finding: ${describe(input)} took ${ms.toFixed(1)} ms`);
+  if (byteLength(input) < 64 * 1024 && ms > maxMs) {
+    // One wall-clock sample on a loaded machine (GC, other processes) is noise, not a finding:
+    // a genuinely slow input is slow every time, so judge the fastest of three runs.
+    let fastest = ms;
+    for (let i = 0; i < 2 && fastest > maxMs; i++) {
+      const again = performance.now();
+      await Promise.resolve().then(() => target(input)).then(
+        (again) => again instanceof Response ? again.body?.cancel() : undefined,
+        () => {},
+      );
+      fastest = Math.min(fastest, performance.now() - again);
+    }
+    assert.ok(fastest <= maxMs, `finding: ${describe(input)} took ${fastest.toFixed(1)} ms`);
   }
 }
 
