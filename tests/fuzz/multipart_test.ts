@@ -13,6 +13,8 @@ export const regressions: readonly string[] = [
   `--${B}\r\n\r\n\r\n--${B}--\r\n`,
   `--${B}\r\nContent-Disposition: form-data; name="f"; filename="../../x"\r\n\r\n\r\n--${B}--\r\n`,
   `--${B}\r\nContent-Disposition: form-data; name*=UTF-8''%E2%82\r\n\r\n\r\n--${B}--\r\n`,
+  // Quadratic header trimming: a long run of spaces inside a header value took ~110 ms (16 KiB header limit).
+  `--${B}\r\nContent-Disposition: form-data; name="${" ".repeat(16_000)}"\r\n\r\nx\r\n--${B}--\r\n`,
 ];
 
 const part = fc.record({
@@ -86,6 +88,14 @@ Deno.test("fuzz: multipart bodies end in fields or a 4xx in any chunking", async
         `--${B}\r\nContent-Disposition: form-data; name="a"\r\n\r\n${
           `\r\n--${B.slice(0, 4)}`.repeat(n / 10)
         }\r\n--${B}--\r\n`,
+      run,
+    );
+    await checkLinear(
+      "parseMultipart (spaces inside a header)",
+      (n) =>
+        `--${B}\r\nContent-Disposition: form-data; name="${
+          " ".repeat(n)
+        }x"\r\n\r\nv\r\n--${B}--\r\n`,
       run,
     );
     await checkLinear(
