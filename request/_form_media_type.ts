@@ -1,5 +1,6 @@
 // Internal: a `Content-Type` parser after the WHATWG MIME sniffing "parse a MIME type"
 // algorithm, enough to dispatch a form body and find its multipart boundary.
+import { HTTP_WHITESPACE, trimChars } from "./_trim.ts";
 
 export interface MediaType {
   /** `type/subtype`, lowercased. */
@@ -9,18 +10,17 @@ export interface MediaType {
 }
 
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
-const HTTP_WHITESPACE = /^[\t\n\r ]+|[\t\n\r ]+$/g;
 
 /** Parses a `Content-Type` value; `undefined` when it is absent or not a MIME type. */
 export function parseMediaType(value: string | null): MediaType | undefined {
   if (value === null) return undefined;
-  const input = value.replace(HTTP_WHITESPACE, "");
+  const input = trimChars(value, HTTP_WHITESPACE);
   const slash = input.indexOf("/");
   if (slash === -1) return undefined;
   const type = input.slice(0, slash);
   let semicolon = input.indexOf(";", slash);
   if (semicolon === -1) semicolon = input.length;
-  const subtype = input.slice(slash + 1, semicolon).replace(HTTP_WHITESPACE, "");
+  const subtype = trimChars(input.slice(slash + 1, semicolon), HTTP_WHITESPACE);
   if (!TOKEN.test(type) || !TOKEN.test(subtype)) return undefined;
   const params = new Map<string, string>();
   let i = semicolon;
@@ -45,7 +45,7 @@ export function parseMediaType(value: string | null): MediaType | undefined {
     } else {
       let valueEnd = input.indexOf(";", i);
       if (valueEnd === -1) valueEnd = input.length;
-      paramValue = input.slice(i, valueEnd).replace(HTTP_WHITESPACE, "");
+      paramValue = trimChars(input.slice(i, valueEnd), HTTP_WHITESPACE);
       i = valueEnd;
       if (paramValue === "") continue;
     }

@@ -1,5 +1,6 @@
 // Internal: parses the header section of one multipart/form-data part (RFC 7578), strictly.
 import { malformedError } from "./_form_budget.ts";
+import { OWS, trimChars } from "./_trim.ts";
 
 export interface PartHeaders {
   /** The field name from `Content-Disposition`. */
@@ -40,7 +41,7 @@ export function parsePartHeaders(block: Uint8Array): PartHeaders {
     const colon = line.indexOf(":");
     const headerName = colon === -1 ? "" : line.slice(0, colon);
     if (!TOKEN.test(headerName)) throw bad(`a line that is not "Name: value"`);
-    const value = trimOws(line.slice(colon + 1));
+    const value = trimChars(line.slice(colon + 1), OWS);
     if (CONTROL.test(value)) throw bad(`a control character in ${headerName}`);
     switch (headerName.toLowerCase()) {
       case "content-disposition":
@@ -132,17 +133,4 @@ function decodeExtValue(value: string): string | undefined {
   } catch {
     throw bad("filename* is not valid UTF-8");
   }
-}
-
-/**
- * Trims HTTP optional white space (spaces and tabs) from both ends. A loop, not
- * `replace(/[ \t]+$/)`: that regular expression retries from every space of a long inner run,
- * quadratic time on a header with thousands of spaces (found by the fuzzer).
- */
-function trimOws(value: string): string {
-  let start = 0;
-  let end = value.length;
-  while (start < end && (value[start] === " " || value[start] === "\t")) start++;
-  while (end > start && (value[end - 1] === " " || value[end - 1] === "\t")) end--;
-  return value.slice(start, end);
 }
