@@ -234,7 +234,10 @@ export class App {
       await this.lifecycle.start(hooks, this);
       const fallback = this.#options.handler as Handler | undefined;
       handler = fallback
-        ? (req) => publisher.resolve(req.path) ? publisher.handle(req) : fallback(req)
+        ? (req) => {
+          const route = publisher.resolve(req.path);
+          return route ? publisher.handle(req, { route }) : fallback(req);
+        }
         : (req) => publisher.handle(req);
     }
     if (files) {
@@ -295,18 +298,19 @@ export class App {
       session: prev instanceof AppReq && prev.hasSession ? prev.session : undefined,
       formLimits: this.#options.formLimits,
       onHead: addSessionCookie,
-      dispatch: (next, prev) => this.#dispatch(next, prev),
+      dispatch: this.#dispatch,
     });
   }
 
-  async #dispatch(request: Request, prev: Req): Promise<Response> {
+  /** Dispatches an internal redirect through the whole app (bound: one function per app). */
+  #dispatch = async (request: Request, prev: Req): Promise<Response> => {
     const req = this.#createReq(request, { prev });
     try {
       return await respond(req, this.#handler);
     } catch (error) {
       return errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
     }
-  }
+  };
 
   /**
    * Listens for HTTP, logs the URL, and stops gracefully on SIGINT/SIGTERM or `signal`: stop
