@@ -23,6 +23,8 @@ function checkSegment(segment: string): void {
   if (segment === "." || segment === "..") throw bad("dot segment");
 }
 
+const PLAIN = /^[A-Za-z0-9_.~\/-]*$/;
+
 /**
  * Splits and decodes a path. A trailing slash is ignored (`/admin/` is `/admin`).
  *
@@ -36,6 +38,11 @@ export function splitPath(pathname: string): string[] {
   const raw = pathname.slice(1).split("/");
   if (raw.length > 0 && raw[raw.length - 1] === "") raw.pop();
   if (raw.length > MAX_SEGMENTS) throw bad("too many segments");
+  // Plain ASCII needs no decoding and is its own NFKC form: only dot segments can be wrong.
+  if (PLAIN.test(pathname)) {
+    for (const segment of raw) if (segment === "." || segment === "..") throw bad("dot segment");
+    return raw;
+  }
   return raw.map((segment) => {
     let decoded: string;
     try {

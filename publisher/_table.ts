@@ -161,6 +161,8 @@ function addModule(
   }
 }
 
+const NO_PATH_INFO: readonly string[] = Object.freeze([]);
+
 /**
  * Looks a path up: the longest key that matches and accepts the rest as path info wins; a
  * defaulted `index` and functions that did not opt in answer only their exact path.
@@ -174,6 +176,12 @@ export function lookup(table: Table, segments: readonly string[]): Route | undef
     const candidate = table.routes.get(segments.slice(0, k).join("/"));
     if (!candidate) continue;
     if (candidate.exact && k !== segments.length) continue;
+    if (k === segments.length) {
+      return (candidate as { whole?: Route }).whole ??= Object.freeze({
+        ...candidate.route,
+        pathInfo: NO_PATH_INFO,
+      });
+    }
     return Object.freeze({ ...candidate.route, pathInfo: Object.freeze(segments.slice(k)) });
   }
   return undefined;

@@ -166,8 +166,14 @@ export class Publisher implements AsyncDisposable {
       const answer = await this.#before(req, route);
       if (answer instanceof Response) return head ? await withoutBody(answer) : answer;
     }
-    const { user, response } = await checkAccess(req, route.hooks);
-    if (response) return head ? await withoutBody(response) : response;
+    const hooks = route.hooks;
+    let user: string | undefined;
+    // No hooks (the common case) means nothing to await.
+    if (hooks.auth !== undefined || hooks.access !== undefined || hooks.guard !== undefined) {
+      const checked = await checkAccess(req, hooks);
+      if (checked.response) return head ? await withoutBody(checked.response) : checked.response;
+      user = checked.user;
+    }
     const allowed = route.methods.includes(req.method) ||
       (head && route.methods.includes("GET"));
     if (!allowed) {

@@ -95,10 +95,6 @@ export class Req {
   readonly depth: number;
   /** Request-scoped state for the application; `req.prev.data` after an internal redirect. */
   readonly data: Record<string, unknown> = Object.create(null);
-  /** Response headers that are also sent on error responses (mod_python's `err_headers_out`). */
-  readonly errorHeaders: ResponseHeaders;
-  /** Response headers, sent with the first body write or with the returned body. */
-  readonly responseHeaders: ResponseHeaders;
   /**
    * Limits for {@linkcode Req.query} and {@linkcode Req.form}; the `FormLimits` defaults for
    * what is unset. A folder's scope may change them before the form is first read.
@@ -115,6 +111,10 @@ export class Req {
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #response: Response | undefined;
   #onCommit: ((response: Response) => void) | undefined;
+  // Made on first use: most responses set no header through the Req, and Headers are costly.
+  #responseHeaders: ResponseHeaders | undefined;
+  #errorHeaders: ResponseHeaders | undefined;
+  #isSent = (): boolean => this.#writer !== undefined;
 
   /**
    * Wraps a web request.
@@ -131,11 +131,18 @@ export class Req {
     this.remoteAddr = options.remoteAddr ?? options.prev?.remoteAddr;
     this.prev = options.prev;
     this.#id = options.id;
-    this.chain = options.prev?.chain ?? new RequestChain(this.id);
+    this.chain = options.prev?.chain ?? new RequestChain(() => this.id);
     this.depth = options.prev ? options.prev.depth + 1 : 0;
-    const isSent = () => this.#writer !== undefined;
-    this.responseHeaders = new ResponseHeaders(isSent);
-    this.errorHeaders = new ResponseHeaders(isSent);
+  }
+
+  /** Response headers, sent with the first body write or with the returned body. */
+  get responseHeaders(): ResponseHeaders {
+    return this.#responseHeaders ??= new ResponseHeaders(this.#isSent);
+  }
+
+  /** Response headers that are also sent on error responses (mod_python's `err_headers_out`). */
+  get errorHeaders(): ResponseHeaders {
+    return this.#errorHeaders ??= new ResponseHeaders(this.#isSent);
   }
 
   /** The request id (random unless given), for logs and error pages. */
@@ -179,6 +186,15 @@ export class Req {
    * @throws {HttpError} 400 for a malformed body, 413 past a limit.
    */
   form(): Promise<Fields> {
+    if (this.#form) return this.#form;
+    if (this.request.body === null) {
+      // No body: the form is the query, without parseForm's per-request setup.
+      try {
+        return this.#form = Promise.resolve(this.query);
+      } catch (error) {
+        return this.#form = Promise.reject(error);
+      }
+    }
     return this.#form ??= parseForm(this.request, {
       limits: this.formLimits,
       signal: this.#options.signal,
@@ -303,10 +319,14 @@ export class Req {
    * @returns A fresh `Headers`.
    */
   #head(contentType: string | null): Headers {
-    const headers = new Headers(this.responseHeaders);
-    for (const [name, value] of this.errorHeaders) {
-      if (name === "set-cookie") headers.append(name, value);
-      else headers.set(name, value);
+    const headers = this.#responseHeaders?.touched
+      ? new Headers(this.#responseHeaders)
+      : new Headers();
+    if (this.#errorHeaders?.touched) {
+      for (const [name, value] of this.#errorHeaders) {
+        if (name === "set-cookie") headers.append(name, value);
+        else headers.set(name, value);
+      }
     }
     const type = this.#contentType ?? contentType;
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
@@ -379,7 +399,7 @@ export class Req {
    * @returns A fresh `Headers`.
    */
   errorResponseHeaders(): Headers {
-    const headers = new Headers(this.errorHeaders);
+    const headers = new Headers(this.#errorHeaders);
     this.#options.onHead?.(headers, this);
     return headers;
   }

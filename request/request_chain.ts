@@ -43,8 +43,7 @@ export interface RequestChainOptions {
  * ```
  */
 export class RequestChain {
-  /** The id of the original request, used in logs. */
-  readonly id: string;
+  #id: string | (() => string);
   #cleanups: Cleanup[] = [];
   #ran: Promise<void> | undefined;
   #onCleanupError: (error: unknown) => void;
@@ -52,13 +51,24 @@ export class RequestChain {
   /**
    * Creates a chain.
    *
-   * @param id The original request's id.
+   * @param id The original request's id, or a function that makes it when first needed.
    * @param options Where cleanup failures go.
    */
-  constructor(id: string, options: RequestChainOptions = {}) {
-    this.id = id;
+  constructor(id: string | (() => string), options: RequestChainOptions = {}) {
+    this.#id = id;
     this.#onCleanupError = options.onCleanupError ??
-      ((error) => console.error(`[${id}] cleanup failed:`, error));
+      ((error) => console.error(`[${this.id}] cleanup failed:`, error));
+  }
+
+  /** The id of the original request, used in logs. */
+  get id(): string {
+    if (typeof this.#id === "function") this.#id = this.#id();
+    return this.#id;
+  }
+
+  /** Whether cleanups are waiting to run (lets a server skip an await per request). */
+  get hasCleanups(): boolean {
+    return this.#cleanups.length > 0;
   }
 
   /**

@@ -86,8 +86,16 @@ export class ResponseHeaders extends Headers {
     this.#isSent = isSent;
   }
 
+  #touched = false;
+
+  /** Whether any header was ever set, appended or deleted (lets the head skip a copy). */
+  get touched(): boolean {
+    return this.#touched;
+  }
+
   #guard(action: string, name: string): void {
     if (this.#isSent()) throw new HeadersSentError(`${action} header ${name}`);
+    this.#touched = true;
   }
 
   /**

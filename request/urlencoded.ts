@@ -9,7 +9,7 @@
  */
 import { FormBudget, limitError } from "./_form_budget.ts";
 import { parseUrlEncodedInto } from "./_form_urlencoded.ts";
-import type { Fields } from "./fields.ts";
+import { Fields } from "./fields.ts";
 import { type FormLimits, resolveFormLimits } from "./form_limits.ts";
 
 /**
@@ -40,6 +40,7 @@ export function parseQuery(search: string, limits?: Partial<FormLimits>): Fields
   if (typeof search !== "string") {
     throw new TypeError("Cannot parse query: search must be a string");
   }
+  if ((search === "" || search === "?") && limits === undefined) return new Fields();
   const budget = new FormBudget(resolveFormLimits(limits));
   const text = search.startsWith("?") ? search.slice(1) : search;
   parseUrlEncodedInto(new TextEncoder().encode(text), budget, "query string");

@@ -122,6 +122,7 @@ export class App {
   #handler: Handler;
   #log: (line: string, error?: unknown) => void;
   #started: Promise<void> | undefined;
+  #ready = false; // start() has finished: requests skip awaiting it
   #draining = false;
   #serving = false;
   #closeOnSignal: (() => void) | undefined;
@@ -249,7 +250,10 @@ export class App {
   }
 
   async #fetch(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
-    await this.start();
+    if (!this.#ready) {
+      await this.start();
+      this.#ready = true;
+    }
     if (info && !this.#serving && !this.#closeOnSignal) this.#closeOnSignals();
     if (this.#draining) {
       return new Response(SHUTTING_DOWN, {
@@ -257,8 +261,12 @@ export class App {
         headers: { connection: "close", "retry-after": "1" },
       });
     }
-    const started = performance.now();
-    const remoteAddr = info?.remoteAddr?.transport === "tcp" ? info.remoteAddr.hostname : undefined;
+    const logging = this.#options.accessLog !== false;
+    const started = logging ? performance.now() : 0;
+    // info.remoteAddr is a getter that costs an op: read it only when something will use it.
+    const remoteAddr = logging && info?.remoteAddr?.transport === "tcp"
+      ? info.remoteAddr.hostname
+      : undefined;
     const guarded = this.#bodyDeadline?.request(request) ?? request;
     const req = this.#createReq(guarded, { remoteAddr });
     const chain = req.chain;
@@ -273,7 +281,10 @@ export class App {
     if (req.hasSession) response = withSessionCookie(response, req);
     // The chain stays active until its cleanups (session save, lease release) have settled, so
     // that close() waits for them.
-    const finish = () => chain.runCleanups().finally(() => this.#active.delete(chain));
+    const finish = () => {
+      if (!chain.hasCleanups) return void this.#active.delete(chain);
+      return chain.runCleanups().finally(() => this.#active.delete(chain));
+    };
     if (info?.completed) {
       info.completed.then(finish, finish);
     } else if (response.body === null) {
@@ -281,7 +292,7 @@ export class App {
     } else {
       response = new Response(whenDone(response.body, finish), response);
     }
-    if (this.#options.accessLog !== false) {
+    if (logging) {
       const ms = (performance.now() - started).toFixed(1);
       this.#log(
         `${remoteAddr ?? "-"} "${req.method} ${req.path}" ${response.status} ${ms}ms ${req.id}`,
@@ -336,7 +347,12 @@ export class App {
         else this.#log(`Listening on ${url}`);
       },
     }, this.fetch);
-    const { promise: stopped, resolve: stop } = Promise.withResolvers<void>();
+    const { promise: stopped, resolve } = Promise.withResolvers<void>();
+    // Draining starts at once, not a microtask later, so no request slips in between.
+    const stop = () => {
+      this.#draining = true;
+      resolve();
+    };
     const signals = options.handleSignals === false ? [] : SIGNALS;
     let signalled = false;
     const onSignal = () => {

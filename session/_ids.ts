@@ -39,9 +39,16 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined
   }
 }
 
+/** How many verified cookie values a signer remembers. */
+const VERIFIED_CACHE = 10_000;
+
 /** Signs and verifies cookie values `<id>.<hmac>` with a list of secrets. */
 export class CookieSigner {
   #keys: Promise<CryptoKey[]>;
+  // Cookie values that verified, so that a returning visitor costs a Map lookup instead of an
+  // HMAC through crypto.subtle (~37 µs in Deno 2.9). Bounded and per instance (new secrets start
+  // empty); only values whose MAC checked out ever enter it.
+  #verified = new Map<string, string>();
 
   constructor(secrets: readonly string[]) {
     const encoder = new TextEncoder();
@@ -65,6 +72,8 @@ export class CookieSigner {
 
   /** Returns the id if any secret verifies the value, else `undefined`. */
   async verify(value: string): Promise<string | undefined> {
+    const known = this.#verified.get(value);
+    if (known !== undefined) return known;
     const dot = value.indexOf(".");
     if (dot < 0) return undefined;
     const id = value.slice(0, dot);
@@ -74,7 +83,13 @@ export class CookieSigner {
     const data = new TextEncoder().encode(id);
     for (const key of await this.#keys) {
       // crypto.subtle.verify compares in constant time.
-      if (await crypto.subtle.verify("HMAC", key, mac, data)) return id;
+      if (await crypto.subtle.verify("HMAC", key, mac, data)) {
+        if (this.#verified.size >= VERIFIED_CACHE) {
+          this.#verified.delete(this.#verified.keys().next().value!);
+        }
+        this.#verified.set(value, id);
+        return id;
+      }
     }
     return undefined;
   }

@@ -184,21 +184,7 @@ export class ReentrantLock {
   #grant(owner: unknown): ReentrantLockHold {
     this.#owner = owner;
     this.#count++;
-    let released = false;
-    const release = () => {
-      if (released) return;
-      released = true;
-      this.#release();
-    };
-    return {
-      owner,
-      get released() {
-        return released;
-      },
-      release,
-      [Symbol.dispose]: release,
-      [Symbol.asyncDispose]: () => Promise.resolve(release()),
-    };
+    return new Hold(owner, () => this.#release());
   }
 
   #release(): void {
@@ -225,4 +211,36 @@ function checkTimeout(timeout: number, action: string): number {
     throw new RangeError(`Cannot ${action}: timeout must be a finite number >= 0, got ${timeout}`);
   }
   return timeout;
+}
+
+// A class, not an object literal with a getter and computed symbol keys: V8 builds those slowly
+// (dictionary-mode objects), and a hold is made on every acquire.
+class Hold implements ReentrantLockHold {
+  readonly owner: unknown;
+  #release: (() => void) | undefined;
+
+  constructor(owner: unknown, release: () => void) {
+    this.owner = owner;
+    this.#release = release;
+  }
+
+  get released(): boolean {
+    return this.#release === undefined;
+  }
+
+  release(): void {
+    const release = this.#release;
+    if (release === undefined) return;
+    this.#release = undefined;
+    release();
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    this.release();
+    return Promise.resolve();
+  }
 }

@@ -197,9 +197,13 @@ export class SessionManager implements AsyncDisposable {
 
     const values = cookieValues(headers.get("cookie"), this.cookieName);
     let id: string | undefined;
+    let verified: string | undefined;
     for (const value of values) {
       id = await signer.verify(value);
-      if (id) break;
+      if (id) {
+        verified = value;
+        break;
+      }
     }
     let hold: SessionLock | undefined;
     let record: SessionRecord | undefined;
@@ -228,7 +232,8 @@ export class SessionManager implements AsyncDisposable {
       owner,
       secure: options.secure ?? false,
       id: id!,
-      signed: await signer.sign(id!),
+      // A cookie that verified is already the signed id: signing again would cost an HMAC.
+      signed: record && verified !== undefined ? verified : await signer.sign(id!),
       record,
       hadCookie: values.length > 0,
       now: clock.now(),
