@@ -22,6 +22,8 @@ interface Epoch {
   owner: unknown;
   holds: number;
   ready: Promise<OuterLock>;
+  /** The outer lock when it was granted at once (no outer lock to take): no await needed. */
+  granted?: OuterLock;
 }
 
 interface Entry {
@@ -61,21 +63,29 @@ export class LockTable {
       };
       this.#entries.set(id, entry);
     }
-    let hold: ReentrantLockHold;
-    try {
-      hold = await entry.lock.acquire(owner, { timeout, signal: options.signal });
-    } catch (error) {
-      this.#forget(id, entry);
-      throw error;
+    // Uncontended (the common case): take the lock without a promise round trip.
+    let hold: ReentrantLockHold | undefined = entry.lock.tryAcquire(owner);
+    if (!hold) {
+      try {
+        hold = await entry.lock.acquire(owner, { timeout, signal: options.signal });
+      } catch (error) {
+        this.#forget(id, entry);
+        throw error;
+      }
     }
+    const held = hold;
     let epoch = entry.epoch;
     if (!epoch || epoch.owner !== owner || epoch.holds === 0) {
+      const granted = this.#acquireOuter
+        ? undefined
+        : { fence: ++this.#fence, release: () => Promise.resolve() };
       epoch = {
         owner,
         holds: 0,
-        ready: this.#acquireOuter
-          ? this.#acquireOuter(id, deadline, timeout, options.signal)
-          : Promise.resolve({ fence: ++this.#fence, release: () => Promise.resolve() }),
+        ready: granted
+          ? Promise.resolve(granted)
+          : this.#acquireOuter!(id, deadline, timeout, options.signal),
+        granted,
       };
       // Settled rejections are handled by every joiner below.
       epoch.ready.catch(() => {});
@@ -92,17 +102,19 @@ export class LockTable {
           if (currentEntry.epoch === current) currentEntry.epoch = undefined;
           // Free the outer lock before the local hand-over, so the next owner in
           // this process does not poll for a lock that is about to be free.
-          await current.ready.then((outer) => outer.release(), () => {});
+          if (!current.granted) await current.ready.then((outer) => outer.release(), () => {});
         }
-        hold.release();
+        held.release();
         this.#forget(id, currentEntry);
       })();
-    let outer: OuterLock;
-    try {
-      outer = await current.ready;
-    } catch (error) {
-      await release();
-      throw error;
+    let outer = current.granted;
+    if (!outer) {
+      try {
+        outer = await current.ready;
+      } catch (error) {
+        await release();
+        throw error;
+      }
     }
     return {
       id,
