@@ -20,6 +20,8 @@ interface Candidate {
   readonly exact: boolean;
   readonly depth: number;
   readonly indexFile: boolean;
+  /** The frozen route for the exact path (no path info), made on first lookup. */
+  whole?: Route;
 }
 
 /** The route table: everything dispatch needs, with no filesystem work left. */
@@ -177,7 +179,7 @@ export function lookup(table: Table, segments: readonly string[]): Route | undef
     if (!candidate) continue;
     if (candidate.exact && k !== segments.length) continue;
     if (k === segments.length) {
-      return (candidate as { whole?: Route }).whole ??= Object.freeze({
+      return candidate.whole ??= Object.freeze({
         ...candidate.route,
         pathInfo: NO_PATH_INFO,
       });

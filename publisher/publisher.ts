@@ -163,7 +163,8 @@ export class Publisher implements AsyncDisposable {
     if (!route) throw new HttpError(404, NOT_FOUND);
     const head = req.method === "HEAD";
     if (this.#before) {
-      const answer = await this.#before(req, route);
+      let answer = this.#before(req, route);
+      if (answer instanceof Promise) answer = await answer; // a sync hook costs no microtask
       if (answer instanceof Response) return head ? await withoutBody(answer) : answer;
     }
     const hooks = route.hooks;
@@ -184,7 +185,10 @@ export class Publisher implements AsyncDisposable {
         headers: { allow: allow.join(", ") },
       });
     }
-    const form = route.options?.form === false ? req.query : await req.form();
+    // Without a body the form is the query: no need to wait for it.
+    const form = route.options?.form === false || req.request.body === null
+      ? req.query
+      : await req.form();
     const fields = route.options?.validate ? await route.options.validate(form) : form.toObject();
     const context: CallContext = Object.freeze({ route, pathInfo: route.pathInfo, user });
     const fn = route.fn as (req: Req, fields: unknown, context: CallContext) => unknown;

@@ -83,8 +83,6 @@ export class Req {
   readonly request: Request;
   /** The HTTP method, upper case. */
   readonly method: string;
-  /** The parsed request URL. */
-  readonly url: URL;
   /** The client's address, when the server knows it. */
   readonly remoteAddr: string | undefined;
   /** The request this one was internally redirected from. */
@@ -111,6 +109,8 @@ export class Req {
   #writer: WritableStreamDefaultWriter<Uint8Array> | undefined;
   #response: Response | undefined;
   #onCommit: ((response: Response) => void) | undefined;
+  #url: URL | undefined;
+  #path: string | undefined;
   // Made on first use: most responses set no header through the Req, and Headers are costly.
   #responseHeaders: ResponseHeaders | undefined;
   #errorHeaders: ResponseHeaders | undefined;
@@ -125,7 +125,6 @@ export class Req {
   constructor(request: Request, options: ReqOptions = {}) {
     this.request = request;
     this.method = request.method;
-    this.url = new URL(request.url);
     this.#options = options;
     this.formLimits = options.formLimits ?? options.prev?.formLimits;
     this.remoteAddr = options.remoteAddr ?? options.prev?.remoteAddr;
@@ -150,9 +149,14 @@ export class Req {
     return this.#id ??= crypto.randomUUID();
   }
 
+  /** The parsed request URL (parsed on first use). */
+  get url(): URL {
+    return this.#url ??= new URL(this.request.url);
+  }
+
   /** The URL path, still percent-encoded. */
   get path(): string {
-    return this.url.pathname;
+    return this.#path ??= this.#url?.pathname ?? pathOf(this.request.url);
   }
 
   /** The incoming request headers. */
@@ -171,7 +175,7 @@ export class Req {
    * @throws {HttpError} 400 for malformed percent-encoding, 413 past the field limits.
    */
   get query(): Fields {
-    return this.#query ??= parseQuery(this.url.search, this.formLimits);
+    return this.#query ??= parseQuery(searchOf(this.request.url), this.formLimits);
   }
 
   /** The request cookies by name, with no prototype. */
@@ -479,4 +483,29 @@ function localUrl(path: string, base: URL): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The path of an absolute URL as `Request.url` serializes it (so exactly `URL.pathname`), read
+ * from the string: most requests need only their path, and a full URL parse costs more than a
+ * published hello function.
+ */
+function pathOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  const end = beforeFragment(url);
+  if (start < 0 || start >= end) return "/";
+  const query = url.indexOf("?", start);
+  return url.slice(start, query < 0 || query > end ? end : query);
+}
+
+/** The query of a serialized absolute URL with its `?` (`URL.search`), or `""`. */
+function searchOf(url: string): string {
+  const end = beforeFragment(url);
+  const start = url.indexOf("?");
+  return start < 0 || start >= end - 1 ? "" : url.slice(start, end);
+}
+
+function beforeFragment(url: string): number {
+  const hash = url.indexOf("#");
+  return hash < 0 ? url.length : hash;
 }

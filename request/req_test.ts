@@ -4,6 +4,9 @@ import { HttpError } from "./http_error.ts";
 import { type Dispatch, MAX_REDIRECT_DEPTH, Req } from "./req.ts";
 import type { RequestChain } from "./request_chain.ts";
 import { respond } from "./respond.ts";
+import type { Fields } from "./fields.ts";
+import { parseQuery } from "./urlencoded.ts";
+import fc from "fast-check";
 import { serveForTest, within } from "./_test_server.ts";
 
 const decoder = new TextDecoder();
@@ -553,4 +556,28 @@ Deno.test("Req drops a body for a status that cannot have one", async (t) => {
     });
     assert.equal(req.headersSent, false);
   });
+});
+
+Deno.test("Req.path and Req.query read from the URL string agree with URL parsing (property)", () => {
+  fc.assert(
+    fc.property(
+      fc.webUrl({ withQueryParameters: true, withFragments: true }),
+      fc.constantFrom("", "?", "#", "?#", "/", "//", "/a?b#c?d", "/%2F?%3F#%23"),
+      (base, tail) => {
+        const url = new URL(base + tail);
+        const req = new Req(new Request(url));
+        const parsed = new URL(req.request.url);
+        assert.equal(req.path, parsed.pathname);
+        const outcome = (parse: () => Fields) => {
+          try {
+            return [...parse().entries()];
+          } catch (error) {
+            return (error as HttpError).status;
+          }
+        };
+        assert.deepEqual(outcome(() => req.query), outcome(() => parseQuery(parsed.search)));
+      },
+    ),
+    { numRuns: 500 },
+  );
 });

@@ -120,13 +120,16 @@ export class App {
   #services: AppServices;
   #pools: Record<string, Pool<unknown>> = Object.create(null);
   #handler: Handler;
+  // The handler always resolves with a Response (publisher, static files): no respond() around it.
+  #answersResponses = false;
   #log: (line: string, error?: unknown) => void;
   #started: Promise<void> | undefined;
   #ready = false; // start() has finished: requests skip awaiting it
   #draining = false;
   #serving = false;
   #closeOnSignal: (() => void) | undefined;
-  #active = new Set<RequestChain>();
+  // Only chains that registered cleanups: a Set entry per request costs more than a hello page.
+  #withCleanups = new Set<RequestChain>();
   #bodyDeadline: BodyDeadline | undefined;
   #maxTargetBytes: number;
 
@@ -163,6 +166,7 @@ export class App {
       sessions: options.sessions,
       pools: this.#pools,
       registerCleanup: (cleanup, name) => this.registerCleanup(cleanup, name),
+      trackCleanups: (chain) => void this.#withCleanups.add(chain),
       templates: new Templates(options.templates),
     };
   }
@@ -188,11 +192,6 @@ export class App {
     this.#pools[name] = pool as Pool<unknown>;
     this.registerCleanup(async () => void await pool.close(), `pool ${name}`);
     return pool;
-  }
-
-  /** The number of requests being handled now. */
-  get inFlight(): number {
-    return this.#active.size;
   }
 
   /**
@@ -247,6 +246,7 @@ export class App {
       handler = (req) => req.path.startsWith(files.prefix) ? serveFile(req) : next(req);
     }
     this.#handler = handler;
+    this.#answersResponses = publish !== undefined && !this.#options.handler;
   }
 
   async #fetch(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
@@ -270,20 +270,21 @@ export class App {
     const guarded = this.#bodyDeadline?.request(request) ?? request;
     const req = this.#createReq(guarded, { remoteAddr });
     const chain = req.chain;
-    this.#active.add(chain);
     let response: Response;
     try {
       checkTarget(request.url, this.#maxTargetBytes);
-      response = await respond(req, this.#handler);
+      response = this.#answersResponses
+        ? await (this.#handler(req) as Promise<Response>)
+        : await respond(req, this.#handler);
     } catch (error) {
       response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
     }
     if (req.hasSession) response = withSessionCookie(response, req);
-    // The chain stays active until its cleanups (session save, lease release) have settled, so
+    // The chain stays tracked until its cleanups (session save, lease release) have settled, so
     // that close() waits for them.
     const finish = () => {
-      if (!chain.hasCleanups) return void this.#active.delete(chain);
-      return chain.runCleanups().finally(() => this.#active.delete(chain));
+      if (!chain.hasCleanups) return;
+      return chain.runCleanups().finally(() => this.#withCleanups.delete(chain));
     };
     if (info?.completed) {
       info.completed.then(finish, finish);
@@ -399,7 +400,7 @@ export class App {
     if (this.#closeOnSignal) {
       for (const signal of SIGNALS) Deno.removeSignalListener(signal, this.#closeOnSignal);
     }
-    await Promise.all([...this.#active].map((chain) => chain.runCleanups()));
+    await Promise.all([...this.#withCleanups].map((chain) => chain.runCleanups()));
     await this.lifecycle.close();
   }
 }
@@ -428,13 +429,14 @@ function notFound(): never {
  * limits, and the session (opened, locked or read-only, before the access hooks run, so a
  * guard can read it).
  */
-async function applyScope(req: AppReq, route: Route): Promise<void> {
+function applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
   const { scope } = route;
   req.templatePaths = scope.templates;
   if (Object.keys(scope.formLimits).length > 0) {
     req.formLimits = { ...req.formLimits, ...scope.formLimits };
   }
-  if (scope.session) await req.openSession({ lock: scope.session === "lock" });
+  // Synchronous unless there is a session to open: a published function costs no extra await.
+  return scope.session ? req.openSession({ lock: scope.session === "lock" }) : undefined;
 }
 
 /** Puts the session cookie (new, regenerated or deleted session) on every response head. */

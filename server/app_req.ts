@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { Req, type ReqOptions } from "@pubkit/request";
+import { type Cleanup, Req, type ReqOptions, type RequestChain } from "@pubkit/request";
 import type { Session, SessionManager } from "@pubkit/session";
 import type { Lease, Pool } from "@pubkit/pool";
 import type { FillData, FillFunction } from "@pubkit/render";
@@ -17,6 +17,8 @@ export interface AppServices {
   pools: Readonly<Record<string, Pool<unknown>>>;
   /** Registers a server-level cleanup. */
   registerCleanup(cleanup: () => unknown, name?: string): void;
+  /** Called when a request chain registers its first cleanup, so that `close()` can run it. */
+  trackCleanups(chain: RequestChain): void;
   /** The template engines for a search path. */
   templates: Templates;
 }
@@ -106,6 +108,18 @@ export class AppReq extends Req {
   /** Whether a session is open on this request. */
   get hasSession(): boolean {
     return this.#session !== undefined;
+  }
+
+  /**
+   * Registers a cleanup that runs, last in first out, after the whole response is finished or
+   * the client went away, or when the app closes first.
+   *
+   * @param cleanup The callback.
+   * @throws {TypeError} When `cleanup` is not a function.
+   */
+  override registerCleanup(cleanup: Cleanup): void {
+    if (!this.chain.hasCleanups) this.server.trackCleanups(this.chain);
+    super.registerCleanup(cleanup);
   }
 
   /**

@@ -1,7 +1,7 @@
 // Hono with hono-sessions (encrypted cookie store) and Eta: the popular stack for the same page.
 // Serve: deno run -A bench/servers/hono.ts --db=<posts.db> [--port=N]
 import { Hono } from "hono";
-import { CookieStore, type Session, sessionMiddleware } from "npm:hono-sessions@^0.8.1";
+import { CookieStore, type Session, sessionMiddleware } from "hono-sessions";
 import { Eta } from "eta";
 import { DatabaseSync } from "node:sqlite";
 import { SECRET, selectRows, TEMPLATES } from "../_page.ts";
