@@ -19,7 +19,7 @@ export type Dispatch = (request: Request, prev: Req) => Promise<Response>;
 /** Options for {@linkcode Req}. */
 export interface ReqOptions {
   /** The client's address, from the server's connection info. */
-  remoteAddr?: string;
+  remoteAddr?: string | (() => string | undefined);
   /** The request id; a random one by default. */
   id?: string;
   /** The request this one was internally redirected from. */
@@ -83,8 +83,6 @@ export class Req {
   readonly request: Request;
   /** The HTTP method, upper case. */
   readonly method: string;
-  /** The client's address, when the server knows it. */
-  readonly remoteAddr: string | undefined;
   /** The request this one was internally redirected from. */
   readonly prev: Req | undefined;
   /** The identity shared along internal redirects: the owner token for session locks. */
@@ -110,6 +108,7 @@ export class Req {
   #response: Response | undefined;
   #onCommit: ((response: Response) => void) | undefined;
   #url: URL | undefined;
+  #remoteAddr: string | (() => string | undefined) | undefined;
   #path: string | undefined;
   // Made on first use: most responses set no header through the Req, and Headers are costly.
   #responseHeaders: ResponseHeaders | undefined;
@@ -126,8 +125,8 @@ export class Req {
     this.request = request;
     this.method = request.method;
     this.#options = options;
+    this.#remoteAddr = options.remoteAddr;
     this.formLimits = options.formLimits ?? options.prev?.formLimits;
-    this.remoteAddr = options.remoteAddr ?? options.prev?.remoteAddr;
     this.prev = options.prev;
     this.#id = options.id;
     this.chain = options.prev?.chain ?? new RequestChain(() => this.id);
@@ -152,6 +151,12 @@ export class Req {
   /** The parsed request URL (parsed on first use). */
   get url(): URL {
     return this.#url ??= new URL(this.request.url);
+  }
+
+  /** The client's address, when the server knows it (read on first use). */
+  get remoteAddr(): string | undefined {
+    if (typeof this.#remoteAddr === "function") this.#remoteAddr = this.#remoteAddr();
+    return this.#remoteAddr ?? this.prev?.remoteAddr;
   }
 
   /** The URL path, still percent-encoded. */

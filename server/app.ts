@@ -263,10 +263,8 @@ export class App {
     }
     const logging = this.#options.accessLog !== false;
     const started = logging ? performance.now() : 0;
-    // info.remoteAddr is a getter that costs an op: read it only when something will use it.
-    const remoteAddr = logging && info?.remoteAddr?.transport === "tcp"
-      ? info.remoteAddr.hostname
-      : undefined;
+    // info.remoteAddr is a getter that costs an op: read it only when something uses it.
+    const remoteAddr = info ? () => clientAddress(info) : undefined;
     const guarded = this.#bodyDeadline?.request(request) ?? request;
     const req = this.#createReq(guarded, { remoteAddr });
     const chain = req.chain;
@@ -296,7 +294,7 @@ export class App {
     if (logging) {
       const ms = (performance.now() - started).toFixed(1);
       this.#log(
-        `${remoteAddr ?? "-"} "${req.method} ${req.path}" ${response.status} ${ms}ms ${req.id}`,
+        `${req.remoteAddr ?? "-"} "${req.method} ${req.path}" ${response.status} ${ms}ms ${req.id}`,
       );
     }
     return response;
@@ -403,6 +401,12 @@ export class App {
     await Promise.all([...this.#withCleanups].map((chain) => chain.runCleanups()));
     await this.lifecycle.close();
   }
+}
+
+/** The client's IP address from the connection info, if it is a TCP connection. */
+function clientAddress(info: Deno.ServeHandlerInfo): string | undefined {
+  const addr = info.remoteAddr;
+  return addr?.transport === "tcp" ? addr.hostname : undefined;
 }
 
 /** Refuses a request target (path and query) longer than `max` bytes with 414. */

@@ -192,3 +192,14 @@ Deno.test("App.serve() drains: an in-flight request finishes, later ones get 503
   await served;
   assert.deepEqual(order, ["slow done", "cleanup"]);
 });
+
+Deno.test("App keeps req.remoteAddr for handlers with the access log off", async () => {
+  const app = createApp({ handler: (req) => req.remoteAddr ?? "none", accessLog: false });
+  const info = {
+    remoteAddr: { transport: "tcp", hostname: "203.0.113.7", port: 4000 },
+    completed: Promise.resolve(),
+  } as unknown as Deno.ServeHandlerInfo;
+  const response = await app.fetch(new Request("http://localhost/"), info);
+  assert.equal(await response.text(), "203.0.113.7");
+  await app.close();
+});
