@@ -427,8 +427,8 @@ async function rowSlowConnections(): Promise<void> {
         `closed by the server within 12 s: heads ${closed("head")}/${total("head")}, bodies ` +
         `${closed("body")}/${total("body")}, idle ${closed("idle")}/${
           total("idle")
-        } — Deno.serve ` +
-        `has no head or idle deadline and keeps a socket open after a 408 (fds during: ${during.fds})`,
+        } (serve({ connectionDeadlines }) closes them: Deno.serve alone has no head or idle ` +
+        `deadline; fds during: ${during.fds})`,
     );
   } finally {
     stopped = true;

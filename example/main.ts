@@ -19,6 +19,11 @@ const app = await createNotesApp({
 export default app;
 
 if (import.meta.main) {
-  await app.serve({ port: Number(env("PORT") ?? 8000), hostname: env("HOST") ?? "127.0.0.1" });
+  await app.serve({
+    port: Number(env("PORT") ?? 8000),
+    hostname: env("HOST") ?? "127.0.0.1",
+    // Served directly (no reverse proxy in front): close slow heads and idle connections.
+    connectionDeadlines: { headTimeout: 10_000, idleTimeout: 60_000 },
+  });
   Deno.exit(0);
 }

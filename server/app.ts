@@ -19,6 +19,7 @@ import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppServices } from "./app_req.ts";
 import { errorResponse } from "./error_response.ts";
+import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
 import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
 import { Templates, type TemplatesOptions } from "./templates.ts";
@@ -84,6 +85,13 @@ export interface ServeOptions {
   handleSignals?: boolean;
   /** Called with the URL once listening; by default the URL is logged. */
   onListen?: (url: URL) => void;
+  /**
+   * Close connections whose request head is slow or that sit idle, which `Deno.serve` does not
+   * do (see {@linkcode ConnectionGuard}). Off by default: the guard copies every byte once more,
+   * which measured 56–58 µs of server CPU per hello request against 15 µs without it, so a
+   * reverse proxy with these deadlines is the better place when there is one.
+   */
+  connectionDeadlines?: ConnectionGuardOptions;
 }
 
 const SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
@@ -128,6 +136,7 @@ export class App {
   #draining = false;
   #serving = false;
   #closeOnSignal: (() => void) | undefined;
+  #guard: ConnectionGuard | undefined;
   // Only chains that registered cleanups: a Set entry per request costs more than a hello page.
   #withCleanups = new Set<RequestChain>();
   #bodyDeadline: BodyDeadline | undefined;
@@ -264,7 +273,7 @@ export class App {
     const logging = this.#options.accessLog !== false;
     const started = logging ? performance.now() : 0;
     // info.remoteAddr is a getter that costs an op: read it only when something uses it.
-    const remoteAddr = info ? () => clientAddress(info) : undefined;
+    const remoteAddr = info ? () => this.#clientAddress(info) : undefined;
     const guarded = this.#bodyDeadline?.request(request) ?? request;
     const req = this.#createReq(guarded, { remoteAddr });
     const chain = req.chain;
@@ -337,15 +346,21 @@ export class App {
     const { port = 8000, hostname = "127.0.0.1", shutdownTimeout = 10_000 } = options;
     await this.start();
     this.#serving = true;
+    const announce = (addr: Deno.NetAddr) => {
+      const url = new URL(`http://${addr.hostname}:${addr.port}/`);
+      if (options.onListen) options.onListen(url);
+      else this.#log(`Listening on ${url}`);
+    };
+    const deadlines = options.connectionDeadlines;
     const server = Deno.serve({
-      port,
-      hostname,
-      onListen: (addr) => {
-        const url = new URL(`http://${addr.hostname}:${addr.port}/`);
-        if (options.onListen) options.onListen(url);
-        else this.#log(`Listening on ${url}`);
-      },
+      ...(deadlines ? { hostname: "127.0.0.1", port: 0 } : { hostname, port }),
+      onListen: deadlines ? () => {} : announce,
     }, this.fetch);
+    if (deadlines) {
+      const listener = Deno.listen({ hostname, port });
+      this.#guard = new ConnectionGuard(listener, server.addr, deadlines);
+      announce(listener.addr);
+    }
     const { promise: stopped, resolve } = Promise.withResolvers<void>();
     // Draining starts at once, not a microtask later, so no request slips in between.
     const stop = () => {
@@ -369,12 +384,21 @@ export class App {
       const deadline = new Promise<void>((resolve) => {
         timer = setTimeout(resolve, shutdownTimeout);
       });
+      await this.#guard?.close();
       await Promise.race([server.shutdown(), deadline]);
       clearTimeout(timer);
+      this.#guard?.closeAll();
       await this.close();
     } finally {
       for (const signal of signals) Deno.removeSignalListener(signal, onSignal);
     }
+  }
+
+  /** The client's IP address from the connection info (behind the guard: the guard's client). */
+  #clientAddress(info: Deno.ServeHandlerInfo): string | undefined {
+    const addr = info.remoteAddr;
+    if (addr?.transport !== "tcp") return undefined;
+    return (this.#guard?.clientOf(addr.port) ?? addr).hostname;
   }
 
   /**
@@ -401,12 +425,6 @@ export class App {
     await Promise.all([...this.#withCleanups].map((chain) => chain.runCleanups()));
     await this.lifecycle.close();
   }
-}
-
-/** The client's IP address from the connection info, if it is a TCP connection. */
-function clientAddress(info: Deno.ServeHandlerInfo): string | undefined {
-  const addr = info.remoteAddr;
-  return addr?.transport === "tcp" ? addr.hostname : undefined;
 }
 
 /** Refuses a request target (path and query) longer than `max` bytes with 414. */

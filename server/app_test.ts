@@ -203,3 +203,28 @@ Deno.test("App keeps req.remoteAddr for handlers with the access log off", async
   assert.equal(await response.text(), "203.0.113.7");
   await app.close();
 });
+
+Deno.test("App.serve({ connectionDeadlines }) closes a slow head and keeps the client address", async () => {
+  const { promise: listening, resolve: listen } = Promise.withResolvers<URL>();
+  const controller = new AbortController();
+  const app = createApp({ handler: (req) => req.remoteAddr ?? "none", accessLog: false });
+  const served = app.serve({
+    port: 0,
+    signal: controller.signal,
+    handleSignals: false,
+    onListen: listen,
+    connectionDeadlines: { headTimeout: 300, idleTimeout: 5_000 },
+  });
+  const url = await listening;
+  const response = await fetch(url);
+  assert.equal(await response.text(), "127.0.0.1");
+  const conn = await Deno.connect({ hostname: url.hostname, port: Number(url.port) });
+  await conn.write(new TextEncoder().encode("GET / HTTP/1.1\r\nHost: x\r\n"));
+  const started = performance.now();
+  const read = await conn.read(new Uint8Array(100)).catch(() => null);
+  assert.equal(read, null, "the guard closed the connection");
+  assert.ok(performance.now() - started < 3_000);
+  conn.close();
+  controller.abort();
+  await served;
+});

@@ -17,6 +17,7 @@
  */
 export * from "./app.ts";
 export * from "./app_req.ts";
+export * from "./connection_guard.ts";
 export * from "./error_response.ts";
 export * from "./lifecycle.ts";
 export * from "./static_files.ts";

@@ -126,6 +126,8 @@ const app = mode === "example" ? await exampleApp() : faultApp();
 await app.serve({
   port: 0,
   shutdownTimeout: 5_000,
+  // Deno.serve closes no slow or idle connection; the guard does, within row 3's 12 s window.
+  connectionDeadlines: { headTimeout: 5_000, idleTimeout: 5_000 },
   onListen: (url) => console.log(`PORT ${url.port}`),
 });
 console.log("STOPPED");
