@@ -18,6 +18,7 @@ import type { Pool } from "@pubkit/pool";
 import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppServices } from "./app_req.ts";
+import { addSessionCookie, whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
@@ -459,61 +460,6 @@ function applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
   }
   // Synchronous unless there is a session to open: a published function costs no extra await.
   return scope.session ? req.openSession({ lock: scope.session === "lock" }) : undefined;
-}
-
-/** Puts the session cookie (new, regenerated or deleted session) on every response head. */
-function addSessionCookie(headers: Headers, req: Req): void {
-  if (!(req instanceof AppReq) || !req.hasSession) return;
-  const cookie = req.session.setCookie();
-  if (cookie !== undefined && !headers.getSetCookie().includes(cookie)) {
-    headers.append("set-cookie", cookie);
-  }
-}
-
-/** Adds the session cookie to a response the handler built itself. */
-function withSessionCookie(response: Response, req: AppReq): Response {
-  const cookie = req.session.setCookie();
-  if (cookie === undefined || response.headers.getSetCookie().includes(cookie)) return response;
-  const headers = new Headers(response.headers);
-  headers.append("set-cookie", cookie);
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  });
-}
-
-/** Calls `done` once when `body` has been read to the end, failed, or was cancelled. */
-function whenDone(
-  body: ReadableStream<Uint8Array>,
-  done: () => unknown,
-): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
-  let called = false;
-  const once = () => {
-    if (!called) {
-      called = true;
-      done();
-    }
-  };
-  return new ReadableStream<Uint8Array>({
-    async pull(controller) {
-      try {
-        const { done: ended, value } = await reader.read();
-        if (ended) {
-          controller.close();
-          once();
-        } else controller.enqueue(value);
-      } catch (error) {
-        once();
-        controller.error(error);
-      }
-    },
-    cancel(reason) {
-      once();
-      return reader.cancel(reason);
-    },
-  });
 }
 
 /**
