@@ -6,29 +6,7 @@ import {
   TemplateSyntaxError,
   UnsafeUrlError,
 } from "./mod.ts";
-
-/** A temp dir of templates, removed on dispose. */
-async function templates(files: Record<string, string>) {
-  const dir = await Deno.makeTempDir();
-  for (const [name, text] of Object.entries(files)) {
-    const path = `${dir}/${name}`;
-    await Deno.mkdir(path.slice(0, path.lastIndexOf("/")), { recursive: true });
-    await Deno.writeTextFile(path, text);
-  }
-  return {
-    dir,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-/** Sets a file's mtime well apart from its last one, so coarse clocks still see a change. */
-async function edit(path: string, text: string, bump: number): Promise<void> {
-  await Deno.writeTextFile(path, text);
-  const when = new Date(Date.now() + bump * 10_000);
-  await Deno.utime(path, when, when);
-}
+import { edit, templates } from "./_test_files.ts";
 
 Deno.test("EmbeddedEngine.render() handles every syntax form", async (t) => {
   await using tmp = await templates({

@@ -1,24 +1,6 @@
 import assert from "node:assert/strict";
 import { FillEngine, TemplateNotFoundError, TemplateSyntaxError } from "./mod.ts";
-
-async function templates(files: Record<string, string>) {
-  const dir = await Deno.makeTempDir();
-  for (const [name, text] of Object.entries(files)) {
-    await Deno.writeTextFile(`${dir}/${name}`, text);
-  }
-  return {
-    dir,
-    async [Symbol.asyncDispose]() {
-      await Deno.remove(dir, { recursive: true });
-    },
-  };
-}
-
-async function edit(path: string, text: string, bump: number): Promise<void> {
-  await Deno.writeTextFile(path, text);
-  const when = new Date(Date.now() + bump * 10_000);
-  await Deno.utime(path, when, when);
-}
+import { edit, templates } from "./_test_files.ts";
 
 Deno.test("FillEngine.render() fills by function or from data", async (t) => {
   await using tmp = await templates({ "page.html": `<h1 data-node="con:t">x</h1>` });
