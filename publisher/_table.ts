@@ -20,8 +20,8 @@ interface Candidate {
   readonly exact: boolean;
   readonly depth: number;
   readonly indexFile: boolean;
-  /** The frozen route for the exact path (no path info), made on first lookup. */
-  whole?: Route;
+  /** The frozen route for the exact path (no path info). */
+  readonly whole: Route;
 }
 
 /** The route table: everything dispatch needs, with no filesystem work left. */
@@ -30,6 +30,11 @@ export interface Table {
   readonly routes: ReadonlyMap<string, Candidate>;
   /** The longest key, in segments. */
   readonly maxDepth: number;
+  /**
+   * The route for each raw request path that needs no decoding and has no path info (`/hello`
+   * and `/hello/`): the common request skips splitting and checking.
+   */
+  readonly plainPaths: ReadonlyMap<string, Route>;
   /** The scope per public folder key. */
   readonly scopes: ReadonlyMap<string, Scope>;
   /** The start-up hooks, in order. */
@@ -100,7 +105,20 @@ export function buildTable(tree: Tree, namespaces: Namespaces): Table {
       addModule(module, ns, scope, add);
     }
   }
-  return { routes, maxDepth, scopes, startup };
+  return { routes, maxDepth, scopes, startup, plainPaths: plainPaths(routes) };
+}
+
+// A key whose raw form is its decoded form, and which splitPath() would accept unchanged.
+const PLAIN_KEY = /^(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*)?$/;
+
+function plainPaths(routes: ReadonlyMap<string, Candidate>): Map<string, Route> {
+  const paths = new Map<string, Route>();
+  for (const [key, candidate] of routes) {
+    if (!PLAIN_KEY.test(key)) continue;
+    paths.set("/" + key, candidate.whole);
+    if (key !== "") paths.set("/" + key + "/", candidate.whole);
+  }
+  return paths;
 }
 
 function addModule(
@@ -133,6 +151,7 @@ function addModule(
     });
     add([...module.segments, ...names], {
       route,
+      whole: wholeRoute(route),
       exact: options?.pathInfo !== true,
       depth,
       indexFile: module.indexFile,
@@ -141,6 +160,7 @@ function addModule(
       const defaulted = Object.freeze({ ...route, path: "/" + module.segments.join("/") });
       add([...module.segments], {
         route: defaulted,
+        whole: wholeRoute(defaulted),
         exact: true,
         depth,
         indexFile: module.indexFile,
@@ -165,6 +185,10 @@ function addModule(
 
 const NO_PATH_INFO: readonly string[] = Object.freeze([]);
 
+function wholeRoute(route: StaticRoute): Route {
+  return Object.freeze({ ...route, pathInfo: NO_PATH_INFO });
+}
+
 /**
  * Looks a path up: the longest key that matches and accepts the rest as path info wins; a
  * defaulted `index` and functions that did not opt in answer only their exact path.
@@ -178,12 +202,7 @@ export function lookup(table: Table, segments: readonly string[]): Route | undef
     const candidate = table.routes.get(segments.slice(0, k).join("/"));
     if (!candidate) continue;
     if (candidate.exact && k !== segments.length) continue;
-    if (k === segments.length) {
-      return candidate.whole ??= Object.freeze({
-        ...candidate.route,
-        pathInfo: NO_PATH_INFO,
-      });
-    }
+    if (k === segments.length) return candidate.whole;
     return Object.freeze({ ...candidate.route, pathInfo: Object.freeze(segments.slice(k)) });
   }
   return undefined;

@@ -129,7 +129,7 @@ export async function dispatch(
     }
     const headers = req.errorResponseHeaders();
     for (const [name, value] of error.headers) headers.set(name, value);
-    headers.set("content-type", "text/plain; charset=utf-8");
+    headers.set("content-type", "text/plain;charset=UTF-8");
     return new Response(error.message, { status: error.status, headers });
   }
 }

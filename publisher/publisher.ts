@@ -122,7 +122,7 @@ export class Publisher implements AsyncDisposable {
    * @throws {HttpError} 400 for a hostile or malformed path.
    */
   resolve(pathname: string): Route | undefined {
-    return lookup(this.#table, splitPath(pathname));
+    return this.#table.plainPaths.get(pathname) ?? lookup(this.#table, splitPath(pathname));
   }
 
   /**
@@ -190,10 +190,10 @@ export class Publisher implements AsyncDisposable {
       ? req.query
       : await req.form();
     const fields = route.options?.validate ? await route.options.validate(form) : form.toObject();
-    const context: CallContext = Object.freeze({ route, pathInfo: route.pathInfo, user });
+    const context: CallContext = { route, pathInfo: route.pathInfo, user };
     const fn = route.fn as (req: Req, fields: unknown, context: CallContext) => unknown;
-    const answer = await respond(req, (req) => fn(req, fields, context));
-    return head ? await withoutBody(answer) : answer;
+    const answer = respond(req, (req) => fn(req, fields, context));
+    return head ? await withoutBody(await answer) : answer;
   }
 
   /**

@@ -35,7 +35,7 @@ export function serveForTest(handler: Handler): TestServer {
           status = error.status;
           for (const [name, value] of error.headers) headers.set(name, value);
         }
-        headers.set("content-type", "text/plain; charset=utf-8");
+        headers.set("content-type", "text/plain;charset=UTF-8");
         const { name, message } = error as Error;
         return new Response(`${name}: ${message}`, { status, headers });
       }

@@ -10,6 +10,7 @@ import type { FormLimits } from "./form_limits.ts";
 import { HeadersSentError } from "./headers_sent_error.ts";
 import { HttpError } from "./http_error.ts";
 import { type Cleanup, RequestChain } from "./request_chain.ts";
+import { TEXT_PLAIN } from "./_content_types.ts";
 import { checkHeader, ResponseHeaders } from "./response_headers.ts";
 import { parseQuery } from "./urlencoded.ts";
 
@@ -30,11 +31,6 @@ export interface ReqOptions {
   signal?: AbortSignal;
   /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
   dispatch?: Dispatch;
-  /**
-   * Called with the headers of every response this request builds, just before they are used:
-   * the place for headers that are only known at the end, such as a session cookie.
-   */
-  onHead?: (headers: Headers, req: Req) => void;
 }
 
 /** The most internal redirects one request may chain. */
@@ -85,12 +81,8 @@ export class Req {
   readonly method: string;
   /** The request this one was internally redirected from. */
   readonly prev: Req | undefined;
-  /** The identity shared along internal redirects: the owner token for session locks. */
-  readonly chain: RequestChain;
   /** How many internal redirects led here (0 for the original request). */
   readonly depth: number;
-  /** Request-scoped state for the application; `req.prev.data` after an internal redirect. */
-  readonly data: Record<string, unknown> = Object.create(null);
   /**
    * Limits for {@linkcode Req.query} and {@linkcode Req.form}; the `FormLimits` defaults for
    * what is unset. A folder's scope may change them before the form is first read.
@@ -113,7 +105,10 @@ export class Req {
   // Made on first use: most responses set no header through the Req, and Headers are costly.
   #responseHeaders: ResponseHeaders | undefined;
   #errorHeaders: ResponseHeaders | undefined;
-  #isSent = (): boolean => this.#writer !== undefined;
+  // The rest is made on first use too: a published hello function needs none of it.
+  #isSent: (() => boolean) | undefined;
+  #chain: RequestChain | undefined;
+  #data: Record<string, unknown> | undefined;
 
   /**
    * Wraps a web request.
@@ -129,18 +124,36 @@ export class Req {
     this.formLimits = options.formLimits ?? options.prev?.formLimits;
     this.prev = options.prev;
     this.#id = options.id;
-    this.chain = options.prev?.chain ?? new RequestChain(() => this.id);
     this.depth = options.prev ? options.prev.depth + 1 : 0;
+  }
+
+  /** The identity shared along internal redirects: the owner token for session locks. */
+  get chain(): RequestChain {
+    return this.#chain ??= this.prev?.chain ?? new RequestChain(() => this.id);
+  }
+
+  /** Whether cleanups are waiting on this request's chain (a server can then skip an await). */
+  get hasCleanups(): boolean {
+    return this.#chain?.hasCleanups ?? this.prev?.hasCleanups ?? false;
+  }
+
+  /** Request-scoped state for the application; `req.prev.data` after an internal redirect. */
+  get data(): Record<string, unknown> {
+    return this.#data ??= Object.create(null);
   }
 
   /** Response headers, sent with the first body write or with the returned body. */
   get responseHeaders(): ResponseHeaders {
-    return this.#responseHeaders ??= new ResponseHeaders(this.#isSent);
+    return this.#responseHeaders ??= new ResponseHeaders(this.#sentCheck());
   }
 
   /** Response headers that are also sent on error responses (mod_python's `err_headers_out`). */
   get errorHeaders(): ResponseHeaders {
-    return this.#errorHeaders ??= new ResponseHeaders(this.#isSent);
+    return this.#errorHeaders ??= new ResponseHeaders(this.#sentCheck());
+  }
+
+  #sentCheck(): () => boolean {
+    return this.#isSent ??= () => this.#writer !== undefined;
   }
 
   /** The request id (random unless given), for logs and error pages. */
@@ -315,7 +328,7 @@ export class Req {
     this.#writer.closed.catch(() => {}); // a client that left is reported by write()
     this.#response = new Response(readable, {
       status: this.#status,
-      headers: this.#head(this.#contentType ?? "text/plain; charset=utf-8"),
+      headers: this.#head(TEXT_PLAIN),
     });
     this.#onCommit?.(this.#response);
     return this.#writer;
@@ -325,9 +338,14 @@ export class Req {
    * The response headers with the content type, plus the error headers.
    *
    * @param contentType The content type to send when none was set explicitly, or `null`.
-   * @returns A fresh `Headers`.
+   * @returns A plain record when no header was set (most responses: cheaper than `Headers`),
+   * otherwise a fresh `Headers`.
    */
-  #head(contentType: string | null): Headers {
+  #head(contentType: string | null): HeadersInit {
+    const type = this.#contentType ?? contentType;
+    if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched) {
+      return type === null ? {} : { "content-type": type };
+    }
     const headers = this.#responseHeaders?.touched
       ? new Headers(this.#responseHeaders)
       : new Headers();
@@ -337,9 +355,7 @@ export class Req {
         else headers.set(name, value);
       }
     }
-    const type = this.#contentType ?? contentType;
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
-    this.#options.onHead?.(headers, this);
     return headers;
   }
 
@@ -365,6 +381,13 @@ export class Req {
       // The Fetch API refuses a body here (a 500 for `req.status = 204; return ""`): drop it.
       if (body instanceof ReadableStream) body.cancel().catch(() => {});
       body = null;
+    }
+    if (
+      status === 200 && typeof body === "string" &&
+      (this.#contentType ?? defaultType) === TEXT_PLAIN &&
+      !this.#responseHeaders?.touched && !this.#errorHeaders?.touched
+    ) {
+      return new Response(body); // Deno gives it this very type, on its fastest path
     }
     return new Response(body, { status, headers: this.#head(body === null ? null : defaultType) });
   }
@@ -408,9 +431,7 @@ export class Req {
    * @returns A fresh `Headers`.
    */
   errorResponseHeaders(): Headers {
-    const headers = new Headers(this.#errorHeaders);
-    this.#options.onHead?.(headers, this);
-    return headers;
+    return new Headers(this.#errorHeaders);
   }
 
   /**
@@ -438,7 +459,7 @@ export class Req {
       throw new RangeError(`Cannot redirect with status ${status}: use 301, 302, 303, 307 or 308`);
     }
     if (this.#writer) throw new HeadersSentError(`redirect to ${location}`);
-    const headers = this.#head(null);
+    const headers = new Headers(this.#head(null));
     headers.set("location", checkHeader("location", location));
     return new Response(null, { status, headers });
   }

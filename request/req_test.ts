@@ -197,7 +197,7 @@ Deno.test("Req throws HeadersSentError naming the attempt after the first write"
   assert.equal(response.headers.get("x-early"), "1");
   assert.equal(response.headers.get("x-late"), null);
   assert.equal(response.headers.get("set-cookie"), null);
-  assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8");
+  assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
   const lines = (await response.text()).trimEnd().split("\n");
   assert.equal(lines.shift(), "started");
   assert.equal(lines.length, attempts.length);
@@ -210,7 +210,7 @@ Deno.test("Req throws HeadersSentError naming the attempt after the first write"
   }
 });
 
-Deno.test("Req's default content type is text/plain; charset=utf-8; an explicit one wins", async () => {
+Deno.test("Req's default content type is text/plain;charset=UTF-8; an explicit one wins", async () => {
   await using server = serveForTest(async (req) => {
     const explicit = req.query.get("type");
     if (typeof explicit === "string") req.contentType = explicit;
@@ -220,8 +220,8 @@ Deno.test("Req's default content type is text/plain; charset=utf-8; an explicit 
     return undefined;
   });
   const cases: [string, string][] = [
-    ["/write", "text/plain; charset=utf-8"],
-    ["/return", "text/plain; charset=utf-8"],
+    ["/write", "text/plain;charset=UTF-8"],
+    ["/return", "text/plain;charset=UTF-8"],
     ["/write?type=text/html", "text/html"],
     ["/return?type=application/xml", "application/xml"],
     ["/header", "text/csv"],

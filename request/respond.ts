@@ -4,22 +4,22 @@
  * @module
  */
 import type { Req } from "./req.ts";
+import { APPLICATION_JSON, TEXT_HTML, TEXT_PLAIN } from "./_content_types.ts";
 
 /** A request handler: writes through `req`, returns a value, or both. */
 export type Handler = (req: Req) => unknown;
 
 const HTML = /^\s*</;
-const TEXT = "text/plain; charset=utf-8";
 
 /**
  * Turns a handler's return value into a response body and its default content type.
  *
  * - string → `text/html; charset=utf-8` when it starts (after white space) with `<`, else
- *   `text/plain; charset=utf-8`;
+ *   `text/plain;charset=UTF-8` (the Fetch standard's type for text);
  * - `Uint8Array`/`ArrayBuffer` → bytes, `application/octet-stream`;
  * - `ReadableStream` or async iterable → streamed, `application/octet-stream` for bytes;
  * - `Response` → as is; `undefined`/`null` → no body (204 unless a status was set);
- * - anything else (plain object, array, number, boolean) → JSON.
+ * - anything else (plain object, array, number, boolean) → JSON, `application/json`.
  *
  * An explicit `req.contentType` always wins over these defaults.
  *
@@ -36,7 +36,7 @@ const TEXT = "text/plain; charset=utf-8";
  * // respond() applies the same conversions to what a handler returns.
  * const handler: Handler = () => ({ ok: true });
  * const json = await respond(new Req(new Request("http://localhost/")), handler);
- * assert.equal(json.headers.get("content-type"), "application/json; charset=utf-8");
+ * assert.equal(json.headers.get("content-type"), "application/json");
  * assert.deepEqual(await json.json(), { ok: true });
  * ```
  *
@@ -51,7 +51,7 @@ export function toResponse(req: Req, value: unknown): Promise<Response> {
     return req.end(null, null);
   }
   if (value === undefined || value === null) return req.end(null, null);
-  if (typeof value === "string") return req.end(value, HTML.test(value) ? HTML_TYPE : TEXT);
+  if (typeof value === "string") return req.end(value, HTML.test(value) ? TEXT_HTML : TEXT_PLAIN);
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
     return req.end(value as BodyInit, "application/octet-stream");
   }
@@ -66,10 +66,8 @@ export function toResponse(req: Req, value: unknown): Promise<Response> {
     // A BigInt or a cycle: reject like every other failure rather than throw synchronously.
     return Promise.reject(error);
   }
-  return req.end(json, "application/json; charset=utf-8");
+  return req.end(json, APPLICATION_JSON);
 }
-
-const HTML_TYPE = "text/html; charset=utf-8";
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
@@ -99,7 +97,7 @@ async function* encodeChunks(source: AsyncIterable<unknown>): AsyncGenerator<Uin
  *   await req.write("two");
  * };
  * const response = await respond(new Req(new Request("http://localhost/")), handler);
- * assert.equal(response.headers.get("content-type"), "text/plain; charset=utf-8");
+ * assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
  * assert.equal(await response.text(), "one two");
  *
  * // Without writes, respond() is toResponse() of the returned value.
@@ -112,23 +110,34 @@ async function* encodeChunks(source: AsyncIterable<unknown>): AsyncGenerator<Uin
  * @returns The response.
  */
 export function respond(req: Req, handler: Handler): Promise<Response> {
+  let result: unknown;
+  try {
+    result = handler(req);
+  } catch (error) {
+    return failAfterStart(req, error) ?? Promise.reject(error);
+  }
+  // A synchronous value from a handler that wrote nothing is converted at once: no promise of
+  // our own, no microtask (this is a published hello function's whole path).
+  if (!req.headersSent && !isThenable(result)) return toResponse(req, result);
   return new Promise<Response>((resolve, reject) => {
     const fail = (error: unknown) => {
-      if (req.headersSent) {
-        console.error(`[${req.id}] handler failed after the response started:`, error);
-        req.abort(error);
-      } else reject(error);
+      if (!failAfterStart(req, error)) reject(error);
     };
+    // The first write resolves with the streamed response (at once if it already happened,
+    // for a handler that wrote without awaiting); the handler then goes on writing.
     req.onCommit(resolve);
-    let result: unknown;
-    try {
-      result = handler(req);
-    } catch (error) {
-      fail(error);
-      return;
-    }
-    // Even a synchronous result waits here: a handler that wrote without awaiting has already
-    // committed, and its response must reach the client before the rest of the body can flow.
     Promise.resolve(result).then((value) => toResponse(req, value).then(resolve, fail), fail);
   });
+}
+
+/** After the head was sent the status is on the wire: the stream is aborted instead. */
+function failAfterStart(req: Req, error: unknown): Promise<Response> | undefined {
+  if (!req.headersSent) return undefined;
+  console.error(`[${req.id}] handler failed after the response started:`, error);
+  req.abort(error);
+  return Promise.resolve(req.streamedResponse!);
+}
+
+function isThenable(value: unknown): value is PromiseLike<unknown> {
+  return typeof (value as PromiseLike<unknown> | null)?.then === "function";
 }

@@ -4,9 +4,9 @@ import { Req } from "./req.ts";
 import { respond, toResponse } from "./respond.ts";
 import { serveForTest, within } from "./_test_server.ts";
 
-const TEXT = "text/plain; charset=utf-8";
+const TEXT = "text/plain;charset=UTF-8";
 const HTML = "text/html; charset=utf-8";
-const JSON_TYPE = "application/json; charset=utf-8";
+const JSON_TYPE = "application/json";
 const BYTES = "application/octet-stream";
 
 function newReq(url = "http://localhost/"): Req {

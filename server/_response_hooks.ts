@@ -1,18 +1,8 @@
-// Internal: what App does to a finished response — the session cookie on its head, and a hook
-// for when its body has been sent.
-import type { Req } from "@pubkit/request";
-import { AppReq } from "./app_req.ts";
+// Internal: what App does to a finished response — the session cookie, and a hook for when its
+// body has been sent.
+import type { AppReq } from "./app_req.ts";
 
-/** Puts the session cookie (new, regenerated or deleted session) on every response head. */
-export function addSessionCookie(headers: Headers, req: Req): void {
-  if (!(req instanceof AppReq) || !req.hasSession) return;
-  const cookie = req.session.setCookie();
-  if (cookie !== undefined && !headers.getSetCookie().includes(cookie)) {
-    headers.append("set-cookie", cookie);
-  }
-}
-
-/** Adds the session cookie to a response the handler built itself. */
+/** Adds the session cookie (new, regenerated or deleted session) unless the response has it. */
 export function withSessionCookie(response: Response, req: AppReq): Response {
   const cookie = req.session.setCookie();
   if (cookie === undefined || response.headers.getSetCookie().includes(cookie)) return response;

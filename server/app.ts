@@ -10,7 +10,6 @@ import {
   type Handler,
   HttpError,
   type Req,
-  type ReqOptions,
   type RequestChain,
   respond,
 } from "@pubkit/request";
@@ -18,7 +17,7 @@ import type { Pool } from "@pubkit/pool";
 import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppServices } from "./app_req.ts";
-import { addSessionCookie, whenDone, withSessionCookie } from "./_response_hooks.ts";
+import { whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
@@ -276,8 +275,7 @@ export class App {
     // info.remoteAddr is a getter that costs an op: read it only when something uses it.
     const remoteAddr = info ? () => this.#clientAddress(info) : undefined;
     const guarded = this.#bodyDeadline?.request(request) ?? request;
-    const req = this.#createReq(guarded, { remoteAddr });
-    const chain = req.chain;
+    const req = this.#createReq(guarded, remoteAddr, undefined);
     let response: Response;
     try {
       checkTarget(request.url, this.#maxTargetBytes);
@@ -291,7 +289,8 @@ export class App {
     // The chain stays tracked until its cleanups (session save, lease release) have settled, so
     // that close() waits for them.
     const finish = () => {
-      if (!chain.hasCleanups) return;
+      if (!req.hasCleanups) return;
+      const chain = req.chain;
       return chain.runCleanups().finally(() => this.#withCleanups.delete(chain));
     };
     if (info?.completed) {
@@ -310,26 +309,32 @@ export class App {
     return response;
   }
 
-  #createReq(request: Request, options: ReqOptions): AppReq {
-    const prev = options.prev;
+  #createReq(
+    request: Request,
+    remoteAddr: (() => string | undefined) | undefined,
+    prev: AppReq | undefined,
+  ): AppReq {
     return new AppReq(request, {
-      ...options,
+      remoteAddr,
+      prev,
       services: this.#services,
-      session: prev instanceof AppReq && prev.hasSession ? prev.session : undefined,
+      session: prev?.hasSession ? prev.session : undefined,
       formLimits: this.#options.formLimits,
-      onHead: addSessionCookie,
       dispatch: this.#dispatch,
     });
   }
 
   /** Dispatches an internal redirect through the whole app (bound: one function per app). */
   #dispatch = async (request: Request, prev: Req): Promise<Response> => {
-    const req = this.#createReq(request, { prev });
+    const req = this.#createReq(request, undefined, prev as AppReq);
+    let response: Response;
     try {
-      return await respond(req, this.#handler);
+      response = await respond(req, this.#handler);
     } catch (error) {
-      return errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+      response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
     }
+    // A session first opened by the target carries its cookie back through the original.
+    return req.hasSession ? withSessionCookie(response, req) : response;
   };
 
   /**

@@ -69,7 +69,7 @@ export function errorResponse(
   options: ErrorResponseOptions = {},
 ): Response {
   const headers = req.errorResponseHeaders();
-  headers.set("content-type", "text/plain; charset=utf-8");
+  headers.set("content-type", "text/plain;charset=UTF-8");
   headers.set("x-request-id", req.id);
   if (error instanceof HttpError) {
     for (const [name, value] of error.headers) headers.set(name, value);
