@@ -192,8 +192,8 @@ export class Publisher implements AsyncDisposable {
     const fields = route.options?.validate ? await route.options.validate(form) : form.toObject();
     const context: CallContext = { route, pathInfo: route.pathInfo, user };
     const fn = route.fn as (req: Req, fields: unknown, context: CallContext) => unknown;
-    const answer = respond(req, (req) => fn(req, fields, context));
-    return head ? await withoutBody(await answer) : answer;
+    const answer = await respond(req, (req) => fn(req, fields, context));
+    return head ? await withoutBody(answer) : answer;
   }
 
   /**

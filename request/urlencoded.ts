@@ -12,6 +12,9 @@ import { parseUrlEncodedInto } from "./_form_urlencoded.ts";
 import { Fields } from "./fields.ts";
 import { type FormLimits, resolveFormLimits } from "./form_limits.ts";
 
+// Fields cannot be changed, so every request without a query can share one.
+const NO_FIELDS = new Fields();
+
 /**
  * Parses a query string (with or without its leading `?`), e.g. `new URL(url).search`.
  *
@@ -40,7 +43,7 @@ export function parseQuery(search: string, limits?: Partial<FormLimits>): Fields
   if (typeof search !== "string") {
     throw new TypeError("Cannot parse query: search must be a string");
   }
-  if ((search === "" || search === "?") && limits === undefined) return new Fields();
+  if ((search === "" || search === "?") && limits === undefined) return NO_FIELDS;
   const budget = new FormBudget(resolveFormLimits(limits));
   const text = search.startsWith("?") ? search.slice(1) : search;
   parseUrlEncodedInto(new TextEncoder().encode(text), budget, "query string");

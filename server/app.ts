@@ -286,26 +286,35 @@ export class App {
       response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
     }
     if (req.hasSession) response = withSessionCookie(response, req);
-    // The chain stays tracked until its cleanups (session save, lease release) have settled, so
-    // that close() waits for them.
-    const finish = () => {
-      if (!req.hasCleanups) return;
-      const chain = req.chain;
-      return chain.runCleanups().finally(() => this.#withCleanups.delete(chain));
-    };
-    if (info?.completed) {
-      info.completed.then(finish, finish);
-    } else if (response.body === null) {
-      await finish();
-    } else {
-      response = new Response(whenDone(response.body, finish), response);
-    }
+    // A response built in full with nothing to clean up (a hello page) is done here.
+    if (req.hasCleanups || req.headersSent) response = await this.#finishLater(req, response, info);
     if (logging) {
       const ms = (performance.now() - started).toFixed(1);
       this.#log(
         `${req.remoteAddr ?? "-"} "${req.method} ${req.path}" ${response.status} ${ms}ms ${req.id}`,
       );
     }
+    return response;
+  }
+
+  /**
+   * Runs the request's cleanups (session save, lease release) once the response is complete:
+   * when the server reports it sent, else when the body has been read. The chain stays tracked
+   * until they settle, so that close() waits for them.
+   */
+  async #finishLater(
+    req: AppReq,
+    response: Response,
+    info: Deno.ServeHandlerInfo | undefined,
+  ): Promise<Response> {
+    const finish = () => {
+      if (!req.hasCleanups) return;
+      const chain = req.chain;
+      return chain.runCleanups().finally(() => this.#withCleanups.delete(chain));
+    };
+    if (info?.completed) info.completed.then(finish, finish);
+    else if (response.body === null) await finish();
+    else return new Response(whenDone(response.body, finish), response);
     return response;
   }
 
