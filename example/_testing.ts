@@ -24,10 +24,13 @@ export interface RequestInit {
 /** A client that keeps cookies like a browser does (name → value, deleted on Max-Age=0). */
 export class Client {
   #cookies = new Map<string, string>();
-  #fetch: (request: Request) => Promise<Response>;
+  #fetch: (request: Request) => Response | Promise<Response>;
   #origin: string;
 
-  constructor(fetch: (request: Request) => Promise<Response>, origin = "http://localhost") {
+  constructor(
+    fetch: (request: Request) => Response | Promise<Response>,
+    origin = "http://localhost",
+  ) {
     this.#fetch = fetch;
     this.#origin = origin;
   }

@@ -155,45 +155,50 @@ export class Publisher implements AsyncDisposable {
    *
    * @param req The request.
    * @param options A route already resolved.
-   * @returns The response (for HEAD: the same status and headers, no body).
+   * @returns The response (for HEAD: the same status and headers, no body): at once when
+   * every step was synchronous, otherwise a promise; failures reject, never throw.
    * @throws {HttpError} 4xx for the cases above, or what the function threw.
    */
-  async handle(req: Req, options: HandleOptions = {}): Promise<Response> {
-    const route = options.route ?? this.resolve(req.path);
-    if (!route) throw new HttpError(404, NOT_FOUND);
-    const head = req.method === "HEAD";
-    if (this.#before) {
-      let answer = this.#before(req, route);
-      if (answer instanceof Promise) answer = await answer; // a sync hook costs no microtask
-      if (answer instanceof Response) return head ? await withoutBody(answer) : answer;
+  handle(req: Req, options: HandleOptions = {}): Response | Promise<Response> {
+    try {
+      const route = options.route ?? this.resolve(req.path);
+      if (!route) throw new HttpError(404, NOT_FOUND);
+      const answer = this.#before?.(req, route);
+      const hooks = route.hooks;
+      // The common request (a GET with no body, hooks or validation) needs no await at all.
+      if (
+        answer === undefined && req.method !== "HEAD" && req.request.body === null &&
+        hooks.auth === undefined && hooks.access === undefined && hooks.guard === undefined &&
+        !route.options?.validate
+      ) {
+        checkMethod(req, route);
+        return call(req, route, req.query.toObject(), undefined);
+      }
+      return this.#handle(req, route, answer);
+    } catch (error) {
+      return Promise.reject(error);
     }
+  }
+
+  async #handle(req: Req, route: Route, before: unknown): Promise<Response> {
+    const head = req.method === "HEAD";
+    const answer = before instanceof Promise ? await before : before;
+    if (answer instanceof Response) return head ? await withoutBody(answer) : answer;
     const hooks = route.hooks;
     let user: string | undefined;
-    // No hooks (the common case) means nothing to await.
     if (hooks.auth !== undefined || hooks.access !== undefined || hooks.guard !== undefined) {
       const checked = await checkAccess(req, hooks);
       if (checked.response) return head ? await withoutBody(checked.response) : checked.response;
       user = checked.user;
     }
-    const allowed = route.methods.includes(req.method) ||
-      (head && route.methods.includes("GET"));
-    if (!allowed) {
-      const allow = route.methods.includes("GET") && !route.methods.includes("HEAD")
-        ? [...route.methods, "HEAD"]
-        : route.methods;
-      throw new HttpError(405, `Method ${req.method} not allowed`, {
-        headers: { allow: allow.join(", ") },
-      });
-    }
+    checkMethod(req, route);
     // Without a body the form is the query: no need to wait for it.
     const form = route.options?.form === false || req.request.body === null
       ? req.query
       : await req.form();
     const fields = route.options?.validate ? await route.options.validate(form) : form.toObject();
-    const context: CallContext = { route, pathInfo: route.pathInfo, user };
-    const fn = route.fn as (req: Req, fields: unknown, context: CallContext) => unknown;
-    const answer = await respond(req, (req) => fn(req, fields, context));
-    return head ? await withoutBody(answer) : answer;
+    const response = await call(req, route, fields, user);
+    return head ? await withoutBody(response) : response;
   }
 
   /**
@@ -260,6 +265,30 @@ export class Publisher implements AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** 405 with `Allow` unless the route takes the method (HEAD wherever GET is). */
+function checkMethod(req: Req, route: Route): void {
+  const methods = route.methods;
+  if (methods.includes(req.method) || (req.method === "HEAD" && methods.includes("GET"))) return;
+  const allow = methods.includes("GET") && !methods.includes("HEAD")
+    ? [...methods, "HEAD"]
+    : methods;
+  throw new HttpError(405, `Method ${req.method} not allowed`, {
+    headers: { allow: allow.join(", ") },
+  });
+}
+
+/** Calls the published function and converts what it returns. */
+function call(
+  req: Req,
+  route: Route,
+  fields: unknown,
+  user: string | undefined,
+): Response | Promise<Response> {
+  const context: CallContext = { route, pathInfo: route.pathInfo, user };
+  const fn = route.fn as (req: Req, fields: unknown, context: CallContext) => unknown;
+  return respond(req, (req) => fn(req, fields, context));
 }
 
 async function withoutBody(response: Response): Promise<Response> {

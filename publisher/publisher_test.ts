@@ -262,7 +262,7 @@ Deno.test("Publisher.handle() converts every kind of return value", async (t) =>
   });
   await t.step("any other error rejects for the server to map to 500", async () => {
     const req = new Req(new Request("http://localhost/conversions/notFound"));
-    await assert.rejects(publisher.handle(req), (error: Error) => {
+    await assert.rejects(async () => await publisher.handle(req), (error: Error) => {
       assert.ok(!(error instanceof HttpError));
       assert.equal(error.message, "not an HttpError");
       return true;

@@ -19,7 +19,7 @@ export interface TestServer extends AsyncDisposable {
  */
 export function serveForTest(handler: Handler): TestServer {
   const dispatch: Dispatch = (request, prev) =>
-    respond(new Req(request, { prev, dispatch }), handler);
+    Promise.resolve(respond(new Req(request, { prev, dispatch }), handler));
   const server = Deno.serve(
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (request, info) => {
@@ -48,7 +48,11 @@ export function serveForTest(handler: Handler): TestServer {
 }
 
 /** Resolves like `promise`, or rejects after `ms` naming what was awaited. */
-export async function within<T>(promise: Promise<T>, what: string, ms = 10_000): Promise<T> {
+export async function within<T>(
+  promise: T | Promise<T>,
+  what: string,
+  ms = 10_000,
+): Promise<T> {
   let timer: ReturnType<typeof setTimeout> | undefined;
   const timeout = new Promise<never>((_, reject) => {
     timer = setTimeout(() => reject(new Error(`Timed out waiting for ${what}`)), ms);

@@ -366,16 +366,10 @@ export class Req {
    *
    * @param body The body; `null` for none.
    * @param defaultType The content type when none was set.
-   * @returns The response (the streamed one if the head was already sent).
+   * @returns The response, at once for a complete body; once written for a streamed one.
    */
-  async end(body: BodyInit | null, defaultType: string | null): Promise<Response> {
-    if (this.#writer) {
-      if (body !== null) {
-        for await (const chunk of new Response(body).body!) await this.#writer.write(chunk);
-      }
-      await this.#writer.close();
-      return this.#response!;
-    }
+  end(body: BodyInit | null, defaultType: string | null): Response | Promise<Response> {
+    if (this.#writer) return this.#endStream(this.#writer, body);
     const status = body === null && this.#status === 200 ? 204 : this.#status;
     if (body !== null && NULL_BODY_STATUSES.includes(status)) {
       // The Fetch API refuses a body here (a 500 for `req.status = 204; return ""`): drop it.
@@ -390,6 +384,17 @@ export class Req {
       return new Response(body); // Deno gives it this very type, on its fastest path
     }
     return new Response(body, { status, headers: this.#head(body === null ? null : defaultType) });
+  }
+
+  async #endStream(
+    writer: WritableStreamDefaultWriter<Uint8Array>,
+    body: BodyInit | null,
+  ): Promise<Response> {
+    if (body !== null) {
+      for await (const chunk of new Response(body).body!) await writer.write(chunk);
+    }
+    await writer.close();
+    return this.#response!;
   }
 
   /**

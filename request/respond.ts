@@ -42,12 +42,22 @@ const HTML = /^\s*</;
  *
  * @param req The request whose status and headers the response carries.
  * @param value What the handler returned.
- * @returns The response.
+ * @returns The response: at once when the body is complete, a promise for a streamed one or a
+ * failure (never a synchronous throw).
  */
-export function toResponse(req: Req, value: unknown): Promise<Response> {
+export function toResponse(req: Req, value: unknown): Response | Promise<Response> {
+  try {
+    return convert(req, value);
+  } catch (error) {
+    // A BigInt or a cycle for JSON, a body the status forbids: reject like every other failure.
+    return Promise.reject(error);
+  }
+}
+
+function convert(req: Req, value: unknown): Response | Promise<Response> {
   if (value instanceof Response) {
     // A nested respond() hands back this request's own stream: it is still being written.
-    if (!req.headersSent || value === req.streamedResponse) return Promise.resolve(value);
+    if (!req.headersSent || value === req.streamedResponse) return value;
     return req.end(null, null);
   }
   if (value === undefined || value === null) return req.end(null, null);
@@ -59,14 +69,7 @@ export function toResponse(req: Req, value: unknown): Promise<Response> {
   if (isAsyncIterable(value)) {
     return req.end(ReadableStream.from(encodeChunks(value)), "application/octet-stream");
   }
-  let json: string;
-  try {
-    json = JSON.stringify(value);
-  } catch (error) {
-    // A BigInt or a cycle: reject like every other failure rather than throw synchronously.
-    return Promise.reject(error);
-  }
-  return req.end(json, APPLICATION_JSON);
+  return req.end(JSON.stringify(value), APPLICATION_JSON);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -107,17 +110,18 @@ async function* encodeChunks(source: AsyncIterable<unknown>): AsyncGenerator<Uin
  *
  * @param req The request.
  * @param handler The handler.
- * @returns The response.
+ * @returns The response: at once when the handler returned a complete body synchronously,
+ * otherwise a promise (never a synchronous throw).
  */
-export function respond(req: Req, handler: Handler): Promise<Response> {
+export function respond(req: Req, handler: Handler): Response | Promise<Response> {
   let result: unknown;
   try {
     result = handler(req);
   } catch (error) {
     return failAfterStart(req, error) ?? Promise.reject(error);
   }
-  // A synchronous value from a handler that wrote nothing is converted at once: no promise of
-  // our own, no microtask (this is a published hello function's whole path).
+  // A synchronous value from a handler that wrote nothing is converted at once: no promise, no
+  // microtask (this is a published hello function's whole path).
   if (!req.headersSent && !isThenable(result)) return toResponse(req, result);
   return new Promise<Response>((resolve, reject) => {
     const fail = (error: unknown) => {
@@ -126,7 +130,7 @@ export function respond(req: Req, handler: Handler): Promise<Response> {
     // The first write resolves with the streamed response (at once if it already happened,
     // for a handler that wrote without awaiting); the handler then goes on writing.
     req.onCommit(resolve);
-    Promise.resolve(result).then((value) => toResponse(req, value).then(resolve, fail), fail);
+    Promise.resolve(result).then((value) => toResponse(req, value)).then(resolve, fail);
   });
 }
 

@@ -151,25 +151,25 @@ Deno.test("respond() runs synchronous and asynchronous handlers", async (t) => {
 Deno.test("respond() rejects errors thrown before the head was sent", async (t) => {
   await t.step("synchronous throw", async () => {
     await assert.rejects(
-      respond(newReq(), () => {
+      Promise.resolve(respond(newReq(), () => {
         throw new HttpError(404, "Not found: /x");
-      }),
+      })),
       { name: "HttpError", message: "Not found: /x" },
     );
   });
 
   await t.step("asynchronous throw", async () => {
     await assert.rejects(
-      respond(newReq(), async () => {
+      Promise.resolve(respond(newReq(), async () => {
         await Promise.resolve();
         throw new TypeError("bad");
-      }),
+      })),
       { name: "TypeError", message: "bad" },
     );
   });
 
   await t.step("a value that cannot be converted", async () => {
-    await assert.rejects(respond(newReq(), () => ({ n: 1n })), TypeError);
+    await assert.rejects(Promise.resolve(respond(newReq(), () => ({ n: 1n }))), TypeError);
   });
 });
 

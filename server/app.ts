@@ -120,9 +120,10 @@ export class App {
    *
    * @param request The request.
    * @param info Connection info from `Deno.serve` or `deno serve`.
-   * @returns The response.
+   * @returns The response: at once when the handler answered synchronously, otherwise a
+   * promise (failures become error responses either way).
    */
-  readonly fetch: (request: Request, info?: Deno.ServeHandlerInfo) => Promise<Response>;
+  readonly fetch: (request: Request, info?: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
   #options: AppOptions;
   #services: AppServices;
@@ -258,10 +259,14 @@ export class App {
     this.#answersResponses = publish !== undefined && !this.#options.handler;
   }
 
-  async #fetch(request: Request, info?: Deno.ServeHandlerInfo): Promise<Response> {
+  // Synchronous from end to end when the handler is (a published hello function): Deno.serve
+  // then writes the response without a single await.
+  #fetch(request: Request, info?: Deno.ServeHandlerInfo): Response | Promise<Response> {
     if (!this.#ready) {
-      await this.start();
-      this.#ready = true;
+      return this.start().then(() => {
+        this.#ready = true;
+        return this.#fetch(request, info);
+      });
     }
     if (info && !this.#serving && !this.#closeOnSignal) this.#closeOnSignals();
     if (this.#draining) {
@@ -270,31 +275,47 @@ export class App {
         headers: { connection: "close", "retry-after": "1" },
       });
     }
-    const logging = this.#options.accessLog !== false;
-    const started = logging ? performance.now() : 0;
+    const started = this.#options.accessLog !== false ? performance.now() : undefined;
     // info.remoteAddr is a getter that costs an op: read it only when something uses it.
     const remoteAddr = info ? () => this.#clientAddress(info) : undefined;
     const guarded = this.#bodyDeadline?.request(request) ?? request;
     const req = this.#createReq(guarded, remoteAddr, undefined);
-    let response: Response;
+    let answer: Response | Promise<Response>;
     try {
       checkTarget(request.url, this.#maxTargetBytes);
-      response = this.#answersResponses
-        ? await (this.#handler(req) as Promise<Response>)
-        : await respond(req, this.#handler);
+      answer = this.#answersResponses
+        ? this.#handler(req) as Response | Promise<Response>
+        : respond(req, this.#handler);
     } catch (error) {
-      response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+      answer = this.#errorResponse(error, req);
     }
+    if (answer instanceof Response) return this.#complete(req, answer, info, started);
+    return answer.then(
+      (response) => this.#complete(req, response, info, started),
+      (error) => this.#complete(req, this.#errorResponse(error, req), info, started),
+    );
+  }
+
+  #errorResponse(error: unknown, req: AppReq): Response {
+    return errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+  }
+
+  /** The session cookie, the access log line, and the cleanups once the response is sent. */
+  #complete(
+    req: AppReq,
+    response: Response,
+    info: Deno.ServeHandlerInfo | undefined,
+    started: number | undefined,
+  ): Response | Promise<Response> {
     if (req.hasSession) response = withSessionCookie(response, req);
-    // A response built in full with nothing to clean up (a hello page) is done here.
-    if (req.hasCleanups || req.headersSent) response = await this.#finishLater(req, response, info);
-    if (logging) {
+    if (started !== undefined) {
       const ms = (performance.now() - started).toFixed(1);
       this.#log(
         `${req.remoteAddr ?? "-"} "${req.method} ${req.path}" ${response.status} ${ms}ms ${req.id}`,
       );
     }
-    return response;
+    // A response built in full with nothing to clean up (a hello page) is done here.
+    return req.hasCleanups || req.headersSent ? this.#finishLater(req, response, info) : response;
   }
 
   /**
@@ -340,7 +361,7 @@ export class App {
     try {
       response = await respond(req, this.#handler);
     } catch (error) {
-      response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+      response = this.#errorResponse(error, req);
     }
     // A session first opened by the target carries its cookie back through the original.
     return req.hasSession ? withSessionCookie(response, req) : response;
