@@ -18,17 +18,52 @@ export type AcquireOuter = (
   signal?: AbortSignal,
 ) => Promise<OuterLock>;
 
-interface Epoch {
-  owner: unknown;
-  holds: number;
-  ready: Promise<OuterLock>;
-  /** The outer lock when it was granted at once (no outer lock to take): no await needed. */
-  granted?: OuterLock;
+/** One owner's continuous holding of an id: the outer lock is taken once for all of it. */
+class Epoch {
+  readonly owner: unknown;
+  holds = 0;
+  /** The fencing token: known at once for a local lock, once `ready` settles otherwise. */
+  fence: number | undefined;
+  /** The outer lock being taken, when there is one. */
+  readonly ready: Promise<OuterLock> | undefined;
+
+  constructor(owner: unknown, fence: number | undefined, ready: Promise<OuterLock> | undefined) {
+    this.owner = owner;
+    this.fence = fence;
+    this.ready = ready;
+    // Settled rejections are handled by every joiner.
+    ready?.catch(() => {});
+  }
 }
 
 interface Entry {
   lock: ReentrantLock;
   epoch?: Epoch;
+}
+
+const RELEASED = Promise.resolve();
+
+// A class rather than an object literal with a computed symbol key, which V8 builds in
+// dictionary mode: one is made per acquire.
+class TableLock implements SessionLock {
+  readonly id: string;
+  readonly fence: number;
+  #release: () => Promise<void>;
+  #released: Promise<void> | undefined;
+
+  constructor(id: string, fence: number, release: () => Promise<void>) {
+    this.id = id;
+    this.fence = fence;
+    this.#release = release;
+  }
+
+  release(): Promise<void> {
+    return this.#released ??= this.#release();
+  }
+
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
+  }
 }
 
 /**
@@ -53,9 +88,8 @@ export class LockTable {
     return this.#entries.size;
   }
 
-  async acquire(id: string, owner: unknown, options: StoreLockOptions = {}): Promise<SessionLock> {
+  acquire(id: string, owner: unknown, options: StoreLockOptions = {}): Promise<SessionLock> {
     const timeout = options.timeout ?? this.#timeout;
-    const deadline = performance.now() + timeout;
     let entry = this.#entries.get(id);
     if (!entry) {
       entry = {
@@ -63,65 +97,87 @@ export class LockTable {
       };
       this.#entries.set(id, entry);
     }
-    // Uncontended (the common case): take the lock without a promise round trip.
-    let hold: ReentrantLockHold | undefined = entry.lock.tryAcquire(owner);
+    let hold: ReentrantLockHold | undefined;
+    try {
+      hold = entry.lock.tryAcquire(owner);
+    } catch (error) {
+      this.#forget(id, entry);
+      return Promise.reject(error);
+    }
+    // Uncontended with no outer lock (the common case): no await at all.
+    if (hold && !this.#acquireOuter) return Promise.resolve(this.#grant(id, entry, owner, hold));
+    const deadline = performance.now() + timeout;
+    return this.#acquire(id, entry, owner, hold, { timeout, deadline, signal: options.signal });
+  }
+
+  async #acquire(
+    id: string,
+    entry: Entry,
+    owner: unknown,
+    hold: ReentrantLockHold | undefined,
+    wait: { timeout: number; deadline: number; signal?: AbortSignal },
+  ): Promise<SessionLock> {
     if (!hold) {
       try {
-        hold = await entry.lock.acquire(owner, { timeout, signal: options.signal });
+        hold = await entry.lock.acquire(owner, { timeout: wait.timeout, signal: wait.signal });
       } catch (error) {
         this.#forget(id, entry);
         throw error;
       }
     }
-    const held = hold;
+    const lock = this.#grant(id, entry, owner, hold, wait);
+    const epoch = entry.epoch!;
+    if (epoch.fence !== undefined) return lock;
+    try {
+      epoch.fence = (await epoch.ready!).fence;
+    } catch (error) {
+      await lock.release();
+      throw error;
+    }
+    return new TableLock(id, epoch.fence!, () => lock.release());
+  }
+
+  /**
+   * Counts one more hold in the owner's epoch, starting one (and its outer lock) if needed.
+   * The lock's fence is 0 while the outer lock is still being taken (see `#acquire`).
+   */
+  #grant(
+    id: string,
+    entry: Entry,
+    owner: unknown,
+    hold: ReentrantLockHold,
+    wait?: { timeout: number; deadline: number; signal?: AbortSignal },
+  ): TableLock {
     let epoch = entry.epoch;
     if (!epoch || epoch.owner !== owner || epoch.holds === 0) {
-      const granted = this.#acquireOuter
-        ? undefined
-        : { fence: ++this.#fence, release: () => Promise.resolve() };
-      epoch = {
-        owner,
-        holds: 0,
-        ready: granted
-          ? Promise.resolve(granted)
-          : this.#acquireOuter!(id, deadline, timeout, options.signal),
-        granted,
-      };
-      // Settled rejections are handled by every joiner below.
-      epoch.ready.catch(() => {});
-      entry.epoch = epoch;
+      const outer = this.#acquireOuter;
+      epoch = entry.epoch = outer
+        ? new Epoch(owner, undefined, outer(id, wait!.deadline, wait!.timeout, wait!.signal))
+        : new Epoch(owner, ++this.#fence, undefined);
     }
     epoch.holds++;
     const current = epoch;
-    const currentEntry = entry;
-    let released: Promise<void> | undefined;
-    const release = (): Promise<void> =>
-      released ??= (async () => {
-        current.holds--;
-        if (current.holds === 0) {
-          if (currentEntry.epoch === current) currentEntry.epoch = undefined;
-          // Free the outer lock before the local hand-over, so the next owner in
-          // this process does not poll for a lock that is about to be free.
-          if (!current.granted) await current.ready.then((outer) => outer.release(), () => {});
-        }
-        held.release();
-        this.#forget(id, currentEntry);
-      })();
-    let outer = current.granted;
-    if (!outer) {
-      try {
-        outer = await current.ready;
-      } catch (error) {
-        await release();
-        throw error;
+    return new TableLock(id, epoch.fence ?? 0, () => this.#release(id, entry, current, hold));
+  }
+
+  #release(id: string, entry: Entry, epoch: Epoch, hold: ReentrantLockHold): Promise<void> {
+    epoch.holds--;
+    if (epoch.holds === 0) {
+      if (entry.epoch === epoch) entry.epoch = undefined;
+      // Free the outer lock before the local hand-over, so the next owner in this process does
+      // not poll for a lock that is about to be free.
+      if (epoch.ready) {
+        return epoch.ready.then((outer) => outer.release(), () => {})
+          .then(() => this.#handOver(id, entry, hold));
       }
     }
-    return {
-      id,
-      fence: outer.fence,
-      release,
-      [Symbol.asyncDispose]: release,
-    };
+    this.#handOver(id, entry, hold);
+    return RELEASED;
+  }
+
+  #handOver(id: string, entry: Entry, hold: ReentrantLockHold): void {
+    hold.release();
+    this.#forget(id, entry);
   }
 
   #forget(id: string, entry: Entry): void {

@@ -179,7 +179,9 @@ export class SessionCore {
   async unlock(): Promise<void> {
     const holds = this.holds;
     this.holds = [];
-    await Promise.all(holds.map((hold) => hold.release()));
+    // One hold per opening of this request chain: usually exactly one.
+    if (holds.length === 1) await holds[0]!.release();
+    else await Promise.all(holds.map((hold) => hold.release()));
   }
 
   /** Closes one handle; the last one saves and frees the lock. */

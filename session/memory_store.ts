@@ -7,8 +7,6 @@ import {
   checkNumber,
   checkOptions,
   checkRecord,
-  decodeRecord,
-  encodeRecord,
   startSweeper,
   systemClock,
 } from "./_store_common.ts";
@@ -54,8 +52,20 @@ const KNOWN = ["maxSessions", "lockTimeout", "sweepInterval", "clock"] as const;
  * assert.deepEqual((await store.load(id))?.data, { n: 1 });
  * ```
  */
+/**
+ * What the cache keeps per session: the data as JSON, so that no caller shares objects with the
+ * store (as with every other store), and the times as numbers, which are cheaper to keep than
+ * to parse.
+ */
+interface Entry {
+  readonly data: string;
+  readonly created: number;
+  readonly lastAccessed: number;
+  readonly expires: number;
+}
+
 export class MemoryStore implements SessionStore, AsyncDisposable {
-  #cache: LRUCache<string, string>;
+  #cache: LRUCache<string, Entry>;
   #locks: LockTable;
   #clock: Clock;
   #stopSweeper: () => void;
@@ -74,11 +84,8 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
     const sweepInterval = checkNumber(options.sweepInterval ?? 60_000, "sweepInterval", action);
     const clock = options.clock ?? systemClock;
     this.#clock = clock;
-    this.#cache = new LRUCache<string, string>({
-      max,
-      ttlAutopurge: false,
-      perf: { now: () => clock.now() },
-    });
+    // Expiry is checked here on load and by the sweeper, so the cache needs no TTL of its own.
+    this.#cache = new LRUCache<string, Entry>({ max });
     this.#locks = new LockTable(lockTimeout);
     this.#stopSweeper = startSweeper(sweepInterval, () => this.sweep());
   }
@@ -91,12 +98,17 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    * @throws {TypeError} If `id` is not a session id.
    */
   load(id: string): Promise<SessionRecord | undefined> {
-    return Promise.try(() => {
+    try {
       checkId(id, "load session");
-      const text = this.#cache.get(id);
-      const record = text === undefined ? undefined : decodeRecord(text);
-      return !record || record.expires <= this.#clock.now() ? undefined : record;
-    });
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    const entry = this.#cache.get(id);
+    if (entry === undefined || entry.expires <= this.#clock.now()) {
+      return Promise.resolve(undefined);
+    }
+    const { created, lastAccessed, expires } = entry;
+    return Promise.resolve({ data: JSON.parse(entry.data), created, lastAccessed, expires });
   }
 
   /**
@@ -111,9 +123,9 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
     return Promise.try(() => {
       checkId(id, "save session");
       checkRecord(record, "save session");
-      const ttl = record.expires - this.#clock.now();
-      if (ttl <= 0) this.#cache.delete(id);
-      else this.#cache.set(id, encodeRecord(record), { ttl });
+      const { created, lastAccessed, expires } = record;
+      // An expired record is kept until the sweep, but load() never returns it.
+      this.#cache.set(id, { data: JSON.stringify(record.data), created, lastAccessed, expires });
     });
   }
 
@@ -123,17 +135,21 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    * @param id The session id.
    * @param lastAccessed The new access time.
    * @param expires The new expiry.
-   * @param options Passed on to {@linkcode MemoryStore.prototype.save}.
+   * @param _options Ignored (no fence check for a local lock).
    * @throws {TypeError} If `id` is not a session id.
    */
-  async touch(
+  touch(
     id: string,
     lastAccessed: number,
     expires: number,
-    options?: StoreWriteOptions,
+    _options?: StoreWriteOptions,
   ): Promise<void> {
-    const record = await this.load(id);
-    if (record) await this.save(id, { ...record, lastAccessed, expires }, options);
+    return Promise.try(() => {
+      checkId(id, "touch session");
+      const entry = this.#cache.get(id);
+      if (entry === undefined || entry.expires <= this.#clock.now()) return;
+      this.#cache.set(id, { data: entry.data, created: entry.created, lastAccessed, expires });
+    });
   }
 
   /**
@@ -160,9 +176,13 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    * @throws {TypeError} If `id` is not a session id.
    * @throws {LockTimeoutError} If another owner holds it past the timeout.
    */
-  async lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
-    checkId(id, "lock session");
-    return await this.#locks.acquire(id, owner, options);
+  lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock> {
+    try {
+      checkId(id, "lock session");
+    } catch (error) {
+      return Promise.reject(error);
+    }
+    return this.#locks.acquire(id, owner, options);
   }
 
   /**
@@ -171,9 +191,11 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    * @returns How many were removed.
    */
   sweep(): Promise<number> {
-    const before = this.#cache.size;
-    this.#cache.purgeStale();
-    return Promise.resolve(before - this.#cache.size);
+    const now = this.#clock.now();
+    const expired: string[] = [];
+    for (const [id, entry] of this.#cache.entries()) if (entry.expires <= now) expired.push(id);
+    for (const id of expired) this.#cache.delete(id);
+    return Promise.resolve(expired.length);
   }
 
   /**

@@ -199,7 +199,7 @@ export class SessionManager implements AsyncDisposable {
     let id: string | undefined;
     let verified: string | undefined;
     for (const value of values) {
-      id = await signer.verify(value);
+      id = signer.known(value) ?? await signer.verify(value);
       if (id) {
         verified = value;
         break;
@@ -207,11 +207,13 @@ export class SessionManager implements AsyncDisposable {
     }
     let hold: SessionLock | undefined;
     let record: SessionRecord | undefined;
+    let now = 0;
     if (id) {
       if (lock) hold = await store.lock(id, owner, lockOptions);
       try {
         record = await store.load(id);
-        if (record && this.#expired(record, clock.now())) {
+        now = clock.now();
+        if (record && this.#expired(record, now)) {
           if (hold) await store.destroy(id, { fence: hold.fence });
           record = undefined;
         }
@@ -227,6 +229,7 @@ export class SessionManager implements AsyncDisposable {
     if (!record) {
       id = newId();
       if (lock) hold = await store.lock(id, owner, lockOptions);
+      now = clock.now();
     }
     const core = new SessionCore(this.#config, {
       owner,
@@ -236,7 +239,7 @@ export class SessionManager implements AsyncDisposable {
       signed: record && verified !== undefined ? verified : await signer.sign(id!),
       record,
       hadCookie: values.length > 0,
-      now: clock.now(),
+      now,
     });
     if (hold) core.holds.push(hold);
     this.#cores.set(owner, core);
