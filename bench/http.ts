@@ -1,7 +1,7 @@
 // HTTP load on loopback: each stack of bench/servers/ pinned to CPU 0, wrk pinned to CPU 1.
 // Per scenario: warm-up, then alternating rounds (A B C, then C B A, …) of fixed-length runs;
 // server CPU time per request from /proc/<pid>/stat (utime + stime) before and after each run;
-// medians and ratios. Then, with --rss, the pubkit page's RSS after 100k and 1M requests.
+// medians and ratios (of the medians, and paired within each round). Then, with --rss, the pubkit page's RSS after 100k and 1M requests.
 //
 //   apt-get install -y wrk    # once (Debian)
 //   deno run -A bench/http.ts [--seconds=5] [--rounds=4] [--connections=16] [--rss] [--only=hello]
@@ -209,18 +209,28 @@ async function scenario(title: string, path: string, returning: boolean): Promis
         `${(await memory(s.pid, "VmHWM")).toFixed(0)} MiB | ${
           r.reduce((n, x) => n + x.errors, 0)
         } | ` +
-        `${r.map((x) => x.cpuUs.toFixed(0)).join(", ")} |`,
+        `${r.map((x) => x.cpuUs.toFixed(1)).join(", ")} |`,
     );
   }
-  const pk = cpu.get("pubkit")!;
+  // Paired too: the ratio within each round (runs seconds apart), then the median of those,
+  // which a load that drifts across the rounds moves less than the ratio of the medians.
+  const perRun = new Map(servers.map((s) => [s.name, runs.get(s)!.map((x) => x.cpuUs)]));
+  const ratio = (a: StackName, b: StackName) => {
+    const pairs = perRun.get(a)!.map((x, i) => x / perRun.get(b)![i]!);
+    return `**${(cpu.get(a)! / cpu.get(b)!).toFixed(2)}×** (per round: median ${
+      median(pairs).toFixed(2)
+    }×, ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)})`;
+  };
+  const comparisons: [StackName, StackName][] = [["pubkit", "raw"], ["pubkit", "hono"], [
+    "hono",
+    "raw",
+  ]];
+  if (cpu.has("pubkit-b")) comparisons.push(["pubkit-b", "raw"], ["pubkit", "pubkit-b"]);
   lines.push(
     "",
-    `CPU per request: pubkit / raw = **${(pk / cpu.get("raw")!).toFixed(2)}×**, ` +
-      `pubkit / hono = **${(pk / cpu.get("hono")!).toFixed(2)}×**, ` +
-      `hono / raw = ${(cpu.get("hono")! / cpu.get("raw")!).toFixed(2)}×` +
-      (cpu.has("pubkit-b")
-        ? `, pubkit-b / raw = **${(cpu.get("pubkit-b")! / cpu.get("raw")!).toFixed(2)}×**`
-        : ""),
+    "CPU per request, ratio of the medians:",
+    "",
+    ...comparisons.map(([a, b]) => `- ${a} / ${b} = ${ratio(a, b)}`),
     "",
   );
   for (const s of servers) await stop(s);

@@ -37,6 +37,8 @@ export interface OpenSessionOptions {
   lock?: boolean;
 }
 
+const NO_PATHS: readonly string[] = Object.freeze([]);
+
 /**
  * The request wrapper of a composed application: a `Req` plus the open session, pooled
  * resources released at request end, template rendering and the server (`req.server`).
@@ -74,7 +76,7 @@ export class AppReq extends Req {
   /** The application's services: pools, cleanups. */
   readonly server: AppServices;
   /** Template search path for {@linkcode AppReq.render}, set from the folder's scope. */
-  templatePaths: readonly string[] = [];
+  templatePaths: readonly string[] = NO_PATHS;
   #session: Session | undefined;
   #opening: Promise<Session> | undefined;
 
