@@ -31,6 +31,12 @@ export interface ReqOptions {
   signal?: AbortSignal;
   /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
   dispatch?: Dispatch;
+  /**
+   * Headers known only when a response head is built, such as a session cookie: called for
+   * every response this request builds, appended to its headers. Returning `undefined` (the
+   * common case) adds nothing and costs nothing.
+   */
+  lateHeaders?: (req: Req) => readonly (readonly [string, string])[] | undefined;
 }
 
 /** The most internal redirects one request may chain. */
@@ -343,7 +349,8 @@ export class Req {
    */
   #head(contentType: string | null): HeadersInit {
     const type = this.#contentType ?? contentType;
-    if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched) {
+    const late = this.#options.lateHeaders?.(this);
+    if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched && late === undefined) {
       return type === null ? {} : { "content-type": type };
     }
     const headers = this.#responseHeaders?.touched
@@ -356,6 +363,7 @@ export class Req {
       }
     }
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
+    if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
     return headers;
   }
 
@@ -379,7 +387,8 @@ export class Req {
     if (
       status === 200 && typeof body === "string" &&
       (this.#contentType ?? defaultType) === TEXT_PLAIN &&
-      !this.#responseHeaders?.touched && !this.#errorHeaders?.touched
+      !this.#responseHeaders?.touched && !this.#errorHeaders?.touched &&
+      this.#options.lateHeaders?.(this) === undefined
     ) {
       return new Response(body); // Deno gives it this very type, on its fastest path
     }
@@ -430,13 +439,16 @@ export class Req {
   }
 
   /**
-   * Headers for an error response built for this request: the error headers only, since the
-   * ordinary response headers belong to the page that failed.
+   * Headers for an error response built for this request: the error headers and the late
+   * headers only, since the ordinary response headers belong to the page that failed.
    *
    * @returns A fresh `Headers`.
    */
   errorResponseHeaders(): Headers {
-    return new Headers(this.#errorHeaders);
+    const headers = new Headers(this.#errorHeaders);
+    const late = this.#options.lateHeaders?.(this);
+    if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
+    return headers;
   }
 
   /**

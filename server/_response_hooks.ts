@@ -1,8 +1,22 @@
 // Internal: what App does to a finished response — the session cookie, and a hook for when its
 // body has been sent.
-import type { AppReq } from "./app_req.ts";
+import type { Req } from "@pubkit/request";
+import { AppReq } from "./app_req.ts";
 
-/** Adds the session cookie (new, regenerated or deleted session) unless the response has it. */
+/**
+ * The session cookie (new, regenerated or deleted session) for the head of every response a
+ * request builds, as `lateHeaders`: the header is then part of the response from the start.
+ */
+export function sessionCookieHeader(req: Req): [string, string][] | undefined {
+  if (!(req instanceof AppReq) || !req.hasSession) return undefined;
+  const cookie = req.session.setCookie();
+  return cookie === undefined ? undefined : [["set-cookie", cookie]];
+}
+
+/**
+ * Adds the session cookie unless the response has it: for a response the handler built itself,
+ * or one built before the session changed.
+ */
 export function withSessionCookie(response: Response, req: AppReq): Response {
   const cookie = req.session.setCookie();
   if (cookie === undefined || response.headers.getSetCookie().includes(cookie)) return response;

@@ -17,7 +17,7 @@ import type { Pool } from "@pubkit/pool";
 import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppServices } from "./app_req.ts";
-import { whenDone, withSessionCookie } from "./_response_hooks.ts";
+import { sessionCookieHeader, whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
@@ -351,6 +351,7 @@ export class App {
       session: prev?.hasSession ? prev.session : undefined,
       formLimits: this.#options.formLimits,
       dispatch: this.#dispatch,
+      lateHeaders: sessionCookieHeader,
     });
   }
 

@@ -1,5 +1,7 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
+import { createHmac, timingSafeEqual } from "node:crypto";
+
 /** 32 random bytes in unpadded base64url are exactly 43 characters. */
 const ID_LENGTH = 43;
 
@@ -50,41 +52,27 @@ export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined
 /** How many verified cookie values a signer remembers. */
 const VERIFIED_CACHE = 10_000;
 
-/** Signs and verifies cookie values `<id>.<hmac>` with a list of secrets. */
+/** Signs and verifies cookie values `<id>.<hmac>` (HMAC-SHA256) with a list of secrets. */
 export class CookieSigner {
-  #keys: Promise<CryptoKey[]>;
+  // node:crypto rather than crypto.subtle: synchronous, and an HMAC costs ~14 µs instead of
+  // ~37 µs in Deno 2.9 (bench/RESULTS.md), paid for every new session.
+  #secrets: readonly string[];
   // Cookie values that verified, so that a returning visitor costs a Map lookup instead of an
-  // HMAC through crypto.subtle (~37 µs in Deno 2.9). Bounded and per instance (new secrets start
-  // empty); only values whose MAC checked out ever enter it.
+  // HMAC. Bounded and per instance (new secrets start empty); only values whose MAC checked out
+  // ever enter it.
   #verified = new Map<string, string>();
 
   constructor(secrets: readonly string[]) {
-    const encoder = new TextEncoder();
-    this.#keys = Promise.all(secrets.map((secret) =>
-      crypto.subtle.importKey(
-        "raw",
-        encoder.encode(secret),
-        { name: "HMAC", hash: "SHA-256" },
-        false,
-        ["sign", "verify"],
-      )
-    ));
+    this.#secrets = [...secrets];
   }
 
   /** Returns `<id>.<signature>` signed with the first secret. */
-  async sign(id: string): Promise<string> {
-    const [key] = await this.#keys;
-    const mac = await crypto.subtle.sign("HMAC", key!, new TextEncoder().encode(id));
-    return `${id}.${toBase64Url(new Uint8Array(mac))}`;
-  }
-
-  /** The id of a value that verified before (no HMAC, no await), else `undefined`. */
-  known(value: string): string | undefined {
-    return this.#verified.get(value);
+  sign(id: string): string {
+    return `${id}.${createHmac("sha256", this.#secrets[0]!).update(id).digest("base64url")}`;
   }
 
   /** Returns the id if any secret verifies the value, else `undefined`. */
-  async verify(value: string): Promise<string | undefined> {
+  verify(value: string): string | undefined {
     const known = this.#verified.get(value);
     if (known !== undefined) return known;
     const dot = value.indexOf(".");
@@ -93,10 +81,8 @@ export class CookieSigner {
     if (!isId(id)) return undefined;
     const mac = fromBase64Url(value.slice(dot + 1));
     if (!mac || mac.length !== 32) return undefined;
-    const data = new TextEncoder().encode(id);
-    for (const key of await this.#keys) {
-      // crypto.subtle.verify compares in constant time.
-      if (await crypto.subtle.verify("HMAC", key, mac, data)) {
+    for (const secret of this.#secrets) {
+      if (timingSafeEqual(createHmac("sha256", secret).update(id).digest(), mac)) {
         if (this.#verified.size >= VERIFIED_CACHE) {
           this.#verified.delete(this.#verified.keys().next().value!);
         }

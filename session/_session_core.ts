@@ -128,7 +128,7 @@ export class SessionCore {
   async regenerate(): Promise<void> {
     const { store, signer } = this.config;
     const id = newId();
-    const signed = await signer.sign(id);
+    const signed = signer.sign(id);
     const holds: SessionLock[] = [];
     try {
       for (let i = 0; i < this.holds.length; i++) {

@@ -199,7 +199,7 @@ export class SessionManager implements AsyncDisposable {
     let id: string | undefined;
     let verified: string | undefined;
     for (const value of values) {
-      id = signer.known(value) ?? await signer.verify(value);
+      id = signer.verify(value);
       if (id) {
         verified = value;
         break;
@@ -236,7 +236,7 @@ export class SessionManager implements AsyncDisposable {
       secure: options.secure ?? false,
       id: id!,
       // A cookie that verified is already the signed id: signing again would cost an HMAC.
-      signed: record && verified !== undefined ? verified : await signer.sign(id!),
+      signed: record && verified !== undefined ? verified : signer.sign(id!),
       record,
       hadCookie: values.length > 0,
       now,
