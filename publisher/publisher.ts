@@ -167,7 +167,8 @@ export class Publisher implements AsyncDisposable {
       const hooks = route.hooks;
       // The common request (a GET with no body, hooks or validation) needs no await at all.
       if (
-        answer === undefined && req.method !== "HEAD" && req.request.body === null &&
+        answer === undefined &&
+        (req.method === "GET" || (req.method !== "HEAD" && req.request.body === null)) &&
         hooks.auth === undefined && hooks.access === undefined && hooks.guard === undefined &&
         !route.options?.validate
       ) {

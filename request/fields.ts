@@ -140,6 +140,7 @@ export class Fields implements Iterable<[string, FieldValue]> {
    */
   toObject(): Record<string, FieldValue | FieldValue[]> {
     const record: Record<string, FieldValue | FieldValue[]> = Object.create(null);
+    if (this.#byName.size === 0) return record; // no iterator for the common empty query
     for (const [name, values] of this.#byName) {
       // defineProperty, not assignment: even on a null-prototype object it never runs a setter.
       Object.defineProperty(record, name, {

@@ -16,7 +16,7 @@ import {
 import type { Pool } from "@pubkit/pool";
 import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
-import { AppReq, type AppServices } from "./app_req.ts";
+import { AppReq, type AppReqOptions, type AppServices } from "./app_req.ts";
 import { sessionCookieHeader, whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
@@ -127,6 +127,7 @@ export class App {
 
   #options: AppOptions;
   #services: AppServices;
+  #reqOptions: AppReqOptions;
   #pools: Record<string, Pool<unknown>> = Object.create(null);
   #handler: Handler;
   // The handler always resolves with a Response (publisher, static files): no respond() around it.
@@ -178,6 +179,14 @@ export class App {
       registerCleanup: (cleanup, name) => this.registerCleanup(cleanup, name),
       trackCleanups: (chain) => void this.#withCleanups.add(chain),
       templates: new Templates(options.templates),
+      clientAddress: (info) => this.#clientAddress(info),
+    };
+    // One options object for every request (per-request facts are the request and its info).
+    this.#reqOptions = {
+      services: this.#services,
+      formLimits: options.formLimits,
+      dispatch: this.#dispatch,
+      lateHeaders: sessionCookieHeader,
     };
   }
 
@@ -276,10 +285,12 @@ export class App {
       });
     }
     const started = this.#options.accessLog !== false ? performance.now() : undefined;
-    // info.remoteAddr is a getter that costs an op: read it only when something uses it.
-    const remoteAddr = info ? () => this.#clientAddress(info) : undefined;
-    const guarded = this.#bodyDeadline?.request(request) ?? request;
-    const req = this.#createReq(guarded, remoteAddr, undefined);
+    // Deno gives GET and HEAD requests no body: nothing to guard, and no body getter to pay for.
+    const method = request.method;
+    const guarded = method === "GET" || method === "HEAD"
+      ? request
+      : this.#bodyDeadline?.request(request) ?? request;
+    const req = new AppReq(guarded, this.#reqOptions, info);
     let answer: Response | Promise<Response>;
     try {
       checkTarget(request.url, this.#maxTargetBytes);
@@ -339,25 +350,14 @@ export class App {
     return response;
   }
 
-  #createReq(
-    request: Request,
-    remoteAddr: (() => string | undefined) | undefined,
-    prev: AppReq | undefined,
-  ): AppReq {
-    return new AppReq(request, {
-      remoteAddr,
-      prev,
-      services: this.#services,
-      session: prev?.hasSession ? prev.session : undefined,
-      formLimits: this.#options.formLimits,
-      dispatch: this.#dispatch,
-      lateHeaders: sessionCookieHeader,
-    });
-  }
-
   /** Dispatches an internal redirect through the whole app (bound: one function per app). */
   #dispatch = async (request: Request, prev: Req): Promise<Response> => {
-    const req = this.#createReq(request, undefined, prev as AppReq);
+    const from = prev as AppReq;
+    const req = new AppReq(request, {
+      ...this.#reqOptions,
+      prev: from,
+      session: from.hasSession ? from.session : undefined,
+    });
     let response: Response;
     try {
       response = await respond(req, this.#handler);
@@ -466,6 +466,7 @@ export class App {
 
 /** Refuses a request target (path and query) longer than `max` bytes with 414. */
 function checkTarget(url: string, max: number): void {
+  if (url.length <= max) return; // the target is only part of the URL
   // The target is what follows the origin; Deno gives an absolute URL with an ASCII origin.
   const start = url.indexOf("/", url.indexOf("//") + 2);
   const length = start < 0 ? 1 : url.length - start;

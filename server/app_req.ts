@@ -21,6 +21,8 @@ export interface AppServices {
   trackCleanups(chain: RequestChain): void;
   /** The template engines for a search path. */
   templates: Templates;
+  /** The client's address from the connection info (behind a connection guard: its client's). */
+  clientAddress(info: Deno.ServeHandlerInfo): string | undefined;
 }
 
 /** Options for {@linkcode AppReq}. */
@@ -79,17 +81,31 @@ export class AppReq extends Req {
   templatePaths: readonly string[] = NO_PATHS;
   #session: Session | undefined;
   #opening: Promise<Session> | undefined;
+  // Read on first use: info.remoteAddr is a getter that costs an op.
+  #info: Deno.ServeHandlerInfo | undefined;
+  #address: string | undefined;
 
   /**
    * Wraps a request for the application.
    *
    * @param request The incoming request.
    * @param options The services and the usual `Req` options.
+   * @param info Connection info from `Deno.serve`, for {@linkcode AppReq.remoteAddr}.
    */
-  constructor(request: Request, options: AppReqOptions) {
+  constructor(request: Request, options: AppReqOptions, info?: Deno.ServeHandlerInfo) {
     super(request, options);
     this.server = options.services;
     this.#session = options.session;
+    this.#info = info;
+  }
+
+  /** The client's address, when the server knows it (read on first use). */
+  override get remoteAddr(): string | undefined {
+    if (this.#info !== undefined) {
+      this.#address = this.server.clientAddress(this.#info);
+      this.#info = undefined;
+    }
+    return this.#address ?? super.remoteAddr;
   }
 
   /**
