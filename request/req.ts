@@ -108,6 +108,7 @@ export class Req {
   #url: URL | undefined;
   #remoteAddr: string | (() => string | undefined) | undefined;
   #path: string | undefined;
+  #pathEnd: number | undefined; // where the path ends in the URL string (at `?`, `#` or the end)
   // Made on first use: most responses set no header through the Req, and Headers are costly.
   #responseHeaders: ResponseHeaders | undefined;
   #errorHeaders: ResponseHeaders | undefined;
@@ -180,7 +181,27 @@ export class Req {
 
   /** The URL path, still percent-encoded. */
   get path(): string {
-    return this.#path ??= this.#url?.pathname ?? pathOf(this.request.url);
+    return this.#path ?? this.#readPath();
+  }
+
+  #readPath(): string {
+    // Read from the URL string in one pass: most requests need only their path, and a full URL
+    // parse costs more than a published hello function. `Request.url` is serialized, so this is
+    // exactly `URL.pathname` (a property test checks it).
+    const url = this.request.url;
+    const start = url.indexOf("/", url.indexOf("//") + 2);
+    if (start < 0) {
+      this.#pathEnd = url.length;
+      return this.#path = "/";
+    }
+    let end = start;
+    while (end < url.length) {
+      const c = url.charCodeAt(end);
+      if (c === 63 || c === 35) break; // ? or #
+      end++;
+    }
+    this.#pathEnd = end;
+    return this.#path = end === start ? "/" : url.slice(start, end);
   }
 
   /** The incoming request headers. */
@@ -199,7 +220,18 @@ export class Req {
    * @throws {HttpError} 400 for malformed percent-encoding, 413 past the field limits.
    */
   get query(): Fields {
-    return this.#query ??= parseQuery(searchOf(this.request.url), this.formLimits);
+    return this.#query ??= parseQuery(this.#search(), this.formLimits);
+  }
+
+  /** The query of the URL string with its `?` (`URL.search`), or `""`. */
+  #search(): string {
+    if (this.#pathEnd === undefined) this.#readPath();
+    const url = this.request.url;
+    const start = this.#pathEnd!;
+    if (url.charCodeAt(start) !== 63) return ""; // no `?`
+    const hash = url.indexOf("#", start);
+    const end = hash < 0 ? url.length : hash;
+    return end - start > 1 ? url.slice(start, end) : "";
   }
 
   /** The request cookies by name, with no prototype. */
@@ -526,29 +558,4 @@ function localUrl(path: string, base: URL): URL | undefined {
   } catch {
     return undefined;
   }
-}
-
-/**
- * The path of an absolute URL as `Request.url` serializes it (so exactly `URL.pathname`), read
- * from the string: most requests need only their path, and a full URL parse costs more than a
- * published hello function.
- */
-function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  const end = beforeFragment(url);
-  if (start < 0 || start >= end) return "/";
-  const query = url.indexOf("?", start);
-  return url.slice(start, query < 0 || query > end ? end : query);
-}
-
-/** The query of a serialized absolute URL with its `?` (`URL.search`), or `""`. */
-function searchOf(url: string): string {
-  const end = beforeFragment(url);
-  const start = url.indexOf("?");
-  return start < 0 || start >= end - 1 ? "" : url.slice(start, end);
-}
-
-function beforeFragment(url: string): number {
-  const hash = url.indexOf("#");
-  return hash < 0 ? url.length : hash;
 }
