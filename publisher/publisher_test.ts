@@ -20,6 +20,21 @@ Deno.test("Publisher publishes exactly the allowed functions of the fixture", as
     }
   });
 
+  await t.step("a plain path answers exactly as its decoded spelling does", () => {
+    // Plain paths come from a map built with the table; an encoded letter takes the full
+    // split-and-look-up path instead. Both must give the same route object.
+    for (const id of PUBLISHED) {
+      const [module, name] = id.split("#");
+      const path = "/" + module.replace(/(^|\/)index\.ts$|\.ts$/, "").split("/").filter(Boolean)
+        .concat(name.split(".")).join("/");
+      const encoded = "/%" + path.charCodeAt(1).toString(16) + path.slice(2);
+      for (const [plain, slow] of [[path, encoded], [path + "/", encoded + "/"]]) {
+        assert.ok(publisher.resolve(plain), plain);
+        assert.equal(publisher.resolve(plain), publisher.resolve(slow), `${plain} vs ${slow}`);
+      }
+    }
+  });
+
   await t.step("everything else is 404 with one body, and never the secret", async () => {
     const unpublished = [
       "/_secret",

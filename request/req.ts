@@ -116,6 +116,7 @@ export class Req {
   #isSent: (() => boolean) | undefined;
   #chain: RequestChain | undefined;
   #data: Record<string, unknown> | undefined;
+  #built: Response | undefined;
 
   /**
    * Wraps a web request.
@@ -364,7 +365,7 @@ export class Req {
     const { readable, writable } = new TransformStream<Uint8Array, Uint8Array>();
     this.#writer = writable.getWriter();
     this.#writer.closed.catch(() => {}); // a client that left is reported by write()
-    this.#response = new Response(readable, {
+    this.#response = this.#built = new Response(readable, {
       status: this.#status,
       headers: this.#head(TEXT_PLAIN),
     });
@@ -422,9 +423,10 @@ export class Req {
       !this.#responseHeaders?.touched && !this.#errorHeaders?.touched &&
       this.#options.lateHeaders?.(this) === undefined
     ) {
-      return new Response(body); // Deno gives it this very type, on its fastest path
+      return this.#built = new Response(body); // Deno gives it this very type, on its fastest path
     }
-    return new Response(body, { status, headers: this.#head(body === null ? null : defaultType) });
+    const headers = this.#head(body === null ? null : defaultType);
+    return this.#built = new Response(body, { status, headers });
   }
 
   async #endStream(
@@ -462,6 +464,16 @@ export class Req {
   }
 
   /**
+   * The last response this request built (from a returned value, a redirect or the first write),
+   * until an error response replaces it: a server can tell it from one a handler made itself.
+   *
+   * @returns The response, or `undefined`.
+   */
+  get builtResponse(): Response | undefined {
+    return this.#built;
+  }
+
+  /**
    * The streamed response, once the first write committed the head.
    *
    * @returns The response, or `undefined` before the first write.
@@ -477,6 +489,7 @@ export class Req {
    * @returns A fresh `Headers`.
    */
   errorResponseHeaders(): Headers {
+    this.#built = undefined; // the page that failed is not the answer
     const headers = new Headers(this.#errorHeaders);
     const late = this.#options.lateHeaders?.(this);
     if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
@@ -510,7 +523,7 @@ export class Req {
     if (this.#writer) throw new HeadersSentError(`redirect to ${location}`);
     const headers = new Headers(this.#head(null));
     headers.set("location", checkHeader("location", location));
-    return new Response(null, { status, headers });
+    return this.#built = new Response(null, { status, headers });
   }
 
   /**

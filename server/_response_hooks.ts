@@ -4,29 +4,40 @@ import type { Req } from "@pubkit/request";
 import { AppReq } from "./app_req.ts";
 
 /**
- * The session cookie (new, regenerated or deleted session) for the head of every response a
- * request builds, as `lateHeaders`: the header is then part of the response from the start.
+ * Puts the session cookie (new, regenerated or deleted session) on responses: on the head of
+ * those a request builds, as its `lateHeaders`, and on any other by a copy. One per app.
  */
-export function sessionCookieHeader(req: Req): [string, string][] | undefined {
-  if (!(req instanceof AppReq) || !req.hasSession) return undefined;
-  const cookie = req.session.setCookie();
-  return cookie === undefined ? undefined : [["set-cookie", cookie]];
-}
+export class SessionCookies {
+  // The cookie last put on the head of each request's responses.
+  #onHead = new WeakMap<Req, string>();
 
-/**
- * Adds the session cookie unless the response has it: for a response the handler built itself,
- * or one built before the session changed.
- */
-export function withSessionCookie(response: Response, req: AppReq): Response {
-  const cookie = req.session.setCookie();
-  if (cookie === undefined || response.headers.getSetCookie().includes(cookie)) return response;
-  const headers = new Headers(response.headers);
-  headers.append("set-cookie", cookie);
-  return new Response(response.body, {
-    status: response.status,
-    statusText: response.statusText,
-    headers,
-  });
+  /** The `lateHeaders` hook of the app's requests. */
+  readonly lateHeaders = (req: Req): [string, string][] | undefined => {
+    if (!(req instanceof AppReq) || !req.hasSession) return undefined;
+    const cookie = req.session.setCookie();
+    if (cookie === undefined) return undefined;
+    this.#onHead.set(req, cookie);
+    return [["set-cookie", cookie]];
+  };
+
+  /**
+   * The response with the cookie the session needs now: as it is when the request built it
+   * with that cookie (reading its headers would cost Deno its prebuilt native response), else
+   * a copy with the cookie added unless it has it already.
+   */
+  apply(response: Response, req: AppReq): Response {
+    const cookie = req.session.setCookie();
+    if (cookie === undefined) return response;
+    if (response === req.builtResponse && this.#onHead.get(req) === cookie) return response;
+    if (response.headers.getSetCookie().includes(cookie)) return response;
+    const headers = new Headers(response.headers);
+    headers.append("set-cookie", cookie);
+    return new Response(response.body, {
+      status: response.status,
+      statusText: response.statusText,
+      headers,
+    });
+  }
 }
 
 /** Calls `done` once when `body` has been read to the end, failed, or was cancelled. */

@@ -17,7 +17,7 @@ import type { Pool } from "@pubkit/pool";
 import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppReqOptions, type AppServices } from "./app_req.ts";
-import { sessionCookieHeader, whenDone, withSessionCookie } from "./_response_hooks.ts";
+import { SessionCookies, whenDone } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
@@ -128,6 +128,7 @@ export class App {
   #options: AppOptions;
   #services: AppServices;
   #reqOptions: AppReqOptions;
+  #cookies = new SessionCookies();
   #pools: Record<string, Pool<unknown>> = Object.create(null);
   #handler: Handler;
   // The handler always resolves with a Response (publisher, static files): no respond() around it.
@@ -186,7 +187,7 @@ export class App {
       services: this.#services,
       formLimits: options.formLimits,
       dispatch: this.#dispatch,
-      lateHeaders: sessionCookieHeader,
+      lateHeaders: this.#cookies.lateHeaders,
     };
   }
 
@@ -318,7 +319,7 @@ export class App {
     info: Deno.ServeHandlerInfo | undefined,
     started: number | undefined,
   ): Response | Promise<Response> {
-    if (req.hasSession) response = withSessionCookie(response, req);
+    if (req.hasSession) response = this.#cookies.apply(response, req);
     if (started !== undefined) {
       const ms = (performance.now() - started).toFixed(1);
       this.#log(
@@ -365,7 +366,7 @@ export class App {
       response = this.#errorResponse(error, req);
     }
     // A session first opened by the target carries its cookie back through the original.
-    return req.hasSession ? withSessionCookie(response, req) : response;
+    return req.hasSession ? this.#cookies.apply(response, req) : response;
   };
 
   /**

@@ -110,3 +110,35 @@ Deno.test("AppReq.session without openSession() is a clear TypeError", async () 
   assert.equal(response.status, 400);
   assert.match(await response.text(), /Cannot read req.session: no session is open/);
 });
+
+Deno.test("AppReq: every response carries the session cookie the session needs at the end", async (t) => {
+  await using env = sessionApp(async (req) => {
+    const session = await req.openSession();
+    session.set("n", 1);
+    if (req.path === "/built") return "a page built by the request";
+    if (req.path === "/own") return new Response("a response the handler made");
+    // Built first, then the id changes: the response must carry the new cookie, not only the old.
+    const page = await req.end("built before regenerate", "text/plain");
+    await session.regenerate();
+    return page;
+  });
+  for (const path of ["/built", "/own", "/regenerated"]) {
+    await t.step(path, async () => {
+      const response = await env.app.fetch(new Request(`http://localhost${path}`));
+      await response.text();
+      const cookies = response.headers.getSetCookie().map((c) => c.split(";")[0]!);
+      assert.ok(cookies.length >= 1, `${path}: no Set-Cookie`);
+      // The last cookie names the session that exists now: it finds the data.
+      const last = cookies.at(-1)!;
+      const check = await env.app.fetch(
+        new Request("http://localhost/built", { headers: { cookie: last } }),
+      );
+      await check.text();
+      assert.equal(
+        check.headers.get("set-cookie"),
+        null,
+        `${path}: the cookie was not the live one`,
+      );
+    });
+  }
+});
