@@ -34,6 +34,18 @@ export interface MemoryStoreOptions {
 const KNOWN = ["maxSessions", "lockTimeout", "sweepInterval", "clock"] as const;
 
 /**
+ * What the cache keeps per session: the data as JSON, so that no caller shares objects with the
+ * store (as with every other store), and the times as numbers, which are cheaper to keep than
+ * to parse.
+ */
+interface Entry {
+  readonly data: string;
+  readonly created: number;
+  readonly lastAccessed: number;
+  readonly expires: number;
+}
+
+/**
  * A session store in this process's memory, bounded with `lru-cache`.
  *
  * For one process only: `deno serve --parallel` workers and separate processes each
@@ -52,18 +64,6 @@ const KNOWN = ["maxSessions", "lockTimeout", "sweepInterval", "clock"] as const;
  * assert.deepEqual((await store.load(id))?.data, { n: 1 });
  * ```
  */
-/**
- * What the cache keeps per session: the data as JSON, so that no caller shares objects with the
- * store (as with every other store), and the times as numbers, which are cheaper to keep than
- * to parse.
- */
-interface Entry {
-  readonly data: string;
-  readonly created: number;
-  readonly lastAccessed: number;
-  readonly expires: number;
-}
-
 export class MemoryStore implements SessionStore, AsyncDisposable {
   #cache: LRUCache<string, Entry>;
   #locks: LockTable;
