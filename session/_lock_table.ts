@@ -41,6 +41,14 @@ interface Entry {
   epoch?: Epoch;
 }
 
+/** How long an acquire may wait, for the local lock and then the outer one. */
+interface Wait {
+  timeout: number;
+  /** A `performance.now()` value. */
+  deadline: number;
+  signal?: AbortSignal;
+}
+
 const RELEASED = Promise.resolve();
 
 // A class rather than an object literal with a computed symbol key, which V8 builds in
@@ -115,7 +123,7 @@ export class LockTable {
     entry: Entry,
     owner: unknown,
     hold: ReentrantLockHold | undefined,
-    wait: { timeout: number; deadline: number; signal?: AbortSignal },
+    wait: Wait,
   ): Promise<SessionLock> {
     if (!hold) {
       try {
@@ -146,7 +154,7 @@ export class LockTable {
     entry: Entry,
     owner: unknown,
     hold: ReentrantLockHold,
-    wait?: { timeout: number; deadline: number; signal?: AbortSignal },
+    wait?: Wait,
   ): TableLock {
     let epoch = entry.epoch;
     if (!epoch || epoch.owner !== owner || epoch.holds === 0) {
