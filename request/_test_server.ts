@@ -63,3 +63,15 @@ export async function within<T>(
     clearTimeout(timer);
   }
 }
+
+/** Captures `console.error` calls while `fn` runs. */
+export async function capturingErrors(fn: (logged: unknown[][]) => Promise<void>): Promise<void> {
+  const logged: unknown[][] = [];
+  const original = console.error;
+  console.error = (...args: unknown[]) => void logged.push(args);
+  try {
+    await fn(logged);
+  } finally {
+    console.error = original;
+  }
+}

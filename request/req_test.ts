@@ -7,21 +7,9 @@ import { respond } from "./respond.ts";
 import type { Fields } from "./fields.ts";
 import { parseQuery } from "./urlencoded.ts";
 import fc from "fast-check";
-import { serveForTest, within } from "./_test_server.ts";
+import { capturingErrors, serveForTest, within } from "./_test_server.ts";
 
 const decoder = new TextDecoder();
-
-/** Captures `console.error` calls while `fn` runs. */
-async function capturingErrors(fn: (logged: unknown[][]) => Promise<void>): Promise<void> {
-  const logged: unknown[][] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => void logged.push(args);
-  try {
-    await fn(logged);
-  } finally {
-    console.error = original;
-  }
-}
 
 Deno.test("Req exposes the incoming request", () => {
   const req = new Req(

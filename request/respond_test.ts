@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { HttpError } from "./http_error.ts";
 import { Req } from "./req.ts";
 import { respond, toResponse } from "./respond.ts";
-import { serveForTest, within } from "./_test_server.ts";
+import { capturingErrors, serveForTest, within } from "./_test_server.ts";
 
 const TEXT = "text/plain;charset=UTF-8";
 const HTML = "text/html; charset=utf-8";
@@ -11,18 +11,6 @@ const BYTES = "application/octet-stream";
 
 function newReq(url = "http://localhost/"): Req {
   return new Req(new Request(url));
-}
-
-/** Captures `console.error` calls while `fn` runs. */
-async function capturingErrors(fn: (logged: unknown[][]) => Promise<void>): Promise<void> {
-  const logged: unknown[][] = [];
-  const original = console.error;
-  console.error = (...args: unknown[]) => void logged.push(args);
-  try {
-    await fn(logged);
-  } finally {
-    console.error = original;
-  }
 }
 
 Deno.test("respond() converts return values over HTTP", async (t) => {
