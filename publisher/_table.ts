@@ -10,6 +10,7 @@ import { publishedOptions } from "./publish.ts";
 import type { PublishedFunction, Route } from "./route.ts";
 import type { Scope, StartupFunction, StartupHook } from "./scope.ts";
 import type { ModuleEntry, Tree } from "./_scan.ts";
+import { PathIndex } from "./_path_index.ts";
 
 /** A route before the path info is known. */
 export type StaticRoute = Omit<Route, "pathInfo">;
@@ -34,7 +35,7 @@ export interface Table {
    * The route for each raw request path that needs no decoding and has no path info (`/hello`
    * and `/hello/`): the common request skips splitting and checking.
    */
-  readonly plainPaths: ReadonlyMap<string, Route>;
+  readonly plainPaths: PathIndex<Route>;
   /** The scope per public folder key. */
   readonly scopes: ReadonlyMap<string, Scope>;
   /** The start-up hooks, in order. */
@@ -111,14 +112,14 @@ export function buildTable(tree: Tree, namespaces: Namespaces): Table {
 // A key whose raw form is its decoded form, and which splitPath() would accept unchanged.
 const PLAIN_KEY = /^(?:[A-Za-z0-9_~-][A-Za-z0-9_.~-]*(?:\/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)*)?$/;
 
-function plainPaths(routes: ReadonlyMap<string, Candidate>): Map<string, Route> {
-  const paths = new Map<string, Route>();
+function plainPaths(routes: ReadonlyMap<string, Candidate>): PathIndex<Route> {
+  const paths: [string, Route][] = [];
   for (const [key, candidate] of routes) {
     if (!PLAIN_KEY.test(key)) continue;
-    paths.set("/" + key, candidate.whole);
-    if (key !== "") paths.set("/" + key + "/", candidate.whole);
+    paths.push(["/" + key, candidate.whole]);
+    if (key !== "") paths.push(["/" + key + "/", candidate.whole]);
   }
-  return paths;
+  return new PathIndex(paths);
 }
 
 function addModule(

@@ -159,9 +159,9 @@ export class Publisher implements AsyncDisposable {
    * every step was synchronous, otherwise a promise; failures reject, never throw.
    * @throws {HttpError} 4xx for the cases above, or what the function threw.
    */
-  handle(req: Req, options: HandleOptions = {}): Response | Promise<Response> {
+  handle(req: Req, options?: HandleOptions): Response | Promise<Response> {
     try {
-      const route = options.route ?? this.resolve(req.path);
+      const route = options?.route ?? this.resolve(req.path);
       if (!route) throw new HttpError(404, NOT_FOUND);
       const answer = this.#before?.(req, route);
       const hooks = route.hooks;

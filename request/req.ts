@@ -411,19 +411,19 @@ export class Req {
    */
   end(body: BodyInit | null, defaultType: string | null): Response | Promise<Response> {
     if (this.#writer) return this.#endStream(this.#writer, body);
-    const status = body === null && this.#status === 200 ? 204 : this.#status;
-    if (body !== null && NULL_BODY_STATUSES.includes(status)) {
-      // The Fetch API refuses a body here (a 500 for `req.status = 204; return ""`): drop it.
-      if (body instanceof ReadableStream) body.cancel().catch(() => {});
-      body = null;
-    }
     if (
-      status === 200 && typeof body === "string" &&
+      this.#status === 200 && typeof body === "string" &&
       (this.#contentType ?? defaultType) === TEXT_PLAIN &&
       !this.#responseHeaders?.touched && !this.#errorHeaders?.touched &&
       this.#options.lateHeaders?.(this) === undefined
     ) {
       return this.#built = new Response(body); // Deno gives it this very type, on its fastest path
+    }
+    const status = body === null && this.#status === 200 ? 204 : this.#status;
+    if (body !== null && NULL_BODY_STATUSES.includes(status)) {
+      // The Fetch API refuses a body here (a 500 for `req.status = 204; return ""`): drop it.
+      if (body instanceof ReadableStream) body.cancel().catch(() => {});
+      body = null;
     }
     const headers = this.#head(body === null ? null : defaultType);
     return this.#built = new Response(body, { status, headers });

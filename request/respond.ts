@@ -61,7 +61,9 @@ function convert(req: Req, value: unknown): Response | Promise<Response> {
     return req.end(null, null);
   }
   if (value === undefined || value === null) return req.end(null, null);
-  if (typeof value === "string") return req.end(value, HTML.test(value) ? TEXT_HTML : TEXT_PLAIN);
+  if (typeof value === "string") {
+    return req.end(value, looksLikeHtml(value) ? TEXT_HTML : TEXT_PLAIN);
+  }
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
     return req.end(value as BodyInit, "application/octet-stream");
   }
@@ -70,6 +72,14 @@ function convert(req: Req, value: unknown): Response | Promise<Response> {
     return req.end(ReadableStream.from(encodeChunks(value)), "application/octet-stream");
   }
   return req.end(JSON.stringify(value), APPLICATION_JSON);
+}
+
+/** Text whose first non-space character is `<` is served as HTML. */
+function looksLikeHtml(text: string): boolean {
+  const first = text.charCodeAt(0);
+  // Most text starts with a visible ASCII character: then no regular expression is needed.
+  if (first > 32 && first < 127) return first === 60;
+  return HTML.test(text);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
