@@ -1,5 +1,5 @@
 // Hono with hono-sessions (encrypted cookie store) and Eta: the popular stack for the same page.
-// Serve: deno run -A bench/servers/hono.ts --db=<posts.db> [--port=N]
+// Serve: deno run -A --unstable-no-legacy-abort bench/servers/hono.ts --db=<posts.db> [--port=N]
 import { Hono } from "hono";
 import { CookieStore, type Session, sessionMiddleware } from "hono-sessions";
 import { Eta } from "eta";

@@ -1,6 +1,6 @@
 // pubkit: the benchmark site published by createApp, with sessions in a MemoryStore, SQLite
 // through a Pool, and the embedded-code engine (templates set by the site's _config.ts).
-// Serve: deno run -A bench/servers/pubkit.ts --db=<posts.db> [--port=N]
+// Serve: deno run -A --unstable-no-legacy-abort bench/servers/pubkit.ts --db=<posts.db> [--port=N]
 import { createApp } from "@pubkit/server";
 import { MemoryStore, SessionManager } from "@pubkit/session";
 import { Pool, SqliteFactory } from "@pubkit/pool";

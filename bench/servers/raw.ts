@@ -1,6 +1,6 @@
 // The hand-written baseline on raw Deno.serve: a pathname switch (found without parsing the URL,
 // as Hono does), then the handlers of _page.ts.
-// Serve: deno run -A bench/servers/raw.ts --db=<posts.db> [--port=N]
+// Serve: deno run -A --unstable-no-legacy-abort bench/servers/raw.ts --db=<posts.db> [--port=N]
 import { rawHelloHandler, rawPageHandler } from "../_page.ts";
 import { args, serve, type Stack } from "./_serve.ts";
 
