@@ -292,9 +292,14 @@ function call(
   return respond(req, (req) => fn(req, fields, context));
 }
 
+/**
+ * The same status and headers without the body. One whose length is not in its headers (a stream)
+ * gets an empty stream instead, so that no length is announced: Deno would say 0 for `null`.
+ */
 async function withoutBody(response: Response): Promise<Response> {
+  const unsized = response.body !== null && !response.headers.has("content-length");
   await response.body?.cancel().catch(() => {});
-  return new Response(null, {
+  return new Response(unsized ? ReadableStream.from([]) : null, {
     status: response.status,
     statusText: response.statusText,
     headers: response.headers,

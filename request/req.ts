@@ -377,14 +377,17 @@ export class Req {
    * The response headers with the content type, plus the error headers.
    *
    * @param contentType The content type to send when none was set explicitly, or `null`.
+   * @param contentLength The body's length in bytes, to send when none was set explicitly.
    * @returns A plain record when no header was set (most responses: cheaper than `Headers`),
    * otherwise a fresh `Headers`.
    */
-  #head(contentType: string | null): HeadersInit {
+  #head(contentType: string | null, contentLength?: number): HeadersInit {
     const type = this.#contentType ?? contentType;
     const late = this.#options.lateHeaders?.(this);
     if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched && late === undefined) {
-      return type === null ? {} : { "content-type": type };
+      const record: Record<string, string> = type === null ? {} : { "content-type": type };
+      if (contentLength !== undefined) record["content-length"] = String(contentLength);
+      return record;
     }
     const headers = this.#responseHeaders?.touched
       ? new Headers(this.#responseHeaders)
@@ -396,6 +399,9 @@ export class Req {
       }
     }
     if (type !== null && !headers.has("content-type")) headers.set("content-type", type);
+    if (contentLength !== undefined && !headers.has("content-length")) {
+      headers.set("content-length", String(contentLength));
+    }
     if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
     return headers;
   }
@@ -412,7 +418,7 @@ export class Req {
   end(body: BodyInit | null, defaultType: string | null): Response | Promise<Response> {
     if (this.#writer) return this.#endStream(this.#writer, body);
     if (
-      this.#status === 200 && typeof body === "string" &&
+      this.#status === 200 && typeof body === "string" && this.method !== "HEAD" &&
       (this.#contentType ?? defaultType) === TEXT_PLAIN &&
       !this.#responseHeaders?.touched && !this.#errorHeaders?.touched &&
       this.#options.lateHeaders?.(this) === undefined
@@ -425,7 +431,10 @@ export class Req {
       if (body instanceof ReadableStream) body.cancel().catch(() => {});
       body = null;
     }
-    const headers = this.#head(body === null ? null : defaultType);
+    // A HEAD answer says how long GET's body would be: its body is dropped before it is sent,
+    // and Deno would then announce `content-length: 0` (RFC 9110 §8.6 forbids a wrong length).
+    const length = this.method === "HEAD" && body !== null ? byteLength(body) : undefined;
+    const headers = this.#head(body === null ? null : defaultType, length);
     return this.#built = new Response(body, { status, headers });
   }
 
@@ -571,4 +580,12 @@ function localUrl(path: string, base: URL): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** The length of a complete body in bytes; `undefined` for a stream or a form. */
+function byteLength(body: BodyInit): number | undefined {
+  if (typeof body === "string") return encoder.encode(body).byteLength;
+  if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
+  if (body instanceof Blob) return body.size;
+  return undefined;
 }

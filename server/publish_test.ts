@@ -88,3 +88,44 @@ Deno.test("createApp({ publish }) serves published functions with scopes, templa
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("a published function answers HEAD over HTTP with GET's Content-Length and no body", async () => {
+  const root = await Deno.makeTempDir();
+  await Deno.writeTextFile(
+    `${root}/index.ts`,
+    `export const text = () => "héllo, wörld";
+     export const page = () => "<p>café</p>";
+     export const bytes = () => new Uint8Array(5);
+     export const stream = () => ReadableStream.from([new Uint8Array([1, 2])]);`,
+  );
+  const app = createApp({ publish: { root }, accessLog: false });
+  const controller = new AbortController();
+  const { promise: listening, resolve: listen } = Promise.withResolvers<URL>();
+  const served = app.serve({
+    port: 0,
+    signal: controller.signal,
+    handleSignals: false,
+    onListen: listen,
+  });
+  try {
+    const url = await listening;
+    for (
+      const [path, length] of [["/text", "14"], ["/page", "12"], ["/bytes", "5"], ["/stream", null]]
+    ) {
+      const get = await fetch(new URL(path!, url));
+      const body = await get.bytes();
+      assert.equal(get.headers.get("content-length"), length, `GET ${path}`);
+      if (length !== null) assert.equal(String(body.length), length);
+      const head = await fetch(new URL(path!, url), { method: "HEAD" });
+      assert.equal(head.status, 200);
+      assert.equal(head.headers.get("content-type"), get.headers.get("content-type"));
+      // The length GET sends, or none for a stream: never a false `0`.
+      assert.equal(head.headers.get("content-length"), length, `HEAD ${path}`);
+      assert.equal((await head.bytes()).length, 0);
+    }
+  } finally {
+    controller.abort();
+    await served;
+    await Deno.remove(root, { recursive: true });
+  }
+});
