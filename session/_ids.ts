@@ -31,19 +31,17 @@ export function checkId(id: unknown, action: string): string {
   return id;
 }
 
-export function toBase64Url(bytes: Uint8Array): string {
-  let binary = "";
-  for (const byte of bytes) binary += String.fromCharCode(byte);
-  return btoa(binary).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
+/** Unpadded base64url (RFC 4648 §5). */
+function toBase64Url(bytes: Uint8Array): string {
+  return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
-export function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
+/** Decodes base64url; `undefined` for anything that is not. */
+function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
+  // fromBase64 would skip whitespace and take padding: only the alphabet itself is accepted.
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
   try {
-    const binary = atob(text.replace(/-/g, "+").replace(/_/g, "/"));
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return bytes;
+    return Uint8Array.fromBase64(text, { alphabet: "base64url" });
   } catch {
     return undefined;
   }
