@@ -159,41 +159,44 @@ export class ConnectionGuard {
     let answered = false;
     headTimer = setTimeout(close, this.#headTimeout);
     touch();
-    const upstream = async () => {
-      const buffer = new Uint8Array(16 * 1024);
+    // Copies `from` to `to` until either side ends or fails, showing each chunk to `seen` first.
+    const pump = async (
+      from: Deno.TcpConn,
+      to: Deno.TcpConn,
+      size: number,
+      seen: (chunk: Uint8Array) => void,
+    ) => {
+      const buffer = new Uint8Array(size);
       while (!closed) {
-        const n = await client.read(buffer).catch(() => null);
+        const n = await from.read(buffer).catch(() => null);
         if (n === null) break;
         touch();
         const chunk = buffer.subarray(0, n);
-        if (!awaitingHead && answered) {
-          awaitingHead = true;
-          answered = false;
-          matched = 0;
-          headTimer = setTimeout(close, this.#headTimeout);
-        }
-        if (awaitingHead) {
-          for (let i = 0; i < chunk.length && awaitingHead; i++) {
-            matched = chunk[i] === CRLFCRLF[matched] ? matched + 1 : chunk[i] === 13 ? 1 : 0;
-            if (matched === 4) {
-              awaitingHead = false;
-              clearTimeout(headTimer);
-            }
-          }
-        }
-        if (!(await writeAll(server, chunk))) break;
+        seen(chunk);
+        if (!(await writeAll(to, chunk))) break;
       }
+    };
+    const watchHead = (chunk: Uint8Array) => {
+      if (!awaitingHead && answered) {
+        awaitingHead = true;
+        answered = false;
+        matched = 0;
+        headTimer = setTimeout(close, this.#headTimeout);
+      }
+      for (let i = 0; i < chunk.length && awaitingHead; i++) {
+        matched = chunk[i] === CRLFCRLF[matched] ? matched + 1 : chunk[i] === 13 ? 1 : 0;
+        if (matched === 4) {
+          awaitingHead = false;
+          clearTimeout(headTimer);
+        }
+      }
+    };
+    const upstream = async () => {
+      await pump(client, server, 16 * 1024, watchHead);
       await server.closeWrite().catch(() => {});
     };
     const downstream = async () => {
-      const buffer = new Uint8Array(64 * 1024);
-      while (!closed) {
-        const n = await server.read(buffer).catch(() => null);
-        if (n === null) break;
-        touch();
-        answered = true;
-        if (!(await writeAll(client, buffer.subarray(0, n)))) break;
-      }
+      await pump(server, client, 64 * 1024, () => void (answered = true));
       close();
     };
     await Promise.all([upstream(), downstream()]);
