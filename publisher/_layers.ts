@@ -57,7 +57,7 @@ export function rootScope(): Scope {
     sources: Object.freeze([]),
     hooks: Object.freeze({ auth: undefined, realm: "pubkit", access: undefined, guard: undefined }),
     methods: DEFAULT_METHODS,
-    formLimits: Object.freeze({}),
+    formLimits: undefined,
     templates: Object.freeze([]),
     session: false,
     settings: Object.freeze({}),
@@ -96,7 +96,9 @@ export function childScope(
     sources: Object.freeze([...parent.sources, source]),
     hooks: layerHooks(parent.hooks, options, source),
     methods: layerMethods(parent.methods, options.methods, source),
-    formLimits: Object.freeze({ ...parent.formLimits, ...options.formLimits }),
+    formLimits: options.formLimits === undefined
+      ? parent.formLimits
+      : Object.freeze({ ...parent.formLimits, ...options.formLimits }),
     templates: options.templates === undefined ? parent.templates : Object.freeze(
       editList(parent.templates, options.templates, source, "templates", (entry) => {
         if (typeof entry !== "string") {

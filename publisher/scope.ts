@@ -82,8 +82,11 @@ export interface Scope {
   readonly hooks: EffectiveHooks;
   /** The allowed methods, upper case. */
   readonly methods: readonly string[];
-  /** The form limits set so far (the rest are the request's defaults). */
-  readonly formLimits: Readonly<Partial<FormLimits>>;
+  /**
+   * The form limits set so far (the rest are the request's defaults); `undefined` while no
+   * folder sets any, so that applying a scope costs nothing then.
+   */
+  readonly formLimits: Readonly<Partial<FormLimits>> | undefined;
   /** The template search path, absolute directories, most specific first as configured. */
   readonly templates: readonly string[];
   /** The session mode. */

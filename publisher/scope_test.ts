@@ -14,6 +14,7 @@ Deno.test("scopes inherit from the parent folder and extend inherited lists", as
     assert.equal(root.hooks.auth, undefined);
     assert.deepEqual(root.templates, []);
     assert.deepEqual(root.sources, []);
+    assert.equal(root.formLimits, undefined, "no folder sets limits: nothing to apply");
   });
 
   await t.step("admin/_config.ts sets its options", () => {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { BodyDeadline } from "./body_deadline.ts";
 import { type CookieOptions, parseCookies, serializeCookie } from "./cookie.ts";
 import type { Fields } from "./fields.ts";
 import { parseForm } from "./form.ts";
@@ -29,6 +30,8 @@ export interface ReqOptions {
   formLimits?: Partial<FormLimits>;
   /** Aborts body reads, e.g. on a body-read deadline. */
   signal?: AbortSignal;
+  /** Guards the reads of the request body (a GET or HEAD request has none to guard). */
+  bodyDeadline?: BodyDeadline;
   /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
   dispatch?: Dispatch;
   /**
@@ -106,9 +109,10 @@ export class Req {
   #response: Response | undefined;
   #onCommit: ((response: Response) => void) | undefined;
   #url: URL | undefined;
+  #href: string | undefined;
   #remoteAddr: string | (() => string | undefined) | undefined;
   #path: string | undefined;
-  #pathEnd: number | undefined; // where the path ends in the URL string (at `?`, `#` or the end)
+  #search: string | undefined; // the query with its `?` (`URL.search`), read with the path
   // Made on first use: most responses set no header through the Req, and Headers are costly.
   #responseHeaders: ResponseHeaders | undefined;
   #errorHeaders: ResponseHeaders | undefined;
@@ -125,8 +129,11 @@ export class Req {
    * @param options Remote address, id, the previous request, limits and the dispatcher.
    */
   constructor(request: Request, options: ReqOptions = {}) {
-    this.request = request;
-    this.method = request.method;
+    const method = request.method;
+    this.request = options.bodyDeadline === undefined || method === "GET" || method === "HEAD"
+      ? request
+      : options.bodyDeadline.request(request);
+    this.method = method;
     this.#options = options;
     this.#remoteAddr = options.remoteAddr;
     this.formLimits = options.formLimits ?? options.prev?.formLimits;
@@ -171,7 +178,12 @@ export class Req {
 
   /** The parsed request URL (parsed on first use). */
   get url(): URL {
-    return this.#url ??= new URL(this.request.url);
+    return this.#url ??= new URL(this.href);
+  }
+
+  /** The request URL as a string: `request.url`, read once (each read of it costs a getter). */
+  get href(): string {
+    return this.#href ??= this.request.url;
   }
 
   /** The client's address, when the server knows it (read on first use). */
@@ -186,22 +198,19 @@ export class Req {
   }
 
   #readPath(): string {
-    // Read from the URL string in one pass: most requests need only their path, and a full URL
-    // parse costs more than a published hello function. `Request.url` is serialized, so this is
-    // exactly `URL.pathname` (a property test checks it).
-    const url = this.request.url;
-    const start = url.indexOf("/", url.indexOf("//") + 2);
-    if (start < 0) {
-      this.#pathEnd = url.length;
-      return this.#path = "/";
-    }
+    // Read from the URL string in one pass: most requests need only their path and query, and a
+    // full URL parse costs more than a published hello function. `Request.url` is serialized, so
+    // this is exactly `URL.pathname` and `URL.search` (a property test checks it). Character
+    // codes, not indexOf(): each call of a string builtin costs more than this short scan.
+    const url = this.href;
+    const start = pathStart(url);
     let end = start;
     while (end < url.length) {
       const c = url.charCodeAt(end);
       if (c === 63 || c === 35) break; // ? or #
       end++;
     }
-    this.#pathEnd = end;
+    this.#search = searchAt(url, end);
     return this.#path = end === start ? "/" : url.slice(start, end);
   }
 
@@ -221,18 +230,8 @@ export class Req {
    * @throws {HttpError} 400 for malformed percent-encoding, 413 past the field limits.
    */
   get query(): Fields {
-    return this.#query ??= parseQuery(this.#search(), this.formLimits);
-  }
-
-  /** The query of the URL string with its `?` (`URL.search`), or `""`. */
-  #search(): string {
-    if (this.#pathEnd === undefined) this.#readPath();
-    const url = this.request.url;
-    const start = this.#pathEnd!;
-    if (url.charCodeAt(start) !== 63) return ""; // no `?`
-    const hash = url.indexOf("#", start);
-    const end = hash < 0 ? url.length : hash;
-    return end - start > 1 ? url.slice(start, end) : "";
+    if (this.#search === undefined) this.#readPath();
+    return this.#query ??= parseQuery(this.#search!, this.formLimits);
   }
 
   /** The request cookies by name, with no prototype. */
@@ -580,6 +579,26 @@ function localUrl(path: string, base: URL): URL | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Where the path of a serialized URL starts: after the scheme's `:`, and after the authority when
+ * `//` follows; the length of the URL when it has no path.
+ */
+function pathStart(url: string): number {
+  let i = 0;
+  while (i < url.length && url.charCodeAt(i) !== 58) i++; // the scheme's `:`
+  if (url.charCodeAt(i + 1) === 47 && url.charCodeAt(i + 2) === 47) i += 3; // `//` authority
+  while (i < url.length && url.charCodeAt(i) !== 47) i++;
+  return i;
+}
+
+/** The query that starts at `index` of a serialized URL, with its `?` (`URL.search`), or `""`. */
+function searchAt(url: string, index: number): string {
+  if (url.charCodeAt(index) !== 63) return ""; // no `?`
+  let end = index + 1;
+  while (end < url.length && url.charCodeAt(end) !== 35) end++; // up to a `#`
+  return end - index > 1 ? url.slice(index, end) : "";
 }
 
 /** The length of a complete body in bytes; `undefined` for a stream or a form. */

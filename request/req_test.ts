@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HeadersSentError } from "./headers_sent_error.ts";
+import { BodyDeadline } from "./body_deadline.ts";
 import { HttpError } from "./http_error.ts";
 import { type Dispatch, MAX_REDIRECT_DEPTH, Req } from "./req.ts";
 import type { RequestChain } from "./request_chain.ts";
@@ -20,6 +21,7 @@ Deno.test("Req exposes the incoming request", () => {
     { remoteAddr: "10.0.0.1", id: "req-1" },
   );
   assert.equal(req.method, "POST");
+  assert.equal(req.href, "http://localhost:8000/a%20b/c?x=1&x=2&y=");
   assert.equal(req.path, "/a%20b/c");
   assert.deepEqual(req.query.getAll("x"), ["1", "2"]);
   assert.equal(req.query.get("y"), "");
@@ -34,6 +36,22 @@ Deno.test("Req exposes the incoming request", () => {
   assert.equal(req.status, 200);
   assert.equal(req.contentType, undefined);
   assert.equal(req.headersSent, false);
+});
+
+Deno.test("Req guards a request body with its bodyDeadline and keeps a GET as it is", async () => {
+  const bodyDeadline = new BodyDeadline({ timeout: 20, minBytesPerSecond: 0 });
+  const get = new Request("http://localhost/");
+  assert.equal(new Req(get, { bodyDeadline }).request, get);
+  const silent = new ReadableStream<Uint8Array>({ start() {} }); // a client that never sends
+  // @ts-ignore: `duplex` is required by the Fetch standard for stream bodies, missing in lib.dom
+  const post = new Request("http://localhost/", { method: "POST", body: silent, duplex: "half" });
+  const req = new Req(post, { bodyDeadline });
+  assert.notEqual(req.request, post);
+  assert.equal(req.method, "POST");
+  await assert.rejects(
+    req.request.text(),
+    (e) => e instanceof HttpError && e.status === 408 && /longer than 20 ms/.test(e.message),
+  );
 });
 
 Deno.test("Req gives each request a random id unless told one", () => {

@@ -142,7 +142,6 @@ export class App {
   #guard: ConnectionGuard | undefined;
   // Only chains that registered cleanups: a Set entry per request costs more than a hello page.
   #withCleanups = new Set<RequestChain>();
-  #bodyDeadline: BodyDeadline | undefined;
   #maxTargetBytes: number;
 
   /**
@@ -159,9 +158,6 @@ export class App {
     }
     this.#options = options;
     this.#log = options.log ?? console.log;
-    if (options.bodyDeadline !== false) {
-      this.#bodyDeadline = new BodyDeadline(options.bodyDeadline ?? {});
-    }
     this.#maxTargetBytes = options.maxTargetBytes ?? 8 * 1024;
     if (!(this.#maxTargetBytes >= 0)) {
       throw new RangeError(
@@ -186,6 +182,10 @@ export class App {
     this.#reqOptions = {
       services: this.#services,
       formLimits: options.formLimits,
+      // Guards the body of every request that has one (the options are checked here, at once).
+      bodyDeadline: options.bodyDeadline === false
+        ? undefined
+        : new BodyDeadline(options.bodyDeadline ?? {}),
       dispatch: this.#dispatch,
       lateHeaders: this.#cookies.lateHeaders,
     };
@@ -286,15 +286,10 @@ export class App {
       });
     }
     const started = this.#options.accessLog !== false ? performance.now() : undefined;
-    // Deno gives GET and HEAD requests no body: nothing to guard, and no body getter to pay for.
-    const method = request.method;
-    const guarded = method === "GET" || method === "HEAD"
-      ? request
-      : this.#bodyDeadline?.request(request) ?? request;
-    const req = new AppReq(guarded, this.#reqOptions, info);
+    const req = new AppReq(request, this.#reqOptions, info);
     let answer: Response | Promise<Response>;
     try {
-      checkTarget(request.url, this.#maxTargetBytes);
+      checkTarget(req.href, this.#maxTargetBytes);
       answer = this.#answersResponses
         ? this.#handler(req) as Response | Promise<Response>
         : respond(req, this.#handler);
@@ -493,11 +488,8 @@ function notFound(): never {
 function applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
   const { scope } = route;
   req.templatePaths = scope.templates;
-  for (const _ in scope.formLimits) {
-    // Only a scope that sets limits costs an object per request.
-    req.formLimits = { ...req.formLimits, ...scope.formLimits };
-    break;
-  }
+  // Only a scope that sets limits costs an object per request.
+  if (scope.formLimits) req.formLimits = { ...req.formLimits, ...scope.formLimits };
   // Synchronous unless there is a session to open: a published function costs no extra await.
   return scope.session ? req.openSession({ lock: scope.session === "lock" }) : undefined;
 }
