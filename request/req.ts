@@ -129,7 +129,7 @@ export class Req {
    * @param options Remote address, id, the previous request, limits and the dispatcher.
    */
   constructor(request: Request, options: ReqOptions = {}) {
-    const method = request.method;
+    const method = sharedMethod(request.method);
     this.request = options.bodyDeadline === undefined || method === "GET" || method === "HEAD"
       ? request
       : options.bodyDeadline.request(request);
@@ -599,6 +599,32 @@ function searchAt(url: string, index: number): string {
   let end = index + 1;
   while (end < url.length && url.charCodeAt(end) !== 35) end++; // up to a `#`
   return end - index > 1 ? url.slice(index, end) : "";
+}
+
+/**
+ * A standard method as the string constant the code compares it with. Deno hands each request a
+ * fresh string, which every `===` with a literal must compare character by character; the
+ * constant compares by identity (a published hello request compares its method four times).
+ */
+function sharedMethod(method: string): string {
+  switch (method) {
+    case "GET":
+      return "GET";
+    case "HEAD":
+      return "HEAD";
+    case "POST":
+      return "POST";
+    case "PUT":
+      return "PUT";
+    case "PATCH":
+      return "PATCH";
+    case "DELETE":
+      return "DELETE";
+    case "OPTIONS":
+      return "OPTIONS";
+    default:
+      return method;
+  }
 }
 
 /** The length of a complete body in bytes; `undefined` for a stream or a form. */

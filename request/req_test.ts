@@ -54,6 +54,15 @@ Deno.test("Req guards a request body with its bodyDeadline and keeps a GET as it
   );
 });
 
+Deno.test("Req.method is the request's method, standard or not", () => {
+  for (
+    const method of ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "patch", "MKCOL"]
+  ) {
+    const request = new Request("http://localhost/", { method });
+    assert.equal(new Req(request).method, request.method);
+  }
+});
+
 Deno.test("Req gives each request a random id unless told one", () => {
   const a = new Req(new Request("http://localhost/"));
   const b = new Req(new Request("http://localhost/"));
