@@ -286,7 +286,7 @@ function methodNotAllowed(req: Req, methods: readonly string[]): HttpError {
 
 /**
  * Whether `method` is in `methods`. A loop, not `includes()`: the JIT does not inline that builtin
- * for a frozen array, and the call measured 174 instructions of a published hello request.
+ * for a frozen array (the loop measured 32 fewer instructions per published hello request).
  */
 function allows(methods: readonly string[], method: string): boolean {
   for (let i = 0; i < methods.length; i++) if (methods[i] === method) return true;
