@@ -596,3 +596,23 @@ Deno.test("Req.path and Req.query read from the URL string agree with URL parsin
     { numRuns: 500 },
   );
 });
+
+Deno.test("Req.path agrees with URL parsing for the other special schemes and odd authorities", () => {
+  for (
+    const href of [
+      "file:///a/b?x=1",
+      "ws://h/p?q",
+      "wss://h:1/",
+      "ftp://u:p@h/a:b",
+      "http://[::1]:8000/x?y#z",
+      "https://h",
+      "http://h?q",
+      "http://h/:a//b",
+    ]
+  ) {
+    const req = new Req(new Request(href));
+    const url = new URL(href);
+    assert.equal(req.path, url.pathname, href);
+    assert.deepEqual([...req.query], [...new URLSearchParams(url.search)], href);
+  }
+});
