@@ -11,6 +11,7 @@
 //
 // Prints Markdown; bounded in time (about 3 minutes, plus about 5 with --rss).
 import { createDatabase, SITE } from "./_page.ts";
+import { type ServerProcess, startServer } from "./_server_process.ts";
 
 const flags = Object.fromEntries(Deno.args.map((a) => a.replace(/^--/, "").split("=")));
 const SECONDS = Number(flags.seconds ?? 5);
@@ -27,12 +28,7 @@ const STACKS: Record<string, string> = {
 if (flags.compare) STACKS["pubkit-b"] = flags.compare;
 type StackName = string;
 
-interface Server {
-  name: StackName;
-  pid: number;
-  port: number;
-  child: Deno.ChildProcess;
-}
+type Server = ServerProcess;
 
 interface Run {
   requests: number;
@@ -49,42 +45,9 @@ const db = createDatabase(dir);
 /** Progress on stderr, so that a stuck step can be told apart. */
 const progress = (line: string) => console.error(`[http.ts ${new Date().toISOString()}] ${line}`);
 
-async function start(name: StackName): Promise<Server> {
+function start(name: StackName): Promise<Server> {
   progress(`starting ${name}`);
-  const script = STACKS[name]!;
-  const child = new Deno.Command("taskset", {
-    // As `deno task serve` runs pubkit: without the flag Deno aborts `request.signal` after each
-    // response, building a DOMException (12 µs) for every request that read the signal.
-    args: [
-      "-c",
-      "0",
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--unstable-no-legacy-abort",
-      script,
-      `--db=${db}`,
-      "--port=0",
-    ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let errors = "";
-  child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (errors += chunk) }),
-  ).catch(() => {});
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  while (!/listening (\d+)/.test(seen)) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Cannot start ${name}: it exited before listening:\n${errors}`);
-    seen += value;
-  }
-  clearTimeout(timer);
-  reader.releaseLock();
-  const port = Number(/listening (\d+)/.exec(seen)![1]);
-  return { name, pid: child.pid, port, child };
+  return startServer(name, STACKS[name]!, db, { timeout: 30_000 });
 }
 
 async function stop(server: Server): Promise<void> {

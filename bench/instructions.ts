@@ -34,6 +34,7 @@
 // in ms before zeroing and before dumping. Bounded in time: 6–8 minutes with the defaults (about
 // 20 s per server).
 import { createDatabase } from "./_page.ts";
+import { type ServerProcess, startServer } from "./_server_process.ts";
 
 const flags = Object.fromEntries(Deno.args.map((a) => a.replace(/^--/, "").split("=")));
 const REQUESTS = Number(flags.requests ?? 30_000);
@@ -57,13 +58,7 @@ if (flags.only) {
 }
 type StackName = string;
 
-interface Server {
-  name: StackName;
-  pid: number;
-  port: number;
-  child: Deno.ChildProcess;
-  stderr: () => string;
-}
+type Server = ServerProcess;
 
 /** One measured phase: instructions per request, and the share of the main thread. */
 interface Count {
@@ -100,10 +95,8 @@ const vgdb = (pid: number, ...command: string[]) =>
 
 async function start(name: StackName): Promise<Server> {
   progress(`starting ${name} under callgrind`);
-  const child = new Deno.Command("taskset", {
-    args: [
-      "-c",
-      "0",
+  const server = await startServer(name, STACKS[name]!, db, {
+    wrapper: [
       "valgrind",
       "--tool=callgrind",
       "--smc-check=all-non-file", // V8 writes the code it runs
@@ -113,37 +106,10 @@ async function start(name: StackName): Promise<Server> {
       "--vgdb=yes",
       `--vgdb-prefix=${VGDB_PREFIX}`,
       `--callgrind-out-file=${dir}/%p.out`,
-      Deno.execPath(),
-      "run",
-      "-A",
-      "--unstable-no-legacy-abort", // as `deno task serve` runs pubkit, see bench/http.ts
-      STACKS[name]!,
-      `--db=${db}`,
-      "--port=0",
     ],
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
-  let errors = "";
-  child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
-    new WritableStream({ write: (chunk) => void (errors = (errors + chunk).slice(-4000)) }),
-  ).catch(() => {});
-  const server: Server = { name, pid: child.pid, port: 0, child, stderr: () => errors };
+    timeout: 120_000,
+  });
   live.add(server);
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  let seen = "";
-  const timer = setTimeout(() => child.kill("SIGKILL"), 120_000);
-  try {
-    while (!/listening (\d+)/.test(seen)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`Cannot start ${name}: it exited before listening:\n${errors}`);
-      seen += value;
-    }
-  } finally {
-    clearTimeout(timer);
-    reader.releaseLock();
-  }
-  server.port = Number(/listening (\d+)/.exec(seen)![1]);
   return server;
 }
 

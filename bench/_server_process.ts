@@ -1,0 +1,81 @@
+// Starting a server of bench/servers/ in its own process, as bench/http.ts and
+// bench/instructions.ts both do: pinned to CPU 0, behind whatever wraps it (valgrind), ready once
+// it prints `listening <port>`.
+
+/** A benchmark server running in its own process. */
+export interface ServerProcess {
+  /** The stack's name. */
+  name: string;
+  /** The process id (`taskset` and `valgrind` exec in place, so it is the server's). */
+  pid: number;
+  /** The port it listens on, on 127.0.0.1. */
+  port: number;
+  /** The process. */
+  child: Deno.ChildProcess;
+  /** The end of what it wrote on stderr, for error messages. */
+  stderr(): string;
+}
+
+/** Options for {@linkcode startServer}. */
+export interface StartServerOptions {
+  /** Arguments put before `deno run …`, e.g. a valgrind command line. */
+  wrapper?: string[];
+  /** How long it may take to listen, in ms. */
+  timeout: number;
+}
+
+/**
+ * Starts `script` (a file of bench/servers/) serving `db`, pinned to CPU 0, and waits until it
+ * listens.
+ *
+ * @param name The stack's name, for messages.
+ * @param script The server file.
+ * @param db The path of the posts database.
+ * @param options A wrapper command and the start timeout.
+ * @returns The running server.
+ * @throws {Error} When it exits (or is killed at the timeout) before listening.
+ */
+export async function startServer(
+  name: string,
+  script: string,
+  db: string,
+  options: StartServerOptions,
+): Promise<ServerProcess> {
+  const child = new Deno.Command("taskset", {
+    args: [
+      "-c",
+      "0",
+      ...options.wrapper ?? [],
+      Deno.execPath(),
+      "run",
+      "-A",
+      // As `deno task serve` runs pubkit: without the flag Deno aborts `request.signal` after each
+      // response, building a DOMException (12 µs) for every request that read the signal.
+      "--unstable-no-legacy-abort",
+      script,
+      `--db=${db}`,
+      "--port=0",
+    ],
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let errors = "";
+  child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (errors = (errors + chunk).slice(-4000)) }),
+  ).catch(() => {});
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  const timer = setTimeout(() => child.kill("SIGKILL"), options.timeout);
+  try {
+    while (!/listening (\d+)/.test(seen)) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`Cannot start ${name}: it exited before listening:\n${errors}`);
+      seen += value;
+    }
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
+  }
+  const port = Number(/listening (\d+)/.exec(seen)![1]);
+  return { name, pid: child.pid, port, child, stderr: () => errors };
+}
