@@ -2,6 +2,25 @@
 // bench/instructions.ts both do: pinned to CPU 0, behind whatever wraps it (valgrind), ready once
 // it prints `listening <port>`.
 
+const here = (path: string) => new URL(path, import.meta.url).pathname;
+
+/**
+ * The stacks under test by name, each a file of bench/servers/; with `compare`, another
+ * checkout's pubkit as a fourth stack, "pubkit-b", to measure a change before and after.
+ *
+ * @param compare The path of another checkout's `bench/servers/pubkit.ts`.
+ * @returns Server files by stack name.
+ */
+export function benchStacks(compare?: string): Record<string, string> {
+  const stacks: Record<string, string> = {
+    pubkit: here("./servers/pubkit.ts"),
+    raw: here("./servers/raw.ts"),
+    hono: here("./servers/hono.ts"),
+  };
+  if (compare) stacks["pubkit-b"] = compare;
+  return stacks;
+}
+
 /** A benchmark server running in its own process. */
 export interface ServerProcess {
   /** The stack's name. */

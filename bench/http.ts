@@ -11,7 +11,7 @@
 //
 // Prints Markdown; bounded in time (about 3 minutes, plus about 5 with --rss).
 import { createDatabase, SITE } from "./_page.ts";
-import { type ServerProcess, startServer } from "./_server_process.ts";
+import { benchStacks, type ServerProcess, startServer } from "./_server_process.ts";
 
 const flags = Object.fromEntries(Deno.args.map((a) => a.replace(/^--/, "").split("=")));
 const SECONDS = Number(flags.seconds ?? 5);
@@ -19,13 +19,7 @@ const ROUNDS = Number(flags.rounds ?? 4);
 const CONNECTIONS = Number(flags.connections ?? 16);
 const ONLY: string | undefined = flags.only;
 const TICK_US = 1e6 / 100; // CLK_TCK is 100 on Linux x86-64 (`getconf CLK_TCK`)
-const here = (path: string) => new URL(path, import.meta.url).pathname;
-const STACKS: Record<string, string> = {
-  pubkit: here("./servers/pubkit.ts"),
-  raw: here("./servers/raw.ts"),
-  hono: here("./servers/hono.ts"),
-};
-if (flags.compare) STACKS["pubkit-b"] = flags.compare;
+const STACKS = benchStacks(flags.compare);
 type StackName = string;
 
 type Server = ServerProcess;

@@ -34,7 +34,7 @@
 // in ms before zeroing and before dumping. Bounded in time: 6–8 minutes with the defaults (about
 // 20 s per server).
 import { createDatabase } from "./_page.ts";
-import { type ServerProcess, startServer } from "./_server_process.ts";
+import { benchStacks, type ServerProcess, startServer } from "./_server_process.ts";
 
 const flags = Object.fromEntries(Deno.args.map((a) => a.replace(/^--/, "").split("=")));
 const REQUESTS = Number(flags.requests ?? 30_000);
@@ -45,13 +45,7 @@ const PATH: string = flags.path ?? "/hello";
 const SETTLE_MS = Number(flags.settle ?? 1000);
 /** Whatever happens, a server that has not finished a phase by then is killed. */
 const PHASE_TIMEOUT_MS = 10 * 60_000;
-const here = (path: string) => new URL(path, import.meta.url).pathname;
-const STACKS: Record<string, string> = {
-  raw: here("./servers/raw.ts"),
-  hono: here("./servers/hono.ts"),
-  pubkit: here("./servers/pubkit.ts"),
-};
-if (flags.compare) STACKS["pubkit-b"] = flags.compare;
+const STACKS = benchStacks(flags.compare);
 if (flags.only) {
   const only = new Set(flags.only.split(","));
   for (const name of Object.keys(STACKS)) if (!only.has(name)) delete STACKS[name];
