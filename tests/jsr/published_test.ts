@@ -145,6 +145,23 @@ Deno.test({
           assert.match(await second.text(), /Hello, guest: visit <b id="visits">2<\/b>/);
         },
       );
+
+      await t.step("deno run -A jsr:@pubkit/init writes an app whose tasks work", async () => {
+        const env = { ...jsr, DENO_DIR: denoDir };
+        await deno(["run", "-A", "jsr:@pubkit/init", "my-app"], { cwd: project, env });
+        const app = `${project}/my-app`;
+        const tested = await deno(["task", "test"], { cwd: app, env });
+        assert.match(tested, /ok \| 3 passed \| 0 failed/);
+        await using server = await startServer(["task", "serve"], {
+          cwd: app,
+          env: { ...env, PORT: "0" },
+        });
+        const home = await fetch(server.url);
+        assert.equal(home.status, 200, server.output());
+        assert.match(await home.text(), /<strong id="visits">1<\/strong>/);
+        const css = await fetch(new URL("/static/style.css", server.url));
+        assert.match(await css.text(), /font-family/);
+      });
     } catch (error) {
       throw new Error(`${error}\nregistry log:\n${registry.log.join("\n")}`, { cause: error });
     } finally {
