@@ -4,10 +4,10 @@
 // are throttled per account and per client address (429 with Retry-After).
 import { publish } from "@pubkit/publisher";
 import { HttpError, type Req } from "@pubkit/request";
-import { checkCsrf } from "../lib/csrf.ts";
-import { password, userName } from "../lib/form_checks.ts";
-import { app, notesStore, pageVars } from "../lib/page.ts";
-import { takeDesk } from "../lib/password_desks.ts";
+import { checkCsrf } from "../../lib/csrf.ts";
+import { password, userName } from "../../lib/form_checks.ts";
+import { app, notesStore, pageVars } from "../../lib/page.ts";
+import { takeDesk } from "../../lib/password_desks.ts";
 
 async function signIn(req: Req, id: number, name: string): Promise<Response> {
   const session = app(req).session;
