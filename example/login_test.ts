@@ -1,6 +1,9 @@
 // Log-in under attack, over real HTTP against the notes app: the throttle and the bound on
 // concurrent password hashes.
 import assert from "node:assert/strict";
+import { Pool, PostgresFactory } from "@pubkit/pool";
+import { Redis } from "ioredis";
+import { THROTTLE_TABLE } from "./lib/login_throttle.ts";
 import { notesFixture, type Page, served, servedProcess } from "./_testing.ts";
 
 const WRONG = "Cannot log in: wrong user name or password\n";
@@ -130,3 +133,45 @@ Deno.test("log-in: 32 parallel log-ins keep the median GET / under 20 ms; past t
     "refused log-ins are answered sooner than accepted ones",
   );
 });
+
+const shared = [["REDIS_URL", "redisUrl"], ["DATABASE_URL", "databaseUrl"]] as const;
+for (const [variable, option] of shared) {
+  const url = Deno.env.get(variable);
+  if (!url) continue;
+  Deno.test(`log-in: two app instances (as two workers) on one ${variable} share the throttle`, async () => {
+    const keyPrefix = `pubkit:test:${crypto.randomUUID()}:`;
+    const name = `ada-${crypto.randomUUID().slice(0, 8)}`;
+    try {
+      await using worker1 = await notesFixture({ [option]: url, keyPrefix });
+      await using worker2 = await notesFixture({ [option]: url, keyPrefix });
+      const guesser = worker1.client();
+      for (let i = 1; i <= 3; i++) {
+        const page = await guesser.post("/account/login", { name, password: `guess ${i}` });
+        assert.equal(page.status, 401);
+      }
+      const elsewhere = await worker2.client().post("/account/login", {
+        name,
+        password: "guess 4",
+      });
+      assert.equal(elsewhere.status, 429, "the other instance saw the three failures");
+      assert.ok(Number(elsewhere.headers.get("retry-after")) >= 1);
+    } finally {
+      await removeKeys(variable, url, keyPrefix);
+    }
+  });
+}
+
+/** Removes what a test left under `prefix` in Redis or in the PostgreSQL throttle table. */
+async function removeKeys(variable: string, url: string, prefix: string): Promise<void> {
+  if (variable === "REDIS_URL") {
+    const redis = new Redis(url);
+    const keys = await redis.keys(`*${prefix}*`);
+    if (keys.length > 0) await redis.del(...keys);
+    await redis.quit();
+  } else {
+    await using pool = new Pool(new PostgresFactory({ connectionString: url }), { max: 1 });
+    await pool.use((db) =>
+      db.query(`DELETE FROM ${THROTTLE_TABLE} WHERE key LIKE $1`, [`%${prefix}%`])
+    );
+  }
+}
