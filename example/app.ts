@@ -101,7 +101,13 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
             store: throttleStore(app, redisUrl),
             prefix: keyPrefix,
           });
+          // Expired counters leave PostgreSQL only when deleted: at start, then hourly.
           await throttle.sweep();
+          const sweeper = setInterval(() => {
+            throttle.sweep().catch((e) => (log ?? console.log)("Cannot sweep the counters", e));
+          }, 3_600_000);
+          Deno.unrefTimer(sweeper);
+          app.registerCleanup(() => clearInterval(sweeper), "throttle sweeper");
           app.addPool("passwords", await passwordDesks(throttle, passwordHashes));
         },
       },

@@ -7,11 +7,11 @@
 import type { Pool, PostgresClient } from "@pubkit/pool";
 import type { Redis } from "ioredis";
 import {
-  RateLimiterAbstract,
+  type RateLimiterAbstract,
   RateLimiterMemory,
   RateLimiterPostgres,
   RateLimiterRedis,
-  RateLimiterRes,
+  type RateLimiterRes,
 } from "rate-limiter-flexible";
 
 /** How many failures each kind of key gets before the back-off starts. */
