@@ -159,13 +159,23 @@ export async function servedProcess(): Promise<Served> {
   let seen = "";
   let origin: string | undefined;
   const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
-  while (origin === undefined) {
-    const { value, done } = await reader.read();
-    if (done) throw new Error(`Cannot start the app: it printed no URL:\n${seen}`);
-    seen += value;
-    origin = seen.match(/Listening on (http:\/\/[^/\s]+)/)?.[1];
+  try {
+    while (origin === undefined) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`Cannot start the app: it printed no URL:\n${seen}`);
+      seen += value;
+      origin = seen.match(/Listening on (http:\/\/[^/\s]+)/)?.[1];
+    }
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* it has exited already */ }
+    await child.status;
+    await Deno.remove(dataDir, { recursive: true });
+    throw error;
+  } finally {
+    clearTimeout(timer);
   }
-  clearTimeout(timer);
   // Keep reading, or the access log fills the pipe and the server blocks on it.
   const drained = (async () => {
     for (let read = await reader.read(); !read.done; read = await reader.read()) {
