@@ -114,6 +114,13 @@ export class FileStore implements SessionStore, AsyncDisposable {
    */
   async load(id: string): Promise<SessionRecord | undefined> {
     checkId(id, "load session");
+    const record = await this.#read(id);
+    if (!record || record.expires <= this.#clock.now()) return undefined;
+    return record;
+  }
+
+  /** The stored record, expired or not. */
+  async #read(id: string): Promise<SessionRecord | undefined> {
     let text: string;
     try {
       text = await Deno.readTextFile(this.#path(id, "json"));
@@ -121,9 +128,7 @@ export class FileStore implements SessionStore, AsyncDisposable {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;
     }
-    const record = decodeRecord(text);
-    if (!record || record.expires <= this.#clock.now()) return undefined;
-    return record;
+    return decodeRecord(text);
   }
 
   /**
@@ -155,12 +160,14 @@ export class FileStore implements SessionStore, AsyncDisposable {
   }
 
   /**
-   * Updates the access time and expiry of an existing session.
+   * Updates the access time and expiry of an existing session; under the lock (with a fence)
+   * also of one that expired while it was held, which the sweep kept. It rewrites the file,
+   * so call it while holding the session's lock.
    *
    * @param id The session id.
    * @param lastAccessed The new access time.
    * @param expires The new expiry.
-   * @param options Passed on to {@linkcode FileStore.prototype.save}.
+   * @param options The caller's fencing token, if it holds the lock.
    * @throws {TypeError} If `id` is not a session id.
    */
   async touch(
@@ -169,8 +176,11 @@ export class FileStore implements SessionStore, AsyncDisposable {
     expires: number,
     options?: StoreWriteOptions,
   ): Promise<void> {
-    const record = await this.load(id);
-    if (record) await this.save(id, { ...record, lastAccessed, expires }, options);
+    checkId(id, "touch session");
+    const record = await this.#read(id);
+    if (!record) return;
+    if (options?.fence === undefined && record.expires <= this.#clock.now()) return;
+    await this.save(id, { ...record, lastAccessed, expires }, options);
   }
 
   /**
