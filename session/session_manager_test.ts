@@ -288,3 +288,154 @@ Deno.test("SessionManager validates its options", () => {
   );
   assert.throws(() => new SessionManager({ store: {} as never, secrets: [SECRET] }), TypeError);
 });
+
+Deno.test("SessionManager verifies exactly one spelling of a signature", async () => {
+  const { manager } = setup();
+  await using _ = manager;
+  const { id, cookie } = await createSession(manager);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const last = cookie.value.at(-1)!;
+  const adopted: string[] = [];
+  for (const c of alphabet) {
+    if (c === last) continue;
+    const value = cookie.value.slice(0, -1) + c;
+    await using session = await manager.open(new Headers({ cookie: `sid=${value}` }), {
+      owner: {},
+      lock: false,
+    });
+    if (session.id === id) adopted.push(c);
+  }
+  assert.equal(alphabet.length - 1, 63);
+  assert.deepEqual(adopted, [], "no other last character verifies");
+  await using genuine = await manager.open(new Headers({ cookie: `sid=${cookie.value}` }), {
+    owner: {},
+    lock: false,
+  });
+  assert.equal(genuine.id, id);
+});
+
+Deno.test("SessionManager with duplicate cookies: the first that verifies and loads wins", async (t) => {
+  const { manager } = setup();
+  await using _ = manager;
+  const live = await createSession(manager, { user: "ada" });
+  // A genuinely signed cookie whose session is gone (logged out), planted by an attacker or
+  // left behind: for a longer path (sent first) or a parent domain (sent in creation order).
+  const dead = await createSession(manager, { user: "mallory" });
+  const invalidate = await manager.open(dead.headers, { owner: {} });
+  await invalidate.invalidate();
+  await invalidate.close();
+  const forged = `${live.id}.${"A".repeat(43)}`;
+  const value = (c: SessionCookie) => `sid=${c.value}`;
+  const cases: [string, string[], string | undefined][] = [
+    [
+      "path-style: a stale cookie for /account sent first",
+      [value(dead.cookie), value(live.cookie)],
+      "ada",
+    ],
+    ["domain-style: a forged parent-domain cookie sent first", [
+      `sid=${forged}`,
+      value(live.cookie),
+    ], "ada"],
+    ["the live cookie first, a stale one after", [value(live.cookie), value(dead.cookie)], "ada"],
+    ["only the first two values are checked", [
+      `sid=${forged}`,
+      value(dead.cookie),
+      value(live.cookie),
+    ], undefined],
+  ];
+  for (const [name, values, user] of cases) {
+    await t.step(name, async () => {
+      const headers = new Headers({ cookie: values.join("; ") });
+      await using session = await manager.open(headers, { owner: {} });
+      assert.equal(session.get("user"), user);
+      assert.equal(session.isNew, user === undefined);
+    });
+  }
+  await t.step("a logout clears the session the live cookie named", async () => {
+    const headers = new Headers({ cookie: `${value(dead.cookie)}; ${value(live.cookie)}` });
+    const logout = await manager.open(headers, { owner: {} });
+    assert.equal(logout.id, live.id);
+    await logout.invalidate();
+    await logout.close();
+    await using after = await manager.open(headers, { owner: {} });
+    assert.equal(after.get("user"), undefined);
+  });
+});
+
+Deno.test("SessionManager cookie options: path, domain, sameSite, secure auto|true|false", async (t) => {
+  const cookieFor = async (options: Partial<SessionManagerOptions>, https: boolean) => {
+    const { manager } = setup(options);
+    await using _ = manager;
+    await using session = await manager.open(new Headers(), { owner: {}, secure: https });
+    session.set("x", 1);
+    const { value: _value, ...cookie } = session.cookie()!;
+    return cookie;
+  };
+  await t.step("defaults: auto Secure and __Host- on https only", async () => {
+    assert.deepEqual(await cookieFor({}, false), {
+      name: "sid",
+      path: "/",
+      domain: undefined,
+      sameSite: "lax",
+      secure: false,
+      httpOnly: true,
+    });
+    assert.deepEqual(await cookieFor({}, true), {
+      name: "__Host-sid",
+      path: "/",
+      domain: undefined,
+      sameSite: "lax",
+      secure: true,
+      httpOnly: true,
+    });
+  });
+  await t.step("a path or a domain keeps the plain name", async () => {
+    const withPath = await cookieFor({ cookie: { path: "/app", secure: true } }, true);
+    assert.deepEqual([withPath.name, withPath.path, withPath.secure], ["sid", "/app", true]);
+    const withDomain = await cookieFor(
+      { cookie: { domain: "example.com", sameSite: "strict" } },
+      true,
+    );
+    assert.deepEqual(
+      [withDomain.name, withDomain.domain, withDomain.sameSite],
+      ["sid", "example.com", "strict"],
+    );
+  });
+  await t.step("secure: false never, true always", async () => {
+    assert.equal((await cookieFor({ cookie: { secure: false } }, true)).secure, false);
+    assert.equal((await cookieFor({ cookie: { secure: true } }, false)).name, "__Host-sid");
+  });
+  await t.step("the cookie is read under the name it is set under", async () => {
+    const { manager } = setup();
+    await using _ = manager;
+    const session = await manager.open(new Headers(), { owner: {}, secure: true });
+    session.set("x", 1);
+    const cookie = session.cookie()!;
+    await session.close();
+    const headers = cookieOf(cookie);
+    await using again = await manager.open(headers, { owner: {}, secure: true });
+    assert.equal(again.get("x"), 1);
+    // Over plain http the __Host- cookie is not the session cookie.
+    await using plain = await manager.open(headers, { owner: {}, secure: false });
+    assert.equal(plain.isNew, true);
+  });
+  await t.step("bad attributes are refused with RangeError", () => {
+    const store = new MemoryStore({ sweepInterval: 0 });
+    const bad = [
+      { path: "app" },
+      { path: "/a;b" },
+      { domain: "exa mple.com" },
+      { sameSite: "none" },
+      { sameSite: "loose" },
+      { secure: "yes" },
+      { expires: 1 },
+    ];
+    for (const cookie of bad) {
+      assert.throws(
+        () => new SessionManager({ store, secrets: [SECRET], cookie: cookie as never }),
+        RangeError,
+        JSON.stringify(cookie),
+      );
+    }
+  });
+});
