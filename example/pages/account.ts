@@ -16,7 +16,7 @@ async function signIn(req: Req, id: number, name: string): Promise<Response> {
 
 export const signup = publish({ methods: ["GET", "POST"] }, async (req, fields) => {
   if (req.method !== "POST") return app(req).render("signup", pageVars(req, "Sign up"));
-  checkCsrf(app(req).session, fields.csrf);
+  await checkCsrf(req);
   const name = userName(fields.name);
   const password = text(fields.password, "the password", 8, 200);
   const id = await notesStore(req).createUser(name, await hashPassword(password));
@@ -26,7 +26,7 @@ export const signup = publish({ methods: ["GET", "POST"] }, async (req, fields) 
 
 export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) => {
   if (req.method !== "POST") return app(req).render("login", pageVars(req, "Log in"));
-  checkCsrf(app(req).session, fields.csrf);
+  await checkCsrf(req);
   const name = typeof fields.name === "string" ? fields.name.trim() : "";
   const password = typeof fields.password === "string" ? fields.password : "";
   const user = await notesStore(req).findUser(name);
@@ -39,7 +39,7 @@ export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) =
 });
 
 export const logout = publish({ methods: ["POST"] }, async (req, fields) => {
-  checkCsrf(app(req).session, fields.csrf);
+  await checkCsrf(req);
   await app(req).session.invalidate();
   return req.redirect("/", 303);
 });
