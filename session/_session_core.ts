@@ -50,8 +50,6 @@ export class SessionCore {
   exclusive: boolean;
   /** Saved by this request (so finishing need not renew the expiry again). */
   saved = false;
-  /** When this request opened the session (epoch ms). */
-  readonly opened: number;
   invalidated = false;
   closed = false;
   /** A cookie came with the request (so a clearing cookie makes sense). */
@@ -88,7 +86,6 @@ export class SessionCore {
     this.data = init.record?.data ?? {};
     this.hadCookie = init.hadCookie;
     this.exclusive = init.exclusive;
-    this.opened = init.now;
   }
 
   /**

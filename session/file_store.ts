@@ -122,10 +122,8 @@ export class FileStore implements SessionStore, AsyncDisposable {
   /**
    * Removes the temp files, and the writer lock files, of writers whose lock is free: their
    * process died (the OS released the lock) or closed its store.
-   *
-   * @returns How many temp files were removed.
    */
-  #removeOrphansSync(names: Iterable<string> = this.#namesSync()): number {
+  #removeOrphansSync(names: Iterable<string> = this.#namesSync()): void {
     const temps: [string, string][] = [];
     const dead = new Set<string>();
     for (const name of names) {
@@ -150,17 +148,14 @@ export class FileStore implements SessionStore, AsyncDisposable {
         file.close();
       }
     }
-    let removed = 0;
     for (const [name, writer] of temps) {
       if (!dead.has(writer)) continue;
       try {
         Deno.removeSync(`${this.#dir}/${name}`);
-        removed++;
       } catch {
         // Removed meanwhile by another store.
       }
     }
-    return removed;
   }
 
   #namesSync(): string[] {
@@ -350,7 +345,11 @@ export class FileStore implements SessionStore, AsyncDisposable {
     const writerLock = this.#writerLock;
     this.#writerLock = undefined;
     if (writerLock) {
-      Deno.removeSync(`${this.#dir}/.writer-${this.#writer}.lock`);
+      try {
+        Deno.removeSync(`${this.#dir}/.writer-${this.#writer}.lock`);
+      } catch {
+        // The folder is gone already.
+      }
       writerLock.close();
     }
     return Promise.resolve();

@@ -38,7 +38,7 @@ export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) =
   return signIn(req, user.id, user.name);
 });
 
-export const logout = publish({ methods: ["POST"] }, async (req, fields) => {
+export const logout = publish({ methods: ["POST"] }, async (req) => {
   await checkCsrf(req);
   await app(req).session.invalidate();
   return req.redirect("/", 303);
