@@ -3,7 +3,13 @@
  *
  * @module
  */
-import { type Cleanup, Req, type ReqOptions, type RequestChain } from "@pubkit/request";
+import {
+  type Cleanup,
+  type CookieOptions,
+  Req,
+  type ReqOptions,
+  type RequestChain,
+} from "@pubkit/request";
 import type { Session, SessionManager } from "@pubkit/session";
 import type { Lease, Pool } from "@pubkit/pool";
 import type { FillData, FillFunction } from "@pubkit/render";
@@ -131,6 +137,19 @@ export class AppReq extends Req {
     const peer = this.#peerAddress();
     if (peer !== undefined) return this.server.proxies.https(peer, this.headers);
     return this.prev instanceof AppReq && this.prev.https;
+  }
+
+  /**
+   * Sets a cookie as {@linkcode Req.setCookie} does, with `Secure` on by default when
+   * {@linkcode AppReq.https} (so also behind a trusted TLS-terminating proxy).
+   *
+   * @param name The cookie name.
+   * @param value The value.
+   * @param options Attributes; `secure` defaults to `req.https`.
+   * @throws {TypeError} When the cookie breaks a rule (see `serializeCookie`) or headers were sent.
+   */
+  override setCookie(name: string, value: string, options: CookieOptions = {}): void {
+    super.setCookie(name, value, { ...options, secure: options.secure ?? this.https });
   }
 
   /**

@@ -40,6 +40,7 @@ Deno.test("createApp({ trustProxy }): forwarded address and https only from the 
   const handler = async (req: AppReq) => {
     const session = await req.openSession();
     session.set("seen", true);
+    req.setCookie("theme", "dark");
     return `${req.remoteAddr} ${req.https}`;
   };
   const trusting = createApp({ handler, sessions, accessLog: false, trustProxy: ["127.0.0.1"] });
@@ -53,7 +54,8 @@ Deno.test("createApp({ trustProxy }): forwarded address and https only from the 
       new Request("http://app.test/", { headers: forwarded }),
       from(peer),
     );
-    return { text: await response.text(), cookie: response.headers.get("set-cookie")! };
+    const [theme, cookie] = response.headers.getSetCookie();
+    return { text: await response.text(), cookie: cookie!, theme: theme! };
   };
   try {
     await t.step(
@@ -68,8 +70,9 @@ Deno.test("createApp({ trustProxy }): forwarded address and https only from the 
       },
     );
     await t.step("any other peer: the headers are ignored", async () => {
-      const { text, cookie } = await visit(trusting, "198.51.100.1");
+      const { text, cookie, theme } = await visit(trusting, "198.51.100.1");
       assert.equal(text, "198.51.100.1 false");
+      assert.doesNotMatch(theme, /Secure/);
       assert.match(cookie, /^sid=[\w-]{43}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
     });
     await t.step("no trustProxy: the headers are ignored even from 127.0.0.1", async () => {

@@ -57,8 +57,8 @@ export interface OpenOptions {
    */
   owner: unknown;
   /**
-   * Lock the session until it is closed. Defaults to `true`. `false` gives an
-   * unlocked view for pages that only read; writes from it are last-writer-wins.
+   * Lock the session until it is closed. Defaults to `true`. `false` gives a read-only
+   * snapshot for pages that only read: writes throw `TypeError`, and nothing is written back.
    */
   lock?: boolean;
   /** The request came over https: with `secure: "auto"` the cookie gets `Secure`. */

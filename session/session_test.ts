@@ -42,7 +42,10 @@ const backends: Record<string, BackendMaker | undefined> = {
     const store = new FileStore({ dir, clock, fsync: false, sweepInterval: 0 });
     return {
       store,
-      contents: async () => (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name),
+      // Every file but the store's own writer lock (one per store instance, not per session).
+      contents: async () =>
+        (await Array.fromAsync(Deno.readDir(dir))).map((entry) => entry.name)
+          .filter((name) => !name.startsWith(".writer-")),
       async [Symbol.asyncDispose]() {
         await store.close();
         await Deno.remove(dir, { recursive: true });

@@ -46,7 +46,7 @@ export function csrfToken(req: Req): string {
       omitPadding: true,
     });
     req.data.csrfNonce = key;
-    req.setCookie(nonceCookie(req), key, { secure: app(req).https, sameSite: "strict" });
+    req.setCookie(nonceCookie(req), key, { sameSite: "strict" });
   }
   return mac(key);
 }
