@@ -134,6 +134,7 @@ export class AppReq extends Req {
    */
   get https(): boolean {
     if (this.url.protocol === "https:") return true;
+    if (!this.server.proxies.enabled) return false;
     const peer = this.#peerAddress();
     if (peer !== undefined) return this.server.proxies.https(peer, this.headers);
     return this.prev instanceof AppReq && this.prev.https;
