@@ -22,7 +22,8 @@ function mac(key: string): string {
   return createHmac("sha256", key).update(LABEL).digest("base64url");
 }
 
-function nonceCookie(req: Req): string {
+/** The name of the HttpOnly cookie that keys an anonymous visitor's token. */
+export function nonceCookie(req: Req): string {
   return app(req).https ? "__Host-csrf" : "csrf";
 }
 
