@@ -1,4 +1,5 @@
 // Parse → generate → compile for the embedded-code engine.
+import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./template_syntax_error.ts";
 
 /** A parsed piece of a template. */
@@ -37,30 +38,6 @@ export interface CompiledEmbedded {
   lines: SourceLine[];
 }
 
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < source.length; i++) {
-    const c = source.charCodeAt(i);
-    if (c === 10) starts.push(i + 1);
-    else if (c === 13) {
-      if (source.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  return starts;
-}
-
-function locate(starts: number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
-}
-
 /** Finds the `%>` closing a tag, skipping JS strings and comments that may contain it. */
 function findClose(src: string, from: number): number {
   let i = from;
@@ -91,12 +68,12 @@ async function tokenize(
   out: Token[],
 ): Promise<void> {
   const src = await host.read(file);
-  const starts = lineStarts(src);
+  const lines = new SourceLines(src);
   const fail = (reason: string, offset: number, cause?: unknown): never => {
-    throw new TemplateSyntaxError(reason, src, { file, ...locate(starts, offset) }, { cause });
+    throw new TemplateSyntaxError(reason, src, { file, ...lines.at(offset) }, { cause });
   };
   const push = (kind: Token["kind"], value: string, offset: number) => {
-    out.push({ kind, value, file, ...locate(starts, offset) });
+    out.push({ kind, value, file, ...lines.at(offset) });
   };
   let i = 0;
   while (i < src.length) {
@@ -162,7 +139,7 @@ async function tokenize(
 }
 
 function countLines(s: string): number {
-  return lineStarts(s).length;
+  return new SourceLines(s).count;
 }
 
 /**

@@ -200,6 +200,9 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
   await t.step("minus on a void element", () => {
     fails(`<br data-node="-con:a">`, 1, 1, /void element/);
   });
+  await t.step("a lone CR ends a line, as in the embedded engine", () => {
+    fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
+  });
 });
 
 Deno.test("FillNode refuses misuse", () => {
