@@ -7,6 +7,7 @@
 import { type CompiledEmbedded, compileEmbedded } from "./_embedded_compile.ts";
 import { TemplateCache } from "./_template_cache.ts";
 import { escapeValue } from "./escape_value.ts";
+import { jsonForScript, JsonText, jsString, jsValue, urlEscapers } from "./_context_escapers.ts";
 import { safeUrl } from "./safe_url.ts";
 import { TemplateLoader } from "./template_loader.ts";
 import { _checkKeys } from "./_check_keys.ts";
@@ -22,9 +23,24 @@ export interface EmbeddedEngineOptions {
   cacheSize?: number;
   /** Appended to template names that lack it (default `".ehtml"`). */
   extension?: string;
+  /**
+   * Called when the URL policy refuses a value in a URL attribute (the page gets
+   * `about:invalid#pubkit` instead). Default: `console.warn` in dev mode, nothing otherwise.
+   */
+  onRefusedUrl?: (refusal: RefusedUrl) => void;
 }
 
-const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension"]);
+/** A value the URL policy refused while rendering, for {@linkcode EmbeddedEngineOptions.onRefusedUrl}. */
+export interface RefusedUrl {
+  /** The attribute (`href`, `srcset`, `content` of a meta refresh, …). */
+  attribute: string;
+  /** The refused value. */
+  value: string;
+  /** The hole: `file:line:column` of its `<%=`. */
+  where: string;
+}
+
+const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "onRefusedUrl"]);
 
 function toRaw(value: unknown): string {
   return value === null || value === undefined ? "" : String(value);
@@ -68,7 +84,7 @@ const HEADER_LINES = 2;
 export class EmbeddedEngine {
   #loader: TemplateLoader;
   #cache: TemplateCache<CompiledEmbedded>;
-  #helpers = { e: escapeValue, s: toRaw, url: safeUrl };
+  #helpers: Record<string, unknown>;
 
   /**
    * Creates an engine.
@@ -86,6 +102,24 @@ export class EmbeddedEngine {
     if (!Number.isInteger(cacheSize) || cacheSize < 1) {
       throw new RangeError("Cannot construct EmbeddedEngine: cacheSize must be an integer >= 1");
     }
+    const report = options.onRefusedUrl ?? (dev ? warnRefused : undefined);
+    if (report !== undefined && typeof report !== "function") {
+      throw new TypeError("Cannot construct EmbeddedEngine: onRefusedUrl must be a function");
+    }
+    const urls = urlEscapers(
+      report && ((attribute, value, where) => report({ attribute, value, where })),
+    );
+    this.#helpers = {
+      e: escapeValue,
+      s: toRaw,
+      js: jsString,
+      jv: jsValue,
+      u: urls.url,
+      an: urls.animation,
+      rf: urls.refresh,
+      url: safeUrl,
+      json: (value: unknown) => new JsonText(jsonForScript(value)),
+    };
     const loader = new TemplateLoader({ searchPath, extension });
     this.#loader = loader;
     this.#cache = new TemplateCache(cacheSize, dev, async (name, read) => {
@@ -144,6 +178,10 @@ export class EmbeddedEngine {
       },
     });
   }
+}
+
+function warnRefused({ attribute, value, where }: RefusedUrl): void {
+  console.warn(`pubkit: the URL policy refused ${attribute}=${JSON.stringify(value)} at ${where}`);
 }
 
 function locateRuntimeError(compiled: CompiledEmbedded, error: unknown): TemplateRuntimeError {
