@@ -37,6 +37,11 @@ export interface NodeDef {
   offset: number;
   /** A `<meta http-equiv="refresh">`: its `content` carries a URL. */
   refresh: boolean;
+  /** An SVG animation element: `to`/`from`/`by`/`values` may animate a URL attribute. */
+  animation: boolean;
+  /** The template file and the 1-based line of the open tag (for runtime errors). */
+  file: string;
+  line: number;
 }
 
 const VOID = new Set([
@@ -57,6 +62,7 @@ const VOID = new Set([
   "wbr",
 ]);
 const RAW_TEXT = new Set(["script", "style"]);
+const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
 const MARK = /^(-?)(con|rep|sep|del):([A-Za-z_][A-Za-z0-9_-]*)$/;
 const DEL = /^-?del$/;
 
@@ -84,6 +90,9 @@ function newDef(
     sep: undefined,
     offset,
     refresh: false,
+    animation: ANIMATION.has(tag),
+    file: "",
+    line: 0,
   };
 }
 
@@ -100,13 +109,13 @@ const MARKER_FORMS = "expected [-]con:name, [-]rep:name, [-]sep:name or del[:nam
  * tree of marked nodes and the static strings between them.
  */
 class FillCompiler {
-  readonly root: NodeDef = newDef(CON, "", true, "", 0);
+  readonly root: NodeDef;
   readonly #source: string;
   readonly #file: string;
   readonly #marker: string;
   readonly #lines: SourceLines;
   readonly #parser: Parser;
-  readonly #containers: NodeDef[] = [this.root];
+  readonly #containers: NodeDef[] = [];
   readonly #open: Open[] = [];
   /** Offset of the first source character not yet copied into a part. */
   #cursor = 0;
@@ -122,6 +131,9 @@ class FillCompiler {
     this.#file = file;
     this.#marker = marker;
     this.#lines = new SourceLines(source);
+    this.root = newDef(CON, "", true, "", 0);
+    this.root.file = file;
+    this.#containers.push(this.root);
     this.#parser = new Parser({
       onattribute: (name, value, quote) => this.#attrs.push([name, value, quote]),
       onopentag: (tag) => this.#openTag(tag),
@@ -176,6 +188,8 @@ class FillCompiler {
     if (m === null) this.#fail(`bad marker ${this.#marker}="${value}": ${MARKER_FORMS}`, start);
     const kind = m[2] === "con" ? CON : m[2] === "rep" ? REP : SEP;
     const def = newDef(kind, m[3], m[1] === "-", tag, start);
+    def.file = this.#file;
+    def.line = this.#lines.at(start).line;
     this.#staticAttributes(def, attrs);
     if (def.isVoid && def.minus) {
       this.#fail(`<${tag}> is a void element: it has no content to keep`, start);
