@@ -50,6 +50,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+const ENCODER = new TextEncoder();
+
 // `new Function` puts two lines ("function anonymous(it,__h" and ") {") before the body.
 const HEADER_LINES = 2;
 
@@ -153,12 +155,41 @@ export class EmbeddedEngine {
    * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
    */
   async render(name: string, data?: unknown): Promise<string> {
-    const compiled = await this.#cache.get(name);
+    const compiled = this.#cache.peek(name) ?? await this.#cache.get(name);
+    const out = this.#run(compiled, data);
+    return typeof out === "string" ? out : await this.#settle(compiled, out);
+  }
+
+  #run(compiled: CompiledEmbedded, data: unknown): string | Promise<string> {
     try {
-      return await compiled.fn(data, this.#helpers);
+      return compiled.fn(data, this.#helpers);
     } catch (e) {
       throw locateRuntimeError(compiled, e);
     }
+  }
+
+  async #settle(compiled: CompiledEmbedded, out: Promise<string>): Promise<string> {
+    try {
+      return await out;
+    } catch (e) {
+      throw locateRuntimeError(compiled, e);
+    }
+  }
+
+  /**
+   * Renders a template to UTF-8 bytes: what a server sends.
+   *
+   * @param name The template name on the search path (extension optional).
+   * @param data The value templates read as `it`.
+   * @returns The HTML's UTF-8 bytes.
+   * @throws {TemplateNotFoundError} When no file matches the name.
+   * @throws {TemplateSyntaxError} When the template (or an include) does not compile.
+   * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
+   */
+  async renderBytes(name: string, data?: unknown): Promise<Uint8Array> {
+    const compiled = this.#cache.peek(name) ?? await this.#cache.get(name);
+    const out = this.#run(compiled, data);
+    return ENCODER.encode(typeof out === "string" ? out : await this.#settle(compiled, out));
   }
 
   /**
@@ -173,7 +204,7 @@ export class EmbeddedEngine {
   renderStream(name: string, data?: unknown): ReadableStream<Uint8Array> {
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        controller.enqueue(new TextEncoder().encode(await this.render(name, data)));
+        controller.enqueue(await this.renderBytes(name, data));
         controller.close();
       },
     });
