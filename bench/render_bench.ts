@@ -117,7 +117,7 @@ for (const [set, data] of Object.entries(sets)) {
 const ROUNDS = Number(Deno.env.get("ROUNDS") ?? 40);
 const BATCH = 200;
 const times = new Map<string, number[]>();
-for (const [set, data] of Object.entries(sets)) {
+for (const data of Object.values(sets)) {
   for (const render of Object.values(engines)) for (let i = 0; i < 2000; i++) await render(data);
 }
 for (let round = 0; round < ROUNDS; round++) {

@@ -42,6 +42,9 @@ export interface NodeDef {
   /** The template file and the 1-based line of the open tag (for runtime errors). */
   file: string;
   line: number;
+  /** The last attribute name `attr()` validated on this node, and its lowercase key. */
+  lastAttrName: string | undefined;
+  lastAttrKey: string | undefined;
 }
 
 const VOID = new Set([
@@ -93,6 +96,8 @@ function newDef(
     animation: ANIMATION.has(tag),
     file: "",
     line: 0,
+    lastAttrName: undefined,
+    lastAttrKey: undefined,
   };
 }
 

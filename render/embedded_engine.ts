@@ -59,11 +59,28 @@ const HEADER_LINES = 2;
  * Renders embedded-code templates found on a search path.
  *
  * Syntax: `<% code %>` runs JavaScript (blocks use braces; `await` works),
- * `<%= expr %>` writes the value HTML-escaped, `<%~ expr %>` writes it raw,
- * `<%-- comment --%>` is dropped, `<%@ include file="x" %>` inlines another
- * file (relative to the including file; cycles are a compile error) and
- * `<%%` writes a literal `<%`. The data is `it`; `url(value)` applies the
- * URL policy ({@linkcode safeUrl}).
+ * `<%= expr %>` writes the value escaped for its context, `<%~ expr %>`
+ * writes it raw, `<%-- comment --%>` is dropped, `<%@ include file="x" %>`
+ * inlines another file (relative to the including file; cycles are a compile
+ * error) and `<%%` writes a literal `<%`. The data is `it`; `json(value)`
+ * encodes a value for a `<script>`; `url(value)` throws
+ * `UnsafeUrlError` on a refused URL ({@linkcode safeUrl}).
+ *
+ * The context of every `<%= %>` is decided once, when the template compiles
+ * (after Go's `html/template`), from the static HTML before it in source order:
+ *
+ * | context | `<%= x %>` writes |
+ * | --- | --- |
+ * | text, comment, `<title>`, `<textarea>`, quoted attribute | `x` HTML-escaped |
+ * | unquoted attribute value | compile error: quote the attribute |
+ * | URL attribute (`href`, `src`, `action`, `formaction`, `srcset`, `xlink:href`, `poster`, `ping`, `data`, …), meta refresh `content`, SVG animation `to`/`from`/`by`/`values` | `x` after the URL policy, HTML-escaped; a refused URL is `about:invalid#pubkit` and goes to `onRefusedUrl` |
+ * | the same after a static scheme, path or query (`href="/u/<%= id %>"`) | `x` HTML-escaped |
+ * | where static text could complete the scheme (`href="java<%= x %>"`) | compile error |
+ * | `<script>` string or template literal | `x` with JavaScript string escapes (`\`, quotes, backtick, `$`, `<`, `>`, `&`, `/`, controls, U+2028/2029) |
+ * | `<script>` code, JSON data block | `x` as JSON with `<`, `>`, `&` escaped (`json(x)` the same) |
+ * | script regular expression or comment, script of another type, `<style>`, `style`, `on…`, `srcdoc`, `http-equiv`, tag or attribute name | compile error (`TemplateSyntaxError` with file, line, column) |
+ *
+ * `<%~ %>` is allowed everywhere and is the author's responsibility.
  *
  * Templates are code: compile only files you wrote, never user input. The
  * data passed to `render` is only ever data: no option is read from it.

@@ -176,17 +176,24 @@ export class FillNode {
    * @throws {TemplateRuntimeError} When the value's `toString` throws.
    */
   attr(name: string, value: string | number | boolean | null | undefined | Trusted): this {
-    if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
-      throw new TypeError(
-        `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
-      );
+    const def = this.#def;
+    // Controllers set the same names on every repetition: the last valid name is remembered
+    // on the compiled node, so a repeat pays for the check once.
+    let key = name === def.lastAttrName ? def.lastAttrKey : undefined;
+    if (key === undefined) {
+      if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
+        throw new TypeError(
+          `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
+        );
+      }
+      if (def.minus) {
+        throw new TypeError(
+          `Cannot set attribute ${name} on node "${def.name}": its tags are omitted`,
+        );
+      }
+      key = def.lastAttrKey = name.toLowerCase();
+      def.lastAttrName = name;
     }
-    if (this.#def.minus) {
-      throw new TypeError(
-        `Cannot set attribute ${name} on node "${this.#def.name}": its tags are omitted`,
-      );
-    }
-    const key = name.toLowerCase();
     let text: string;
     if (value === null || value === undefined || value === false) text = "";
     else if (value === true) text = ` ${key}`;
@@ -196,7 +203,11 @@ export class FillNode {
       if (!this.#allowed(key, v)) throw new UnsafeUrlError(key, v);
       text = ` ${key}="${escapeHtml(v)}"`;
     }
-    const attrs = this.#attrs ??= [];
+    const attrs = this.#attrs;
+    if (attrs === undefined) {
+      this.#attrs = [key, text];
+      return this;
+    }
     const at = attrs.indexOf(key);
     if (at !== -1 && at % 2 === 0) attrs[at + 1] = text;
     else attrs.push(key, text);
@@ -254,13 +265,13 @@ export class FillNode {
     if (this.#def.kind !== REP) {
       throw new TypeError(`Cannot repeat node "${this.#def.name}": it is not marked rep`);
     }
-    const out: FillNode[] = [];
+    let out: FillNode[] = [];
     const def = this.#def;
     if (Array.isArray(items)) {
+      out = new Array(items.length);
       for (let i = 0; i < items.length; i++) {
-        const node = new FillNode(def, CONSTRUCT);
+        const node = out[i] = new FillNode(def, CONSTRUCT);
         fill(node, items[i], i);
-        out.push(node);
       }
     } else {
       let i = 0;
