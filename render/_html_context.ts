@@ -4,6 +4,7 @@
 // RCDATA/raw text) with a JavaScript lexer inside <script> (strings, template literals,
 // regular expressions, comments). It reads only the template's static text; what a hole
 // writes is escaped for the context, so it cannot move the tokenizer elsewhere.
+import { isSpace, JsLexer } from "./_js_context.ts";
 import { _isUrlAttributeLower } from "./_url_policy.ts";
 
 /** What a hole writes, by context. */
@@ -47,18 +48,6 @@ const enum S {
   Script,
 }
 
-const enum Js {
-  Code,
-  Slash,
-  DQ,
-  SQ,
-  Template,
-  Regex,
-  RegexClass,
-  LineComment,
-  BlockComment,
-}
-
 /** What the value of the attribute being read is. */
 const enum V {
   Html,
@@ -88,48 +77,17 @@ const JSON_TYPES = new Set([
 ]);
 const JS_TYPES =
   /^(?:|module|(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/jscript|text\/livescript)$/;
-// After these words a `/` starts a regular expression, not a division.
-const REGEX_AFTER_WORD = new Set([
-  "return",
-  "typeof",
-  "case",
-  "do",
-  "else",
-  "in",
-  "instanceof",
-  "new",
-  "delete",
-  "void",
-  "throw",
-  "yield",
-  "await",
-  "of",
-]);
 const RAW_HINT = "; write <%~ %> if the value is safe there (the author's responsibility)";
-
-function isSpace(c: string): boolean {
-  return c === " " || c === "\t" || c === "\n" || c === "\f" || c === "\r";
-}
 
 function isLetter(c: string): boolean {
   const k = c.charCodeAt(0) | 32;
   return k >= 97 && k <= 122;
 }
 
-function isWordChar(c: string): boolean {
-  return /[\w$]/.test(c);
-}
-
 /** Reads a template's static text in order and tells the context of each hole between. */
 export class ContextScanner {
   #s = S.Text;
-  #js = Js.Code;
-  /** Brace depths of the open `${` substitutions in template literals. */
-  #braces: number[] = [];
-  #escaped = false;
-  /** The last significant JavaScript character (decides regex vs division). */
-  #jsLast = "";
-  #jsWord = "";
+  readonly #js = new JsLexer();
   #scriptKind: "js" | "other" = "js";
   #foreign = false;
   /** Last static characters since the previous hole (end tags, comment ends). */
@@ -181,10 +139,7 @@ export class ContextScanner {
 
   #afterValue(): void {
     this.#recent = "";
-    if (this.#s === S.Script && this.#js === Js.Code) {
-      this.#jsLast = "0";
-      this.#jsWord = "";
-    }
+    if (this.#s === S.Script) this.#js.afterValue();
     if (this.#s === S.BeforeValue) this.#s = S.ValueUnquoted;
     if (this.#s === S.ValueDQ || this.#s === S.ValueSQ || this.#s === S.ValueUnquoted) {
       this.#attrs.set(this.#attr, null);
@@ -228,22 +183,12 @@ export class ContextScanner {
     if (this.#scriptKind === "other") {
       throw new ContextError(`a value in a <script> of an unknown type${RAW_HINT}`);
     }
-    switch (this.#js) {
-      case Js.DQ:
-      case Js.SQ:
-      case Js.Template:
-        return { kind: "jsString" };
-      case Js.Code:
-        return { kind: "jsValue" };
-      case Js.Slash:
-        if (!this.#regexAllowed()) return { kind: "jsValue" };
-        throw new ContextError(`a value in a JavaScript regular expression${RAW_HINT}`);
-      case Js.Regex:
-      case Js.RegexClass:
-        throw new ContextError(`a value in a JavaScript regular expression${RAW_HINT}`);
-      default:
-        throw new ContextError(`a value in a JavaScript comment${RAW_HINT}`);
+    const kind = this.#js.hole();
+    if (kind === "regex") {
+      throw new ContextError(`a value in a JavaScript regular expression${RAW_HINT}`);
     }
+    if (kind === "comment") throw new ContextError(`a value in a JavaScript comment${RAW_HINT}`);
+    return { kind };
   }
 
   #attributeHole(): Hole {
@@ -377,7 +322,7 @@ export class ContextScanner {
       case S.Style:
       case S.Script:
         if (this.#endsRawText(c)) return;
-        if (this.#s === S.Script) this.#jsStep(c);
+        if (this.#s === S.Script) this.#js.step(c, this.#recent);
     }
   }
 
@@ -442,10 +387,7 @@ export class ContextScanner {
       const type = (this.#attrs.get("type") ?? "").trim().toLowerCase();
       this.#scriptKind = JS_TYPES.test(type) || JSON_TYPES.has(type) ? "js" : "other";
       this.#s = S.Script;
-      this.#js = Js.Code;
-      this.#braces = [];
-      this.#jsLast = "";
-      this.#jsWord = "";
+      this.#js.reset();
     } else if (this.#foreign) return;
     else if (tag === "style") this.#s = S.Style;
     else if (RAW_TEXT.has(tag)) this.#s = S.RawText;
@@ -470,90 +412,5 @@ export class ContextScanner {
     this.#endTag = this.#rawEnd;
     this.#endTagDone = true;
     return true;
-  }
-
-  #regexAllowed(): boolean {
-    const last = this.#jsLast;
-    if (last === "") return true;
-    if (REGEX_AFTER_WORD.has(this.#jsWord)) return true;
-    return !(isWordChar(last) || last === ")" || last === "]" || last === "}");
-  }
-
-  #jsStep(c: string): void {
-    switch (this.#js) {
-      case Js.Code: {
-        const braces = this.#braces;
-        if (c === '"') this.#js = Js.DQ;
-        else if (c === "'") this.#js = Js.SQ;
-        else if (c === "`") this.#js = Js.Template;
-        else if (c === "/") {
-          this.#js = Js.Slash;
-          return;
-        } else if (c === "{" && braces.length > 0) braces[braces.length - 1]++;
-        else if (c === "}" && braces.length > 0 && braces[braces.length - 1]-- === 0) {
-          braces.pop();
-          this.#js = Js.Template;
-          return;
-        }
-        if (isSpace(c)) return;
-        this.#jsWord = isWordChar(c) ? (isWordChar(this.#jsLast) ? this.#jsWord + c : c) : "";
-        this.#jsLast = c;
-        return;
-      }
-      case Js.Slash:
-        if (c === "/") this.#js = Js.LineComment;
-        else if (c === "*") this.#js = Js.BlockComment;
-        else if (this.#regexAllowed()) {
-          this.#js = Js.Regex;
-          this.#jsStep(c);
-        } else {
-          this.#js = Js.Code;
-          this.#jsLast = "/";
-          this.#jsWord = "";
-          this.#jsStep(c);
-        }
-        return;
-      case Js.DQ:
-      case Js.SQ:
-      case Js.Template:
-      case Js.Regex:
-      case Js.RegexClass:
-        this.#jsQuoted(c);
-        return;
-      case Js.LineComment:
-        if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") this.#js = Js.Code;
-        return;
-      case Js.BlockComment:
-        if (c === "/" && this.#recent.endsWith("*") && !this.#recent.endsWith("/*")) {
-          this.#js = Js.Code;
-        }
-    }
-  }
-
-  #jsQuoted(c: string): void {
-    if (this.#escaped) {
-      this.#escaped = false;
-      return;
-    }
-    if (c === "\\") {
-      this.#escaped = true;
-      return;
-    }
-    const js = this.#js;
-    if (js === Js.RegexClass) {
-      if (c === "]") this.#js = Js.Regex;
-      return;
-    }
-    if (js === Js.Regex && c === "[") this.#js = Js.RegexClass;
-    else if (js === Js.Template && c === "{" && this.#recent.endsWith("$")) {
-      this.#braces.push(0);
-      this.#js = Js.Code;
-      this.#jsLast = "{";
-      return;
-    } else if (c === (js === Js.DQ ? '"' : js === Js.SQ ? "'" : js === Js.Template ? "`" : "/")) {
-      this.#js = Js.Code;
-      this.#jsLast = "0";
-      this.#jsWord = "";
-    }
   }
 }

@@ -231,3 +231,35 @@ Deno.test("EmbeddedEngine turns a throwing toString into a TemplateRuntimeError"
     });
   }
 });
+
+Deno.test("EmbeddedEngine follows the HTML tokenizer around holes", async (t) => {
+  const js = "javascript:x";
+  await t.step("markup inside RCDATA is text; inside <svg> a <title> is not RCDATA", async () => {
+    assert.equal(
+      await render(`<textarea><a href="<%= it.v %>"></textarea>`, { v: js }),
+      `<textarea><a href="javascript:x"></textarea>`,
+    );
+    assert.equal(
+      await render(`<svg><title><a href="<%= it.v %>"></a></title></svg>`, { v: js }),
+      `<svg><title><a href="about:invalid#pubkit"></a></title></svg>`,
+    );
+  });
+  await t.step("</script> ends a script even inside a JavaScript string", async () => {
+    assert.equal(
+      await render(`<script>"</script><a href="<%= it.v %>">`, { v: js }),
+      `<script>"</script><a href="about:invalid#pubkit">`,
+    );
+  });
+  await t.step("${ } in a template literal is code; the literal resumes after it", async () => {
+    assert.equal(
+      await render("<script>`${ {a: 1}.a + <%= it.n %> }<%= it.s %>`</script>", { n: 2, s: "`" }),
+      "<script>`${ {a: 1}.a + 2 }\\u0060`</script>",
+    );
+  });
+  await t.step("a division is not a regular expression", async () => {
+    assert.equal(
+      await render(`<script>x = a / 2; y = (b) / '<%= it.s %>'</script>`, { s: "'" }),
+      `<script>x = a / 2; y = (b) / '\\u0027'</script>`,
+    );
+  });
+});
