@@ -5,18 +5,9 @@
 // where the context keeps text the DOM gives the value back.
 import { chromium, type Page } from "playwright-core";
 import assert from "node:assert/strict";
+import { ARGS, CHROMIUM, requireChromium } from "./_chromium.ts";
 import { EmbeddedEngine, FillTemplate, isSafeUrl, UnsafeUrlError } from "@pubkit/render";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const REFUSED = "about:invalid#pubkit";
 const RUN = "__pwned=1";
 
@@ -267,11 +258,7 @@ async function observe(tab: Page, html: string, c: Context): Promise<Observed> {
 Deno.test({
   name: "both engines escape hostile values in every context (Chromium as the oracle)",
   async fn(t) {
-    try {
-      await Deno.stat(CHROMIUM);
-    } catch (error) {
-      throw new Error(`Cannot run the browser test: ${CHROMIUM} is missing`, { cause: error });
-    }
+    await requireChromium();
     const dir = await Deno.makeTempDir({ prefix: "pubkit-oracle-" });
     const browser = await chromium.launch({
       executablePath: CHROMIUM,

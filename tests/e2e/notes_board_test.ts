@@ -2,33 +2,10 @@
 // playwright-core; never a browser download) against the example app on a real socket.
 import { chromium, type Page } from "playwright-core";
 import assert from "node:assert/strict";
+import { ARGS, CHROMIUM, requireChromium } from "./_chromium.ts";
 import { createNotesApp } from "../../example/app.ts";
 
-const CHROMIUM = Deno.env.get("CHROMIUM_PATH") ?? "/usr/bin/chromium";
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const OUTPUT = new URL("./output/", import.meta.url);
-
-/** Fails (never skips) when the browser is missing: CI installs Debian's `chromium`. */
-async function requireChromium(): Promise<void> {
-  try {
-    await Deno.stat(CHROMIUM);
-  } catch (error) {
-    throw new Error(
-      `Cannot run the browser test: ${CHROMIUM} is missing; install Debian's chromium ` +
-        "package (apt-get install chromium) or set CHROMIUM_PATH",
-      { cause: error },
-    );
-  }
-}
 
 async function signUp(page: Page, base: URL, name: string, password: string): Promise<void> {
   await page.goto(new URL("/account/signup", base).href);
