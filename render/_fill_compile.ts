@@ -42,9 +42,6 @@ export interface NodeDef {
   /** The template file and the 1-based line of the open tag (for runtime errors). */
   file: string;
   line: number;
-  /** The last attribute name `attr()` validated on this node, and its lowercase key. */
-  lastAttrName: string | undefined;
-  lastAttrKey: string | undefined;
 }
 
 const VOID = new Set([
@@ -96,8 +93,6 @@ function newDef(
     animation: ANIMATION.has(tag),
     file: "",
     line: 0,
-    lastAttrName: undefined,
-    lastAttrKey: undefined,
   };
 }
 

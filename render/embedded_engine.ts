@@ -204,9 +204,7 @@ export class EmbeddedEngine {
    * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
    */
   async renderBytes(name: string, data?: unknown): Promise<Uint8Array> {
-    const compiled = this.#cache.peek(name) ?? await this.#cache.get(name);
-    const out = this.#run(compiled, data);
-    return ENCODER.encode(typeof out === "string" ? out : await this.#settle(compiled, out));
+    return ENCODER.encode(await this.render(name, data));
   }
 
   /**

@@ -176,24 +176,17 @@ export class FillNode {
    * @throws {TemplateRuntimeError} When the value's `toString` throws.
    */
   attr(name: string, value: string | number | boolean | null | undefined | Trusted): this {
-    const def = this.#def;
-    // Controllers set the same names on every repetition: the last valid name is remembered
-    // on the compiled node, so a repeat pays for the check once.
-    let key = name === def.lastAttrName ? def.lastAttrKey : undefined;
-    if (key === undefined) {
-      if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
-        throw new TypeError(
-          `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
-        );
-      }
-      if (def.minus) {
-        throw new TypeError(
-          `Cannot set attribute ${name} on node "${def.name}": its tags are omitted`,
-        );
-      }
-      key = def.lastAttrKey = name.toLowerCase();
-      def.lastAttrName = name;
+    if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
+      throw new TypeError(
+        `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
+      );
     }
+    if (this.#def.minus) {
+      throw new TypeError(
+        `Cannot set attribute ${name} on node "${this.#def.name}": its tags are omitted`,
+      );
+    }
+    const key = name.toLowerCase();
     let text: string;
     if (value === null || value === undefined || value === false) text = "";
     else if (value === true) text = ` ${key}`;
