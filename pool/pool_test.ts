@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
+import { FakeClock } from "@pubkit/async";
 import {
-  FakeClock,
   type Lease,
   Pool,
   PoolClosedError,
