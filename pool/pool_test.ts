@@ -178,6 +178,23 @@ Deno.test("Pool.acquire() serves waiters first-in-first-out", async () => {
   await pool.close();
 });
 
+Deno.test("Pool.acquire() arms one timer for all its waiters, and none once they are served", async () => {
+  const { factory } = recorder();
+  const { pool, clock } = makePool(factory, { max: 1 });
+  let lease = await pool.acquire();
+  const timersBefore = clock.pending; // housekeeping only
+  const waiters = Array.from({ length: 50 }, () => pool.acquire());
+  assert.equal(pool.metrics().pending, 50);
+  assert.equal(clock.pending, timersBefore + 1);
+  for (const waiter of waiters) {
+    lease.release();
+    lease = await waiter;
+  }
+  assert.equal(clock.pending, timersBefore);
+  lease.release();
+  await pool.close();
+});
+
 Deno.test("Pool.acquire() honours an abort signal", async () => {
   const { factory } = recorder();
   const { pool, clock } = makePool(factory, { max: 1 });
