@@ -52,6 +52,7 @@ export interface Waiter<O> {
   readonly since: number;
 }
 
+const MAX_DELAY = 2 ** 31 - 1;
 const KNOWN = new Set(["timeout", "timeoutError", "maxLength", "fullError", "clock"]);
 
 /** One waiter: a node of the queue's doubly linked list, and its own abort listener. */
@@ -290,7 +291,8 @@ export class WaitQueue<T, O = undefined> {
   #arm(deadline: number, now: number): void {
     if (this.#timer !== undefined) this.#clock.clearTimeout(this.#timer);
     this.#armedAt = deadline;
-    this.#timer = this.#clock.setTimeout(this.#onTimer, deadline - now);
+    // Timers take at most 2^31 - 1 ms; a later deadline is re-armed when that one fires.
+    this.#timer = this.#clock.setTimeout(this.#onTimer, Math.min(deadline - now, MAX_DELAY));
   }
 
   /** Rejects the waiters whose deadline passed and arms the timer for the next deadline. */

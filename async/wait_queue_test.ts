@@ -132,6 +132,28 @@ Deno.test("WaitQueue.wait() times out with the caller's error, one timer armed o
   });
 });
 
+Deno.test("WaitQueue.wait() with a timeout beyond the timers' range waits it out in steps", async () => {
+  const delays: number[] = [];
+  class RecordingClock extends FakeClock {
+    override setTimeout(callback: () => void, delay: number) {
+      delays.push(delay);
+      return super.setTimeout(callback, delay);
+    }
+  }
+  const clock = new RecordingClock();
+  const { queue } = makeQueue({ clock });
+  const days = 30 * 24 * 3600 * 1000; // more than 2^31 - 1 ms
+  const wait = watch(queue.wait("patient", { timeout: days }));
+  await clock.tick(2 ** 31 - 1);
+  assert.equal(wait.settled, false);
+  assert.equal(clock.pending, 1, "re-armed for the rest");
+  await clock.tick(days - 2 ** 31);
+  assert.equal(wait.settled, false);
+  await clock.tick(1);
+  assert.equal((wait.error as Timeout).ms, days);
+  assert.deepEqual(delays, [2 ** 31 - 1, days - (2 ** 31 - 1)]);
+});
+
 Deno.test("WaitQueue.wait() honours a signal and removes its listener when settled", async (t) => {
   function countingSignal() {
     const controller = new AbortController();
