@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "./fake_clock.ts";
+import { watch } from "./testing.ts";
 import { WaitQueue, type WaitQueueOptions } from "./wait_queue.ts";
 
 class Timeout extends Error {
@@ -17,16 +18,6 @@ function makeQueue<T = string>(options: Partial<WaitQueueOptions<string>> = {}) 
     ...options,
   });
   return { clock, queue };
-}
-
-/** Tracks whether a promise settled, without leaving a rejection unhandled. */
-function watch<T>(promise: Promise<T>) {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
 }
 
 Deno.test("new WaitQueue() rejects unknown options, bad bounds and a missing error builder", () => {

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { FakeClock } from "@pubkit/async";
+import { watch } from "@pubkit/async/testing";
 import {
   type Lease,
   Pool,
@@ -63,16 +64,6 @@ function makePool(factory: PoolFactory<Res>, options: PoolOptions = {}) {
   const { messages, logger } = quietLogger();
   const pool = new Pool(factory, { clock, logger, maxLifetimeJitter: 0, ...options });
   return { pool, clock, messages };
-}
-
-/** Tracks whether a promise settled, without leaving a rejection unhandled. */
-function watch<T>(promise: Promise<T>) {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
 }
 
 Deno.test("new Pool() rejects unknown options and out-of-range values", () => {
