@@ -389,3 +389,27 @@ Deno.test("Publisher.create() validates its options and reports import failures"
     }
   });
 });
+
+Deno.test("Publisher never publishes native or bound functions", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${root}/api.ts`,
+      "export const keys = Object.keys;\n" +
+        "export const assign = Object.assign;\n" +
+        "export const bound = function () { return 'bound'; }.bind(null);\n" +
+        "export const tools = { log: console.log, push: Array.prototype.push, ok() { return 'ok'; } };\n" +
+        "export function index() { return 'index'; }\n",
+    );
+    await using publisher = await Publisher.create({ root });
+    for (
+      const path of ["/api/keys", "/api/assign", "/api/bound", "/api/tools/log", "/api/tools/push"]
+    ) {
+      assert.equal(publisher.resolve(path), undefined, path);
+    }
+    assert.equal(publisher.resolve("/api/tools/ok")?.name, "tools.ok");
+    assert.equal(publisher.resolve("/api")?.name, "index");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
