@@ -19,6 +19,7 @@ import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppReqOptions, type AppServices } from "./app_req.ts";
 import { SessionCookies, whenDone } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
+import { escapeLogField } from "./_log_field.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
 import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
@@ -318,7 +319,9 @@ export class App {
     if (started !== undefined) {
       const ms = (performance.now() - started).toFixed(1);
       this.#log(
-        `${req.remoteAddr ?? "-"} "${req.method} ${req.path}" ${response.status} ${ms}ms ${req.id}`,
+        `${escapeLogField(req.remoteAddr ?? "-")} "${escapeLogField(req.method)} ${
+          escapeLogField(req.path)
+        }" ${response.status} ${ms}ms ${req.id}`,
       );
     }
     // A response built in full with nothing to clean up (a hello page) is done here.
