@@ -9,6 +9,7 @@ import { parseMediaType } from "./_form_media_type.ts";
 import { parseUrlEncodedInto } from "./_form_urlencoded.ts";
 import { parseMultipartInto } from "./_multipart_parser.ts";
 import type { Fields } from "./fields.ts";
+import { HttpError } from "./http_error.ts";
 import { type FormLimits, resolveFormLimits } from "./form_limits.ts";
 
 /** Options for {@linkcode parseForm}. */
@@ -40,7 +41,8 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  * @returns The fields (strings) and uploaded files (web `File`s), in order.
  * @throws {HttpError} 400 for a malformed query or body (bad percent-encoding, bytes that are not
  * UTF-8, an invalid or missing boundary, a missing final boundary, a truncated part, bad part
- * headers, a body stream that fails mid-read); 413 when a limit is passed, the message naming it.
+ * headers, a body stream that fails mid-read); 413 when a limit is passed, the message naming it;
+ * 415 naming a `charset` parameter other than UTF-8 or US-ASCII (never parsed as UTF-8).
  * @throws {TypeError} When the body was already read.
  * @throws {RangeError} For invalid options or limits.
  *
@@ -96,6 +98,13 @@ export async function parseForm(request: Request, options: ParseFormOptions = {}
     return budget.toFields();
   }
   try {
+    const charset = type!.params.get("charset");
+    if (charset !== undefined && !/^(?:utf-8|us-ascii)$/i.test(charset)) {
+      throw new HttpError(
+        415,
+        `Cannot parse form: charset ${JSON.stringify(charset)} is not supported; send UTF-8`,
+      );
+    }
     const max = isUrlEncoded ? limits.maxUrlEncodedBytes : limits.maxMultipartBytes;
     const key = isUrlEncoded ? "maxUrlEncodedBytes" : "maxMultipartBytes";
     const declared = request.headers.get("content-length");
