@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpError, type Req } from "@pubkit/request";
+import { html } from "@pubkit/render";
 import { createApp } from "./app.ts";
 import { StartupError } from "./lifecycle.ts";
 
@@ -227,4 +228,22 @@ Deno.test("App.serve({ connectionDeadlines }) closes a slow head and keeps the c
   conn.close();
   controller.abort();
   await served;
+});
+
+Deno.test("App serves a returned string as text/plain and an html result as text/html", async () => {
+  const app = createApp({
+    handler: (req) => {
+      const name = req.query.get("name") ?? "world";
+      return req.path === "/html" ? html`<p>Hello, ${name}!</p>` : `Hello, ${name}!`;
+    },
+    accessLog: false,
+  });
+  const name = encodeURIComponent("<script>alert(1)</script>");
+  const echo = await app.fetch(new Request(`http://localhost/?name=${name}`));
+  assert.equal(echo.headers.get("content-type"), "text/plain;charset=UTF-8");
+  assert.equal(await echo.text(), "Hello, <script>alert(1)</script>!");
+  const page = await app.fetch(new Request(`http://localhost/html?name=${name}`));
+  assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.equal(await page.text(), "<p>Hello, &lt;script&gt;alert(1)&lt;/script&gt;!</p>");
+  await app.close();
 });
