@@ -42,6 +42,16 @@ export interface ReqOptions {
   lateHeaders?: (req: Req) => readonly (readonly [string, string])[] | undefined;
 }
 
+/** Options for {@linkcode Req.redirect}. */
+export interface RedirectOptions {
+  /** 301, 302, 303, 307 or 308; 302 by default. */
+  status?: number;
+  /** Allow a target on any other origin (never a `javascript:`, `data:` or `vbscript:` one). */
+  external?: boolean;
+  /** Other origins allowed as targets, e.g. `["https://accounts.example.com"]`. */
+  origins?: readonly string[];
+}
+
 /** The most internal redirects one request may chain. */
 export const MAX_REDIRECT_DEPTH = 10;
 
@@ -516,19 +526,29 @@ export class Req {
   }
 
   /**
-   * An external redirect: a response with `Location` (percent-encoded where needed) to return.
+   * A redirect response with `Location` (percent-encoded where needed), to return. The target
+   * must stay on this request's origin (a path, or an absolute URL with the same origin) unless
+   * `external` is set or its origin is in `origins`; `javascript:`, `data:` and `vbscript:` are
+   * never sent. A refused target is a 400 naming it: it usually came from the client (`?next=`).
    *
    * @param location Where to send the client.
-   * @param status 301, 302, 303, 307 or 308; 302 by default.
+   * @param options The status (301, 302, 303, 307 or 308; 302 by default), or
+   * {@linkcode RedirectOptions}.
    * @returns The redirect response.
+   * @throws {HttpError} 400 for a target that is off-site (unless allowed), not a URL, or a
+   * `javascript:`, `data:` or `vbscript:` URL.
    * @throws {RangeError} For another status.
    * @throws {HeadersSentError} After the first write.
    */
-  redirect(location: string, status = 302): Response {
+  redirect(location: string, options: number | RedirectOptions = 302): Response {
+    const { status = 302, external = false, origins } = typeof options === "number"
+      ? { status: options }
+      : options;
     if (![301, 302, 303, 307, 308].includes(status)) {
       throw new RangeError(`Cannot redirect with status ${status}: use 301, 302, 303, 307 or 308`);
     }
     if (this.#writer) throw new HeadersSentError(`redirect to ${location}`);
+    checkRedirect(location, this.url, external, origins);
     const headers = new Headers(this.#head(null));
     headers.set("location", checkHeader("location", location));
     return this.#built = new Response(null, { status, headers });
@@ -542,14 +562,17 @@ export class Req {
    *
    * @param path A path (with optional query) on this server.
    * @returns The response of the target, to return from the handler.
-   * @throws {HttpError} 500 past {@linkcode MAX_REDIRECT_DEPTH} redirects.
-   * @throws {TypeError} When `path` is not a local path or no dispatcher was given.
+   * @throws {HttpError} 400 when `path` is not a local path; 500 past
+   * {@linkcode MAX_REDIRECT_DEPTH} redirects.
+   * @throws {TypeError} When no dispatcher was given.
    */
   internalRedirect(path: string): Promise<Response> {
     const dispatch = this.#options.dispatch;
     if (!dispatch) throw new TypeError("Cannot redirect internally: no dispatcher was given");
     const url = localUrl(path, this.url);
-    if (!url) throw new TypeError(`Cannot redirect internally to ${path}: it is not a local path`);
+    if (!url) {
+      throw new HttpError(400, `Cannot redirect internally to ${path}: it is not a local path`);
+    }
     if (this.depth >= MAX_REDIRECT_DEPTH) {
       throw new HttpError(
         500,
@@ -566,6 +589,41 @@ export class Req {
     });
     return dispatch(request, this);
   }
+}
+
+// Schemes that run code or carry a document of the attacker's making: never a redirect target.
+const SCRIPT_SCHEMES = ["javascript:", "data:", "vbscript:"];
+
+/**
+ * Throws a 400 unless `location` may be sent: parsed as a browser would (tabs and newlines
+ * dropped, `\` read as `/`, userinfo split off), it must not use a script scheme and must stay
+ * on `base`'s origin unless `external` or its origin is listed.
+ */
+function checkRedirect(
+  location: string,
+  base: URL,
+  external: boolean,
+  origins: readonly string[] | undefined,
+): void {
+  let url: URL;
+  try {
+    url = new URL(location, base);
+  } catch {
+    throw new HttpError(400, `Cannot redirect to ${JSON.stringify(location)}: it is not a URL`);
+  }
+  if (SCRIPT_SCHEMES.includes(url.protocol)) {
+    throw new HttpError(
+      400,
+      `Cannot redirect to ${JSON.stringify(location)}: ${url.protocol} URLs are never sent`,
+    );
+  }
+  if (url.origin === base.origin && url.origin !== "null") return;
+  if (external || (origins !== undefined && origins.includes(url.origin))) return;
+  throw new HttpError(
+    400,
+    `Cannot redirect to ${JSON.stringify(location)}: it leaves this site ` +
+      "(a redirect target must be a path on this site)",
+  );
 }
 
 /** `path` resolved against `base` if it stays on `base`'s origin. */

@@ -247,3 +247,25 @@ Deno.test("App serves a returned string as text/plain and an html result as text
   assert.equal(await page.text(), "<p>Hello, &lt;script&gt;alert(1)&lt;/script&gt;!</p>");
   await app.close();
 });
+
+Deno.test("App answers 400 with a message for a client-supplied off-site redirect target", async () => {
+  const app = createApp({
+    handler: (req) => {
+      const next = String(req.query.get("next") ?? "/");
+      return req.path === "/internal" ? req.internalRedirect(next) : req.redirect(next, 303);
+    },
+    accessLog: false,
+  });
+  for (const next of ["//evil.example/", "https://evil.example/", "javascript:alert(1)"]) {
+    for (const path of ["/login", "/internal"]) {
+      const url = `http://localhost${path}?next=${encodeURIComponent(next)}`;
+      const response = await app.fetch(new Request(url));
+      assert.equal(response.status, 400, url);
+      assert.match(await response.text(), /^Cannot redirect (internally )?to /);
+    }
+  }
+  const ok = await app.fetch(new Request("http://localhost/login?next=/notes"));
+  assert.equal(ok.status, 303);
+  assert.equal(ok.headers.get("location"), "/notes");
+  await app.close();
+});
