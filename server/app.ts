@@ -20,6 +20,7 @@ import { AppReq, type AppReqOptions, type AppServices } from "./app_req.ts";
 import { SessionCookies, whenDone } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { escapeLogField } from "./_log_field.ts";
+import { allowedHostsOption, checkHost } from "./_host.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
 import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
@@ -70,6 +71,12 @@ export interface AppOptions {
   bodyDeadline?: BodyDeadlineOptions | false;
   /** The longest request target (path and query) in bytes; longer is 414. 8 KiB by default. */
   maxTargetBytes?: number;
+  /**
+   * The host names this app answers for (as Django's `ALLOWED_HOSTS`): any other `Host` is a 400,
+   * so no absolute URL is ever built from a forged one. `.example.com` allows the domain and
+   * all its subdomains. Every well-formed host by default.
+   */
+  allowedHosts?: readonly string[];
 }
 
 /** Options for {@linkcode App.serve}. */
@@ -144,6 +151,7 @@ export class App {
   // Only chains that registered cleanups: a Set entry per request costs more than a hello page.
   #withCleanups = new Set<RequestChain>();
   #maxTargetBytes: number;
+  #allowedHosts: string[] | undefined;
 
   /**
    * Creates the app; prefer {@linkcode createApp}.
@@ -165,6 +173,7 @@ export class App {
         `Cannot create app: maxTargetBytes ${options.maxTargetBytes} is invalid`,
       );
     }
+    this.#allowedHosts = allowedHostsOption(options.allowedHosts);
     this.lifecycle = new Lifecycle({
       cleanupTimeout: options.cleanupTimeout,
       log: (message, error) => this.#log(message, error),
@@ -291,6 +300,7 @@ export class App {
     let answer: Response | Promise<Response>;
     try {
       checkTarget(req.href, this.#maxTargetBytes);
+      checkHost(req.href, info && request.headers, this.#allowedHosts);
       answer = this.#answersResponses
         ? this.#handler(req) as Response | Promise<Response>
         : respond(req, this.#handler);
@@ -520,7 +530,8 @@ function applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
  *
  * @param options The handler and settings.
  * @returns The app.
- * @throws {TypeError} When `handler` is not a function.
+ * @throws {TypeError} When `handler` is not a function or `allowedHosts` is not an array.
+ * @throws {RangeError} For an `allowedHosts` entry that is not a host name.
  */
 export function createApp(options: AppOptions): App {
   return new App(options);
