@@ -40,6 +40,11 @@ export interface ReqOptions {
    * common case) adds nothing and costs nothing.
    */
   lateHeaders?: (req: Req) => readonly (readonly [string, string])[] | undefined;
+  /**
+   * Headers every response this request builds carries unless it sets them itself (a server's
+   * security headers), by lower-case name.
+   */
+  defaultHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Options for {@linkcode Req.redirect}. */
@@ -107,6 +112,11 @@ export class Req {
    * what is unset. A folder's scope may change them before the form is first read.
    */
   formLimits: Partial<FormLimits> | undefined;
+  /**
+   * Headers every response this request builds carries unless it sets them itself, by
+   * lower-case name; a folder's scope may change them before the response is built.
+   */
+  defaultHeaders: Readonly<Record<string, string>> | undefined;
 
   #id: string | undefined;
   #options: ReqOptions;
@@ -147,6 +157,7 @@ export class Req {
     this.#options = options;
     this.#remoteAddr = options.remoteAddr;
     this.formLimits = options.formLimits ?? options.prev?.formLimits;
+    this.defaultHeaders = options.defaultHeaders ?? options.prev?.defaultHeaders;
     this.prev = options.prev;
     this.#id = options.id;
     this.depth = options.prev ? options.prev.depth + 1 : 0;
@@ -393,8 +404,10 @@ export class Req {
   #head(contentType: string | null, contentLength?: number): HeadersInit {
     const type = this.#contentType ?? contentType;
     const late = this.#options.lateHeaders?.(this);
+    const defaults = this.defaultHeaders;
     if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched && late === undefined) {
-      const record: Record<string, string> = type === null ? {} : { "content-type": type };
+      const record: Record<string, string> = defaults === undefined ? {} : { ...defaults };
+      if (type !== null) record["content-type"] = type;
       if (contentLength !== undefined) record["content-length"] = String(contentLength);
       return record;
     }
@@ -412,6 +425,7 @@ export class Req {
       headers.set("content-length", String(contentLength));
     }
     if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
+    if (defaults !== undefined) addMissing(headers, defaults);
     return headers;
   }
 
@@ -430,7 +444,7 @@ export class Req {
       this.#status === 200 && typeof body === "string" && this.method !== "HEAD" &&
       (this.#contentType ?? defaultType) === TEXT_PLAIN &&
       !this.#responseHeaders?.touched && !this.#errorHeaders?.touched &&
-      this.#options.lateHeaders?.(this) === undefined
+      this.defaultHeaders === undefined && this.#options.lateHeaders?.(this) === undefined
     ) {
       return this.#built = new Response(body); // Deno gives it this very type, on its fastest path
     }
@@ -501,8 +515,9 @@ export class Req {
   }
 
   /**
-   * Headers for an error response built for this request: the error headers and the late
-   * headers only, since the ordinary response headers belong to the page that failed.
+   * Headers for an error response built for this request: the error headers, the late headers
+   * and the default headers only, since the ordinary response headers belong to the page that
+   * failed.
    *
    * @returns A fresh `Headers`.
    */
@@ -511,6 +526,7 @@ export class Req {
     const headers = new Headers(this.#errorHeaders);
     const late = this.#options.lateHeaders?.(this);
     if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
+    if (this.defaultHeaders !== undefined) addMissing(headers, this.defaultHeaders);
     return headers;
   }
 
@@ -684,6 +700,16 @@ function sharedMethod(method: string): string {
     default:
       return method;
   }
+}
+
+/**
+ * Sets each of `defaults` that `headers` does not have.
+ *
+ * @param headers The headers to complete.
+ * @param defaults Values by lower-case name.
+ */
+function addMissing(headers: Headers, defaults: Readonly<Record<string, string>>): void {
+  for (const name in defaults) if (!headers.has(name)) headers.set(name, defaults[name]);
 }
 
 /** The length of a complete body in bytes; `undefined` for a stream or a form. */

@@ -21,6 +21,11 @@ import { SessionCookies, whenDone } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { escapeLogField } from "./_log_field.ts";
 import { allowedHostsOption, checkHost } from "./_host.ts";
+import {
+  DEFAULT_SECURITY_HEADERS,
+  layerSecurityHeaders,
+  type SecurityHeaders,
+} from "./security_headers.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
 import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
@@ -77,6 +82,12 @@ export interface AppOptions {
    * all its subdomains. Every well-formed host by default.
    */
   allowedHosts?: readonly string[];
+  /**
+   * Headers every response the app builds carries unless it sets them itself, merged key by key
+   * over {@linkcode DEFAULT_SECURITY_HEADERS} (`false` removes one; `false` for the whole option
+   * sends none). A folder's `_config.ts` may change them for its subtree.
+   */
+  securityHeaders?: SecurityHeaders | false;
 }
 
 /** Options for {@linkcode App.serve}. */
@@ -152,6 +163,9 @@ export class App {
   #withCleanups = new Set<RequestChain>();
   #maxTargetBytes: number;
   #allowedHosts: string[] | undefined;
+  #securityHeaders: Readonly<Record<string, string>> | undefined;
+  // The headers of each folder scope that changes them, computed on first use.
+  #scopeHeaders = new WeakMap<object, Readonly<Record<string, string>> | undefined>();
 
   /**
    * Creates the app; prefer {@linkcode createApp}.
@@ -174,6 +188,9 @@ export class App {
       );
     }
     this.#allowedHosts = allowedHostsOption(options.allowedHosts);
+    this.#securityHeaders = options.securityHeaders === false
+      ? undefined
+      : layerSecurityHeaders(DEFAULT_SECURITY_HEADERS, options.securityHeaders ?? {});
     this.lifecycle = new Lifecycle({
       cleanupTimeout: options.cleanupTimeout,
       log: (message, error) => this.#log(message, error),
@@ -198,6 +215,7 @@ export class App {
         : new BodyDeadline(options.bodyDeadline ?? {}),
       dispatch: this.#dispatch,
       lateHeaders: this.#cookies.lateHeaders,
+      defaultHeaders: this.#securityHeaders,
     };
   }
 
@@ -254,7 +272,7 @@ export class App {
       const publisher = await Publisher.create({
         root: publish.root,
         dev: publish.dev,
-        before: (req, route) => applyScope(req as AppReq, route),
+        before: (req, route) => this.#applyScope(req as AppReq, route),
       });
       this.registerCleanup(() => publisher.close(), "publisher");
       const hooks = publisher.startupHooks<App>().map((hook) => ({
@@ -326,6 +344,14 @@ export class App {
     started: number | undefined,
   ): Response | Promise<Response> {
     if (req.hasSession) response = this.#cookies.apply(response, req);
+    // A response the request did not build itself (a handler's own, a static file) gets the
+    // security headers here; one it built has them already.
+    if (
+      req.defaultHeaders !== undefined && response !== req.builtResponse &&
+      response !== req.streamedResponse
+    ) {
+      response = withHeaders(response, req.defaultHeaders);
+    }
     if (started !== undefined) {
       const ms = (performance.now() - started).toFixed(1);
       this.#log(
@@ -358,6 +384,19 @@ export class App {
     else return new Response(whenDone(response.body, finish), response);
     return response;
   }
+
+  #applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
+    return applyScope(req, route, this.#headersOf);
+  }
+
+  /** The app's security headers with a folder scope's changes (computed once per scope). */
+  #headersOf = (scope: Route["scope"]): Readonly<Record<string, string>> | undefined => {
+    if (!this.#scopeHeaders.has(scope)) {
+      const headers = layerSecurityHeaders(this.#securityHeaders, scope.securityHeaders ?? {});
+      this.#scopeHeaders.set(scope, headers);
+    }
+    return this.#scopeHeaders.get(scope);
+  };
 
   /** Dispatches an internal redirect through the whole app (bound: one function per app). */
   #dispatch = async (request: Request, prev: Req): Promise<Response> => {
@@ -488,6 +527,25 @@ function checkTarget(url: string, max: number): void {
   }
 }
 
+/**
+ * `response` with each of `defaults` it lacks: set in place, or on a copy when its headers are
+ * immutable (`Response.redirect()`, a fetched response).
+ */
+function withHeaders(response: Response, defaults: Readonly<Record<string, string>>): Response {
+  let headers = response.headers;
+  for (const name in defaults) {
+    if (headers.has(name)) continue;
+    try {
+      headers.set(name, defaults[name]);
+    } catch {
+      response = new Response(response.body, response);
+      headers = response.headers;
+      headers.set(name, defaults[name]);
+    }
+  }
+  return response;
+}
+
 /** The default handler: nothing here. */
 function notFound(): never {
   throw new HttpError(404, "Not Found");
@@ -495,11 +553,16 @@ function notFound(): never {
 
 /**
  * Applies a published function's folder scope before it runs: template search path, form
- * limits, and the session (opened, locked or read-only, before the access hooks run, so a
- * guard can read it).
+ * limits, security headers, and the session (opened, locked or read-only, before the access
+ * hooks run, so a guard can read it).
  */
-function applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
+function applyScope(
+  req: AppReq,
+  route: Route,
+  headersOf: (scope: Route["scope"]) => Readonly<Record<string, string>> | undefined,
+): Promise<unknown> | undefined {
   const { scope } = route;
+  if (scope.securityHeaders !== undefined) req.defaultHeaders = headersOf(scope);
   req.templatePaths = scope.templates;
   // Only a scope that sets limits costs an object per request.
   if (scope.formLimits) req.formLimits = { ...req.formLimits, ...scope.formLimits };

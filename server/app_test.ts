@@ -200,7 +200,9 @@ Deno.test("App keeps req.remoteAddr for handlers with the access log off", async
     remoteAddr: { transport: "tcp", hostname: "203.0.113.7", port: 4000 },
     completed: Promise.resolve(),
   } as unknown as Deno.ServeHandlerInfo;
-  const response = await app.fetch(new Request("http://localhost/"), info);
+  // A served request has a Host header (without one it is a 400).
+  const request = new Request("http://localhost/", { headers: { host: "localhost" } });
+  const response = await app.fetch(request, info);
   assert.equal(await response.text(), "203.0.113.7");
   await app.close();
 });

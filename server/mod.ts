@@ -24,5 +24,6 @@ export * from "./app_req.ts";
 export * from "./connection_guard.ts";
 export * from "./error_response.ts";
 export * from "./lifecycle.ts";
+export * from "./security_headers.ts";
 export * from "./static_files.ts";
 export * from "./templates.ts";
