@@ -413,3 +413,41 @@ Deno.test("Publisher never publishes native or bound functions", async () => {
     await Deno.remove(root, { recursive: true });
   }
 });
+
+Deno.test("Publisher.handle() never reads the body for a function without a fields parameter", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${root}/upload.ts`,
+      `import { publish } from "@pubkit/publisher";
+       export function ignore(req) { return "ignored " + req.method; }
+       export const wrapped = publish({ methods: ["POST"] }, (req) => "wrapped");
+       export function takes(req, fields) { return "got " + fields.a; }
+       export const checked = publish({ fields: { a: "string" } }, (req, { a }) => "checked " + a);`,
+    );
+    await using publisher = await Publisher.create({ root });
+    const post = async (name: string) => {
+      let pulled = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++;
+          controller.enqueue(new TextEncoder().encode("a=1"));
+          controller.close();
+        },
+      }, { highWaterMark: 0 });
+      const request = new Request(`http://localhost/upload/${name}`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      const response = await publisher.handle(new Req(request));
+      return { text: await response.text(), pulled };
+    };
+    assert.deepEqual(await post("ignore"), { text: "ignored POST", pulled: 0 });
+    assert.deepEqual(await post("wrapped"), { text: "wrapped", pulled: 0 });
+    assert.deepEqual(await post("takes"), { text: "got 1", pulled: 1 });
+    assert.deepEqual(await post("checked"), { text: "checked 1", pulled: 1 });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
