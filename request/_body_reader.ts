@@ -91,17 +91,22 @@ export async function withBodyReader<T>(
   return result;
 }
 
-/** Reads a whole body, failing with `onLimit()` once more than `max` bytes were read. */
+/**
+ * Reads a whole body, failing with `onLimit()` once more than `max` bytes were read; each chunk
+ * kept is counted with `take` first (which may throw).
+ */
 export function readBodyLimited(
   stream: ReadableStream<Uint8Array>,
   max: number,
   onLimit: () => Error,
   signal?: AbortSignal,
+  take?: (bytes: number) => void,
 ): Promise<Uint8Array> {
   return withBodyReader(stream, signal, async (reader) => {
     const buffer = new BodyBuffer();
     for (let chunk = await reader.read(); chunk !== undefined; chunk = await reader.read()) {
       if (reader.bytesRead > max) throw onLimit();
+      take?.(chunk.length);
       buffer.push(chunk);
     }
     return buffer.bytes();

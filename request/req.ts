@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { BodyBudget } from "./body_budget.ts";
 import type { BodyDeadline } from "./body_deadline.ts";
 import { type CookieOptions, parseCookies, serializeCookie } from "./cookie.ts";
 import type { Fields } from "./fields.ts";
@@ -32,6 +33,16 @@ export interface ReqOptions {
   signal?: AbortSignal;
   /** Guards the reads of the request body (a GET or HEAD request has none to guard). */
   bodyDeadline?: BodyDeadline;
+  /**
+   * The body bytes the application holds in memory across requests: {@linkcode Req.form} counts
+   * against it (503 past it) and gives its share back when the request's cleanups run.
+   */
+  bodyBudget?: BodyBudget;
+  /**
+   * Spool uploads above `threshold` bytes (1 MiB by default) to temporary files in `dir` (the
+   * system's by default), removed by the request's cleanups; without it uploads stay in memory.
+   */
+  spool?: { dir?: string; threshold?: number };
   /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
   dispatch?: Dispatch;
   /**
@@ -264,7 +275,8 @@ export class Req {
    * Parses query + body (urlencoded or multipart) once; later calls return the same fields.
    *
    * @returns The fields.
-   * @throws {HttpError} 400 for a malformed body, 413 past a limit.
+   * @throws {HttpError} 400 for a malformed body, 413 past a limit, 415 for a charset other than
+   * UTF-8, 503 past the application's body budget.
    */
   form(): Promise<Fields> {
     if (this.#form) return this.#form;
@@ -276,9 +288,26 @@ export class Req {
         return this.#form = Promise.reject(error);
       }
     }
+    const { bodyBudget: shared, spool } = this.#options;
+    let held = 0;
+    if (shared !== undefined) this.registerCleanup(() => shared.give(held));
     return this.#form ??= parseForm(this.request, {
       limits: this.formLimits,
       signal: this.#options.signal,
+      budget: shared && {
+        take: (bytes) => {
+          shared.take(bytes);
+          held += bytes;
+        },
+        give: (bytes) => {
+          shared.give(bytes);
+          held -= bytes;
+        },
+      },
+      spool: spool && {
+        ...spool,
+        onFile: (path) => this.registerCleanup(() => Deno.remove(path).catch(() => {})),
+      },
     });
   }
 

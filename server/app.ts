@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  BodyBudget,
   BodyDeadline,
   type BodyDeadlineOptions,
   type FormLimits,
@@ -88,6 +89,16 @@ export interface AppOptions {
    * sends none). A folder's `_config.ts` may change them for its subtree.
    */
   securityHeaders?: SecurityHeaders | false;
+  /**
+   * The most request body bytes held in memory at once across all requests in flight (form
+   * fields, small uploads); past it, body reads answer 503 with `Retry-After`. 64 MiB by default.
+   */
+  maxBufferedBodyBytes?: number;
+  /**
+   * Uploaded files above `threshold` bytes (1 MiB by default) are kept in temporary files in
+   * `dir` (the system's by default), removed when the request ends.
+   */
+  spool?: { dir?: string; threshold?: number };
 }
 
 /** Options for {@linkcode App.serve}. */
@@ -216,6 +227,8 @@ export class App {
       dispatch: this.#dispatch,
       lateHeaders: this.#cookies.lateHeaders,
       defaultHeaders: this.#securityHeaders,
+      bodyBudget: new BodyBudget({ maxBytes: options.maxBufferedBodyBytes }),
+      spool: { threshold: 1024 * 1024, ...options.spool },
     };
   }
 
