@@ -7,7 +7,7 @@ const MiB = 1024 * 1024;
 const app = createApp({
   publish: { root },
   formLimits: { maxFileBytes: 40 * MiB, maxMultipartBytes: 41 * MiB },
-  spool: { dir: spoolDir, threshold: Number(Deno.env.get("T") ?? 1048576) },
+  spool: { dir: spoolDir },
   accessLog: false,
 });
 const controller = new AbortController();
