@@ -12,23 +12,23 @@ const DOTTED_QUAD =
 const ENTRY = /^(?:\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*|\[[0-9A-Fa-f:.]+\])$/;
 
 /** The authority (host and port) of a serialized `http:` or `https:` URL as Deno builds it. */
-function authorityOf(href: string): string {
+export function authorityOf(href: string): string {
   const start = href.indexOf("//") + 2;
   const end = href.indexOf("/", start);
   return href.slice(start, end < 0 ? href.length : end);
 }
 
 /**
- * Throws a 400 unless the request's authority is a well-formed host that `URL` accepts, was sent
- * (for an HTTP/1.1 request without `Host`, Deno makes up `localhost:<port>`), and is one of
+ * Throws a 400 unless the request's authority (from {@linkcode authorityOf}) is a well-formed
+ * host that `URL` accepts, was sent (for an HTTP/1.1 request without `Host`, Deno makes up
+ * `localhost:<port>`; `served` is the request when it came from a server), and is one of
  * `allowed` when that is given.
  */
 export function checkHost(
-  href: string,
-  headers: Headers | undefined,
+  authority: string,
+  served: Request | undefined,
   allowed: readonly string[] | undefined,
 ): void {
-  const authority = authorityOf(href);
   const match = HOST.exec(authority);
   if (match === null || !validHost(authority, match[1], match[2])) {
     throw new HttpError(
@@ -38,7 +38,7 @@ export function checkHost(
   }
   // Served requests only (headers given), read only when Deno may have made the authority up
   // (it does for a missing or empty Host).
-  if (headers !== undefined && authority.startsWith("localhost") && !headers.get("host")) {
+  if (served !== undefined && authority.startsWith("localhost") && !served.headers.get("host")) {
     throw new HttpError(400, "Cannot handle the request: it has no Host header");
   }
   if (allowed === undefined) return;

@@ -21,7 +21,7 @@ import { AppReq, type AppReqOptions, type AppServices } from "./app_req.ts";
 import { SessionCookies, whenDone } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { escapeLogField } from "./_log_field.ts";
-import { allowedHostsOption, checkHost } from "./_host.ts";
+import { allowedHostsOption, authorityOf, checkHost } from "./_host.ts";
 import {
   DEFAULT_SECURITY_HEADERS,
   layerSecurityHeaders,
@@ -174,6 +174,9 @@ export class App {
   #withCleanups = new Set<RequestChain>();
   #maxTargetBytes: number;
   #allowedHosts: string[] | undefined;
+  // The last host that passed checkHost(): nearly every request has the same one, and reading a
+  // request's headers or running the checks costs more than a published hello function.
+  #knownHost = "";
   #securityHeaders: Readonly<Record<string, string>> | undefined;
   // The headers of each folder scope that changes them, computed on first use.
   #scopeHeaders = new WeakMap<object, Readonly<Record<string, string>> | undefined>();
@@ -331,7 +334,11 @@ export class App {
     let answer: Response | Promise<Response>;
     try {
       checkTarget(req.href, this.#maxTargetBytes);
-      checkHost(req.href, info && request.headers, this.#allowedHosts);
+      const authority = authorityOf(req.href);
+      if (authority !== this.#knownHost || authority.startsWith("localhost")) {
+        checkHost(authority, info && request, this.#allowedHosts);
+        this.#knownHost = authority;
+      }
       answer = this.#answersResponses
         ? this.#handler(req) as Response | Promise<Response>
         : respond(req, this.#handler);
