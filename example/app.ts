@@ -17,7 +17,7 @@ export interface NotesAppOptions {
   databaseUrl?: string;
   /** Reload changed pages without a restart. */
   dev?: boolean;
-  /** Access log and errors; `console.log` by default. */
+  /** Access log, errors and the shutdown report; `console.log` by default. */
   log?: (line: string, error?: unknown) => void;
 }
 
@@ -47,7 +47,7 @@ async function sessionSecret(dataDir: string): Promise<string> {
  * in `static/`, notes in SQLite through a pool (or PostgreSQL), sessions in files (or Redis).
  */
 export async function createNotesApp(options: NotesAppOptions): Promise<App> {
-  const { dataDir, redisUrl, databaseUrl, dev = false, log } = options;
+  const { dataDir, redisUrl, databaseUrl, dev = false, log = console.log } = options;
   await Deno.mkdir(`${dataDir}/sessions`, { recursive: true });
   const store: SessionStore = redisUrl
     ? new RedisStore({ url: redisUrl, prefix: "pubkit:example:" })
@@ -60,6 +60,11 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
     templates: { dev },
     log,
     startup: [
+      {
+        // Registered first, so it runs last: tells the operator the server cleanups ran.
+        name: "shutdown report",
+        run: (app) => app.registerCleanup(() => log("Stopped: server cleanups ran"), "report"),
+      },
       { name: "sessions", run: (app) => app.registerCleanup(() => sessions.close(), "sessions") },
       {
         name: "notes database",

@@ -1,0 +1,200 @@
+// Behind nginx (docs/DEPLOY.md): three app hosts on loopback, each `deno serve --parallel` of the
+// notes board with sessions in Redis and notes in PostgreSQL, behind Debian's nginx with
+// round-robin and proxy_next_upstream. Runs when REDIS_URL and DATABASE_URL are set and nginx is
+// installed; with the URLs set, a service that does not answer fails the test.
+import assert from "node:assert/strict";
+import { Client, titles } from "../../example/_testing.ts";
+import { NGINX } from "./_nginx.ts";
+import { assertCleanStop, type Host, JOBS, type Site, startSite } from "./_site.ts";
+
+const redisUrl = Deno.env.get("REDIS_URL");
+const databaseUrl = Deno.env.get("DATABASE_URL");
+const nginxInstalled = await Deno.stat(NGINX).then((info) => info.isFile, () => false);
+const ignore = !redisUrl || !databaseUrl || !nginxInstalled;
+if (ignore) {
+  console.log(
+    "nginx_test.ts: not run: " +
+      (nginxInstalled ? "REDIS_URL and DATABASE_URL must both be set" : `no nginx at ${NGINX}`),
+  );
+}
+
+const RACE = 200;
+const LOAD_CLIENTS = 4;
+const WARM_TIMEOUT = 20_000;
+
+/** Fails at once, naming the service, when REDIS_URL or DATABASE_URL does not answer. */
+async function assertServicesAnswer(): Promise<void> {
+  for (
+    const [name, value, port] of [["REDIS_URL", redisUrl!, 6379], [
+      "DATABASE_URL",
+      databaseUrl!,
+      5432,
+    ]] as const
+  ) {
+    const url = new URL(value);
+    const address = { hostname: url.hostname, port: Number(url.port || port) };
+    const connected = await Promise.race([
+      Deno.connect(address).then((conn) => (conn.close(), true), () => false),
+      new Promise<false>((resolve) => setTimeout(resolve, 2_000, false)),
+    ]);
+    assert.ok(
+      connected,
+      `${name} is set but nothing answers at ${address.hostname}:${address.port}`,
+    );
+  }
+}
+
+/** The visit counter of the home page (kept in the session). */
+function visits(html: string): number {
+  const n = Number(html.match(/<strong id="visits">(\d+)<\/strong>/)?.[1]);
+  assert.ok(Number.isInteger(n), `a visit count on the page:\n${html.slice(0, 300)}`);
+  return n;
+}
+
+/** `host:port` → requests nginx sent there (counting every try), from its access log. */
+async function spread(site: Site): Promise<Record<string, number>> {
+  const counts: Record<string, number> = {};
+  for (const line of await site.nginx.accessLog()) {
+    for (const upstream of line.upstreams) counts[upstream] = (counts[upstream] ?? 0) + 1;
+  }
+  return counts;
+}
+
+/** Waits until `host` has served `count` more requests, sending GET /hello through nginx. */
+async function warm(site: Site, host: Host, count = 1): Promise<void> {
+  const before = host.served("/hello");
+  const deadline = Date.now() + WARM_TIMEOUT;
+  while (host.served("/hello") < before + count) {
+    assert.ok(Date.now() < deadline, `host ${host.port} got no request in ${WARM_TIMEOUT} ms`);
+    const response = await fetch(new URL("/hello", site.nginx.http));
+    await response.body?.cancel();
+    assert.equal(response.status, 200);
+    // Lines arrive through a pipe: give them a moment.
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+Deno.test({
+  name: "behind nginx: three deno serve --parallel hosts, Redis sessions, PostgreSQL notes",
+  ignore,
+  async fn(t) {
+    await assertServicesAnswer();
+    await using site = await startSite({ redisUrl: redisUrl!, databaseUrl: databaseUrl! });
+    // Start the hosts one after the other before the parallel steps.
+    for (const host of site.hosts) await warm(site, host);
+
+    await t.step("the notes board's flow through nginx: sign up, log in, post, list", async () => {
+      const name = `ada${crypto.randomUUID().slice(0, 8)}`;
+      const title = `Through nginx ${crypto.randomUUID()}`;
+      const ada = new Client(fetch, site.nginx.http.origin);
+      await ada.signUp(name, "analytical engine");
+      await ada.post("/account/logout", {}, "/notes");
+      assert.equal((await ada.request("/notes")).location, "/account/login", "logged out");
+      const login = await ada.post("/account/login", { name, password: "analytical engine" });
+      assert.equal(login.status, 303, login.text);
+      assert.equal(login.location, "/notes");
+      await ada.addNote(title, "posted through nginx");
+      const board = await ada.request("/notes");
+      assert.equal(board.status, 200);
+      assert.ok(titles(board.text).includes(title), "the board lists the new note");
+      const mine = await ada.request("/notes/mine");
+      assert.equal(mine.status, 200);
+      assert.ok(mine.text.includes(title), "my notes list the new note");
+      const used = Object.keys(await spread(site)).length;
+      assert.equal(used, 3, "nginx sent requests to all three hosts");
+    });
+
+    await t.step(`${RACE} concurrent visits of one session through nginx end exact`, async () => {
+      const client = new Client(fetch, site.nginx.http.origin);
+      const first = await client.request("/");
+      assert.equal(visits(first.text), 1);
+      const cookie = `sid=${client.sid}`;
+      const before = await spread(site);
+      const started = performance.now();
+      const pages = await Promise.all(Array.from({ length: RACE }, async () => {
+        const response = await fetch(new URL("/", site.nginx.http), { headers: { cookie } });
+        return { status: response.status, text: await response.text() };
+      }));
+      const ms = performance.now() - started;
+      assert.deepEqual([...new Set(pages.map((page) => page.status))], [200]);
+      const seen = pages.map((page) => visits(page.text)).sort((a, b) => a - b);
+      assert.deepEqual(seen, Array.from({ length: RACE }, (_, i) => i + 2), "each visit once");
+      assert.equal(visits((await client.request("/")).text), RACE + 2);
+      const after = await spread(site);
+      const perHost = Object.keys(after).map((host) => (after[host] ?? 0) - (before[host] ?? 0));
+      assert.ok(perHost.every((n) => n > 0), `every host served part of the race: ${perHost}`);
+      console.log(`  race: ${RACE} visits in ${ms.toFixed(0)} ms, per host ${perHost.join("/")}`);
+    });
+
+    await t.step(
+      "rolling restart under load: no failed request, no lost visit, cleanups ran",
+      async () => {
+        // Each client loops over GET / with its own session; a visit answered must be counted.
+        const stop = Promise.withResolvers<void>();
+        let stopping = false;
+        stop.promise.then(() => stopping = true);
+        const results = await Promise.all([
+          (async () => {
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            for (const [i, host] of site.hosts.entries()) {
+              const report = await host.stop();
+              assertCleanStop(report, `host ${i + 1} (rolling restart)`);
+              console.log(
+                `  host ${i + 1}: SIGTERM → exit 0 in ${report.ms.toFixed(0)} ms, ` +
+                  `${report.requests} requests, cleanups ran in ${report.cleanedWorkers.length}/${JOBS} workers`,
+              );
+              await host.start();
+              await warm(site, host);
+            }
+            await new Promise((resolve) => setTimeout(resolve, 500));
+            stop.resolve();
+          })().then(() => undefined),
+          ...Array.from({ length: LOAD_CLIENTS }, async () => {
+            const client = new Client(fetch, site.nginx.http.origin);
+            let last = visits((await client.request("/")).text);
+            const failures: string[] = [];
+            let ok = 0;
+            while (!stopping) {
+              try {
+                const page = await client.request("/");
+                if (page.status !== 200) {
+                  failures.push(`${page.status} ${page.text.slice(0, 100)}`);
+                  continue;
+                }
+                const n = visits(page.text);
+                if (n !== last + 1) failures.push(`visit ${n} after ${last}`);
+                last = n;
+                ok++;
+              } catch (error) {
+                failures.push(String(error));
+              }
+            }
+            const final = visits((await client.request("/")).text);
+            return { ok, failures, final };
+          }),
+        ]);
+        const loads = results.slice(1) as { ok: number; failures: string[]; final: number }[];
+        const log = await site.nginx.accessLog();
+        const retried = log.filter((line) => line.upstreams.length > 1).length;
+        const total = loads.reduce((sum, load) => sum + load.ok + load.failures.length, 0);
+        console.log(
+          `  rolling restart: ${total} requests from ${LOAD_CLIENTS} clients, ` +
+            `${loads.reduce((sum, load) => sum + load.failures.length, 0)} failed; ` +
+            `nginx retried ${retried} on another host`,
+        );
+        for (const load of loads) {
+          assert.deepEqual(load.failures, []);
+          assert.equal(load.final, 1 + load.ok + 1, "every answered visit is in the session");
+        }
+      },
+    );
+
+    await t.step(
+      "stopping the site: nginx and every host exit 0 after their cleanups",
+      async () => {
+        const reports = await site.stop();
+        for (const [i, report] of reports.entries()) assertCleanStop(report, `host ${i + 1}`);
+      },
+    );
+  },
+});
