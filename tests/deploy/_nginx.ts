@@ -112,6 +112,8 @@ http {
 ${temp}
   # The test's own: backends see nginx at this address, the test's client at 127.0.0.1.
   proxy_bind ${options.bindAddress};
+  # Which hosts answered (several when nginx retried), for the test's failure messages.
+  add_header X-Upstream "$upstream_addr $upstream_status" always;
   include ${dir}/pubkit.conf;
 }
 `,

@@ -93,6 +93,10 @@ export interface HostReport {
   lines: string[];
 }
 
+// A failed or late cleanup (server or request), an uncaught error, an answer 5xx but 503.
+const PROBLEM =
+  /cleanup\b.*\b(failed|did not finish)|Uncaught| "[A-Z]+ \S+" 5(?!03)\d\d |\] [A-Z]+ \S+: 5(?!03)\d\d /;
+
 function hostReport(lines: string[], code: number, ms: number): HostReport {
   const started = new Set<string>();
   const cleaned: string[] = [];
@@ -111,9 +115,7 @@ function hostReport(lines: string[], code: number, ms: number): HostReport {
     ms,
     startedWorkers: [...started].sort(),
     cleanedWorkers: cleaned.sort(),
-    problems: lines.filter((line) =>
-      /cleanup .* (failed|did not finish)|error: Uncaught/.test(line)
-    ),
+    problems: lines.filter((line) => PROBLEM.test(line)),
     requests,
     lines,
   };
@@ -122,7 +124,7 @@ function hostReport(lines: string[], code: number, ms: number): HostReport {
 /** Asserts that a host exited 0 after every worker that served ran its cleanups. */
 export function assertCleanStop(report: HostReport, label: string): void {
   assert.equal(report.code, 0, `${label}: exit code`);
-  assert.deepEqual(report.problems, [], `${label}: no failed cleanup`);
+  assert.deepEqual(report.problems, [], `${label}: no failed cleanup or 5xx`);
   assert.ok(report.startedWorkers.length > 0, `${label}: served requests`);
   assert.deepEqual(
     report.cleanedWorkers,
