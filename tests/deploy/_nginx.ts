@@ -75,9 +75,8 @@ export function adaptConfig(site: string, options: NginxOptions, dir: string): s
   );
 }
 
-/** Writes the configuration and a certificate into a temporary prefix and starts nginx. */
-export async function startNginx(options: NginxOptions): Promise<Nginx> {
-  const dir = await Deno.makeTempDir({ prefix: "pubkit-nginx-" });
+/** Writes a certificate and the configuration into the prefix `dir`. */
+async function writePrefix(dir: string, options: NginxOptions): Promise<void> {
   // nginx's workers run as an unprivileged user when the master is root: let them in.
   await Deno.chmod(dir, 0o755);
   const openssl = await new Deno.Command("openssl", {
@@ -118,33 +117,39 @@ ${temp}
 }
 `,
   );
-  const child = spawnChild(NGINX, ["-p", `${dir}/`, "-c", `${dir}/nginx.conf`, "-e", "stderr"]);
-  const http = new URL(`http://127.0.0.1:${options.httpPort}/`);
-  const https = new URL(`https://127.0.0.1:${options.httpsPort}/`);
-  const stop = async () => {
-    try {
-      return await child.stop("SIGQUIT", START_TIMEOUT);
-    } finally {
-      await Deno.remove(dir, { recursive: true });
-    }
-  };
+}
+
+/** Starts nginx in the foreground on a temporary prefix; `stop()` removes the prefix. */
+export async function startNginx(options: NginxOptions): Promise<Nginx> {
+  const dir = await Deno.makeTempDir({ prefix: "pubkit-nginx-" });
+  let child: Child;
+  try {
+    await writePrefix(dir, options);
+    child = spawnChild(NGINX, ["-p", `${dir}/`, "-c", `${dir}/nginx.conf`, "-e", "stderr"]);
+  } catch (error) {
+    await Deno.remove(dir, { recursive: true });
+    throw error;
+  }
+  let stopped: Promise<number> | undefined;
+  const stop = () =>
+    stopped ??= child.stop("SIGQUIT", START_TIMEOUT).finally(() =>
+      Deno.remove(dir, { recursive: true })
+    );
   try {
     await waitForPort(options.httpPort, child);
+    return {
+      child,
+      http: new URL(`http://127.0.0.1:${options.httpPort}/`),
+      https: new URL(`https://127.0.0.1:${options.httpsPort}/`),
+      certificate: await Deno.readTextFile(`${dir}/cert.pem`),
+      accessLog: async () => parseAccessLog(await Deno.readTextFile(`${dir}/access.log`)),
+      stop,
+      [Symbol.asyncDispose]: async () => void await stop().catch(() => {}),
+    };
   } catch (error) {
     await stop().catch(() => {});
     throw error;
   }
-  return {
-    child,
-    http,
-    https,
-    certificate: await Deno.readTextFile(`${dir}/cert.pem`),
-    accessLog: async () => parseAccessLog(await Deno.readTextFile(`${dir}/access.log`)),
-    stop,
-    async [Symbol.asyncDispose]() {
-      if (!child.exited) await stop().catch(() => {});
-    },
-  };
 }
 
 function parseAccessLog(text: string): AccessLine[] {
