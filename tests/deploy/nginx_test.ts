@@ -28,23 +28,15 @@ const WARM_TIMEOUT = 20_000;
 
 /** Fails at once, naming the service, when REDIS_URL or DATABASE_URL does not answer. */
 async function assertServicesAnswer(): Promise<void> {
-  for (
-    const [name, value, port] of [["REDIS_URL", redisUrl!, 6379], [
-      "DATABASE_URL",
-      databaseUrl!,
-      5432,
-    ]] as const
-  ) {
+  const services = { REDIS_URL: [redisUrl!, 6379], DATABASE_URL: [databaseUrl!, 5432] } as const;
+  for (const [name, [value, defaultPort]] of Object.entries(services)) {
     const url = new URL(value);
-    const address = { hostname: url.hostname, port: Number(url.port || port) };
+    const address = { hostname: url.hostname, port: Number(url.port || defaultPort) };
     const connected = await Promise.race([
       Deno.connect(address).then((conn) => (conn.close(), true), () => false),
       new Promise<false>((resolve) => setTimeout(resolve, 2_000, false)),
     ]);
-    assert.ok(
-      connected,
-      `${name} is set but nothing answers at ${address.hostname}:${address.port}`,
-    );
+    assert.ok(connected, `${name} is set but nothing answers at ${url.host}`);
   }
 }
 
@@ -89,10 +81,13 @@ async function visitLoop(site: Site, done: { value: boolean }) {
   const failures: string[] = [];
   let requests = 0;
   let ok = 0;
+  let slowest = 0;
   while (!done.value) {
     requests++;
     try {
+      const started = performance.now();
       const page = await client.request("/");
+      slowest = Math.max(slowest, performance.now() - started);
       // nginx's own header: the hosts tried and what each answered.
       const from = page.headers.get("x-upstream");
       if (page.status !== 200) {
@@ -110,7 +105,7 @@ async function visitLoop(site: Site, done: { value: boolean }) {
     }
   }
   const final = visits((await client.request("/")).text);
-  return { requests, ok, failures, final };
+  return { requests, ok, failures, final, slowest };
 }
 
 /** SIGTERM each host in turn, wait for its exit, check its cleanups ran, start it again. */
@@ -201,7 +196,8 @@ Deno.test({
         }
         console.log(
           `  rolling restart: ${loads.reduce((sum, load) => sum + load.requests, 0)} requests ` +
-            `from ${LOAD_CLIENTS} clients, ${failures.length} failed; nginx retried ` +
+            `from ${LOAD_CLIENTS} clients, ${failures.length} failed, slowest ` +
+            `${Math.max(...loads.map((load) => load.slowest)).toFixed(0)} ms; nginx retried ` +
             `${retried.length} on another host (${retried.join(", ")}); nginx: ${
               JSON.stringify(reasons)
             }`,
