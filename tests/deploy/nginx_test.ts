@@ -25,6 +25,8 @@ if (ignore) {
 const RACE = 200;
 const LOAD_CLIENTS = 4;
 const WARM_TIMEOUT = 20_000;
+/** The whole test's bound: past it every process is killed, which fails whatever waits on them. */
+const TEST_TIMEOUT = 150_000;
 
 /** Fails at once, naming the service, when REDIS_URL or DATABASE_URL does not answer. */
 async function assertServicesAnswer(): Promise<void> {
@@ -130,6 +132,13 @@ Deno.test({
   async fn(t) {
     await assertServicesAnswer();
     await using site = await startSite({ redisUrl: redisUrl!, databaseUrl: databaseUrl! });
+    let timedOut = false;
+    const watchdog = setTimeout(() => {
+      timedOut = true;
+      console.error(`nginx_test.ts: over ${TEST_TIMEOUT} ms, killing the site`);
+      void site[Symbol.asyncDispose]();
+    }, TEST_TIMEOUT);
+    using _watchdog = { [Symbol.dispose]: () => clearTimeout(watchdog) };
     // Start the hosts one after the other before the parallel steps.
     for (const host of site.hosts) await warm(site, host);
 
@@ -212,6 +221,7 @@ Deno.test({
     await t.step(
       "stopping the site: nginx and every host exit 0 after their cleanups",
       async () => {
+        assert.ok(!timedOut, `the test ran past ${TEST_TIMEOUT} ms`);
         const reports = await site.stop();
         for (const [i, report] of reports.entries()) assertCleanStop(report, `host ${i + 1}`);
       },
