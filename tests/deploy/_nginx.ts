@@ -83,6 +83,8 @@ async function writePrefix(dir: string, options: NginxOptions): Promise<void> {
     args: [
       ...["req", "-x509", "-newkey", "ec", "-pkeyopt", "ec_paramgen_curve:prime256v1", "-nodes"],
       ...["-days", "1", "-subj", "/CN=127.0.0.1", "-addext", "subjectAltName=IP:127.0.0.1"],
+      // A server certificate, not a CA (rustls refuses a CA as the server's own).
+      ...["-addext", "basicConstraints=critical,CA:FALSE"],
       ...["-keyout", `${dir}/key.pem`, "-out", `${dir}/cert.pem`],
     ],
     stdout: "null",
