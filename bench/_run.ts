@@ -1,7 +1,9 @@
 // Runs the benchmarks a file registered with mitata, then prints one Markdown table with every
 // case's time relative to the baseline of its group (the first `bench()` of the group, or the one
-// marked `.baseline()`). `BENCH_MD=<file>` appends that table to a file as well.
+// marked `.baseline()`). `BENCH_MD=<file>` appends that table to a file as well, and each group is
+// drawn as an SVG chart in bench/charts/ (the README shows them).
 import { run } from "mitata";
+import { barChart, chartFileName } from "./_chart.ts";
 
 /** A ratio target checked after the run: `case` must take at most `max` × `baseline`. */
 export interface Target {
@@ -27,7 +29,8 @@ interface MitataResult {
   }[];
 }
 
-interface Row {
+/** One measured case of a group. */
+export interface Row {
   group: string;
   name: string;
   avg: number;
@@ -67,12 +70,35 @@ export async function runBenches(
     console.log("\n" + text);
     const file = Deno.env.get("BENCH_MD");
     if (file) await Deno.writeTextFile(file, text + "\n", { append: true });
+    await writeCharts(title, rows);
   } finally {
     await cleanup?.();
   }
 }
 
-function baselineOf(rows: Row[], group: string): Row | undefined {
+/** Writes one chart per group of `rows` into bench/charts/, named for the title and group. */
+export async function writeCharts(title: string, rows: readonly Row[]): Promise<void> {
+  const dir = new URL("./charts/", import.meta.url);
+  await Deno.mkdir(dir, { recursive: true });
+  const subtitle = `${title}: mean time per operation, shorter is better (${today()})`;
+  for (const group of new Set(rows.map((r) => r.group))) {
+    const members = rows.filter((r) => r.group === group);
+    const base = baselineOf(rows, group);
+    const svg = barChart({
+      title: group || title,
+      subtitle,
+      format: time,
+      bars: members.map((r) => ({ label: r.name, value: r.avg, baseline: r === base })),
+    });
+    await Deno.writeTextFile(new URL(chartFileName(`${title} ${group}`), dir), svg);
+  }
+}
+
+function today(): string {
+  return new Date().toISOString().slice(0, 10);
+}
+
+function baselineOf(rows: readonly Row[], group: string): Row | undefined {
   const members = rows.filter((r) => r.group === group);
   return members.find((r) => r.baseline) ?? members[0];
 }

@@ -12,6 +12,7 @@
 // Prints Markdown; bounded in time (about 3 minutes, plus about 5 with --rss).
 import { createDatabase, SITE } from "./_page.ts";
 import { benchStacks, type ServerProcess, startServer } from "./_server_process.ts";
+import { barChart, chartFileName } from "./_chart.ts";
 
 const flags = Object.fromEntries(Deno.args.map((a) => a.replace(/^--/, "").split("=")));
 const SECONDS = Number(flags.seconds ?? 5);
@@ -36,8 +37,21 @@ interface Run {
 const dir = await Deno.makeTempDir({ prefix: "pubkit-http-" });
 const db = createDatabase(dir);
 
-/** Progress on stderr, so that a stuck step can be told apart. */
-const progress = (line: string) => console.error(`[http.ts ${new Date().toISOString()}] ${line}`);
+const STARTED = Date.now();
+const TOTAL_RUNS = scenarioCount() * ROUNDS * Object.keys(STACKS).length;
+let runsDone = 0;
+
+/**
+ * Progress on a terminal (which stack, which round, the time left by the pace so far), so that a
+ * stuck step can be told apart; nothing when stderr is not a terminal (CI, a redirected run).
+ */
+const progress = (line: string) => {
+  if (!Deno.stderr.isTerminal()) return;
+  const elapsed = (Date.now() - STARTED) / 1000;
+  const left = runsDone > 0 ? (elapsed / runsDone) * (TOTAL_RUNS - runsDone) : NaN;
+  const eta = Number.isFinite(left) ? `, about ${Math.ceil(left / 60)} min left` : "";
+  console.error(`[http.ts ${runsDone}/${TOTAL_RUNS} runs${eta}] ${line}`);
+};
 
 function start(name: StackName): Promise<Server> {
   progress(`starting ${name}`);
@@ -153,9 +167,12 @@ async function scenario(title: string, path: string, returning: boolean): Promis
   }
   const runs = new Map<Server, Run[]>(servers.map((s) => [s, []]));
   for (let round = 0; round < ROUNDS; round++) {
-    progress(`${title}: round ${round + 1} of ${ROUNDS}`);
     const order = round % 2 === 0 ? servers : [...servers].reverse();
-    for (const s of order) runs.get(s)!.push(await measured(s, scripts.get(s)!));
+    for (const s of order) {
+      progress(`${title}: round ${round + 1} of ${ROUNDS}, ${s.name}`);
+      runs.get(s)!.push(await measured(s, scripts.get(s)!));
+      runsDone++;
+    }
   }
   const lines = [
     `### ${title}`,
@@ -203,6 +220,23 @@ async function scenario(title: string, path: string, returning: boolean): Promis
     "",
   );
   for (const s of servers) await stop(s);
+  await Deno.mkdir(new URL("./charts/", import.meta.url), { recursive: true });
+  const chart = barChart({
+    title: `Over HTTP: ${title}`,
+    subtitle:
+      `server CPU per request, median of ${ROUNDS}×${SECONDS} s rounds, wrk -c${CONNECTIONS} ` +
+      `(${new Date().toISOString().slice(0, 10)}); shorter is better`,
+    format: (us) => `${us.toFixed(1)} µs`,
+    bars: servers.map((s) => ({
+      label: s.name,
+      value: cpu.get(s.name)!,
+      baseline: s.name === "raw",
+    })),
+  });
+  await Deno.writeTextFile(
+    new URL(`./charts/http-${chartFileName(title)}`, import.meta.url),
+    chart,
+  );
   return lines.join("\n");
 }
 
@@ -242,6 +276,10 @@ const scenarios: [string, string, string, boolean][] = [
   ],
   ["page-new", "realistic page, new visitor (no cookie)", "/page", false],
 ];
+function scenarioCount(): number {
+  return ONLY ? ONLY.split(",").length : 3;
+}
+
 try {
   console.log(`# HTTP load (${new Date().toISOString()}, site ${SITE})\n`);
   for (const [key, title, path, returning] of scenarios) {

@@ -140,7 +140,7 @@ class PgProxy {
 }
 
 Deno.test({
-  name: "PostgresFactory passes the factory conformance suite",
+  name: "PostgresFactory passes the factory conformance suite (needs DATABASE_URL)",
   ignore: !url,
   async fn(t) {
     await testFactory(t, new PostgresFactory({ connectionString: url }));
@@ -174,7 +174,7 @@ Deno.test("Pool over PostgresFactory fails fast when nothing listens on the port
 });
 
 Deno.test({
-  name: "Pool over PostgreSQL survives pg_terminate_backend under load",
+  name: "Pool over PostgreSQL survives pg_terminate_backend under load (needs DATABASE_URL)",
   ignore: !url,
   async fn() {
     const name = uniqueName("fault");
@@ -250,7 +250,8 @@ Deno.test({
 });
 
 Deno.test({
-  name: "Pool over PostgreSQL fails fast while the server is down and recovers when it is back",
+  name:
+    "Pool over PostgreSQL fails fast while the server is down and recovers when it is back (needs DATABASE_URL)",
   ignore: !url,
   async fn() {
     const name = uniqueName("down");

@@ -173,7 +173,7 @@ Deno.test("SessionManager matches a Map model for random sequences", async (t) =
     }
   });
   await t.step({
-    name: "RedisStore",
+    name: "RedisStore (needs REDIS_URL)",
     ignore: !redisUrl,
     fn: () =>
       runModel(

@@ -81,7 +81,7 @@ Deno.test("200 concurrent requests over two server processes end at exactly 200"
     });
   });
   await t.step({
-    name: "RedisStore",
+    name: "RedisStore (needs REDIS_URL)",
     ignore: !redisUrl,
     fn: async () => {
       const prefix = `pubkit-test:race:${crypto.randomUUID()}:`;
@@ -142,7 +142,7 @@ Deno.test("a holder killed mid-request loses its lock and the next request proce
     });
   });
   await t.step({
-    name: "RedisStore: the lease runs out after its TTL",
+    name: "RedisStore: the lease runs out after its TTL (needs REDIS_URL)",
     ignore: !redisUrl,
     fn: async () => {
       const prefix = `pubkit-test:kill:${crypto.randomUUID()}:`;

@@ -16,7 +16,7 @@ function prefix(name: string): string {
 }
 
 Deno.test({
-  name: "RedisStore passes the SessionStore conformance suite",
+  name: "RedisStore passes the SessionStore conformance suite (needs REDIS_URL)",
   ignore: !url,
   async fn(t) {
     await testSessionStore(t, {
@@ -27,7 +27,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "RedisStore gives data a Redis TTL equal to its expiry, under its prefix",
+  name: "RedisStore gives data a Redis TTL equal to its expiry, under its prefix (needs REDIS_URL)",
   ignore: !url,
   async fn() {
     const p = prefix("ttl");
@@ -55,7 +55,7 @@ Deno.test({
 });
 
 Deno.test({
-  name: "RedisStore renews a held lease past its TTL, keeping other owners out",
+  name: "RedisStore renews a held lease past its TTL, keeping other owners out (needs REDIS_URL)",
   ignore: !url,
   async fn() {
     await using store = new RedisStore({ url, prefix: prefix("lease"), leaseTtl: 90, ...quiet });
@@ -118,7 +118,7 @@ function startProxy(target: URL, port = 0) {
 }
 
 Deno.test({
-  name: "RedisStore fails fast while Redis is down and recovers without restart",
+  name: "RedisStore fails fast while Redis is down and recovers without restart (needs REDIS_URL)",
   ignore: !url,
   async fn() {
     let proxy = startProxy(new URL(url!));

@@ -256,7 +256,8 @@ Deno.test("200 concurrent increments of one session over 2 isolates end at exact
 });
 
 Deno.test({
-  name: "200 concurrent increments of one session over 2 isolates end at exactly 200 (RedisStore)",
+  name:
+    "200 concurrent increments of one session over 2 isolates end at exactly 200 (RedisStore) (needs REDIS_URL)",
   ignore: !redisUrl,
   async fn(t) {
     await t.step("deno serve --parallel, 2 workers", async () => {

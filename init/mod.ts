@@ -1,0 +1,25 @@
+/**
+ * `@pubkit/init`: a new pubkit app in one command.
+ *
+ * ```sh
+ * deno run -A jsr:@pubkit/init my-app
+ * cd my-app && deno task serve
+ * ```
+ *
+ * ```ts
+ * import { initProject } from "@pubkit/init";
+ * import assert from "node:assert/strict";
+ *
+ * const dir = await Deno.makeTempDir();
+ * assert.ok((await initProject(dir)).includes("app_test.ts"));
+ * await Deno.remove(dir, { recursive: true });
+ * ```
+ *
+ * @module
+ */
+import { main } from "./main.ts";
+
+export * from "./init_project.ts";
+export * from "./main.ts";
+
+if (import.meta.main) Deno.exit(await main(Deno.args));
