@@ -1,7 +1,7 @@
 // Behind nginx (docs/DEPLOY.md): three app hosts on loopback, each `deno serve --parallel` of the
 // notes board with sessions in Redis and notes in PostgreSQL, behind Debian's nginx with
 // round-robin and proxy_next_upstream. Runs when REDIS_URL and DATABASE_URL are set and nginx is
-// installed; with the URLs set, a service that does not answer fails the test.
+// installed (the name says so); with the URLs set, a service that does not answer fails it.
 import assert from "node:assert/strict";
 import { Client, titles } from "../../example/_testing.ts";
 import { NGINX } from "./_nginx.ts";
@@ -10,17 +10,8 @@ import { assertCleanStop, type Host, JOBS, type Site, startSite } from "./_site.
 const redisUrl = Deno.env.get("REDIS_URL");
 const databaseUrl = Deno.env.get("DATABASE_URL");
 const nginxInstalled = await Deno.stat(NGINX).then((info) => info.isFile, () => false);
-// Not run without the services' URLs, or without nginx unless NGINX names it (as .ci/run does:
-// then a missing nginx fails the test instead).
-const ignore = !redisUrl || !databaseUrl || (!nginxInstalled && !Deno.env.get("NGINX"));
-if (ignore) {
-  console.log(
-    "nginx_test.ts: not run: " +
-      (redisUrl && databaseUrl
-        ? `no nginx at ${NGINX}`
-        : "REDIS_URL and DATABASE_URL are not both set"),
-  );
-}
+// Not run (and named so by `deno task test`) without both URLs or without nginx.
+const ignore = !redisUrl || !databaseUrl || !nginxInstalled;
 
 const RACE = 200;
 const LOAD_CLIENTS = 4;
@@ -127,7 +118,8 @@ async function rollingRestart(site: Site): Promise<void> {
 }
 
 Deno.test({
-  name: "behind nginx: three deno serve --parallel hosts, Redis sessions, PostgreSQL notes",
+  name: "behind nginx: three deno serve --parallel hosts, Redis sessions, PostgreSQL notes " +
+    "(needs REDIS_URL, DATABASE_URL and nginx)",
   ignore,
   async fn(t) {
     await assertServicesAnswer();
