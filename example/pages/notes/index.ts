@@ -1,9 +1,9 @@
 // The notes board. Every function here needs a signed-in user (the module's _guard).
 import { publish } from "@pubkit/publisher";
 import { HttpError, type Req } from "@pubkit/request";
-import { checkCsrf } from "../lib/csrf.ts";
-import { text } from "../lib/form_checks.ts";
-import { app, currentUser, notesStore, pageVars, requireUser } from "../lib/page.ts";
+import { checkCsrf } from "../../lib/csrf.ts";
+import { text } from "../../lib/form_checks.ts";
+import { app, currentUser, notesStore, pageVars, requireUser } from "../../lib/page.ts";
 
 const PAGE_SIZE = 10;
 

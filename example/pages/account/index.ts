@@ -1,11 +1,13 @@
 // Sign up, log in, log out. The session id is regenerated at login (no fixation) and the
-// session invalidated at logout; every form carries the session's CSRF token.
+// session invalidated at logout; every form carries the session's CSRF token. Passwords are
+// hashed at one of the app's N password desks (503 when all are busy), and log-in failures
+// are throttled per account and per client address (429 with Retry-After).
 import { publish } from "@pubkit/publisher";
 import { HttpError, type Req } from "@pubkit/request";
-import { checkCsrf } from "../lib/csrf.ts";
-import { text, userName } from "../lib/form_checks.ts";
-import { app, notesStore, pageVars } from "../lib/page.ts";
-import { hashPassword, verifyPassword } from "../lib/passwords.ts";
+import { checkCsrf } from "../../lib/csrf.ts";
+import { password, userName } from "../../lib/form_checks.ts";
+import { app, notesStore, pageVars } from "../../lib/page.ts";
+import { takeDesk } from "../../lib/password_desks.ts";
 
 async function signIn(req: Req, id: number, name: string): Promise<Response> {
   const session = app(req).session;
@@ -18,8 +20,14 @@ export const signup = publish({ methods: ["GET", "POST"] }, async (req, fields) 
   if (req.method !== "POST") return app(req).render("signup", pageVars(req, "Sign up"));
   checkCsrf(app(req).session, fields.csrf);
   const name = userName(fields.name);
-  const password = text(fields.password, "the password", 8, 200);
-  const id = await notesStore(req).createUser(name, await hashPassword(password));
+  const secret = password(fields.password);
+  // Hashed before the name is looked up: a taken name costs as long as a free one.
+  let hash: string;
+  {
+    await using desk = await takeDesk(req);
+    hash = await desk.resource.hash(secret);
+  }
+  const id = await notesStore(req).createUser(name, hash);
   if (id === undefined) throw new HttpError(409, `Cannot sign up as ${name}: the name is taken`);
   return signIn(req, id, name);
 });
@@ -28,13 +36,25 @@ export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) =
   if (req.method !== "POST") return app(req).render("login", pageVars(req, "Log in"));
   checkCsrf(app(req).session, fields.csrf);
   const name = typeof fields.name === "string" ? fields.name.trim() : "";
-  const password = typeof fields.password === "string" ? fields.password : "";
+  const secret = typeof fields.password === "string" ? fields.password : "";
+  // Behind a proxy named in createApp({ trustProxy }), the client's own address.
+  const address = req.remoteAddr ?? "unknown";
+  await using desk = await takeDesk(req);
+  const { throttle } = desk.resource;
+  const wait = await throttle.admit(name, address);
+  if (wait > 0) {
+    throw new HttpError(429, `Cannot log in: too many failed attempts; try again in ${wait} s`, {
+      headers: { "retry-after": String(wait) },
+    });
+  }
   const user = await notesStore(req).findUser(name);
   // Verify even for an unknown name, so timing does not tell which names exist.
   const stored = user?.passwordHash ?? "pbkdf2-sha256$600000$00$00";
-  if (!(await verifyPassword(password, stored)) || !user) {
+  if (!(await desk.resource.verify(secret, stored)) || !user) {
+    await throttle.failed(name, address);
     throw new HttpError(401, "Cannot log in: wrong user name or password");
   }
+  await throttle.succeeded(name, address);
   return signIn(req, user.id, user.name);
 });
 
