@@ -249,7 +249,7 @@ export async function notesFixture(
     const id = client.sid?.split(".")[0];
     if (!id) return undefined;
     await using store = new FileStore({ dir: `${dataDir}/sessions`, sweepInterval: 3_600_000 });
-    // Under the session's lock: a request saves its session after its answer is sent.
+    // Under the session's lock: a request may still be finishing with its session.
     await using _lock = await store.lock(id, {}, { timeout: 10_000 });
     return (await store.load(id))?.data;
   };

@@ -3,9 +3,10 @@
 import assert from "node:assert/strict";
 import { notesFixture } from "./_testing.ts";
 
-Deno.test("/request hides the session cookie's value and shows the others", async () => {
+Deno.test("/request hides the values of the HttpOnly cookies and shows the others", async () => {
   await using fx = await notesFixture();
   const client = fx.client();
+  client.setCookie("csrf", "nonce-of-an-anonymous-visitor");
   await client.signUp("ada");
   client.setCookie("theme", "dark");
   const page = await client.request("/request");
@@ -14,6 +15,7 @@ Deno.test("/request hides the session cookie's value and shows the others", asyn
   assert.ok(!page.text.includes(sid), "the session id is not on the page");
   assert.ok(!page.text.includes(sid.split(".")[0]), "nor any part of it");
   assert.match(page.text, /<th[^>]*>sid<\/th>\s*<td[^>]*>\(hidden: HttpOnly\)<\/td>/);
+  assert.ok(!page.text.includes("nonce-of-an-anonymous-visitor"), "the CSRF nonce is hidden too");
   assert.match(page.text, /<th[^>]*>theme<\/th>\s*<td[^>]*>dark<\/td>/);
 });
 

@@ -18,7 +18,7 @@ async function signIn(req: Req, id: number, name: string): Promise<Response> {
 
 export const signup = publish({ methods: ["GET", "POST"] }, async (req, fields) => {
   if (req.method !== "POST") return app(req).render("signup", pageVars(req, "Sign up"));
-  checkCsrf(app(req).session, fields.csrf);
+  await checkCsrf(req);
   const name = userName(fields.name);
   const secret = password(fields.password);
   // Hashed before the name is looked up: a taken name costs as long as a free one.
@@ -34,7 +34,7 @@ export const signup = publish({ methods: ["GET", "POST"] }, async (req, fields) 
 
 export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) => {
   if (req.method !== "POST") return app(req).render("login", pageVars(req, "Log in"));
-  checkCsrf(app(req).session, fields.csrf);
+  await checkCsrf(req);
   const name = typeof fields.name === "string" ? fields.name.trim() : "";
   const secret = typeof fields.password === "string" ? fields.password : "";
   // Behind a proxy named in createApp({ trustProxy }), the client's own address.
@@ -58,8 +58,8 @@ export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) =
   return signIn(req, user.id, user.name);
 });
 
-export const logout = publish({ methods: ["POST"] }, async (req, fields) => {
-  checkCsrf(app(req).session, fields.csrf);
+export const logout = publish({ methods: ["POST"] }, async (req) => {
+  await checkCsrf(req);
   await app(req).session.invalidate();
   return req.redirect("/", 303);
 });

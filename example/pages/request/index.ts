@@ -2,15 +2,17 @@
 // values of HttpOnly cookies are hidden: a page that prints them hands them to any script.
 import { publish } from "@pubkit/publisher";
 import { Fields, type Req } from "@pubkit/request";
+import { nonceCookie } from "../../lib/csrf.ts";
 import { app } from "../../lib/page.ts";
 
-/** The cookies, with the value of the one the app sets HttpOnly (the session's) hidden. */
+/** The cookies, with the values of those the app sets HttpOnly (session, CSRF nonce) hidden. */
 function cookiesShown(req: Req): Record<string, string> {
-  const session = app(req).server.sessions?.cookieName;
+  const https = app(req).https;
+  const hidden = [app(req).server.sessions?.cookieName(https), nonceCookie(req)];
   return Object.fromEntries(
     Object.entries(req.cookies).map(([name, value]) => [
       name,
-      name === session ? "(hidden: HttpOnly)" : value,
+      hidden.includes(name) ? "(hidden: HttpOnly)" : value,
     ]),
   );
 }
