@@ -25,6 +25,8 @@ export interface NotesAppOptions {
   keyPrefix?: string;
   /** Most password hashes at once (log-ins and sign-ups); the number of cores by default. */
   passwordHashes?: number;
+  /** Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed. */
+  trustProxy?: readonly string[];
   /** Reload changed pages without a restart. */
   dev?: boolean;
   /** Access log, errors and the shutdown report; `console.log` by default. */
@@ -58,7 +60,7 @@ async function sessionSecret(dataDir: string): Promise<string> {
  * in `static/`, notes in SQLite through a pool (or PostgreSQL), sessions in files (or Redis).
  */
 export async function createNotesApp(options: NotesAppOptions): Promise<App> {
-  const { dataDir, redisUrl, databaseUrl, dev = false, log = console.log } = options;
+  const { dataDir, redisUrl, databaseUrl, trustProxy, dev = false, log = console.log } = options;
   const { keyPrefix = "pubkit:example:", passwordHashes = navigator.hardwareConcurrency } = options;
   await privateFolder(dataDir);
   await privateFolder(`${dataDir}/sessions`);
@@ -70,6 +72,7 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
     publish: { root: here("./pages/"), dev },
     static: { prefix: "/static/", dir: here("./static/") },
     sessions,
+    trustProxy,
     templates: { dev },
     log,
     startup: [

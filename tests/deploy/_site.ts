@@ -161,6 +161,7 @@ export async function startSite(env: SiteEnv): Promise<Site> {
         new Host(freePort(), dir, {
           REDIS_URL: env.redisUrl,
           DATABASE_URL: env.databaseUrl,
+          TRUST_PROXY: NGINX_ADDRESS,
           ...env.extra,
         }),
       );

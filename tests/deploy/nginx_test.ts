@@ -117,6 +117,34 @@ async function rollingRestart(site: Site): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 500));
 }
 
+/** `fetch`'s options, with Deno's own `client` (the self-signed certificate for https). */
+type FetchInit = RequestInit & { client?: Deno.HttpClient };
+
+/** The address a host logged for one request (its access line shows `req.remoteAddr`). */
+async function loggedAddress(site: Site, base: URL, init: FetchInit = {}): Promise<string> {
+  // A path no other request uses (a 404 is fine) finds the line, whichever host served it.
+  const path = `/hello/probe${crypto.randomUUID().replaceAll("-", "")}`;
+  const response = await fetch(new URL(path, base), init);
+  await response.body?.cancel();
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const line = site.hosts.flatMap((host) => host.grep(`"GET ${path}"`))[0];
+    if (line) return line.match(/\] (\S+) "GET /)![1];
+    assert.ok(Date.now() < deadline, `no host logged ${path}`);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+}
+
+/** The `Set-Cookie` line of a new session (the home page opens one). */
+async function sessionCookie(base: URL, init: FetchInit = {}): Promise<string> {
+  const response = await fetch(base, init);
+  await response.body?.cancel();
+  // Named `__Host-sid` when Secure (the prefix browsers hold to Secure, Path=/, no Domain).
+  const line = response.headers.getSetCookie().find((line) => /^(__Host-)?sid=/.test(line));
+  assert.ok(line, `a session cookie from ${base}`);
+  return line;
+}
+
 Deno.test({
   name: "behind nginx: three deno serve --parallel hosts, Redis sessions, PostgreSQL notes " +
     "(needs REDIS_URL, DATABASE_URL and nginx)",
@@ -174,6 +202,41 @@ Deno.test({
       assert.ok(perHost.every((n) => n > 0), `every host served part of the race: ${perHost}`);
       console.log(`  race: ${RACE} visits in ${ms.toFixed(0)} ms, per host ${perHost.join("/")}`);
     });
+
+    await t.step(
+      "trustProxy: the client's address and https as nginx saw them, never a client's word",
+      async () => {
+        const spoof = { "x-forwarded-for": "203.0.113.9", "x-forwarded-proto": "https" };
+        using tls = Deno.createHttpClient({ caCerts: [site.nginx.certificate] });
+        const direct = new URL(`http://127.0.0.1:${site.hosts[0].port}/`);
+        const secure = (line: string) => /;\s*secure\s*(;|$)/i.test(line);
+
+        // The hosts see nginx's connections come from NGINX_ADDRESS, the client is 127.0.0.1.
+        assert.equal(await loggedAddress(site, site.nginx.http), "127.0.0.1");
+        assert.equal(await loggedAddress(site, site.nginx.https, { client: tls }), "127.0.0.1");
+        assert.equal(
+          await loggedAddress(site, site.nginx.http, { headers: spoof }),
+          "127.0.0.1",
+          "nginx replaces a client's X-Forwarded-For",
+        );
+        assert.equal(
+          await loggedAddress(site, direct, { headers: spoof }),
+          "127.0.0.1",
+          "straight to a host, X-Forwarded-For changes nothing",
+        );
+
+        assert.ok(secure(await sessionCookie(site.nginx.https, { client: tls })), "https: Secure");
+        assert.ok(!secure(await sessionCookie(site.nginx.http)), "http: not Secure");
+        assert.ok(
+          !secure(await sessionCookie(site.nginx.http, { headers: spoof })),
+          "nginx replaces a client's X-Forwarded-Proto",
+        );
+        assert.ok(
+          !secure(await sessionCookie(direct, { headers: spoof })),
+          "straight to a host, X-Forwarded-Proto changes nothing",
+        );
+      },
+    );
 
     await t.step(
       "rolling restart under load: no failed request, no lost visit, cleanups ran",
