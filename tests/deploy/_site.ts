@@ -13,12 +13,10 @@ export const JOBS = 2;
 export const NGINX_ADDRESS = "127.0.0.2";
 const WORKER = /^\[(serve-worker-\d+)\s*\] /;
 
-/** Environment for the hosts: where the services are. */
+/** Where the services are. */
 export interface SiteEnv {
   redisUrl: string;
   databaseUrl: string;
-  /** Extra variables for every host. */
-  extra?: Record<string, string>;
 }
 
 /** One app host: a port, a data folder, and the process currently serving it. */
@@ -74,6 +72,7 @@ export class Host {
     const code = await child.stop("SIGTERM", STOP_TIMEOUT);
     const report = hostReport(child.lines, code, performance.now() - started);
     this.stopped.push(report);
+    this.#child = undefined;
     return report;
   }
 }
@@ -162,7 +161,6 @@ export async function startSite(env: SiteEnv): Promise<Site> {
           REDIS_URL: env.redisUrl,
           DATABASE_URL: env.databaseUrl,
           TRUST_PROXY: NGINX_ADDRESS,
-          ...env.extra,
         }),
       );
     }
