@@ -421,8 +421,16 @@ export class PostgresStore implements SessionStore, AsyncDisposable {
 
   async #tryLease(id: string): Promise<OuterLock | undefined> {
     const token = crypto.randomUUID();
-    const [row] = await this.#query("lock session", this.#sql.acquire, [id, token, this.#leaseTtl]);
-    if (!row) return undefined;
+    let rows;
+    try {
+      rows = await this.#query("lock session", this.#sql.acquire, [id, token, this.#leaseTtl]);
+    } catch (error) {
+      // The lease may have been taken with the answer lost (a backend killed after the commit):
+      // give it back at once rather than block the session for leaseTtl.
+      if (error instanceof StoreUnavailableError) await this.#release(id, token, 1);
+      throw error;
+    }
+    if (!rows[0]) return undefined;
     const lease = [id, token, this.#leaseTtl];
     const timer = setInterval(() => {
       this.#db.query(this.#sql.renew, lease).catch(() => {});
@@ -430,17 +438,29 @@ export class PostgresStore implements SessionStore, AsyncDisposable {
     this.#renewals.add(timer);
     let released: Promise<void> | undefined;
     return {
-      fence: Number(row.fence),
+      fence: Number(rows[0].fence),
       release: () =>
         released ??= (async () => {
           clearInterval(timer);
           this.#renewals.delete(timer);
-          // Even after close(): the database is its owner's. A failed release is not an
-          // error: the lease runs out by itself.
-          await this.#run("unlock session", () => this.#db.query(this.#sql.release, [id, token]))
-            .catch(() => {});
+          await this.#release(id, token, 2);
         })(),
     };
+  }
+
+  /**
+   * Frees the lease of `token`, even after close() (the database is its owner's). Another try
+   * follows a lost connection; past that, the lease runs out by itself.
+   */
+  async #release(id: string, token: string, tries: number): Promise<void> {
+    for (let i = 0; i < tries; i++) {
+      try {
+        await this.#run("unlock session", () => this.#db.query(this.#sql.release, [id, token]));
+        return;
+      } catch {
+        // Tried again, or left to run out.
+      }
+    }
   }
 
   /**

@@ -13,13 +13,15 @@ const quiet = { log: () => {}, sweepInterval: 0 };
 /** A database that answers every statement with `answer` and records what it was sent. */
 function fakeDb(answer: (text: string) => Promise<{ rows: Record<string, unknown>[] }>) {
   const sent: string[] = [];
+  const values: unknown[][] = [];
   const db: PostgresQueryable = {
-    query(text) {
+    query(text, params = []) {
       sent.push(text);
+      values.push(params);
       return answer(text);
     },
   };
-  return { db, sent };
+  return { db, sent, values };
 }
 
 /** An error shaped like `pg`'s `DatabaseError`. */
@@ -126,4 +128,31 @@ Deno.test("PostgresStore refuses calls after close() with TypeError", async () =
     name: "TypeError",
     message: "Cannot load session: the store is closed",
   });
+});
+
+Deno.test("PostgresStore gives back a lease whose acquisition lost its answer, and retries a lost release", async () => {
+  let failures = 0;
+  const { db, sent, values } = fakeDb((text) => {
+    if (text.includes('INSERT INTO "pubkit_session_lock"') || text.startsWith("UPDATE")) {
+      // The statement may have committed; the connection died before the answer.
+      if (failures++ < 2) return Promise.reject(new Error("Connection terminated unexpectedly"));
+      return Promise.resolve({ rows: [{ fence: "5" }] });
+    }
+    return Promise.resolve({ rows: [] });
+  });
+  await using store = new PostgresStore({ db, ...quiet });
+  const id = newId();
+  await assert.rejects(() => store.lock(id, "a"), StoreUnavailableError);
+  // acquire (lost), release of that token (lost: one try only, the session is not blocked on it)
+  assert.match(sent[1], /^INSERT INTO "pubkit_session_lock"/);
+  assert.match(sent[2], /^UPDATE "pubkit_session_lock" SET owner = NULL/);
+  assert.deepEqual(values[2], [id, values[1][1]]);
+  assert.equal(sent.length, 3);
+  const hold = await store.lock(id, "b");
+  assert.equal(hold.fence, 5);
+  failures = 0;
+  await hold.release();
+  const releases = sent.filter((text) => text.includes("SET owner = NULL"));
+  assert.equal(releases.length, 3, "the lost release was sent again");
+  assert.deepEqual(values.at(-1), [id, values.at(-2)![1]]);
 });
