@@ -105,6 +105,10 @@ function statements(table: string) {
     w AS (${write.replaceAll("{ok}", "($2::bigint IS NULL OR EXISTS (SELECT 1 FROM ok))")})
     SELECT $2::bigint IS NULL OR EXISTS (SELECT 1 FROM ok) AS ok`;
   const leaseFor = "clock_timestamp() + $3::float8 * interval '1 millisecond'";
+  // For statements whose loss in a crash is harmless (a lost release or renewal lets the lease
+  // run out): commit without waiting for the disk. Acquisitions stay durable, so that a fencing
+  // token is never handed out twice.
+  const noSync = "(SELECT set_config('synchronous_commit', 'off', true)) AS no_sync";
   return {
     // The advisory lock keeps processes that start together from racing on the catalog.
     migrate: `SELECT pg_advisory_xact_lock(hashtext('pubkit_session:' || ${quote(table)}));
@@ -132,8 +136,9 @@ function statements(table: string) {
         fence = EXCLUDED.fence
       WHERE l.owner IS NULL OR l.lease_until <= clock_timestamp()
       RETURNING fence::text AS fence`,
-    renew: `UPDATE ${l} SET lease_until = ${leaseFor} WHERE id = $1 AND owner = $2::uuid`,
-    release: `UPDATE ${l} SET owner = NULL, lease_until = clock_timestamp()
+    renew: `UPDATE ${l} SET lease_until = ${leaseFor} FROM ${noSync}
+      WHERE id = $1 AND owner = $2::uuid`,
+    release: `UPDATE ${l} SET owner = NULL, lease_until = clock_timestamp() FROM ${noSync}
       WHERE id = $1 AND owner = $2::uuid`,
     // $1 now, $2 fence ttl ms. Sessions under a live lease are kept for their holder.
     sweep: `WITH gone AS (DELETE FROM ${s} AS s WHERE s.expires <= $1::float8 AND NOT EXISTS (

@@ -97,6 +97,32 @@ Deno.test({
 
 Deno.test({
   name:
+    "PostgresStore commits releases without waiting for the disk, leaving the connection's setting alone (needs DATABASE_URL)",
+  ignore: !url,
+  async fn() {
+    // One connection: the release runs on the same one as the check after it.
+    const { pool, db } = pooled(url!, "pubkit-test-sync", { max: 1 });
+    const { table, drop } = uniqueTable("sync");
+    try {
+      await using store = new PostgresStore({ db, table, ...quiet });
+      const setting = async () =>
+        (await db.query("SHOW synchronous_commit")).rows[0].synchronous_commit;
+      const before = await setting();
+      await (await store.lock(newId(), "a")).release();
+      assert.equal(await setting(), before);
+      const { rows } = await db.query(
+        `SELECT count(*)::int AS n FROM "${table}_lock" WHERE owner IS NULL`,
+      );
+      assert.equal(rows[0].n, 1, "the release took effect");
+    } finally {
+      await drop(db);
+      await pool.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
     "PostgresStore frees a dead holder's lease after leaseTtl and refuses its late write (needs DATABASE_URL)",
   ignore: !url,
   async fn() {
