@@ -28,6 +28,16 @@ import type {
   StoreWriteOptions,
 } from "./session_store.ts";
 
+// The types of this entry's API, so that it documents itself without `@pubkit/session`.
+export type {
+  Clock,
+  SessionLock,
+  SessionRecord,
+  SessionStore,
+  StoreLockOptions,
+  StoreWriteOptions,
+} from "./session_store.ts";
+
 /**
  * What the store needs of a database: one parameterized query at a time, each on whatever
  * connection is free. A `pg` `Pool` fits as it is; a `Pool<PostgresClient>` of `@pubkit/pool`
@@ -167,20 +177,30 @@ function quote(text: string): string {
  * token and is refused in the same statement (`LockLostError`) when a newer holder exists.
  * When the database cannot be reached, calls fail quickly with `StoreUnavailableError`.
  *
- * @example Storing and loading a session (needs DATABASE_URL; `npm:pg`'s Pool as the database)
- * ```ts ignore
+ * @example Storing and loading a session (skipped when DATABASE_URL is unset)
+ * ```ts
  * import { PostgresStore } from "@pubkit/session/postgres";
- * import pg from "npm:pg";
+ * // @ts-types="npm:@types/pg@^8.23.1"
+ * import pg from "npm:pg@^8.23.1";
  * import assert from "node:assert/strict";
  *
- * const db = new pg.Pool({ connectionString: Deno.env.get("DATABASE_URL") });
- * await using store = new PostgresStore({ db, table: "doc_session" });
- * const id = "c".repeat(43);
- * const now = Date.now();
- * await store.save(id, { data: { n: 1 }, created: now, lastAccessed: now, expires: now + 60_000 });
- * assert.deepEqual((await store.load(id))?.data, { n: 1 });
- * await store.destroy(id);
- * await db.end();
+ * const url = Deno.env.get("DATABASE_URL");
+ * if (url !== undefined) {
+ *   const db = new pg.Pool({ connectionString: url }); // or a @pubkit/pool Pool, see README
+ *   const store = new PostgresStore({ db, table: "pubkit_doc_session", sweepInterval: 0 });
+ *   const id = "c".repeat(43);
+ *   const now = Date.now();
+ *   const record = { data: { n: 1 }, created: now, lastAccessed: now, expires: now + 60_000 };
+ *   {
+ *     await using hold = await store.lock(id, "request");
+ *     await store.save(id, record, { fence: hold.fence });
+ *   }
+ *   assert.deepEqual((await store.load(id))?.data, { n: 1 });
+ *   await store.destroy(id);
+ *   await store.close();
+ *   await db.query('DROP TABLE pubkit_doc_session, pubkit_doc_session_lock; DROP SEQUENCE pubkit_doc_session_fence');
+ *   await db.end();
+ * }
  * ```
  */
 export class PostgresStore implements SessionStore, AsyncDisposable {
