@@ -75,19 +75,24 @@ Deno.test({
     const { pool, db } = pooled(url!, "pubkit-test-lease");
     const { table, drop } = uniqueTable("lease");
     try {
+      // Two stores, as two processes: only the lease keeps the second one out.
       await using store = new PostgresStore({ db, table, leaseTtl: 90, ...quiet });
+      await using other = new PostgresStore({ db, table, leaseTtl: 90, ...quiet });
       const id = newId();
       const held = await store.lock(id, "a");
       assert.equal(pool.metrics().borrowed, 0, "no connection is kept for the holder");
       // Held for several lease times: renewal keeps others out.
       await new Promise((resolve) => setTimeout(resolve, 300));
-      await assert.rejects(() => store.lock(id, "b", { timeout: 50 }), {
+      await assert.rejects(() => other.lock(id, "b", { timeout: 200 }), {
         name: "LockTimeoutError",
       });
       const { rows } = await db.query(`SELECT owner FROM "${table}_lock" WHERE id = $1`, [id]);
       assert.notEqual(rows[0].owner, null);
       await held.release();
-      await (await store.lock(id, "b", { timeout: 1000 })).release();
+      const next = await other.lock(id, "b", { timeout: 1000 });
+      // The waiter's attempts only read: they took no token (nor a row lock, nor a disk flush).
+      assert.equal(next.fence, held.fence + 1);
+      await next.release();
     } finally {
       await drop(db);
       await pool.close();
