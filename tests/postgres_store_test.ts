@@ -165,6 +165,39 @@ Deno.test({
 
 Deno.test({
   name:
+    "PostgresStore refuses a write racing with a newer acquisition in the same statement (needs DATABASE_URL)",
+  ignore: !url,
+  async fn() {
+    const { pool, db } = pooled(url!, "pubkit-test-race");
+    const { table, drop } = uniqueTable("race");
+    try {
+      await using store = new PostgresStore({ db, table, ...quiet });
+      const id = newId();
+      const hold = await store.lock(id, "old");
+      await store.save(id, record({ by: "old" }), { fence: hold.fence });
+      // Another process is taking the lease over (its lease expired, say): its statement has
+      // locked the lease row and not committed yet when the old holder's save arrives.
+      await using other = await pool.acquire();
+      const rival = other.resource;
+      await rival.query("BEGIN");
+      await rival.query(`SELECT 1 FROM "${table}_lock" WHERE id = $1 FOR UPDATE`, [id]);
+      const save = store.save(id, record({ by: "stale" }), { fence: hold.fence });
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await rival.query(`UPDATE "${table}_lock" SET fence = fence + 1000 WHERE id = $1`, [id]);
+      await rival.query("COMMIT");
+      // The save waited for the row and saw the newer token: refused, nothing written.
+      await assert.rejects(save, { name: "LockLostError" });
+      assert.deepEqual((await store.load(id))?.data, { by: "old" });
+      await hold.release();
+    } finally {
+      await drop(db);
+      await pool.close();
+    }
+  },
+});
+
+Deno.test({
+  name:
     "PostgresStore sweeps expired sessions and old free lease rows in SQL, sparing held ones (needs DATABASE_URL)",
   ignore: !url,
   async fn() {
