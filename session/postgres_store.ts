@@ -95,13 +95,14 @@ const KNOWN = [
   "clock",
 ] as const;
 
+/** Checked before it is written into SQL: no quoting needed. */
 const TABLE = /^[a-z_][a-z0-9_]{0,39}$/;
 
 /** SQLSTATE classes that mean "the database cannot serve now", not "this statement is wrong". */
 const UNAVAILABLE = /^(08|40|53|57|58)/;
 
 /**
- * The statements, for sessions table `s`, lease table `l` and fencing sequence `f`.
+ * The statements over the sessions table, its lease table and its fencing sequence.
  *
  * Every write takes the fencing token as `$2` (`NULL` without a lock) and checks it in the same
  * statement: `ok` locks the lease row `FOR SHARE`, so a concurrent acquisition either waits for
@@ -121,7 +122,7 @@ function statements(table: string) {
   const noSync = "(SELECT set_config('synchronous_commit', 'off', true)) AS no_sync";
   return {
     // The advisory lock keeps processes that start together from racing on the catalog.
-    migrate: `SELECT pg_advisory_xact_lock(hashtext('pubkit_session:' || ${quote(table)}));
+    migrate: `SELECT pg_advisory_xact_lock(hashtext('pubkit_session:${table}'));
       CREATE TABLE IF NOT EXISTS ${s} (id text PRIMARY KEY, data json NOT NULL,
         created float8 NOT NULL, last_accessed float8 NOT NULL, expires float8 NOT NULL);
       CREATE INDEX IF NOT EXISTS "${table}_expires" ON ${s} (expires);
@@ -160,10 +161,6 @@ function statements(table: string) {
     stale AS (DELETE FROM ${l} WHERE lease_until < clock_timestamp() - $2::float8 * interval '1 millisecond')
     SELECT count(*)::int AS n FROM gone`,
   };
-}
-
-function quote(text: string): string {
-  return `'${text.replaceAll("'", "''")}'`;
 }
 
 /**
