@@ -176,3 +176,19 @@ async function removeKeys(variable: string, url: string, prefix: string): Promis
     );
   }
 }
+
+Deno.test(
+  "log-in: a name sign-up could never accept (NUL, controls) is a 401, never a 500 (needs DATABASE_URL)",
+  {
+    ignore: !Deno.env.get("DATABASE_URL"),
+  },
+  async () => {
+    // PostgreSQL refuses a NUL in text; the name must not reach it.
+    await using fx = await notesFixture({ databaseUrl: Deno.env.get("DATABASE_URL") });
+    for (const name of ["a\0b", "ada\u0001", "x".repeat(40)]) {
+      const page = await fx.client().post("/account/login", { name, password: "whatever-long" });
+      assert.equal(page.status, 401, `${JSON.stringify(name)}: ${page.text}`);
+      assert.equal(page.text, WRONG);
+    }
+  },
+);

@@ -9,6 +9,12 @@
  *
  * The token is read from the form body only: a token in the query string is refused, since
  * URLs leak into logs, history and Referer headers.
+ *
+ * A token alone cannot stop a log-in CSRF: whoever can plant the nonce cookie (a sibling
+ * subdomain, a plain-http man in the middle; `__Host-` stops both only on https) can plant a nonce
+ * and token pair of their own. So a form is also refused when the browser says it was sent from
+ * another site (`Sec-Fetch-Site: cross-site`, or an `Origin` other than the request's own), which
+ * a forged cross-site submission cannot hide.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
 import { HttpError, type Req } from "@pubkit/request";
@@ -52,8 +58,18 @@ export function csrfToken(req: Req): string {
   return mac(key);
 }
 
-/** Refuses (403) a state-changing request whose form body does not carry the right token. */
+/**
+ * Refuses (403) a state-changing request sent from another site, or whose form body does not
+ * carry the right token.
+ */
 export async function checkCsrf(req: Req): Promise<void> {
+  const origin = req.headers.get("origin");
+  if (
+    req.headers.get("sec-fetch-site") === "cross-site" ||
+    (origin !== null && origin !== req.url.origin)
+  ) {
+    throw new HttpError(403, "Cannot accept this form: it was sent from another site");
+  }
   if (req.query.has("csrf")) {
     throw new HttpError(
       403,

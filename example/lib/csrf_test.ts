@@ -27,13 +27,19 @@ async function csrfApp() {
     },
   });
   let cookies = new Map<string, string>();
-  const visit = async (path: string, init: { csrf?: string; query?: string } = {}) => {
+  const visit = async (
+    path: string,
+    init: { csrf?: string; query?: string; headers?: Record<string, string> } = {},
+  ) => {
     const body = init.csrf === undefined ? undefined : new URLSearchParams({ csrf: init.csrf });
     const response = await app.fetch(
       new Request(`http://localhost${path}${init.query ?? ""}`, {
         method: path === "/form" ? "GET" : "POST",
         body,
-        headers: { cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; ") },
+        headers: {
+          cookie: [...cookies].map(([name, value]) => `${name}=${value}`).join("; "),
+          ...init.headers,
+        },
       }),
     );
     for (const line of response.headers.getSetCookie()) {
@@ -108,6 +114,26 @@ Deno.test("checkCsrf() refuses anything but the right token in the form body wit
       text: "Cannot accept this form: a CSRF token belongs in the body, not the URL\n",
     });
   });
+  await t.step(
+    "the right token sent from another site → 403 (a planted nonce and its token)",
+    async () => {
+      const crossSite = "Cannot accept this form: it was sent from another site\n";
+      for (
+        const headers of [
+          { origin: "https://evil.example" } as Record<string, string>,
+          { origin: "null" },
+          { "sec-fetch-site": "cross-site" },
+        ]
+      ) {
+        assert.deepEqual(await env.visit("/act", { csrf: token, headers }), {
+          status: 403,
+          text: crossSite,
+        });
+      }
+      const sameSite = { origin: "http://localhost", "sec-fetch-site": "same-origin" };
+      assert.equal((await env.visit("/act", { csrf: token, headers: sameSite })).text, "ok");
+    },
+  );
   await t.step("the right token in the body passes", async () => {
     assert.equal((await env.visit("/act", { csrf: token })).text, "ok");
   });

@@ -26,10 +26,17 @@ export function password(value: unknown): string {
   return within(typeof value === "string" ? value : "", "the password", 8, 200);
 }
 
+const USER_NAME = /^[A-Za-z0-9_-]{3,32}$/;
+
+/** Whether `value` is a name sign-up accepts: 3–32 letters, digits, `_` or `-`. */
+export function isUserName(value: string): boolean {
+  return USER_NAME.test(value);
+}
+
 /** A user name: 3–32 letters, digits, `_` or `-`. */
 export function userName(value: unknown): string {
   const name = text(value, "the user name", 3, 32);
-  if (!/^[A-Za-z0-9_-]+$/.test(name)) {
+  if (!isUserName(name)) {
     throw new HttpError(400, "Cannot accept the user name: use letters, digits, _ and - only");
   }
   return name;

@@ -5,7 +5,7 @@
 import { publish } from "@pubkit/publisher";
 import { HttpError, type Req } from "@pubkit/request";
 import { checkCsrf } from "../../lib/csrf.ts";
-import { password, userName } from "../../lib/form_checks.ts";
+import { isUserName, password, userName } from "../../lib/form_checks.ts";
 import { app, notesStore, pageVars } from "../../lib/page.ts";
 import { takeDesk } from "../../lib/password_desks.ts";
 
@@ -37,6 +37,10 @@ export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) =
   await checkCsrf(req);
   const name = typeof fields.name === "string" ? fields.name.trim() : "";
   const secret = typeof fields.password === "string" ? fields.password : "";
+  // A name sign-up could never have accepted (a NUL, say, which PostgreSQL refuses) names no
+  // account: it fails at once, before the throttle's store or the database sees it. The rule is
+  // public, so answering without a hash tells nothing.
+  if (!isUserName(name)) throw new HttpError(401, "Cannot log in: wrong user name or password");
   // Behind a proxy named in createApp({ trustProxy }), the client's own address.
   const address = req.remoteAddr ?? "unknown";
   await using desk = await takeDesk(req);
