@@ -28,9 +28,9 @@
  */
 
 export * from "./reentrant_lock.ts";
-export * from "./lock_timeout_error.ts";
-export * from "./store_unavailable_error.ts";
-export * from "./lock_lost_error.ts";
+export * from "./errors.ts";
+export * from "./errors.ts";
+export * from "./errors.ts";
 export * from "./session_store.ts";
 export * from "./session.ts";
 export * from "./session_manager.ts";

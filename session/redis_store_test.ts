@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { RedisStore } from "./redis_store.ts";
 import { newId } from "./_ids.ts";
-import { StoreUnavailableError } from "./store_unavailable_error.ts";
+import { StoreUnavailableError } from "./errors.ts";
 import { testSessionStore } from "./testing.ts";
 
 const url = Deno.env.get("REDIS_URL");

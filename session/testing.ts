@@ -9,11 +9,14 @@
 
 import assert from "node:assert/strict";
 import { newId } from "./_ids.ts";
-import { LockTimeoutError } from "./lock_timeout_error.ts";
-import type { Clock, SessionRecord, SessionStore } from "./session_store.ts";
+import { LockTimeoutError } from "./errors.ts";
+import { type Clock, FakeClock } from "@pubkit/async";
+import type { SessionRecord, SessionStore } from "./session_store.ts";
 
 /**
- * A clock that only moves when told to, for expiry tests without sleeps.
+ * The fake clock stores are tested with: `@pubkit/async`'s {@linkcode FakeClock}, re-exported
+ * here so a store's tests need one import. `tick(ms)` moves the time at once when no timer is
+ * due, so expiry tests need not await it.
  *
  * @example
  * ```ts
@@ -32,38 +35,7 @@ import type { Clock, SessionRecord, SessionStore } from "./session_store.ts";
  * assert.equal(suite, undefined);
  * ```
  */
-export class FakeClock implements Clock {
-  #now: number;
-
-  /**
-   * Creates a clock showing `start`.
-   *
-   * @param start The initial time in epoch ms. Defaults to 2025-01-01.
-   */
-  constructor(start: number = Date.UTC(2025, 0, 1)) {
-    this.#now = start;
-  }
-
-  /**
-   * The fake current time.
-   *
-   * @returns Epoch milliseconds.
-   */
-  now(): number {
-    return this.#now;
-  }
-
-  /**
-   * Moves the clock forward.
-   *
-   * @param ms Milliseconds to advance.
-   * @throws {RangeError} If `ms` is negative.
-   */
-  tick(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError("Cannot tick the clock: ms must be >= 0");
-    this.#now += ms;
-  }
-}
+export { FakeClock };
 
 /** Options for {@linkcode testSessionStore}. */
 export interface SessionStoreSuiteOptions {
@@ -106,7 +78,7 @@ export async function testSessionStore(
 ): Promise<void> {
   const step = (name: string, fn: (store: SessionStore, clock: FakeClock) => Promise<void>) =>
     t.step(name, async () => {
-      const clock = new FakeClock();
+      const clock = new FakeClock(Date.UTC(2025, 0, 1));
       const store = await options.create(clock);
       try {
         await fn(store, clock);
