@@ -5,11 +5,11 @@ import { bench, do_not_optimize, group } from "mitata";
 import {
   FileStore,
   MemoryStore,
-  RedisStore,
   ReentrantLock,
   SessionManager,
   type SessionStore,
 } from "@pubkit/session";
+import { RedisStore } from "@pubkit/session/redis";
 import { runBenches, type Target } from "./_run.ts";
 
 /** The least a lock can do: owner + count, a resolved promise when free. */

@@ -150,7 +150,7 @@ type ScriptName = keyof typeof SCRIPTS;
  *
  * @example Storing and loading a session (needs Redis at REDIS_URL)
  * ```ts ignore
- * import { RedisStore } from "@pubkit/session";
+ * import { RedisStore } from "@pubkit/session/redis";
  * import assert from "node:assert/strict";
  *
  * await using store = new RedisStore({ url: "redis://127.0.0.1:6379", prefix: "doc:" });

@@ -5,13 +5,8 @@
 // process, in memory (COUNTER_MEMORY=1).
 // The entry of `deno serve --parallel`; `_counter_main.ts` runs it as a process on PORT.
 import { createApp } from "@pubkit/server";
-import {
-  FileStore,
-  MemoryStore,
-  RedisStore,
-  SessionManager,
-  type SessionStore,
-} from "@pubkit/session";
+import { FileStore, MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
+import { RedisStore } from "@pubkit/session/redis";
 
 /** The cookie secret shared by every process of a race. */
 export const SECRET = "the parallel race secret, thirty-two+ characters";

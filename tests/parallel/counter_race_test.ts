@@ -2,7 +2,7 @@
 // of `deno serve --parallel`, and 2 processes on different ports, sharing sessions through a
 // FileStore folder or Redis. Every increment must survive: the counter ends at exactly 200.
 import assert from "node:assert/strict";
-import { RedisStore } from "@pubkit/session";
+import { RedisStore } from "@pubkit/session/redis";
 
 const ROOT = new URL("../../", import.meta.url);
 const HERE = new URL("./", import.meta.url);
