@@ -47,6 +47,8 @@ export interface CoreInit {
   exclusive: boolean;
   /** The store lock the manager took to load the record, if any. */
   lock?: SessionLock;
+  /** The store renewed the expiry as it loaded the record (`SessionStore.loadAndTouch`). */
+  touched?: boolean;
 }
 
 /**
@@ -70,7 +72,7 @@ export class SessionCore {
   #persisted: boolean;
   /** Opened with the lock (or `lock()` since): only then may it change. */
   #exclusive: boolean;
-  /** Saved by this request (so finishing need not renew the expiry again). */
+  /** Saved or renewed by this request (so finishing need not renew the expiry again). */
   #saved = false;
   #invalidated = false;
   #closed = false;
@@ -96,6 +98,7 @@ export class SessionCore {
     this.#hadCookie = init.hadCookie;
     this.#exclusive = init.exclusive;
     this.#lock = init.lock;
+    this.#saved = init.touched ?? false;
   }
 
   /** Opens one more handle on this session (an internal redirect shares it). */

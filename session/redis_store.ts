@@ -8,6 +8,7 @@ import { checkNumber, checkOptions, checkRecord } from "./_store_common.ts";
 import { LockLostError, StoreUnavailableError } from "./errors.ts";
 import type {
   FinalWrite,
+  Renewal,
   SessionLock,
   SessionRecord,
   SessionStore,
@@ -118,6 +119,20 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0`,
+  // A read-only request's load and renewal. KEYS: data, lock. ARGV: now, idleTimeout,
+  // absoluteLifetime. Returns the fields as they were.
+  pubkitLoadTouch: `
+local r = ${LOAD.replace("KEYS[3]", "KEYS[1]")}
+if r[1] and redis.call('EXISTS', KEYS[2]) == 0 then
+  local now, created = tonumber(ARGV[1]), tonumber(r[2])
+  local idle, lifetime = tonumber(ARGV[2]), tonumber(ARGV[3])
+  if tonumber(r[4]) > now and tonumber(r[3]) + idle > now and created + lifetime > now then
+    local expires = math.min(now + idle, created + lifetime)
+    redis.call('HSET', KEYS[1], 'lastAccessed', ARGV[1], 'expires', string.format('%.0f', expires))
+    redis.call('PEXPIRE', KEYS[1], string.format('%.0f', expires - now))
+  end
+end
+return r`,
   // The last write of a locked request and the release of its lease, in one round trip.
   // KEYS: data, fence, lock. ARGV: fence, token, 'save' | 'touch' | 'destroy', then the
   // write's ARGV from 4. Returns 0 (writing nothing) if the fence is stale.
@@ -304,6 +319,28 @@ export class RedisStore implements SessionStore, AsyncDisposable {
         "expires",
       );
       return this.#record(fields);
+    });
+  }
+
+  /**
+   * Reads a session and renews a live, unlocked one in the same script: one round trip.
+   *
+   * @param id The session id.
+   * @param renewal The time and the manager's expiry settings.
+   * @returns The record as it was, or `undefined` if missing or expired.
+   * @throws {TypeError} If `id` is not a session id.
+   * @throws {StoreUnavailableError} If Redis cannot be reached.
+   */
+  async loadAndTouch(id: string, renewal: Renewal): Promise<SessionRecord | undefined> {
+    checkId(id, "load session");
+    const { now, idleTimeout, absoluteLifetime } = renewal;
+    return await this.#call("load session", async () => {
+      const fields = await this.#script(
+        "pubkitLoadTouch",
+        [this.#key(id, "data"), this.#key(id, "lock")],
+        [now, idleTimeout, absoluteLifetime],
+      );
+      return this.#record(fields as (string | null)[]);
     });
   }
 

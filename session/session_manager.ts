@@ -232,13 +232,25 @@ export class SessionManager implements AsyncDisposable {
     let hold: SessionLock | undefined;
     let record: SessionRecord | undefined;
     let now = 0;
+    let touched = false;
+    const { idleTimeout, absoluteLifetime } = this.#config;
     for (const value of values.slice(0, MAX_COOKIES)) {
       id = signer.verify(value);
       if (!id) continue;
       if (lock) hold = await store.lock(id, owner, { ...lockOptions, load: true });
       try {
         // A store that read the session with the lock saves a round trip.
-        record = hold?.record !== undefined ? hold.record ?? undefined : await store.load(id);
+        if (hold === undefined && store.loadAndTouch !== undefined) {
+          // A read-only request renews the expiry as it reads: one round trip.
+          touched = true;
+          record = await store.loadAndTouch(id, {
+            now: clock.now(),
+            idleTimeout,
+            absoluteLifetime,
+          });
+        } else {
+          record = hold?.record !== undefined ? hold.record ?? undefined : await store.load(id);
+        }
         now = clock.now();
         if (record && this.#expired(record, now)) {
           if (hold) await store.destroy(id, { fence: hold.fence });
@@ -272,6 +284,7 @@ export class SessionManager implements AsyncDisposable {
       now,
       exclusive: lock,
       lock: hold,
+      touched: touched && record !== undefined,
     });
     this.#cores.set(owner, core);
     return core.openHandle();

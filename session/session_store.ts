@@ -34,6 +34,16 @@ export type FinalWrite =
   | { save: SessionRecord }
   | { touch: { lastAccessed: number; expires: number } };
 
+/** A read-only request's renewal, for {@linkcode SessionStore.loadAndTouch}. */
+export interface Renewal {
+  /** The request's time (epoch ms): the new `lastAccessed`. */
+  now: number;
+  /** The manager's idle timeout in milliseconds. */
+  idleTimeout: number;
+  /** The manager's absolute lifetime in milliseconds. */
+  absoluteLifetime: number;
+}
+
 /** Options for writes that may carry a fencing token. */
 export interface StoreWriteOptions {
   /**
@@ -91,6 +101,18 @@ export interface SessionStore {
    * @returns The record, or `undefined` if missing or expired.
    */
   load(id: string): Promise<SessionRecord | undefined>;
+  /**
+   * Reads a session and, if it is live (neither past `expires` nor past the renewal's idle or
+   * absolute limits) and not locked, renews it in the same step: `lastAccessed = now`,
+   * `expires = min(now + idleTimeout, created + absoluteLifetime)`. A read-only request costs
+   * one round trip this way. Optional: without it, the manager loads, then renews under a lock
+   * that must be free at once.
+   *
+   * @param id The session id.
+   * @param renewal The time and the manager's expiry settings.
+   * @returns The record as it was before the renewal, or `undefined` if missing or expired.
+   */
+  loadAndTouch?(id: string, renewal: Renewal): Promise<SessionRecord | undefined>;
   /**
    * Writes a session whole, replacing what was there.
    *
