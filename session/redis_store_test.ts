@@ -4,7 +4,9 @@ import assert from "node:assert/strict";
 import { RedisStore } from "./redis_store.ts";
 import { newId } from "./_ids.ts";
 import { StoreUnavailableError } from "./errors.ts";
+import { SessionManager } from "./session_manager.ts";
 import { testSessionStore } from "./testing.ts";
+import { clientCommands, commandCalls, startRedis } from "./testdata/redis_servers.ts";
 
 const url = Deno.env.get("REDIS_URL");
 if (!url) console.log("redis_store_test.ts: REDIS_URL is unset, skipping the Redis tests");
@@ -178,5 +180,56 @@ Deno.test({
     }
     assert.deepEqual((await store.load(id))?.data, { a: 1 });
     await store.destroy(id);
+  },
+});
+
+Deno.test({
+  name:
+    "RedisStore: a locked request costs 2 Redis round trips, a read-only one 1, by INFO commandstats (needs REDIS_URL)",
+  ignore: !url,
+  async fn() {
+    // A server of its own: commandstats count every client's commands.
+    await using server = await startRedis();
+    const port = server.ports[0]!;
+    await using manager = new SessionManager({
+      store: new RedisStore({ url: server.urls[0], prefix: prefix("trips"), ...quiet }),
+      secrets: ["a secret of at least thirty-two characters"],
+    });
+    const first = await manager.open(new Headers(), { owner: {} });
+    first.set("n", 0);
+    const { name, value } = first.cookie()!;
+    await first.close();
+    const headers = new Headers({ cookie: `${name}=${value}` });
+    const visit = async (lock: boolean) => {
+      const session = await manager.open(headers, { owner: {}, lock });
+      if (lock) session.set("n", (session.get("n") as number) + 1);
+      await session.close();
+    };
+    // Warm: the first call of each script loads it (EVAL), later ones use EVALSHA.
+    await visit(true);
+    await visit(false);
+    const perRequest = async (lock: boolean, requests = 20) => {
+      await clientCommands(port);
+      const before = await commandCalls(port);
+      for (let i = 0; i < requests; i++) await visit(lock);
+      const after = await commandCalls(port);
+      const sent = await clientCommands(port);
+      const scripts = (after.get("evalsha") ?? 0) - (before.get("evalsha") ?? 0);
+      const trips = [...sent.entries()].filter(([command]) => command !== "info");
+      return {
+        roundTrips: trips.reduce((sum, [, count]) => sum + count, 0) / requests,
+        evalsha: scripts / requests,
+        commands: Object.fromEntries(trips.map(([command, count]) => [command, count / requests])),
+      };
+    };
+    const locked = await perRequest(true);
+    const readOnly = await perRequest(false);
+    console.log(`  Redis per request: locked ${JSON.stringify(locked)}`);
+    console.log(`  Redis per request: read-only ${JSON.stringify(readOnly)}`);
+    assert.deepEqual(locked, { roundTrips: 2, evalsha: 2, commands: { evalsha: 2 } });
+    assert.deepEqual(readOnly, { roundTrips: 1, evalsha: 1, commands: { evalsha: 1 } });
+    const check = await manager.open(headers, { owner: {}, lock: false });
+    assert.equal(check.get("n"), 21);
+    await check.close();
   },
 });
