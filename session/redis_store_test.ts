@@ -6,7 +6,7 @@ import { newId } from "./_ids.ts";
 import { StoreUnavailableError } from "./errors.ts";
 import { SessionManager } from "./session_manager.ts";
 import { testSessionStore } from "./testing.ts";
-import { clientCommands, commandCalls, startRedis } from "./testdata/redis_servers.ts";
+import { clientCommands, commandCalls, redisCli, startRedis } from "./testdata/redis_servers.ts";
 
 const url = Deno.env.get("REDIS_URL");
 if (!url) console.log("redis_store_test.ts: REDIS_URL is unset, skipping the Redis tests");
@@ -231,5 +231,35 @@ Deno.test({
     const check = await manager.open(headers, { owner: {}, lock: false });
     assert.equal(check.get("n"), 21);
     await check.close();
+  },
+});
+
+Deno.test({
+  name:
+    "RedisStore on a Redis Cluster (3 primaries, 3 replicas) passes the conformance suite (needs REDIS_URL)",
+  ignore: !url,
+  async fn(t) {
+    await using cluster = await startRedis(6, true);
+    await testSessionStore(t, {
+      create: (clock) =>
+        new RedisStore({ cluster: cluster.urls, prefix: prefix("cluster"), clock, ...quiet }),
+      fencing: true,
+    });
+    await t.step("one session's keys share a hash tag: every script touches one slot", async () => {
+      await using store = new RedisStore({ cluster: cluster.urls, prefix: "p:", ...quiet });
+      const ids = Array.from({ length: 30 }, () => newId());
+      // Ids spread over the three primaries, and each script still runs (no CROSSSLOT).
+      for (const id of ids) await (await store.lock(id, {}, { load: true })).release();
+      const slots = new Set(
+        await Promise.all(
+          ids.map((id) => redisCli(cluster.ports[0]!, "cluster", "keyslot", `p:{${id}}:lock`)),
+        ),
+      );
+      assert.ok(slots.size > 1, "the ids hash to several slots");
+    });
+    await t.step("give url or cluster, not both", () => {
+      assert.throws(() => new RedisStore({ url, cluster: cluster.urls }), RangeError);
+      assert.throws(() => new RedisStore({ cluster: [] }), RangeError);
+    });
   },
 });
