@@ -1,8 +1,10 @@
 // A tiny pubkit app for the parallel races: `/start` opens a session at n = 0, `/inc` reads n,
 // waits a few ms (so unlocked updates would be lost), writes n + 1; `/read` returns n.
 // `?lock=0` opens the session unlocked (read-only): `/inc` then answers 409.
-// Sessions in files (COUNTER_DIR), in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX) or, for one
-// process, in memory (COUNTER_MEMORY=1).
+// Sessions in files (COUNTER_DIR), in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX), in a Redis
+// Cluster (COUNTER_REDIS_CLUSTER: comma-separated node URLs) or, for one process, in memory
+// (COUNTER_MEMORY=1). `/start?tag=x` keeps x in the session; `/inc` answers it back, so a test
+// sees whether a request was given another session's data.
 // The entry of `deno serve --parallel`; `_counter_main.ts` runs it as a process on PORT.
 import { createApp } from "@pubkit/server";
 import { FileStore, MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
@@ -15,14 +17,20 @@ const env = (name: string) => Deno.env.get(name) || undefined;
 const redisUrl = env("COUNTER_REDIS_URL");
 const dir = env("COUNTER_DIR");
 const memory = env("COUNTER_MEMORY") === "1";
-if (!redisUrl && !dir && !memory) {
-  throw new Error("Cannot start: set COUNTER_DIR, COUNTER_REDIS_URL or COUNTER_MEMORY=1");
+const cluster = env("COUNTER_REDIS_CLUSTER")?.split(",");
+if (!redisUrl && !cluster && !dir && !memory) {
+  throw new Error(
+    "Cannot start: set COUNTER_DIR, COUNTER_REDIS_URL, COUNTER_REDIS_CLUSTER or COUNTER_MEMORY=1",
+  );
 }
 // Tells the test which worker or process answered; fixed for the isolate's life.
 const worker = crypto.randomUUID().slice(0, 8);
 
-const store: SessionStore = redisUrl
-  ? new RedisStore({ url: redisUrl, prefix: env("COUNTER_PREFIX") ?? "pubkit:race:" })
+const prefix = env("COUNTER_PREFIX") ?? "pubkit:race:";
+const store: SessionStore = cluster
+  ? new RedisStore({ cluster, prefix })
+  : redisUrl
+  ? new RedisStore({ url: redisUrl, prefix })
   : dir
   ? new FileStore({ dir })
   : new MemoryStore();
@@ -40,6 +48,7 @@ const app = createApp({
       case "/start": {
         const session = await req.openSession();
         session.set("n", 0);
+        session.set("tag", req.query.get("tag"));
         return Response.json({ n: 0, worker });
       }
       case "/inc": {
@@ -52,7 +61,7 @@ const app = createApp({
           if (!(error instanceof TypeError)) throw error;
           return Response.json({ error: error.message, worker }, { status: 409 });
         }
-        return Response.json({ n: n + 1, worker });
+        return Response.json({ n: n + 1, worker, tag: session.get("tag") });
       }
       case "/read": {
         // A locked change is saved before its response is sent: an unlocked read that starts
