@@ -2,7 +2,8 @@
 // its lock, load, one write, save and unlock) per store, every store in the same run: the cost
 // per request of FileStore beside MemoryStore and RedisStore. RedisStore runs when REDIS_URL is
 // set.
-// Run alone: deno run -A bench/session_bench.ts
+// Run alone: deno run -A bench/session_bench.ts, or `… session_bench.ts rounds [n]`: the lock
+// and MemoryStore cases in n fresh processes each (default 5), in CPU time (see cpuRounds).
 import { bench, do_not_optimize, group } from "mitata";
 import {
   FileStore,
@@ -12,7 +13,7 @@ import {
   type SessionStore,
 } from "@pubkit/session";
 import { RedisStore } from "@pubkit/session/redis";
-import { runBenches, type Target } from "./_run.ts";
+import { cpuRound, cpuRounds, type RoundCase, runBenches, type Target } from "./_run.ts";
 
 /** The least a lock can do: owner + count, a resolved promise when free. */
 class MinimalLock {
@@ -99,7 +100,7 @@ const redisUrl = Deno.env.get("REDIS_URL");
 const redis = redisUrl
   ? await returning(new RedisStore({ url: redisUrl, prefix: "pubkit:bench:" }))
   : undefined;
-if (!redis) console.log("REDIS_URL is unset: RedisStore skipped");
+if (!redis) console.error("REDIS_URL is unset: RedisStore skipped");
 
 group("session open+lock+save", () => {
   bench("Map get + JSON + set (hand-written)", () => {
@@ -135,4 +136,41 @@ async function cleanup(): Promise<void> {
   for (const dir of dirs) await Deno.remove(dir, { recursive: true });
 }
 
-if (import.meta.main) await runBenches("@pubkit/session", targets, cleanup);
+/** The cases `rounds` measures, by the names of the mitata cases. */
+const CASES: Record<string, RoundCase> = {
+  "minimal owner+count lock (async)": {
+    run: async () => (await minimal.acquire(owner))(),
+    ops: 1,
+  },
+  "ReentrantLock acquire+release": {
+    run: async () => (await lock.acquire(owner)).release(),
+    ops: 1,
+  },
+  "ReentrantLock acquire ×2 + release ×2": {
+    run: async () => {
+      const a = await lock.acquire(owner);
+      const b = await lock.acquire(owner);
+      b.release();
+      a.release();
+    },
+    ops: 1,
+  },
+  "MemoryStore, returning visitor": { run: () => visit(memory, memoryCookie), ops: 1 },
+};
+
+if (Deno.args[0] === "round") {
+  const ns = await cpuRound(CASES, Deno.args[1]!, 100_000);
+  await cleanup();
+  console.log(ns.toFixed(1));
+} else if (Deno.args[0] === "rounds") {
+  await cleanup();
+  await cpuRounds(
+    import.meta.url,
+    CASES,
+    Number(Deno.args[1] ?? 5),
+    "session rounds",
+    (name) => name.startsWith("ReentrantLock") ? "minimal owner+count lock (async)" : undefined,
+  );
+} else if (import.meta.main) {
+  await runBenches("@pubkit/session", targets, cleanup);
+}
