@@ -3,7 +3,8 @@
 // per request of FileStore beside MemoryStore and RedisStore. RedisStore runs when REDIS_URL is
 // set.
 // Run alone: deno run -A bench/session_bench.ts, or `… session_bench.ts rounds [n]`: the lock
-// and MemoryStore cases in n fresh processes each (default 5), in CPU time (see cpuRounds).
+// and MemoryStore cases in n fresh processes each (default 5), in CPU time (see cpuRounds), or
+// `… session_bench.ts stores [n]`: every store's cost per request, in n rounds taking turns.
 import { bench, do_not_optimize, group } from "mitata";
 import {
   FileStore,
@@ -13,7 +14,7 @@ import {
   type SessionStore,
 } from "@pubkit/session";
 import { RedisStore } from "@pubkit/session/redis";
-import { cpuRound, cpuRounds, type RoundCase, runBenches, type Target } from "./_run.ts";
+import { cpuRound, cpuRounds, type RoundCase, runBenches, type Target, time } from "./_run.ts";
 
 /** The least a lock can do: owner + count, a resolved promise when free. */
 class MinimalLock {
@@ -158,7 +159,48 @@ const CASES: Record<string, RoundCase> = {
   "MemoryStore, returning visitor": { run: () => visit(memory, memoryCookie), ops: 1 },
 };
 
-if (Deno.args[0] === "round") {
+/**
+ * Each store's cost per request (open + lock + load + one write + save + unlock), wall time, in
+ * `rounds` rounds of `visits` requests per store, the stores taking turns so that each meets the
+ * same load: the median and best round per store, and the median's ratio to MemoryStore's.
+ */
+async function storeRounds(rounds: number, visits = 100): Promise<void> {
+  const stores: [string, SessionManager, Headers][] = [
+    ["MemoryStore", memory, memoryCookie],
+    ["FileStore (fsync)", file, fileCookie],
+    ["FileStore (no fsync)", fileNoSync, fileNoSyncCookie],
+  ];
+  if (redis) stores.push(["RedisStore", ...redis]);
+  const times = new Map<string, number[]>(stores.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, manager, headers] of stores) {
+      const start = performance.now();
+      for (let i = 0; i < visits; i++) await visit(manager, headers);
+      times.get(name)!.push((performance.now() - start) * 1e6 / visits);
+    }
+  }
+  const median = (name: string) => {
+    const sorted = [...times.get(name)!].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  };
+  const lines = [
+    `### session stores: ${rounds} rounds of ${visits} requests each, wall time per request`,
+    "",
+    "| store | median | best round | median × MemoryStore |",
+    "| --- | ---: | ---: | ---: |",
+  ];
+  for (const [name] of stores) {
+    const best = Math.min(...times.get(name)!);
+    const ratio = (median(name) / median("MemoryStore")).toFixed(0);
+    lines.push(`| ${name} | ${time(median(name))} | ${time(best)} | ${ratio}× |`);
+  }
+  console.log(lines.join("\n"));
+}
+
+if (Deno.args[0] === "stores") {
+  await storeRounds(Number(Deno.args[1] ?? 11));
+  await cleanup();
+} else if (Deno.args[0] === "round") {
   const ns = await cpuRound(CASES, Deno.args[1]!, 100_000);
   await cleanup();
   console.log(ns.toFixed(1));

@@ -38,6 +38,7 @@ export {
 } from "./reentrant_lock.ts";
 export type {
   FinalWrite,
+  Renewal,
   SessionLock,
   SessionRecord,
   SessionStore,
