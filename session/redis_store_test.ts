@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { RedisStore } from "./redis_store.ts";
 import { newId } from "./_ids.ts";
-import { StoreUnavailableError } from "./errors.ts";
+import { LockLostError, StoreUnavailableError } from "./errors.ts";
 import { SessionManager } from "./session_manager.ts";
 import { testSessionStore } from "./testing.ts";
 import { clientCommands, commandCalls, redisCli, startRedis } from "./testdata/redis_servers.ts";
@@ -261,5 +261,44 @@ Deno.test({
       assert.throws(() => new RedisStore({ url, cluster: cluster.urls }), RangeError);
       assert.throws(() => new RedisStore({ cluster: [] }), RangeError);
     });
+  },
+});
+
+Deno.test({
+  name:
+    "RedisStore: a holder whose lease was lost cannot commit over the new holder (needs REDIS_URL)",
+  ignore: !url,
+  async fn() {
+    const p = prefix("stale-commit");
+    // Two stores: two processes sharing the sessions.
+    await using a = new RedisStore({ url, prefix: p, ...quiet });
+    await using b = new RedisStore({ url, prefix: p, ...quiet });
+    const id = newId();
+    const now = Date.now();
+    const record = (n: number) => ({
+      data: { n },
+      created: now,
+      lastAccessed: now,
+      expires: now + 60_000,
+    });
+    await a.save(id, record(0));
+    const stale = await a.lock(id, "a", { load: true });
+    assert.deepEqual(stale.record?.data, { n: 0 });
+    // The lease is lost (as after a pause past leaseTtl): another process takes the lock.
+    const { Redis } = await import("ioredis");
+    const client = new Redis(url!);
+    try {
+      await client.del(`${p}{${id}}:lock`);
+    } finally {
+      await client.quit();
+    }
+    const fresh = await b.lock(id, "b", { load: true, timeout: 1000 });
+    assert.ok(fresh.fence > stale.fence);
+    await assert.rejects(() => stale.commit!({ save: record(99) }), LockLostError);
+    // Nor did it release the new holder's lease.
+    await assert.rejects(() => a.lock(id, "c", { timeout: 50 }), { name: "LockTimeoutError" });
+    await fresh.commit!({ save: record(1) });
+    assert.deepEqual((await b.load(id))?.data, { n: 1 });
+    await b.destroy(id);
   },
 });
