@@ -23,3 +23,23 @@ Deno.test("FakeClock.tick() fires due timers in time order and settles promises 
   assert.equal(clock.pending, 0);
   await assert.rejects(clock.tick(-1), RangeError);
 });
+
+Deno.test("FakeClock.tick() moves the time at once when no timer is due", async () => {
+  const clock = new FakeClock(1000);
+  const ticked = clock.tick(500);
+  assert.equal(clock.now(), 1500);
+  await ticked;
+  clock.setTimeout(() => {}, 100);
+  const stepped = clock.tick(200);
+  assert.equal(clock.now(), 1500, "a due timer fires first, after pending reactions");
+  await stepped;
+  assert.equal(clock.now(), 1700);
+});
+
+Deno.test("FakeClock.tick() not awaited never moves the time back under a later tick", async () => {
+  const clock = new FakeClock();
+  const first = clock.tick(999);
+  const second = clock.tick(1);
+  await Promise.all([first, second]);
+  assert.equal(clock.now(), 1000);
+});

@@ -2,6 +2,7 @@
 // case's time relative to the baseline of its group (the first `bench()` of the group, or the one
 // marked `.baseline()`). `BENCH_MD=<file>` appends that table to a file as well, and each group is
 // drawn as an SVG chart in bench/charts/ (the README shows them).
+import process from "node:process";
 import { run } from "mitata";
 import { barChart, chartFileName } from "./_chart.ts";
 
@@ -144,4 +145,69 @@ export function time(ns: number): string {
   if (ns < 1e3) return `${ns.toFixed(1)} ns`;
   if (ns < 1e6) return `${(ns / 1e3).toFixed(2)} µs`;
   return `${(ns / 1e6).toFixed(2)} ms`;
+}
+
+/** A case of {@linkcode cpuRounds}: `run` does `ops` operations. */
+export interface RoundCase {
+  run: () => unknown;
+  ops: number;
+}
+
+/**
+ * One round of one case in this process: CPU nanoseconds per operation (user + system, all
+ * threads) over `total` operations, after as many of warm-up.
+ */
+export async function cpuRound(cases: Record<string, RoundCase>, name: string, total = 200_000) {
+  const { run, ops } = cases[name]!;
+  const calls = total / ops;
+  for (let i = 0; i < calls; i++) await run();
+  const start = process.cpuUsage();
+  for (let i = 0; i < calls; i++) await run();
+  const used = process.cpuUsage(start);
+  return (used.user + used.system) * 1000 / (calls * ops);
+}
+
+/**
+ * Runs every case `n` times, each in a fresh process (`deno run -A <file> round <case>`, which
+ * must print `cpuRound()`'s result), as an outside harness measures, and prints a table with the
+ * median and the best round, and the median's ratio to `ratioTo(case)` when that names a case.
+ */
+export async function cpuRounds(
+  file: string | URL,
+  cases: Record<string, RoundCase>,
+  n: number,
+  title: string,
+  ratioTo: (name: string) => string | undefined = () => undefined,
+): Promise<void> {
+  const results: Record<string, number[]> = {};
+  for (let r = 0; r < n; r++) {
+    for (const name of Object.keys(cases)) {
+      const { stdout, code } = await new Deno.Command(Deno.execPath(), {
+        args: ["run", "-A", new URL(file).pathname, "round", name],
+        stderr: "inherit",
+      }).output();
+      if (code !== 0) throw new Error(`Cannot run the round "${name}": exit code ${code}`);
+      (results[name] ??= []).push(Number(new TextDecoder().decode(stdout)));
+    }
+  }
+  const median = (name: string) => {
+    const sorted = [...results[name]!].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  };
+  const lines = [
+    `### ${title}: ${n} fresh processes per case, CPU time per operation`,
+    "",
+    "| case | median | best | all rounds (ns) | median × |",
+    "| --- | ---: | ---: | --- | ---: |",
+  ];
+  for (const name of Object.keys(cases)) {
+    const other = ratioTo(name);
+    const ratio = other && other in results
+      ? `${(median(name) / median(other)).toFixed(2)}× ${other}`
+      : "";
+    const all = results[name]!.map((ns) => ns.toFixed(0)).join(", ");
+    const best = time(Math.min(...results[name]!));
+    lines.push(`| ${name} | ${time(median(name))} | ${best} | ${all} | ${ratio} |`);
+  }
+  console.log(lines.join("\n"));
 }

@@ -10,9 +10,8 @@
  * processes per case (default 5), each warming up and then timing a fixed number of operations
  * in CPU time (robust on a shared machine); the table gives the median nanoseconds per operation.
  */
-import process from "node:process";
 import { bench, group, summary } from "mitata";
-import { runBenches, type Target, time } from "./_run.ts";
+import { cpuRound, cpuRounds, runBenches, type Target } from "./_run.ts";
 import genericPool from "generic-pool";
 import tarn from "tarn";
 import { Pool } from "@pubkit/pool";
@@ -107,50 +106,6 @@ async function cleanup(): Promise<void> {
   await tarnPool.destroy();
 }
 
-/** One round of one case in this process: CPU nanoseconds per operation, after a warm-up. */
-async function round(name: string): Promise<number> {
-  const { run, ops } = CASES[name];
-  const calls = 200_000 / ops;
-  for (let i = 0; i < calls; i++) await run();
-  const start = process.cpuUsage();
-  for (let i = 0; i < calls; i++) await run();
-  const used = process.cpuUsage(start);
-  return (used.user + used.system) * 1000 / (calls * ops);
-}
-
-/** Runs every case in `n` fresh processes each and prints the medians and ratios. */
-async function rounds(n: number): Promise<void> {
-  const results: Record<string, number[]> = {};
-  for (let r = 0; r < n; r++) {
-    for (const name of Object.keys(CASES)) {
-      const { stdout, code } = await new Deno.Command(Deno.execPath(), {
-        args: ["run", "-A", new URL(import.meta.url).pathname, "round", name],
-        stderr: "inherit",
-      }).output();
-      if (code !== 0) throw new Error(`Cannot run the round "${name}": exit code ${code}`);
-      (results[name] ??= []).push(Number(new TextDecoder().decode(stdout)));
-    }
-  }
-  const median = (name: string) => {
-    const sorted = [...results[name]].sort((a, b) => a - b);
-    return sorted[Math.floor(sorted.length / 2)];
-  };
-  const lines = [
-    `### pool rounds: ${n} fresh processes per case, CPU time per operation`,
-    "",
-    "| case | median | best | all rounds (ns) | median × generic-pool |",
-    "| --- | ---: | ---: | --- | ---: |",
-  ];
-  for (const name of Object.keys(CASES)) {
-    const generic = name.replace(/ \S+$/, " generic-pool"); // "lock …" cases have none
-    const ratio = generic in results ? `${(median(name) / median(generic)).toFixed(2)}×` : "";
-    const all = results[name].map((ns) => ns.toFixed(0)).join(", ");
-    const best = time(Math.min(...results[name]));
-    lines.push(`| ${name} | ${time(median(name))} | ${best} | ${all} | ${ratio} |`);
-  }
-  console.log(lines.join("\n"));
-}
-
 /** Targets of issue 18 measured here (wall time, from mitata's averages). */
 export const targets: Target[] = [
   {
@@ -167,12 +122,19 @@ if (Deno.args[0] === "round") {
   await contended(pubkitOnce);
   await contended(genericOnce);
   await contended(tarnOnce);
-  const ns = await round(Deno.args[1]);
+  const ns = await cpuRound(CASES, Deno.args[1]!);
   await cleanup();
   console.log(ns.toFixed(1));
 } else if (Deno.args[0] === "rounds") {
   await cleanup();
-  await rounds(Number(Deno.args[1] ?? 5));
+  await cpuRounds(
+    import.meta.url,
+    CASES,
+    Number(Deno.args[1] ?? 5),
+    "pool rounds",
+    // "… @pubkit/pool" and "… tarn" against "… generic-pool"; the "lock …" cases have none.
+    (name) => name.replace(/ \S+$/, " generic-pool"),
+  );
 } else {
   // Warm each pool to MAX resources so that no benchmarked acquire creates one.
   await contended(pubkitOnce);

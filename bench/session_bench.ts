@@ -1,19 +1,22 @@
 // @pubkit/session on the hot path: ReentrantLock, then a whole request's session work (open with
-// its lock, one write, save and unlock) per store. RedisStore runs when REDIS_URL is set,
-// PostgresStore (over a @pubkit/pool PostgresFactory pool) when DATABASE_URL is set.
-// Run alone: deno run -A bench/session_bench.ts
+// its lock, load, one write, save and unlock) per store, every store in the same run: the cost
+// per request of FileStore beside MemoryStore, RedisStore (when REDIS_URL is set) and PostgresStore
+// (over a @pubkit/pool PostgresFactory pool, when DATABASE_URL is set).
+// Run alone: deno run -A bench/session_bench.ts, or `… session_bench.ts rounds [n]`: the lock
+// and MemoryStore cases in n fresh processes each (default 5), in CPU time (see cpuRounds), or
+// `… session_bench.ts stores [n]`: every store's cost per request, in n rounds taking turns.
 import { bench, do_not_optimize, group } from "mitata";
 import {
   FileStore,
   MemoryStore,
-  RedisStore,
   ReentrantLock,
   SessionManager,
   type SessionStore,
 } from "@pubkit/session";
 import { PostgresStore } from "@pubkit/session/postgres";
+import { RedisStore } from "@pubkit/session/redis";
 import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
-import { runBenches, type Target } from "./_run.ts";
+import { cpuRound, cpuRounds, type RoundCase, runBenches, type Target, time } from "./_run.ts";
 
 /** The least a lock can do: owner + count, a resolved promise when free. */
 class MinimalLock {
@@ -100,7 +103,7 @@ const redisUrl = Deno.env.get("REDIS_URL");
 const redis = redisUrl
   ? await returning(new RedisStore({ url: redisUrl, prefix: "pubkit:bench:" }))
   : undefined;
-if (!redis) console.log("REDIS_URL is unset: RedisStore skipped");
+if (!redis) console.error("REDIS_URL is unset: RedisStore skipped");
 const databaseUrl = Deno.env.get("DATABASE_URL");
 const pgPool = databaseUrl
   ? new Pool<PostgresClient>(new PostgresFactory({ connectionString: databaseUrl }), { max: 4 })
@@ -114,7 +117,7 @@ const postgres = pgPool
     }),
   )
   : undefined;
-if (!postgres) console.log("DATABASE_URL is unset: PostgresStore skipped");
+if (!postgres) console.error("DATABASE_URL is unset: PostgresStore skipped");
 
 group("session open+lock+save", () => {
   bench("Map get + JSON + set (hand-written)", () => {
@@ -130,13 +133,13 @@ group("session open+lock+save", () => {
   if (postgres) bench("PostgresStore, returning visitor", () => visit(postgres[0], postgres[1]));
 });
 
-/** Targets of issue 10 measured here. */
+/** Targets of issues 10 and 18 measured here. */
 export const targets: Target[] = [
   {
-    label: "uncontended lock acquire+release ≤ 200 ns",
+    label: "uncontended lock acquire+release ≤ 110 ns",
     group: "lock uncontended",
     name: "ReentrantLock acquire+release",
-    maxNs: 200,
+    maxNs: 110,
   },
   {
     label: "MemoryStore session open+lock+save ≤ 5 µs",
@@ -157,4 +160,82 @@ async function cleanup(): Promise<void> {
   await pgPool?.close();
 }
 
-if (import.meta.main) await runBenches("@pubkit/session", targets, cleanup);
+/** The cases `rounds` measures, by the names of the mitata cases. */
+const CASES: Record<string, RoundCase> = {
+  "minimal owner+count lock (async)": {
+    run: async () => (await minimal.acquire(owner))(),
+    ops: 1,
+  },
+  "ReentrantLock acquire+release": {
+    run: async () => (await lock.acquire(owner)).release(),
+    ops: 1,
+  },
+  "ReentrantLock acquire ×2 + release ×2": {
+    run: async () => {
+      const a = await lock.acquire(owner);
+      const b = await lock.acquire(owner);
+      b.release();
+      a.release();
+    },
+    ops: 1,
+  },
+  "MemoryStore, returning visitor": { run: () => visit(memory, memoryCookie), ops: 1 },
+};
+
+/**
+ * Each store's cost per request (open + lock + load + one write + save + unlock), wall time, in
+ * `rounds` rounds of `visits` requests per store, the stores taking turns so that each meets the
+ * same load: the median and best round per store, and the median's ratio to MemoryStore's.
+ */
+async function storeRounds(rounds: number, visits = 100): Promise<void> {
+  const stores: [string, SessionManager, Headers][] = [
+    ["MemoryStore", memory, memoryCookie],
+    ["FileStore (fsync)", file, fileCookie],
+    ["FileStore (no fsync)", fileNoSync, fileNoSyncCookie],
+  ];
+  if (redis) stores.push(["RedisStore", ...redis]);
+  const times = new Map<string, number[]>(stores.map(([name]) => [name, []]));
+  for (let r = 0; r < rounds; r++) {
+    for (const [name, manager, headers] of stores) {
+      const start = performance.now();
+      for (let i = 0; i < visits; i++) await visit(manager, headers);
+      times.get(name)!.push((performance.now() - start) * 1e6 / visits);
+    }
+  }
+  const median = (name: string) => {
+    const sorted = [...times.get(name)!].sort((a, b) => a - b);
+    return sorted[Math.floor(sorted.length / 2)]!;
+  };
+  const lines = [
+    `### session stores: ${rounds} rounds of ${visits} requests each, wall time per request`,
+    "",
+    "| store | median | best round | median × MemoryStore |",
+    "| --- | ---: | ---: | ---: |",
+  ];
+  for (const [name] of stores) {
+    const best = Math.min(...times.get(name)!);
+    const ratio = (median(name) / median("MemoryStore")).toFixed(0);
+    lines.push(`| ${name} | ${time(median(name))} | ${time(best)} | ${ratio}× |`);
+  }
+  console.log(lines.join("\n"));
+}
+
+if (Deno.args[0] === "stores") {
+  await storeRounds(Number(Deno.args[1] ?? 11));
+  await cleanup();
+} else if (Deno.args[0] === "round") {
+  const ns = await cpuRound(CASES, Deno.args[1]!, 100_000);
+  await cleanup();
+  console.log(ns.toFixed(1));
+} else if (Deno.args[0] === "rounds") {
+  await cleanup();
+  await cpuRounds(
+    import.meta.url,
+    CASES,
+    Number(Deno.args[1] ?? 5),
+    "session rounds",
+    (name) => name.startsWith("ReentrantLock") ? "minimal owner+count lock (async)" : undefined,
+  );
+} else if (import.meta.main) {
+  await runBenches("@pubkit/session", targets, cleanup);
+}

@@ -4,7 +4,8 @@
  */
 import { type App, createApp } from "@pubkit/server";
 import { Pool, type PostgresClient, PostgresFactory, SqliteFactory } from "@pubkit/pool";
-import { FileStore, RedisStore, SessionManager, type SessionStore } from "@pubkit/session";
+import { FileStore, SessionManager, type SessionStore } from "@pubkit/session";
+import { RedisStore } from "@pubkit/session/redis";
 import { Redis } from "ioredis";
 import { LoginThrottle, type ThrottleStore } from "./lib/login_throttle.ts";
 import { PostgresNotesStore, SqliteNotesStore } from "./lib/notes_store.ts";

@@ -1,13 +1,17 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
-import { LockTimeoutError } from "./lock_timeout_error.ts";
+import { LockTimeoutError } from "./errors.ts";
 import { ReentrantLock, type ReentrantLockHold } from "./reentrant_lock.ts";
-import type { SessionLock, StoreLockOptions } from "./session_store.ts";
+import type { FinalWrite, SessionLock, SessionRecord, StoreLockOptions } from "./session_store.ts";
 
-/** A lock outside this process (OS file lock, Redis lease) taken once per owner. */
+/** A lock outside this process (OS file lock, Redis lease) taken once per ownership. */
 export interface OuterLock {
   fence: number;
+  /** With `load`, what the store read while taking the lock (`null`: no session). */
+  record?: SessionRecord | null;
   release(): Promise<void>;
+  /** Writes under the fence and releases, in one round trip. */
+  commit?(write: FinalWrite): Promise<void>;
 }
 
 /** Acquires the outer lock before `deadline` (a `performance.now()` value). */
@@ -15,38 +19,28 @@ export type AcquireOuter = (
   id: string,
   deadline: number,
   timeout: number,
-  signal?: AbortSignal,
+  signal: AbortSignal | undefined,
+  load: boolean,
 ) => Promise<OuterLock>;
 
-/** One owner's continuous holding of an id: the outer lock is taken once for all of it. */
-class Epoch {
-  readonly owner: unknown;
-  holds = 0;
-  /** The fencing token: known at once for a local lock, once `ready` settles otherwise. */
-  fence: number | undefined;
-  /** The outer lock being taken, when there is one. */
-  readonly ready: Promise<OuterLock> | undefined;
-
-  constructor(owner: unknown, fence: number | undefined, ready: Promise<OuterLock> | undefined) {
-    this.owner = owner;
-    this.fence = fence;
-    this.ready = ready;
-    // Settled rejections are handled by every joiner.
-    ready?.catch(() => {});
-  }
+/** How the table reaches outside this process; both optional. */
+export interface LockTableOptions {
+  /** Takes the outer lock of an ownership (none: a lock within this process only). */
+  acquireOuter?: AcquireOuter;
+  /** Writes a final write under a fence without releasing (for `commit()` of a re-entrant hold). */
+  write?: (id: string, write: FinalWrite, fence: number) => Promise<void>;
 }
 
+/**
+ * One id's lock: the local reentrant lock (whose hold count is the one re-entry count) and what
+ * the current ownership took outside the process.
+ */
 interface Entry {
-  lock: ReentrantLock;
-  epoch?: Epoch;
-}
-
-/** How long an acquire may wait, for the local lock and then the outer one. */
-interface Wait {
-  timeout: number;
-  /** A `performance.now()` value. */
-  deadline: number;
-  signal?: AbortSignal;
+  readonly lock: ReentrantLock;
+  /** The current ownership's fencing token; 0 while its outer lock is being taken. */
+  fence: number;
+  /** The current ownership's outer lock, being taken or taken. */
+  outer: Promise<OuterLock> | undefined;
 }
 
 const RELEASED = Promise.resolve();
@@ -56,12 +50,19 @@ const RELEASED = Promise.resolve();
 class TableLock implements SessionLock {
   readonly id: string;
   readonly fence: number;
+  readonly record: SessionRecord | null | undefined;
   #release: () => Promise<void>;
   #released: Promise<void> | undefined;
 
-  constructor(id: string, fence: number, release: () => Promise<void>) {
+  constructor(
+    id: string,
+    fence: number,
+    record: SessionRecord | null | undefined,
+    release: () => Promise<void>,
+  ) {
     this.id = id;
     this.fence = fence;
+    this.record = record;
     this.#release = release;
   }
 
@@ -69,26 +70,56 @@ class TableLock implements SessionLock {
     return this.#released ??= this.#release();
   }
 
+  /** Runs `last` instead of the plain release, once; a later release() returns its promise. */
+  protected releaseWith(last: () => Promise<void>): Promise<void> {
+    if (this.#released !== undefined) return Promise.reject(new TypeError(RELEASED_ALREADY));
+    return this.#released = last();
+  }
+
   [Symbol.asyncDispose](): Promise<void> {
     return this.release();
   }
 }
 
+const RELEASED_ALREADY = "Cannot commit the session: its lock was already released";
+
+/** A lock of a table whose store can write and release in one round trip. */
+class CommitLock extends TableLock {
+  #commit: (write: FinalWrite) => Promise<void>;
+
+  constructor(
+    id: string,
+    fence: number,
+    record: SessionRecord | null | undefined,
+    release: () => Promise<void>,
+    commit: (write: FinalWrite) => Promise<void>,
+  ) {
+    super(id, fence, record, release);
+    this.#commit = commit;
+  }
+
+  commit(write: FinalWrite): Promise<void> {
+    return this.releaseWith(() => this.#commit(write));
+  }
+}
+
 /**
- * Reentrant locks per session id. Owners of one id queue on a local
- * `ReentrantLock` (so distinct ids never wait on each other); the owner at the head
- * then takes the optional outer lock once for its whole ownership, however many times
- * it re-enters.
+ * Reentrant locks per session id. Owners of one id queue on a local `ReentrantLock` (a
+ * `WaitQueue` underneath; distinct ids never wait on each other); the owner at the head then
+ * takes the optional outer lock once for its whole ownership, however many times it re-enters:
+ * the lock's hold count tells when an ownership starts (1) and ends (back to 0).
  */
 export class LockTable {
   #entries = new Map<string, Entry>();
   #timeout: number;
   #acquireOuter: AcquireOuter | undefined;
+  #write: LockTableOptions["write"];
   #fence = 0;
 
-  constructor(timeout: number, acquireOuter?: AcquireOuter) {
+  constructor(timeout: number, options: LockTableOptions = {}) {
     this.#timeout = timeout;
-    this.#acquireOuter = acquireOuter;
+    this.#acquireOuter = options.acquireOuter;
+    this.#write = options.write;
   }
 
   /** How many ids currently have a lock entry (for leak tests). */
@@ -104,9 +135,11 @@ export class LockTable {
   acquire(id: string, owner: unknown, options: StoreLockOptions = {}): Promise<SessionLock> {
     const timeout = options.timeout ?? this.#timeout;
     let entry = this.#entries.get(id);
-    if (!entry) {
+    if (entry === undefined) {
       entry = {
         lock: new ReentrantLock({ timeout, subject: `session ${id.slice(0, 8)}…` }),
+        fence: 0,
+        outer: undefined,
       };
       this.#entries.set(id, entry);
     }
@@ -118,9 +151,14 @@ export class LockTable {
       return Promise.reject(error);
     }
     // Uncontended with no outer lock (the common case): no await at all.
-    if (hold && !this.#acquireOuter) return Promise.resolve(this.#grant(id, entry, owner, hold));
-    const deadline = performance.now() + timeout;
-    return this.#acquire(id, entry, owner, hold, { timeout, deadline, signal: options.signal });
+    if (hold !== undefined && this.#acquireOuter === undefined) {
+      if (entry.lock.holdCount === 1) entry.fence = ++this.#fence;
+      const taken = hold;
+      return Promise.resolve(
+        new TableLock(id, entry.fence, undefined, () => this.#release(id, entry, taken)),
+      );
+    }
+    return this.#acquire(id, entry, owner, hold, timeout, options);
   }
 
   async #acquire(
@@ -128,64 +166,83 @@ export class LockTable {
     entry: Entry,
     owner: unknown,
     hold: ReentrantLockHold | undefined,
-    wait: Wait,
+    timeout: number,
+    options: StoreLockOptions,
   ): Promise<SessionLock> {
-    if (!hold) {
+    const deadline = performance.now() + timeout;
+    const { signal } = options;
+    if (hold === undefined) {
       try {
-        hold = await entry.lock.acquire(owner, { timeout: wait.timeout, signal: wait.signal });
+        hold = await entry.lock.acquire(owner, { timeout, signal });
       } catch (error) {
         this.#forget(id, entry);
         throw error;
       }
     }
-    const lock = this.#grant(id, entry, owner, hold, wait);
-    const epoch = entry.epoch!;
-    if (epoch.fence !== undefined) return lock;
-    try {
-      epoch.fence = (await epoch.ready!).fence;
-    } catch (error) {
-      await lock.release();
-      throw error;
+    const acquireOuter = this.#acquireOuter;
+    const starts = entry.lock.holdCount === 1;
+    if (starts) {
+      if (acquireOuter === undefined) {
+        entry.fence = ++this.#fence;
+      } else {
+        entry.fence = 0;
+        entry.outer = acquireOuter(id, deadline, timeout, signal, options.load ?? false);
+        // Settled rejections are handled by every joiner.
+        entry.outer.catch(() => {});
+      }
     }
-    return new TableLock(id, epoch.fence!, () => lock.release());
+    let record: SessionRecord | null | undefined;
+    if (entry.outer !== undefined) {
+      try {
+        const outer = await entry.outer;
+        entry.fence = outer.fence;
+        // Only the hold that started the ownership read the session with the lock.
+        if (starts) record = outer.record;
+      } catch (error) {
+        await this.#release(id, entry, hold);
+        throw error;
+      }
+    }
+    const taken = hold;
+    const release = () => this.#release(id, entry, taken);
+    const fence = entry.fence;
+    return this.#write === undefined
+      ? new TableLock(id, fence, record, release)
+      : new CommitLock(id, fence, record, release, (write) =>
+        this.#commit(id, entry, taken, fence, write));
   }
 
-  /**
-   * Counts one more hold in the owner's epoch, starting one (and its outer lock) if needed.
-   * The lock's fence is 0 while the outer lock is still being taken (see `#acquire`).
-   */
-  #grant(
-    id: string,
-    entry: Entry,
-    owner: unknown,
-    hold: ReentrantLockHold,
-    wait?: Wait,
-  ): TableLock {
-    let epoch = entry.epoch;
-    if (!epoch || epoch.owner !== owner || epoch.holds === 0) {
-      const outer = this.#acquireOuter;
-      epoch = entry.epoch = outer
-        ? new Epoch(owner, undefined, outer(id, wait!.deadline, wait!.timeout, wait!.signal))
-        : new Epoch(owner, ++this.#fence, undefined);
-    }
-    epoch.holds++;
-    const current = epoch;
-    return new TableLock(id, epoch.fence ?? 0, () => this.#release(id, entry, current, hold));
-  }
-
-  #release(id: string, entry: Entry, epoch: Epoch, hold: ReentrantLockHold): Promise<void> {
-    epoch.holds--;
-    if (epoch.holds === 0) {
-      if (entry.epoch === epoch) entry.epoch = undefined;
+  #release(id: string, entry: Entry, hold: ReentrantLockHold): Promise<void> {
+    const outer = entry.lock.holdCount === 1 ? entry.outer : undefined;
+    if (outer !== undefined) {
+      entry.outer = undefined;
       // Free the outer lock before the local hand-over, so the next owner in this process does
       // not poll for a lock that is about to be free.
-      if (epoch.ready) {
-        return epoch.ready.then((outer) => outer.release(), () => {})
-          .then(() => this.#handOver(id, entry, hold));
-      }
+      return outer.then((taken) => taken.release(), () => {})
+        .then(() => this.#handOver(id, entry, hold));
     }
     this.#handOver(id, entry, hold);
     return RELEASED;
+  }
+
+  /** Writes `write` and releases `hold`: the last hold of an ownership in one step. */
+  #commit(
+    id: string,
+    entry: Entry,
+    hold: ReentrantLockHold,
+    fence: number,
+    write: FinalWrite,
+  ): Promise<void> {
+    const outer = entry.lock.holdCount === 1 ? entry.outer : undefined;
+    if (outer === undefined) {
+      return this.#write!(id, write, fence).finally(() => this.#release(id, entry, hold));
+    }
+    entry.outer = undefined;
+    return outer.then((taken) =>
+      taken.commit !== undefined
+        ? taken.commit(write)
+        : this.#write!(id, write, fence).finally(() => taken.release())
+    ).finally(() => this.#handOver(id, entry, hold));
   }
 
   #handOver(id: string, entry: Entry, hold: ReentrantLockHold): void {

@@ -1,9 +1,6 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
-import type { Clock, SessionRecord } from "./session_store.ts";
-
-/** The wall clock. */
-export const systemClock: Clock = { now: () => Date.now() };
+import type { SessionRecord } from "./session_store.ts";
 
 /** Throws `RangeError` for keys of `options` not in `known`. */
 export function checkOptions(options: object, known: readonly string[], action: string): void {

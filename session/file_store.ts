@@ -1,5 +1,6 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
+import { type Clock, systemClock } from "@pubkit/async";
 import { checkId, isId } from "./_ids.ts";
 import { LockTable, type OuterLock, pollUntil } from "./_lock_table.ts";
 import {
@@ -9,10 +10,8 @@ import {
   decodeRecord,
   encodeRecord,
   startSweeper,
-  systemClock,
 } from "./_store_common.ts";
 import type {
-  Clock,
   SessionLock,
   SessionRecord,
   SessionStore,
@@ -99,15 +98,14 @@ export class FileStore implements SessionStore, AsyncDisposable {
     const sweepInterval = checkNumber(options.sweepInterval ?? 60_000, "sweepInterval", action);
     this.#clock = options.clock ?? systemClock;
     this.#fsync = options.fsync ?? true;
-    this.#locks = new LockTable(
-      lockTimeout,
-      (id, deadline, timeout, signal) =>
+    this.#locks = new LockTable(lockTimeout, {
+      acquireOuter: (id, deadline, timeout, signal) =>
         pollUntil(() => this.#tryOsLock(id), deadline, timeout, {
           signal,
           subject: `session ${id.slice(0, 8)}…`,
           maxDelay: 20,
         }),
-    );
+    });
     this.#removeOrphansSync();
     const writerLock = Deno.openSync(`${this.#dir}/.writer-${this.#writer}.lock`, {
       write: true,

@@ -1,17 +1,11 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
+import { type Clock, systemClock } from "@pubkit/async";
 import { LRUCache } from "lru-cache";
 import { checkId } from "./_ids.ts";
 import { LockTable } from "./_lock_table.ts";
-import {
-  checkNumber,
-  checkOptions,
-  checkRecord,
-  startSweeper,
-  systemClock,
-} from "./_store_common.ts";
+import { checkNumber, checkOptions, checkRecord, startSweeper } from "./_store_common.ts";
 import type {
-  Clock,
   SessionLock,
   SessionRecord,
   SessionStore,

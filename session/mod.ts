@@ -7,7 +7,10 @@
  * header, locks it for the request chain (re-entered by internal redirects), and
  * saves it if it changed (a session opened without the lock is a read-only snapshot).
  * Stores: {@linkcode MemoryStore} (one process), {@linkcode FileStore} (processes sharing a
- * folder), {@linkcode RedisStore} (hosts).
+ * folder), and, in entries of their own so that importing this module loads no database
+ * driver, `RedisStore` from `@pubkit/session/redis` (hosts, or a Redis Cluster).
+ * Every error carries its HTTP meaning (`status`, `expose`, `headers`; see
+ * {@linkcode SessionError}).
  *
  * @example
  * ```ts
@@ -27,13 +30,27 @@
  * @module
  */
 
-export * from "./reentrant_lock.ts";
-export * from "./lock_timeout_error.ts";
-export * from "./store_unavailable_error.ts";
-export * from "./lock_lost_error.ts";
-export * from "./session_store.ts";
-export * from "./session.ts";
-export * from "./session_manager.ts";
-export * from "./memory_store.ts";
-export * from "./file_store.ts";
-export * from "./redis_store.ts";
+export { LockLostError, LockTimeoutError, SessionError, StoreUnavailableError } from "./errors.ts";
+export {
+  ReentrantLock,
+  type ReentrantLockHold,
+  type ReentrantLockOptions,
+} from "./reentrant_lock.ts";
+export type {
+  FinalWrite,
+  Renewal,
+  SessionLock,
+  SessionRecord,
+  SessionStore,
+  StoreLockOptions,
+  StoreWriteOptions,
+} from "./session_store.ts";
+export type { Session, SessionCookie, SessionLockOptions } from "./session.ts";
+export {
+  type OpenOptions,
+  type SessionCookieOptions,
+  SessionManager,
+  type SessionManagerOptions,
+} from "./session_manager.ts";
+export { MemoryStore, type MemoryStoreOptions } from "./memory_store.ts";
+export { FileStore, type FileStoreOptions } from "./file_store.ts";

@@ -8,19 +8,12 @@
  * @module
  */
 
+import { type Clock, systemClock } from "@pubkit/async";
 import { checkId } from "./_ids.ts";
 import { LockTable, type OuterLock, pollUntil } from "./_lock_table.ts";
-import {
-  checkNumber,
-  checkOptions,
-  checkRecord,
-  startSweeper,
-  systemClock,
-} from "./_store_common.ts";
-import { LockLostError } from "./lock_lost_error.ts";
-import { StoreUnavailableError } from "./store_unavailable_error.ts";
+import { checkNumber, checkOptions, checkRecord, startSweeper } from "./_store_common.ts";
+import { LockLostError, StoreUnavailableError } from "./errors.ts";
 import type {
-  Clock,
   SessionLock,
   SessionRecord,
   SessionStore,
@@ -29,8 +22,8 @@ import type {
 } from "./session_store.ts";
 
 // The types of this entry's API, so that it documents itself without `@pubkit/session`.
+export type { Clock } from "@pubkit/async";
 export type {
-  Clock,
   SessionLock,
   SessionRecord,
   SessionStore,
@@ -246,16 +239,15 @@ export class PostgresStore implements SessionStore, AsyncDisposable {
     const sweepInterval = checkNumber(options.sweepInterval ?? 60_000, "sweepInterval", action);
     this.#clock = options.clock ?? systemClock;
     this.#log = options.log ?? ((line: string) => console.error(line));
-    this.#locks = new LockTable(
-      lockTimeout,
-      (id, deadline, timeout, signal) =>
+    this.#locks = new LockTable(lockTimeout, {
+      acquireOuter: (id, deadline, timeout, signal) =>
         pollUntil(() => this.#tryLease(id), deadline, timeout, {
           signal,
           subject: `session ${id.slice(0, 8)}…`,
           minDelay: 5,
           maxDelay: 100,
         }),
-    );
+    });
     this.#stopSweeper = startSweeper(sweepInterval, () => this.sweep());
   }
 

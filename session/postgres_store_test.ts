@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { newId } from "./_ids.ts";
 import { type PostgresQueryable, PostgresStore } from "./postgres_store.ts";
-import { StoreUnavailableError } from "./store_unavailable_error.ts";
+import { StoreUnavailableError } from "./errors.ts";
 
 const quiet = { log: () => {}, sweepInterval: 0 };
 

@@ -1,13 +1,14 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
-import { Redis, ReplyError } from "ioredis";
+import { type Clock, systemClock } from "@pubkit/async";
+import { Cluster, Redis, ReplyError } from "ioredis";
 import { checkId } from "./_ids.ts";
 import { LockTable, type OuterLock, pollUntil } from "./_lock_table.ts";
-import { checkNumber, checkOptions, checkRecord, systemClock } from "./_store_common.ts";
-import { LockLostError } from "./lock_lost_error.ts";
-import { StoreUnavailableError } from "./store_unavailable_error.ts";
+import { checkNumber, checkOptions, checkRecord } from "./_store_common.ts";
+import { LockLostError, StoreUnavailableError } from "./errors.ts";
 import type {
-  Clock,
+  FinalWrite,
+  Renewal,
   SessionLock,
   SessionRecord,
   SessionStore,
@@ -17,8 +18,13 @@ import type {
 
 /** Options for {@linkcode RedisStore}. */
 export interface RedisStoreOptions {
-  /** The Redis URL. Defaults to `redis://127.0.0.1:6379`. */
+  /** The Redis URL. Defaults to `redis://127.0.0.1:6379`. Not with `cluster`. */
   url?: string;
+  /**
+   * URLs of some nodes of a Redis Cluster (ioredis' `Cluster` client finds the rest). One
+   * session's keys share a hash tag, so each script touches one slot.
+   */
+  cluster?: readonly string[];
   /** Prefix of every key this store uses. Defaults to `"pubkit:session:"`. */
   prefix?: string;
   /** Default lock acquire timeout in milliseconds. Defaults to `10_000`. */
@@ -42,6 +48,7 @@ export interface RedisStoreOptions {
 
 const KNOWN = [
   "url",
+  "cluster",
   "prefix",
   "lockTimeout",
   "leaseTtl",
@@ -62,32 +69,42 @@ const KEEP_DATA = `
   local left = redis.call('PTTL', KEYS[3])
   if left >= 0 and left < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[3], ARGV[2]) end`;
 
+// The session's fields in the order the scripts return them.
+const LOAD = `redis.call('HMGET', KEYS[3], 'data', 'created', 'lastAccessed', 'expires')`;
+
+// The whole-record write and the times-only write, shared by the plain and the final scripts.
+// KEYS[1] is the data key; ARGV from `at`: save: data, created, lastAccessed, expires, ttl;
+// touch: lastAccessed, expires, ttl, now (without a fence, an expired session is not revived).
+const SAVE = (at: number) => `
+redis.call('DEL', KEYS[1])
+redis.call('HSET', KEYS[1], 'data', ARGV[${at}], 'created', ARGV[${at + 1}],
+  'lastAccessed', ARGV[${at + 2}], 'expires', ARGV[${at + 3}])
+redis.call('PEXPIRE', KEYS[1], ARGV[${at + 4}])`;
+const TOUCH = (at: number) => `
+local expires = redis.call('HGET', KEYS[1], 'expires')
+if expires and (ARGV[1] ~= '' or tonumber(expires) > tonumber(ARGV[${at + 3}])) then
+  redis.call('HSET', KEYS[1], 'lastAccessed', ARGV[${at}], 'expires', ARGV[${at + 1}])
+  redis.call('PEXPIRE', KEYS[1], ARGV[${at + 2}])
+end`;
+
 const SCRIPTS = {
   // KEYS: data, fence. ARGV: fence|'' , data, created, lastAccessed, expires, ttl
-  pubkitSave: FENCE_CHECK + `
-redis.call('DEL', KEYS[1])
-redis.call('HSET', KEYS[1], 'data', ARGV[2], 'created', ARGV[3], 'lastAccessed', ARGV[4],
-  'expires', ARGV[5])
-redis.call('PEXPIRE', KEYS[1], ARGV[6])
+  pubkitSave: FENCE_CHECK + SAVE(2) + `
 return 1`,
-  // KEYS: data, fence. ARGV: fence|'', lastAccessed, expires, ttl, now. Without a fence (the
-  // caller holds no lock) a session past its expiry is not revived.
-  pubkitTouch: FENCE_CHECK + `
-local expires = redis.call('HGET', KEYS[1], 'expires')
-if not expires then return 1 end
-if ARGV[1] == '' and tonumber(expires) <= tonumber(ARGV[5]) then return 1 end
-redis.call('HSET', KEYS[1], 'lastAccessed', ARGV[2], 'expires', ARGV[3])
-redis.call('PEXPIRE', KEYS[1], ARGV[4])
+  // KEYS: data, fence. ARGV: fence|'', lastAccessed, expires, ttl, now.
+  pubkitTouch: FENCE_CHECK + TOUCH(2) + `
 return 1`,
   // KEYS: data, fence. ARGV: fence|''
   pubkitDestroy: FENCE_CHECK + `
 redis.call('DEL', KEYS[1])
 return 1`,
-  // KEYS: lock, fence, data. ARGV: token, leaseTtl, fenceTtl
+  // KEYS: lock, fence, data. ARGV: token, leaseTtl, fenceTtl, load ('1' or '').
+  // Returns 0 if held by another, else the fence, or with load {fence, data fields...}.
   pubkitAcquire: `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local fence = redis.call('INCR', KEYS[2])
   redis.call('PEXPIRE', KEYS[2], ARGV[3])` + KEEP_DATA + `
+  if ARGV[4] == '1' then return {fence, unpack(${LOAD})} end
   return fence
 end
 return 0`,
@@ -101,6 +118,33 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   redis.call('PEXPIRE', KEYS[1], ARGV[2])` + KEEP_DATA.replaceAll("KEYS[3]", "KEYS[2]") + `
   return 1
 end
+return 0`,
+  // A read-only request's load and renewal. KEYS: data, lock. ARGV: now, idleTimeout,
+  // absoluteLifetime. Returns the fields as they were.
+  pubkitLoadTouch: `
+local r = ${LOAD.replace("KEYS[3]", "KEYS[1]")}
+if r[1] and redis.call('EXISTS', KEYS[2]) == 0 then
+  local now, created = tonumber(ARGV[1]), tonumber(r[2])
+  local idle, lifetime = tonumber(ARGV[2]), tonumber(ARGV[3])
+  if tonumber(r[4]) > now and tonumber(r[3]) + idle > now and created + lifetime > now then
+    local expires = math.min(now + idle, created + lifetime)
+    redis.call('HSET', KEYS[1], 'lastAccessed', ARGV[1], 'expires', string.format('%.0f', expires))
+    redis.call('PEXPIRE', KEYS[1], string.format('%.0f', expires - now))
+  end
+end
+return r`,
+  // The last write of a locked request and the release of its lease, in one round trip.
+  // KEYS: data, fence, lock. ARGV: fence, token, 'save' | 'touch' | 'destroy', then the
+  // write's ARGV from 4. Returns 0 (writing nothing) if the fence is stale.
+  pubkitCommit: `
+local fresh = redis.call('GET', KEYS[2]) == ARGV[1]
+if fresh then
+  if ARGV[3] == 'save' then` + SAVE(4) + `
+  elseif ARGV[3] == 'touch' then` + TOUCH(4) + `
+  else redis.call('DEL', KEYS[1]) end
+end
+if redis.call('GET', KEYS[3]) == ARGV[2] then redis.call('DEL', KEYS[3]) end
+if fresh then return 1 end
 return 0`,
 } as const;
 
@@ -121,7 +165,7 @@ type ScriptName = keyof typeof SCRIPTS;
  *
  * @example Storing and loading a session (needs Redis at REDIS_URL)
  * ```ts ignore
- * import { RedisStore } from "@pubkit/session";
+ * import { RedisStore } from "@pubkit/session/redis";
  * import assert from "node:assert/strict";
  *
  * await using store = new RedisStore({ url: "redis://127.0.0.1:6379", prefix: "doc:" });
@@ -133,7 +177,7 @@ type ScriptName = keyof typeof SCRIPTS;
  * ```
  */
 export class RedisStore implements SessionStore, AsyncDisposable {
-  #client: Redis;
+  #client: Redis | Cluster;
   #prefix: string;
   #locks: LockTable;
   #clock: Clock;
@@ -153,7 +197,16 @@ export class RedisStore implements SessionStore, AsyncDisposable {
   constructor(options: RedisStoreOptions = {}) {
     const action = "create RedisStore";
     checkOptions(options, KNOWN, action);
-    this.#url = options.url ?? "redis://127.0.0.1:6379";
+    const cluster = options.cluster;
+    if (cluster !== undefined) {
+      if (options.url !== undefined) {
+        throw new RangeError(`Cannot ${action}: give "url" or "cluster", not both`);
+      }
+      if (!Array.isArray(cluster) || cluster.length === 0) {
+        throw new RangeError(`Cannot ${action}: "cluster" must be a non-empty array of URLs`);
+      }
+    }
+    this.#url = cluster?.join(",") ?? options.url ?? "redis://127.0.0.1:6379";
     this.#prefix = options.prefix ?? "pubkit:session:";
     const lockTimeout = checkNumber(options.lockTimeout ?? 10_000, "lockTimeout", action);
     this.#leaseTtl = checkNumber(options.leaseTtl ?? 10_000, "leaseTtl", action, 30);
@@ -162,14 +215,27 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     const commandTimeout = checkNumber(options.commandTimeout ?? 2000, "commandTimeout", action);
     this.#clock = options.clock ?? systemClock;
     const log = options.log ?? ((line: string) => console.error(line));
-    this.#client = new Redis(this.#url, {
+    const redisOptions = {
       connectTimeout,
       commandTimeout,
       // Fail queued commands at the first failed connection attempt instead of
       // holding them through retries: callers get a 503 quickly, not a hang.
       maxRetriesPerRequest: 0,
       retryStrategy: (times: number) => Math.min(times * 100, 1000),
-    });
+    };
+    this.#client = cluster === undefined
+      ? new Redis(this.#url, redisOptions)
+      : new Cluster(cluster.map((url) => url), {
+        redisOptions,
+        // While a slot moves, a command is retried briefly, then fails (a 503 with
+        // Retry-After): never held for the length of a failover.
+        maxRedirections: 4,
+        retryDelayOnMoved: 20,
+        retryDelayOnFailover: 100,
+        retryDelayOnClusterDown: 100,
+        retryDelayOnTryAgain: 50,
+        clusterRetryStrategy: (times: number) => Math.min(times * 100, 1000),
+      });
     for (const [name, lua] of Object.entries(SCRIPTS)) {
       // No fixed key count: every call passes it first, as EVALSHA expects.
       this.#client.defineCommand(name, { lua });
@@ -184,24 +250,31 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     });
     // The connection alone must not keep the process alive (`deno serve` stops a worker by
     // waiting for its event loop to empty); requests in flight keep it alive while they run.
-    this.#client.on("connect", () => {
-      (this.#client as unknown as { stream?: { unref?: () => void } }).stream?.unref?.();
-    });
+    const unref = (node: unknown) =>
+      (node as { stream?: { unref?: () => void } }).stream?.unref?.();
+    if (this.#client instanceof Cluster) {
+      this.#client.on("+node", (node: Redis) => node.on("connect", () => unref(node)));
+    } else {
+      this.#client.on("connect", () => unref(this.#client));
+    }
     this.#client.on("ready", () => {
       if (!this.#down) return;
       this.#down = false;
       log(`RedisStore: ${redact(this.#url)} is reachable again`);
     });
-    this.#locks = new LockTable(
-      lockTimeout,
-      (id, deadline, timeout, signal) =>
-        pollUntil(() => this.#tryLease(id), deadline, timeout, {
+    this.#locks = new LockTable(lockTimeout, {
+      acquireOuter: (id, deadline, timeout, signal, load) =>
+        pollUntil(() => this.#tryLease(id, load), deadline, timeout, {
           signal,
           subject: `session ${id.slice(0, 8)}…`,
           minDelay: 5,
           maxDelay: 100,
         }),
-    );
+      write: (id, write, fence) =>
+        "save" in write
+          ? this.save(id, write.save, { fence })
+          : this.touch(id, write.touch.lastAccessed, write.touch.expires, { fence }),
+    });
   }
 
   #key(id: string, kind: "data" | "lock" | "fence"): string {
@@ -238,15 +311,36 @@ export class RedisStore implements SessionStore, AsyncDisposable {
   async load(id: string): Promise<SessionRecord | undefined> {
     checkId(id, "load session");
     return await this.#call("load session", async () => {
-      const hash = await this.#client.hgetall(this.#key(id, "data"));
-      if (!hash.data) return undefined;
-      const record: SessionRecord = {
-        data: JSON.parse(hash.data),
-        created: Number(hash.created),
-        lastAccessed: Number(hash.lastAccessed),
-        expires: Number(hash.expires),
-      };
-      return record.expires <= this.#clock.now() ? undefined : record;
+      const fields = await this.#client.hmget(
+        this.#key(id, "data"),
+        "data",
+        "created",
+        "lastAccessed",
+        "expires",
+      );
+      return this.#record(fields);
+    });
+  }
+
+  /**
+   * Reads a session and renews a live, unlocked one in the same script: one round trip.
+   *
+   * @param id The session id.
+   * @param renewal The time and the manager's expiry settings.
+   * @returns The record as it was, or `undefined` if missing or expired.
+   * @throws {TypeError} If `id` is not a session id.
+   * @throws {StoreUnavailableError} If Redis cannot be reached.
+   */
+  async loadAndTouch(id: string, renewal: Renewal): Promise<SessionRecord | undefined> {
+    checkId(id, "load session");
+    const { now, idleTimeout, absoluteLifetime } = renewal;
+    return await this.#call("load session", async () => {
+      const fields = await this.#script(
+        "pubkitLoadTouch",
+        [this.#key(id, "data"), this.#key(id, "lock")],
+        [now, idleTimeout, absoluteLifetime],
+      );
+      return this.#record(fields as (string | null)[]);
     });
   }
 
@@ -346,37 +440,78 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     return await this.#locks.acquire(id, owner, options);
   }
 
-  async #tryLease(id: string): Promise<OuterLock | undefined> {
+  async #tryLease(id: string, load: boolean): Promise<OuterLock | undefined> {
     const token = crypto.randomUUID();
-    const lockKey = this.#key(id, "lock");
-    const fence = await this.#call(
+    const keys = [this.#key(id, "lock"), this.#key(id, "fence"), this.#key(id, "data")];
+    const reply = await this.#call(
       "lock session",
       () =>
-        this.#script("pubkitAcquire", [lockKey, this.#key(id, "fence"), this.#key(id, "data")], [
-          token,
-          this.#leaseTtl,
-          this.#fenceTtl,
-        ]),
-    ) as number;
-    if (!fence) return undefined;
+        this.#script("pubkitAcquire", keys, [token, this.#leaseTtl, this.#fenceTtl, load ? 1 : ""]),
+    ) as number | [number, ...(string | null)[]];
+    if (!reply) return undefined;
+    const fence = typeof reply === "number" ? reply : reply[0];
+    const record = typeof reply === "number"
+      ? undefined
+      : this.#record(reply.slice(1) as (string | null)[]) ?? null;
+    const [lockKey, fenceKey, dataKey] = keys;
     const timer = setInterval(() => {
-      this.#script("pubkitRenew", [lockKey, this.#key(id, "data")], [token, this.#leaseTtl])
-        .catch(() => {});
+      this.#script("pubkitRenew", [lockKey, dataKey], [token, this.#leaseTtl]).catch(() => {});
     }, Math.max(10, Math.floor(this.#leaseTtl / 3)));
     this.#renewals.add(timer);
-    let released: Promise<void> | undefined;
+    const stop = () => {
+      clearInterval(timer);
+      this.#renewals.delete(timer);
+    };
     return {
       fence,
-      release: () =>
-        released ??= (async () => {
-          clearInterval(timer);
-          this.#renewals.delete(timer);
-          // A failed release is not an error: the lease runs out by itself.
-          if (!this.#closed) {
-            await this.#script("pubkitRelease", [lockKey], [token]).catch(() => {});
-          }
-        })(),
+      record,
+      release: async () => {
+        stop();
+        // A failed release is not an error: the lease runs out by itself.
+        if (!this.#closed) await this.#script("pubkitRelease", [lockKey], [token]).catch(() => {});
+      },
+      commit: (write: FinalWrite) => {
+        stop();
+        const args = this.#finalArgs(write);
+        return this.#call("save session", async () => {
+          const ok = await this.#script("pubkitCommit", [dataKey, fenceKey, lockKey], [
+            fence,
+            token,
+            ...args,
+          ]);
+          if (ok !== 1) throw new LockLostError(fence);
+        });
+      },
     };
+  }
+
+  /** The mode and arguments of `pubkitCommit` for a final write. */
+  #finalArgs(write: FinalWrite): (string | number)[] {
+    const now = this.#clock.now();
+    if ("save" in write) {
+      const { data, created, lastAccessed, expires } = write.save;
+      checkRecord(write.save, "save session");
+      const ttl = Math.ceil(expires - now);
+      if (ttl <= 0) return ["destroy"];
+      return ["save", JSON.stringify(data), created, lastAccessed, expires, ttl];
+    }
+    const { lastAccessed, expires } = write.touch;
+    const ttl = Math.ceil(expires - now);
+    return ttl <= 0 ? ["destroy"] : ["touch", lastAccessed, expires, ttl, now];
+  }
+
+  /** A record from the data hash's fields, or `undefined` if missing or expired. */
+  #record([data, created, lastAccessed, expires]: (string | null | undefined)[]):
+    | SessionRecord
+    | undefined {
+    if (data === null || data === undefined) return undefined;
+    const record: SessionRecord = {
+      data: JSON.parse(data),
+      created: Number(created),
+      lastAccessed: Number(lastAccessed),
+      expires: Number(expires),
+    };
+    return record.expires <= this.#clock.now() ? undefined : record;
   }
 
   /**

@@ -3,8 +3,10 @@
 import assert from "node:assert/strict";
 import { RedisStore } from "./redis_store.ts";
 import { newId } from "./_ids.ts";
-import { StoreUnavailableError } from "./store_unavailable_error.ts";
+import { LockLostError, StoreUnavailableError } from "./errors.ts";
+import { SessionManager } from "./session_manager.ts";
 import { testSessionStore } from "./testing.ts";
+import { clientCommands, commandCalls, redisCli, startRedis } from "./testdata/redis_servers.ts";
 
 const url = Deno.env.get("REDIS_URL");
 if (!url) console.log("redis_store_test.ts: REDIS_URL is unset, skipping the Redis tests");
@@ -178,5 +180,125 @@ Deno.test({
     }
     assert.deepEqual((await store.load(id))?.data, { a: 1 });
     await store.destroy(id);
+  },
+});
+
+Deno.test({
+  name:
+    "RedisStore: a locked request costs 2 Redis round trips, a read-only one 1, by INFO commandstats (needs REDIS_URL)",
+  ignore: !url,
+  async fn() {
+    // A server of its own: commandstats count every client's commands.
+    await using server = await startRedis();
+    const port = server.ports[0]!;
+    await using manager = new SessionManager({
+      store: new RedisStore({ url: server.urls[0], prefix: prefix("trips"), ...quiet }),
+      secrets: ["a secret of at least thirty-two characters"],
+    });
+    const first = await manager.open(new Headers(), { owner: {} });
+    first.set("n", 0);
+    const { name, value } = first.cookie()!;
+    await first.close();
+    const headers = new Headers({ cookie: `${name}=${value}` });
+    const visit = async (lock: boolean) => {
+      const session = await manager.open(headers, { owner: {}, lock });
+      if (lock) session.set("n", (session.get("n") as number) + 1);
+      await session.close();
+    };
+    // Warm: the first call of each script loads it (EVAL), later ones use EVALSHA.
+    await visit(true);
+    await visit(false);
+    const perRequest = async (lock: boolean, requests = 20) => {
+      await clientCommands(port);
+      const before = await commandCalls(port);
+      for (let i = 0; i < requests; i++) await visit(lock);
+      const after = await commandCalls(port);
+      const sent = await clientCommands(port);
+      const scripts = (after.get("evalsha") ?? 0) - (before.get("evalsha") ?? 0);
+      const trips = [...sent.entries()].filter(([command]) => command !== "info");
+      return {
+        roundTrips: trips.reduce((sum, [, count]) => sum + count, 0) / requests,
+        evalsha: scripts / requests,
+        commands: Object.fromEntries(trips.map(([command, count]) => [command, count / requests])),
+      };
+    };
+    const locked = await perRequest(true);
+    const readOnly = await perRequest(false);
+    console.log(`  Redis per request: locked ${JSON.stringify(locked)}`);
+    console.log(`  Redis per request: read-only ${JSON.stringify(readOnly)}`);
+    assert.deepEqual(locked, { roundTrips: 2, evalsha: 2, commands: { evalsha: 2 } });
+    assert.deepEqual(readOnly, { roundTrips: 1, evalsha: 1, commands: { evalsha: 1 } });
+    const check = await manager.open(headers, { owner: {}, lock: false });
+    assert.equal(check.get("n"), 21);
+    await check.close();
+  },
+});
+
+Deno.test({
+  name:
+    "RedisStore on a Redis Cluster (3 primaries, 3 replicas) passes the conformance suite (needs REDIS_URL)",
+  ignore: !url,
+  async fn(t) {
+    await using cluster = await startRedis(6, true);
+    await testSessionStore(t, {
+      create: (clock) =>
+        new RedisStore({ cluster: cluster.urls, prefix: prefix("cluster"), clock, ...quiet }),
+      fencing: true,
+    });
+    await t.step("one session's keys share a hash tag: every script touches one slot", async () => {
+      await using store = new RedisStore({ cluster: cluster.urls, prefix: "p:", ...quiet });
+      const ids = Array.from({ length: 30 }, () => newId());
+      // Ids spread over the three primaries, and each script still runs (no CROSSSLOT).
+      for (const id of ids) await (await store.lock(id, {}, { load: true })).release();
+      const slots = new Set(
+        await Promise.all(
+          ids.map((id) => redisCli(cluster.ports[0]!, "cluster", "keyslot", `p:{${id}}:lock`)),
+        ),
+      );
+      assert.ok(slots.size > 1, "the ids hash to several slots");
+    });
+    await t.step("give url or cluster, not both", () => {
+      assert.throws(() => new RedisStore({ url, cluster: cluster.urls }), RangeError);
+      assert.throws(() => new RedisStore({ cluster: [] }), RangeError);
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "RedisStore: a holder whose lease was lost cannot commit over the new holder (needs REDIS_URL)",
+  ignore: !url,
+  async fn() {
+    const p = prefix("stale-commit");
+    // Two stores: two processes sharing the sessions.
+    await using a = new RedisStore({ url, prefix: p, ...quiet });
+    await using b = new RedisStore({ url, prefix: p, ...quiet });
+    const id = newId();
+    const now = Date.now();
+    const record = (n: number) => ({
+      data: { n },
+      created: now,
+      lastAccessed: now,
+      expires: now + 60_000,
+    });
+    await a.save(id, record(0));
+    const stale = await a.lock(id, "a", { load: true });
+    assert.deepEqual(stale.record?.data, { n: 0 });
+    // The lease is lost (as after a pause past leaseTtl): another process takes the lock.
+    const { Redis } = await import("ioredis");
+    const client = new Redis(url!);
+    try {
+      await client.del(`${p}{${id}}:lock`);
+    } finally {
+      await client.quit();
+    }
+    const fresh = await b.lock(id, "b", { load: true, timeout: 1000 });
+    assert.ok(fresh.fence > stale.fence);
+    await assert.rejects(() => stale.commit!({ save: record(99) }), LockLostError);
+    // Nor did it release the new holder's lease.
+    await assert.rejects(() => a.lock(id, "c", { timeout: 50 }), { name: "LockTimeoutError" });
+    await fresh.commit!({ save: record(1) });
+    assert.deepEqual((await b.load(id))?.data, { n: 1 });
+    await b.destroy(id);
   },
 });

@@ -1,6 +1,8 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
-import { LockTimeoutError } from "./lock_timeout_error.ts";
+import { type Clock, type WaitOptions, WaitQueue } from "@pubkit/async";
+import { checkNumber, checkOptions } from "./_store_common.ts";
+import { LockTimeoutError } from "./errors.ts";
 
 /** Options for {@linkcode ReentrantLock}. */
 export interface ReentrantLockOptions {
@@ -8,14 +10,8 @@ export interface ReentrantLockOptions {
   timeout?: number;
   /** Names the locked thing in error messages. */
   subject?: string;
-}
-
-/** Options for {@linkcode ReentrantLock.prototype.acquire}. */
-export interface AcquireOptions {
-  /** Acquire timeout in milliseconds; overrides the lock's default. */
-  timeout?: number;
-  /** Cancels the wait; the promise rejects with `signal.reason`. */
-  signal?: AbortSignal;
+  /** Time and timers of the acquire timeout (`@pubkit/async`). Defaults to `systemClock`. */
+  clock?: Clock;
 }
 
 /**
@@ -31,14 +27,7 @@ export interface ReentrantLockHold extends Disposable, AsyncDisposable {
   release(): void;
 }
 
-interface Waiter {
-  owner: unknown;
-  resolve(hold: ReentrantLockHold): void;
-  reject(reason: unknown): void;
-  cleanup(): void;
-}
-
-const KNOWN_OPTIONS = new Set(["timeout", "subject"]);
+const KNOWN = ["timeout", "subject", "clock"] as const;
 
 /**
  * A lock owned by an explicit owner token, with a hold count for re-entry, FIFO
@@ -51,12 +40,8 @@ const KNOWN_OPTIONS = new Set(["timeout", "subject"]);
  *
  * @example Re-entry by the same owner, waiting by another
  * ```ts
- * import {
- *   type AcquireOptions,
- *   ReentrantLock,
- *   type ReentrantLockHold,
- *   type ReentrantLockOptions,
- * } from "@pubkit/session";
+ * import type { WaitOptions } from "@pubkit/async";
+ * import { ReentrantLock, type ReentrantLockHold, type ReentrantLockOptions } from "@pubkit/session";
  * import assert from "node:assert/strict";
  *
  * const options: ReentrantLockOptions = { timeout: 1000 };
@@ -66,7 +51,7 @@ const KNOWN_OPTIONS = new Set(["timeout", "subject"]);
  * const inner = await lock.acquire(chain); // an internal redirect: no deadlock
  * assert.equal(lock.holdCount, 2);
  *
- * const wait: AcquireOptions = { timeout: 1000, signal: AbortSignal.timeout(5000) };
+ * const wait: WaitOptions = { timeout: 1000, signal: AbortSignal.timeout(5000) };
  * const other = lock.acquire({}, wait);
  * inner.release();
  * outer.release();
@@ -77,24 +62,25 @@ const KNOWN_OPTIONS = new Set(["timeout", "subject"]);
 export class ReentrantLock {
   #owner: unknown = undefined;
   #count = 0;
-  #waiters: Waiter[] = [];
-  #timeout: number;
-  #subject: string | undefined;
+  #queue: WaitQueue<ReentrantLockHold, unknown>;
+  #release = (): void => this.#releaseOne();
 
   /**
    * Creates an unlocked lock.
    *
-   * @param options Default timeout and a subject for messages.
+   * @param options Default timeout, a subject for messages, and a clock.
    * @throws {RangeError} For an unknown option or a negative timeout.
    */
   constructor(options: ReentrantLockOptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!KNOWN_OPTIONS.has(key)) {
-        throw new RangeError(`Cannot create ReentrantLock: unknown option "${key}"`);
-      }
-    }
-    this.#timeout = checkTimeout(options.timeout ?? 10_000, "create ReentrantLock");
-    this.#subject = options.subject;
+    const action = "create ReentrantLock";
+    checkOptions(options, KNOWN, action);
+    const timeout = checkNumber(options.timeout ?? 10_000, "timeout", action);
+    const subject = options.subject;
+    this.#queue = new WaitQueue({
+      timeout,
+      timeoutError: (_owner, ms) => new LockTimeoutError(ms, { subject }),
+      clock: options.clock,
+    });
   }
 
   /** Whether some owner holds the lock. */
@@ -114,7 +100,7 @@ export class ReentrantLock {
 
   /** How many acquisitions are waiting. */
   get waiting(): number {
-    return this.#waiters.length;
+    return this.#queue.length;
   }
 
   /**
@@ -126,9 +112,7 @@ export class ReentrantLock {
    */
   tryAcquire(owner: unknown): ReentrantLockHold | undefined {
     checkOwner(owner);
-    if (this.#count > 0 && this.#owner === owner) return this.#grant(owner);
-    if (this.#count === 0 && this.#waiters.length === 0) return this.#grant(owner);
-    return undefined;
+    return this.#free(owner) ? this.#grant(owner) : undefined;
   }
 
   /**
@@ -139,78 +123,47 @@ export class ReentrantLock {
    * @returns A hold to release (or dispose) when done.
    * @throws {LockTimeoutError} If the lock stays held past the timeout.
    * @throws {TypeError} If `owner` is `undefined` or `null`.
+   * @throws {RangeError} For a negative timeout.
    * @throws {unknown} `signal.reason` if the signal aborts first.
    */
-  acquire(owner: unknown, options: AcquireOptions = {}): Promise<ReentrantLockHold> {
-    let timeout: number;
-    try {
-      checkOwner(owner);
-      timeout = checkTimeout(options.timeout ?? this.#timeout, "acquire lock");
-    } catch (error) {
-      return Promise.reject(error);
+  acquire(owner: unknown, options?: WaitOptions): Promise<ReentrantLockHold> {
+    if (owner === undefined || owner === null) {
+      return Promise.reject(new TypeError(NO_OWNER));
     }
-    const { signal } = options;
-    if (signal?.aborted) return Promise.reject(signal.reason);
-    const now = this.tryAcquire(owner);
-    if (now) return Promise.resolve(now);
-    return new Promise((resolve, reject) => {
-      const waiter: Waiter = {
-        owner,
-        resolve,
-        reject,
-        cleanup: () => {
-          clearTimeout(timer);
-          signal?.removeEventListener("abort", onAbort);
-        },
-      };
-      const remove = () => {
-        const index = this.#waiters.indexOf(waiter);
-        if (index >= 0) this.#waiters.splice(index, 1);
-        waiter.cleanup();
-      };
-      const onAbort = () => {
-        remove();
-        reject(signal!.reason);
-      };
-      const timer = setTimeout(() => {
-        remove();
-        reject(new LockTimeoutError(timeout, { subject: this.#subject }));
-      }, timeout);
-      signal?.addEventListener("abort", onAbort, { once: true });
-      this.#waiters.push(waiter);
-    });
+    if (options !== undefined) {
+      if (options.signal?.aborted) return Promise.reject(options.signal.reason);
+      if (!(options.timeout === undefined || options.timeout >= 0)) {
+        return Promise.reject(new RangeError(`Cannot acquire lock: timeout is ${options.timeout}`));
+      }
+    }
+    if (this.#free(owner)) return Promise.resolve(this.#grant(owner));
+    return this.#queue.wait(owner, options);
+  }
+
+  /** Whether `owner` gets the lock at once: it holds it, or nobody holds it nor waits. */
+  #free(owner: unknown): boolean {
+    return this.#count === 0 ? this.#queue.length === 0 : this.#owner === owner;
   }
 
   #grant(owner: unknown): ReentrantLockHold {
     this.#owner = owner;
     this.#count++;
-    return new Hold(owner, () => this.#release());
+    return new Hold(owner, this.#release);
   }
 
-  #release(): void {
-    this.#count--;
-    if (this.#count > 0) return;
+  #releaseOne(): void {
+    if (--this.#count > 0) return;
     this.#owner = undefined;
-    const next = this.#waiters.shift();
-    if (next) {
-      // Hand over directly so that no newcomer can barge ahead of the queue.
-      next.cleanup();
-      next.resolve(this.#grant(next.owner));
-    }
+    // Hand over directly so that no newcomer can barge ahead of the queue.
+    const head = this.#queue.head;
+    if (head !== undefined) this.#queue.grant(this.#grant(head.owner));
   }
 }
+
+const NO_OWNER = "Cannot acquire lock: the owner token is undefined or null";
 
 function checkOwner(owner: unknown): void {
-  if (owner === undefined || owner === null) {
-    throw new TypeError("Cannot acquire lock: the owner token is undefined or null");
-  }
-}
-
-function checkTimeout(timeout: number, action: string): number {
-  if (!(timeout >= 0) || !Number.isFinite(timeout)) {
-    throw new RangeError(`Cannot ${action}: timeout must be a finite number >= 0, got ${timeout}`);
-  }
-  return timeout;
+  if (owner === undefined || owner === null) throw new TypeError(NO_OWNER);
 }
 
 // A class, not an object literal with a getter and computed symbol keys: V8 builds those slowly

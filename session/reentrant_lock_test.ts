@@ -1,7 +1,9 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
 import assert from "node:assert/strict";
-import { LockTimeoutError } from "./lock_timeout_error.ts";
+import { FakeClock } from "@pubkit/async";
+import { watch } from "@pubkit/async/testing";
+import { LockTimeoutError } from "./errors.ts";
 import { ReentrantLock } from "./reentrant_lock.ts";
 
 Deno.test("ReentrantLock.acquire() re-enters for the same owner", async () => {
@@ -70,4 +72,19 @@ Deno.test("ReentrantLock rejects bad owners and options", async () => {
   assert.throws(() => lock.tryAcquire(null), TypeError);
   assert.throws(() => new ReentrantLock({ timeout: -1 }), RangeError);
   assert.throws(() => new ReentrantLock({ wait: 1 } as never), RangeError);
+});
+
+Deno.test("ReentrantLock waiters share the WaitQueue's one timer on the lock's clock", async () => {
+  const clock = new FakeClock();
+  const lock = new ReentrantLock({ timeout: 100, clock });
+  const held = await lock.acquire("a");
+  const waits = ["b", "c", "d"].map((owner) => watch(lock.acquire(owner)));
+  assert.equal(clock.pending, 1, "one timer for all waiters, not one each");
+  await clock.tick(99);
+  assert.ok(waits.every((wait) => !wait.settled));
+  await clock.tick(1);
+  assert.ok(waits.every((wait) => wait.error instanceof LockTimeoutError));
+  assert.equal(clock.pending, 0, "no timer left once nobody waits");
+  held.release();
+  await assert.rejects(() => lock.acquire("e", { timeout: -1 }), RangeError);
 });

@@ -193,10 +193,4 @@ export interface Session extends AsyncDisposable {
    * @throws {StoreUnavailableError} If the store cannot be reached.
    */
   close(): Promise<void>;
-  /**
-   * mod_python's name for {@linkcode Session.prototype.close}.
-   *
-   * @returns A promise that resolves once closed.
-   */
-  cleanup(): Promise<void>;
 }

@@ -1,11 +1,12 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
+import { type Clock, systemClock } from "@pubkit/async";
 import { CookieSigner, newId } from "./_ids.ts";
-import { SessionCore, SessionHandle } from "./_session_core.ts";
+import { SessionCore } from "./_session_core.ts";
 import type { CookieAttributes, CoreConfig } from "./_session_core.ts";
-import { checkNumber, checkOptions, systemClock } from "./_store_common.ts";
+import { checkNumber, checkOptions } from "./_store_common.ts";
 import type { Session } from "./session.ts";
-import type { Clock, SessionLock, SessionRecord, SessionStore } from "./session_store.ts";
+import type { SessionLock, SessionRecord, SessionStore } from "./session_store.ts";
 
 /** Options for {@linkcode SessionManager}. */
 export interface SessionManagerOptions {
@@ -218,21 +219,10 @@ export class SessionManager implements AsyncDisposable {
     const lockOptions = { timeout: options.timeout ?? this.#config.lockTimeout, signal };
     const { store, signer, clock } = this.#config;
 
+    // An internal redirect or a template of the same request chain: same session, and its
+    // lock already held, never waited for.
     const shared = this.#cores.get(owner);
-    if (shared) {
-      // An internal redirect or a template of the same request chain: same session,
-      // and the lock is re-entered, never waited for.
-      const handle = new SessionHandle(shared);
-      if (shared.holds.length > 0) {
-        try {
-          shared.holds.push(await store.lock(shared.id, owner, lockOptions));
-        } catch (error) {
-          shared.handles--;
-          throw error;
-        }
-      }
-      return handle;
-    }
+    if (shared) return shared.openHandle();
 
     const https = options.secure ?? false;
     const cookieName = this.cookieName(https);
@@ -242,12 +232,25 @@ export class SessionManager implements AsyncDisposable {
     let hold: SessionLock | undefined;
     let record: SessionRecord | undefined;
     let now = 0;
+    let touched = false;
+    const { idleTimeout, absoluteLifetime } = this.#config;
     for (const value of values.slice(0, MAX_COOKIES)) {
       id = signer.verify(value);
       if (!id) continue;
-      if (lock) hold = await store.lock(id, owner, lockOptions);
+      if (lock) hold = await store.lock(id, owner, { ...lockOptions, load: true });
       try {
-        record = await store.load(id);
+        // A store that read the session with the lock saves a round trip.
+        if (hold === undefined && store.loadAndTouch !== undefined) {
+          // A read-only request renews the expiry as it reads: one round trip.
+          touched = true;
+          record = await store.loadAndTouch(id, {
+            now: clock.now(),
+            idleTimeout,
+            absoluteLifetime,
+          });
+        } else {
+          record = hold?.record !== undefined ? hold.record ?? undefined : await store.load(id);
+        }
         now = clock.now();
         if (record && this.#expired(record, now)) {
           if (hold) await store.destroy(id, { fence: hold.fence });
@@ -280,10 +283,11 @@ export class SessionManager implements AsyncDisposable {
       hadCookie: values.length > 0,
       now,
       exclusive: lock,
+      lock: hold,
+      touched: touched && record !== undefined,
     });
-    if (hold) core.holds.push(hold);
     this.#cores.set(owner, core);
-    return new SessionHandle(core);
+    return core.openHandle();
   }
 
   #expired(record: SessionRecord, now: number): boolean {

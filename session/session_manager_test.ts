@@ -1,7 +1,7 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
 import assert from "node:assert/strict";
-import { LockTimeoutError } from "./lock_timeout_error.ts";
+import { LockTimeoutError } from "./errors.ts";
 import { MemoryStore } from "./memory_store.ts";
 import type { SessionCookie } from "./session.ts";
 import { SessionManager, type SessionManagerOptions } from "./session_manager.ts";

@@ -1,13 +1,5 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
-/**
- * A source of the current time in epoch milliseconds. Tests pass a fake one.
- */
-export interface Clock {
-  /** The current time in milliseconds since the epoch. */
-  now(): number;
-}
-
 /** What a store keeps for one session. Data must be JSON-serialisable. */
 export interface SessionRecord {
   /** The session's values. */
@@ -26,6 +18,30 @@ export interface StoreLockOptions {
   timeout?: number;
   /** Cancels the wait with `signal.reason`. */
   signal?: AbortSignal;
+  /**
+   * Also read the session while taking the lock, in the same round trip where the store can;
+   * the lock's `record` then holds what was read. Stores that cannot leave `record` undefined
+   * and the caller calls `load()`. Defaults to `false`.
+   */
+  load?: boolean;
+}
+
+/**
+ * The last write of a locked request, for {@linkcode SessionLock.commit}: the whole record, or
+ * only its access time and expiry (as {@linkcode SessionStore.touch}).
+ */
+export type FinalWrite =
+  | { save: SessionRecord }
+  | { touch: { lastAccessed: number; expires: number } };
+
+/** A read-only request's renewal, for {@linkcode SessionStore.loadAndTouch}. */
+export interface Renewal {
+  /** The request's time (epoch ms): the new `lastAccessed`. */
+  now: number;
+  /** The manager's idle timeout in milliseconds. */
+  idleTimeout: number;
+  /** The manager's absolute lifetime in milliseconds. */
+  absoluteLifetime: number;
 }
 
 /** Options for writes that may carry a fencing token. */
@@ -47,8 +63,24 @@ export interface SessionLock extends AsyncDisposable {
   readonly id: string;
   /** The fencing token of this ownership; increases with every new owner. */
   readonly fence: number;
+  /**
+   * With `load: true`: what the store read while taking the lock (the record, `null` for none
+   * or an expired one), if this hold started the ownership and the store reads in the same
+   * step. `undefined` otherwise: then call `load()`.
+   */
+  readonly record?: SessionRecord | null;
   /** Gives back this hold; idempotent. */
   release(): Promise<void>;
+  /**
+   * Saves (or touches) the session under this lock's fence and gives back this hold, in one
+   * round trip where the store can (`RedisStore`: one script). Optional: without it, a caller
+   * calls `save()` or `touch()` with the fence, then `release()`. After it, `release()` does
+   * nothing.
+   *
+   * @param write The whole record, or the new access time and expiry.
+   * @throws {LockLostError} If a newer holder exists (the write is refused; the hold is freed).
+   */
+  commit?(write: FinalWrite): Promise<void>;
 }
 
 /**
@@ -69,6 +101,18 @@ export interface SessionStore {
    * @returns The record, or `undefined` if missing or expired.
    */
   load(id: string): Promise<SessionRecord | undefined>;
+  /**
+   * Reads a session and, if it is live (neither past `expires` nor past the renewal's idle or
+   * absolute limits) and not locked, renews it in the same step: `lastAccessed = now`,
+   * `expires = min(now + idleTimeout, created + absoluteLifetime)`. A read-only request costs
+   * one round trip this way. Optional: without it, the manager loads, then renews under a lock
+   * that must be free at once.
+   *
+   * @param id The session id.
+   * @param renewal The time and the manager's expiry settings.
+   * @returns The record as it was before the renewal, or `undefined` if missing or expired.
+   */
+  loadAndTouch?(id: string, renewal: Renewal): Promise<SessionRecord | undefined>;
   /**
    * Writes a session whole, replacing what was there.
    *

@@ -9,11 +9,14 @@
 
 import assert from "node:assert/strict";
 import { newId } from "./_ids.ts";
-import { LockTimeoutError } from "./lock_timeout_error.ts";
-import type { Clock, SessionRecord, SessionStore } from "./session_store.ts";
+import { LockTimeoutError } from "./errors.ts";
+import { type Clock, FakeClock } from "@pubkit/async";
+import type { SessionRecord, SessionStore } from "./session_store.ts";
 
 /**
- * A clock that only moves when told to, for expiry tests without sleeps.
+ * The fake clock stores are tested with: `@pubkit/async`'s {@linkcode FakeClock}, re-exported
+ * here so a store's tests need one import. `tick(ms)` moves the time at once when no timer is
+ * due, so expiry tests need not await it.
  *
  * @example
  * ```ts
@@ -32,38 +35,7 @@ import type { Clock, SessionRecord, SessionStore } from "./session_store.ts";
  * assert.equal(suite, undefined);
  * ```
  */
-export class FakeClock implements Clock {
-  #now: number;
-
-  /**
-   * Creates a clock showing `start`.
-   *
-   * @param start The initial time in epoch ms. Defaults to 2025-01-01.
-   */
-  constructor(start: number = Date.UTC(2025, 0, 1)) {
-    this.#now = start;
-  }
-
-  /**
-   * The fake current time.
-   *
-   * @returns Epoch milliseconds.
-   */
-  now(): number {
-    return this.#now;
-  }
-
-  /**
-   * Moves the clock forward.
-   *
-   * @param ms Milliseconds to advance.
-   * @throws {RangeError} If `ms` is negative.
-   */
-  tick(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError("Cannot tick the clock: ms must be >= 0");
-    this.#now += ms;
-  }
-}
+export { FakeClock };
 
 /** Options for {@linkcode testSessionStore}. */
 export interface SessionStoreSuiteOptions {
@@ -75,9 +47,10 @@ export interface SessionStoreSuiteOptions {
 
 /**
  * Runs the `SessionStore` conformance suite as steps of a test: load/save/destroy/
- * touch, expiry (a locked session never expires under its holder), id validation, reentrant FIFO locking with timeout and signal,
- * independence of ids, concurrent read-modify-write on one id, and (for lease stores)
- * fencing.
+ * touch, expiry (a locked session never expires under its holder), id validation, reentrant
+ * FIFO locking with timeout and signal, independence of ids, concurrent read-modify-write on
+ * one id, the optional one-round-trip steps (`lock({ load })`, `commit()`, `loadAndTouch()`)
+ * where the store has them, and (for lease stores) fencing.
  *
  * @param t The test context to add steps to.
  * @param options How to create the store under test.
@@ -106,7 +79,7 @@ export async function testSessionStore(
 ): Promise<void> {
   const step = (name: string, fn: (store: SessionStore, clock: FakeClock) => Promise<void>) =>
     t.step(name, async () => {
-      const clock = new FakeClock();
+      const clock = new FakeClock(Date.UTC(2025, 0, 1));
       const store = await options.create(clock);
       try {
         await fn(store, clock);
@@ -287,6 +260,83 @@ export async function testSessionStore(
         }
       }));
       assert.equal((await store.load(id))?.data.n, 25);
+    },
+  );
+
+  await step(
+    "lock({ load: true }) reads the session with the lock where the store can",
+    async (store, clock) => {
+      const id = newId();
+      const saved = record(clock, { a: 1 });
+      await store.save(id, saved);
+      const owner = {};
+      const hold = await store.lock(id, owner, { timeout: 1000, load: true });
+      try {
+        // undefined: this store does not read with the lock (the caller loads).
+        if (hold.record !== undefined) assert.deepEqual(hold.record, saved);
+        const again = await store.lock(id, owner, { timeout: 1000, load: true });
+        assert.equal(again.record, undefined, "only the hold that took the lock read");
+        await again.release();
+      } finally {
+        await hold.release();
+      }
+      const missing = await store.lock(newId(), owner, { timeout: 1000, load: true });
+      assert.ok(missing.record === undefined || missing.record === null);
+      await missing.release();
+    },
+  );
+
+  await step("commit() writes under the fence and frees the lock", async (store, clock) => {
+    const id = newId();
+    await store.save(id, record(clock, { n: 0 }, 1000));
+    const hold = await store.lock(id, "a", { timeout: 1000, load: true });
+    if (hold.commit === undefined) return await hold.release();
+    const saved = record(clock, { n: 1 });
+    await hold.commit({ save: saved });
+    await hold.release();
+    assert.deepEqual(await store.load(id), saved);
+    const next = await store.lock(id, "b", { timeout: 100 });
+    assert.ok(next.fence > hold.fence);
+    await next.commit!({ touch: { lastAccessed: clock.now() + 5, expires: clock.now() + 5000 } });
+    const touched = await store.load(id);
+    assert.deepEqual(touched?.data, { n: 1 });
+    assert.equal(touched?.expires, clock.now() + 5000);
+    assert.equal(touched?.lastAccessed, clock.now() + 5);
+    // A re-entered lock commits its write and keeps the outer hold.
+    const outer = await store.lock(id, "c", { timeout: 100 });
+    const inner = await store.lock(id, "c", { timeout: 100 });
+    await inner.commit!({ save: record(clock, { n: 2 }) });
+    await assert.rejects(() => store.lock(id, "d", { timeout: 30 }), LockTimeoutError);
+    await outer.release();
+    assert.deepEqual((await store.load(id))?.data, { n: 2 });
+  });
+
+  await step(
+    "loadAndTouch() renews a live, unlocked session as it reads, and only such",
+    async (store, clock) => {
+      if (store.loadAndTouch === undefined) return;
+      const renewal = () => ({ now: clock.now(), idleTimeout: 1000, absoluteLifetime: 60_000 });
+      const id = newId();
+      const saved = record(clock, { a: 1 }, 1000);
+      await store.save(id, saved);
+      clock.tick(500);
+      assert.deepEqual(await store.loadAndTouch(id, renewal()), saved, "the record as it was");
+      const renewed = await store.load(id);
+      assert.equal(renewed?.lastAccessed, clock.now());
+      assert.equal(renewed?.expires, clock.now() + 1000);
+      // Locked: the holder renews it, not a reader.
+      const hold = await store.lock(id, "holder", { timeout: 1000 });
+      clock.tick(500);
+      await store.loadAndTouch(id, renewal());
+      assert.equal((await store.load(id))?.expires, clock.now() + 500);
+      await hold.release();
+      // Capped by the absolute lifetime, and never creating a session.
+      clock.tick(100);
+      await store.loadAndTouch(id, { ...renewal(), absoluteLifetime: 1200 });
+      assert.equal((await store.load(id))?.expires, saved.created + 1200);
+      const missing = newId();
+      assert.equal(await store.loadAndTouch(missing, renewal()), undefined);
+      assert.equal(await store.load(missing), undefined);
     },
   );
 

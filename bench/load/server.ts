@@ -13,7 +13,8 @@
  */
 import { createApp } from "@pubkit/server";
 import { HttpError, parseForm } from "@pubkit/request";
-import { MemoryStore, RedisStore, SessionManager, type SessionStore } from "@pubkit/session";
+import { MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
+import { RedisStore } from "@pubkit/session/redis";
 import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
 
 const mode = Deno.args[0] ?? "faults";

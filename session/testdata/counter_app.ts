@@ -1,9 +1,8 @@
 // Copyright 2025 the pubkit authors. MIT license.
 // The counter handler shared by the in-process HTTP tests and race_server.ts.
 
-import { LockTimeoutError } from "../lock_timeout_error.ts";
+import { LockTimeoutError, StoreUnavailableError } from "../errors.ts";
 import type { SessionManager } from "../session_manager.ts";
-import { StoreUnavailableError } from "../store_unavailable_error.ts";
 
 export const SECRET = "race test secret, long enough for HMAC-SHA256";
 

@@ -1,19 +1,17 @@
 // A tiny pubkit app for the parallel races: `/start` opens a session at n = 0, `/inc` reads n,
 // waits a few ms (so unlocked updates would be lost), writes n + 1; `/read` returns n.
 // `?lock=0` opens the session unlocked (read-only): `/inc` then answers 409.
-// Sessions in files (COUNTER_DIR), in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX), in PostgreSQL
-// (COUNTER_DATABASE_URL, COUNTER_TABLE) or, for one process, in memory (COUNTER_MEMORY=1).
+// Sessions in files (COUNTER_DIR), in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX), in a Redis
+// Cluster (COUNTER_REDIS_CLUSTER: comma-separated node URLs), in PostgreSQL (COUNTER_DATABASE_URL,
+// COUNTER_TABLE) or, for one process, in memory (COUNTER_MEMORY=1). `/start?tag=x` keeps x in the
+// session; `/inc` answers it back, so a test sees whether a request was given another session's
+// data.
 // The entry of `deno serve --parallel`; `_counter_main.ts` runs it as a process on PORT.
 import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
 import { createApp } from "@pubkit/server";
-import {
-  FileStore,
-  MemoryStore,
-  RedisStore,
-  SessionManager,
-  type SessionStore,
-} from "@pubkit/session";
+import { FileStore, MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
 import { PostgresStore } from "@pubkit/session/postgres";
+import { RedisStore } from "@pubkit/session/redis";
 
 /** The cookie secret shared by every process of a race. */
 export const SECRET = "the parallel race secret, thirty-two+ characters";
@@ -23,9 +21,11 @@ const redisUrl = env("COUNTER_REDIS_URL");
 const dir = env("COUNTER_DIR");
 const databaseUrl = env("COUNTER_DATABASE_URL");
 const memory = env("COUNTER_MEMORY") === "1";
-if (!redisUrl && !databaseUrl && !dir && !memory) {
+const cluster = env("COUNTER_REDIS_CLUSTER")?.split(",");
+if (!redisUrl && !cluster && !databaseUrl && !dir && !memory) {
   throw new Error(
-    "Cannot start: set COUNTER_DIR, COUNTER_REDIS_URL, COUNTER_DATABASE_URL or COUNTER_MEMORY=1",
+    "Cannot start: set COUNTER_DIR, COUNTER_REDIS_URL, COUNTER_REDIS_CLUSTER, COUNTER_DATABASE_URL " +
+      "or COUNTER_MEMORY=1",
   );
 }
 // Tells the test which worker or process answered; fixed for the isolate's life.
@@ -34,8 +34,11 @@ const worker = crypto.randomUUID().slice(0, 8);
 const pool = databaseUrl
   ? new Pool<PostgresClient>(new PostgresFactory({ connectionString: databaseUrl }), { max: 4 })
   : undefined;
-const store: SessionStore = redisUrl
-  ? new RedisStore({ url: redisUrl, prefix: env("COUNTER_PREFIX") ?? "pubkit:race:" })
+const prefix = env("COUNTER_PREFIX") ?? "pubkit:race:";
+const store: SessionStore = cluster
+  ? new RedisStore({ cluster, prefix })
+  : redisUrl
+  ? new RedisStore({ url: redisUrl, prefix })
   : pool
   ? new PostgresStore({
     db: { query: (text, values) => pool.use((client) => client.query(text, values)) },
@@ -65,6 +68,7 @@ const app = createApp({
       case "/start": {
         const session = await req.openSession();
         session.set("n", 0);
+        session.set("tag", req.query.get("tag"));
         return Response.json({ n: 0, worker });
       }
       case "/inc": {
@@ -77,7 +81,7 @@ const app = createApp({
           if (!(error instanceof TypeError)) throw error;
           return Response.json({ error: error.message, worker }, { status: 409 });
         }
-        return Response.json({ n: n + 1, worker });
+        return Response.json({ n: n + 1, worker, tag: session.get("tag") });
       }
       case "/read": {
         // A locked change is saved before its response is sent: an unlocked read that starts
