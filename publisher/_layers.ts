@@ -20,6 +20,7 @@ const SCOPE_KEYS: ReadonlySet<string> = new Set([
   "session",
   "settings",
   "startup",
+  "errorPage",
 ]);
 
 export function checkScopeOptions(
@@ -44,6 +45,9 @@ export function checkScopeOptions(
   if (o.settings !== undefined && (typeof o.settings !== "object" || o.settings === null)) {
     throw new TypeError(`Cannot use ${source}: settings must be an object`);
   }
+  if (o.errorPage !== undefined && o.errorPage !== false && typeof o.errorPage !== "string") {
+    throw new TypeError(`Cannot use ${source}: errorPage must be a template name or false`);
+  }
   const startup = o.startup === undefined ? [] : Array.isArray(o.startup) ? o.startup : [o.startup];
   if (startup.some((hook) => typeof hook !== "function")) {
     throw new TypeError(`Cannot use ${source}: startup must be a function or a list of functions`);
@@ -62,6 +66,7 @@ export function rootScope(): Scope {
     session: false,
     settings: Object.freeze({}),
     startup: Object.freeze([]),
+    errorPage: undefined,
   });
 }
 
@@ -109,6 +114,11 @@ export function childScope(
     ),
     session: options.session ?? parent.session,
     settings: Object.freeze({ ...parent.settings, ...options.settings }),
+    errorPage: options.errorPage === undefined
+      ? parent.errorPage
+      : options.errorPage === false
+      ? undefined
+      : options.errorPage,
     startup: Object.freeze(
       startup.map((run, i) => Object.freeze({ source: `${source}#startup[${i}]`, run })),
     ),

@@ -299,12 +299,38 @@ export class App {
     if (answer instanceof Response) return this.#complete(req, answer, info, started);
     return answer.then(
       (response) => this.#complete(req, response, info, started),
-      (error) => this.#complete(req, this.#errorResponse(error, req), info, started),
+      async (error) => this.#complete(req, await this.#errorResponse(error, req), info, started),
     );
   }
 
-  #errorResponse(error: unknown, req: AppReq): Response {
-    return errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+  #errorResponse(error: unknown, req: AppReq): Response | Promise<Response> {
+    const response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+    if (response.status !== 500 || req.errorPage === undefined) return response;
+    return this.#errorPage(error, req, req.errorPage, response);
+  }
+
+  /** The folder's error page for a 500, or the plain 500 if the page itself fails. */
+  async #errorPage(
+    error: unknown,
+    req: AppReq,
+    page: string,
+    plain: Response,
+  ): Promise<Response> {
+    try {
+      const html = await this.#services.templates.for(req.templatePaths).embedded.render(page, {
+        error,
+        requestId: req.id,
+        stack: this.#options.debug && error instanceof Error ? error.stack : undefined,
+        req,
+      });
+      const headers = new Headers(plain.headers);
+      headers.set("content-type", "text/html; charset=utf-8");
+      await plain.body?.cancel();
+      return new Response(html, { status: 500, headers });
+    } catch (pageError) {
+      this.#log(`[${req.id}] the error page ${page} failed`, pageError);
+      return plain;
+    }
   }
 
   /** The session cookie, the access log line, and the cleanups once the response is sent. */
@@ -358,7 +384,7 @@ export class App {
     try {
       response = await respond(req, this.#handler);
     } catch (error) {
-      response = this.#errorResponse(error, req);
+      response = await this.#errorResponse(error, req);
     }
     // A session first opened by the target carries its cookie back through the original.
     return req.hasSession ? this.#cookies.apply(response, req) : response;
@@ -488,6 +514,7 @@ function notFound(): never {
 function applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
   const { scope } = route;
   req.templatePaths = scope.templates;
+  req.errorPage = scope.errorPage;
   // Only a scope that sets limits costs an object per request.
   if (scope.formLimits) req.formLimits = { ...req.formLimits, ...scope.formLimits };
   // Synchronous unless there is a session to open: a published function costs no extra await.

@@ -51,8 +51,9 @@ const encoder = new TextEncoder();
 
 /**
  * Sends `head` (the request line and header lines, without the empty line; `Host` and
- * `Connection: close` are added) and `body` as raw bytes, then reads the response to the end.
- * `body` may be sent short of its `Content-Length` (`pauseMs` later the socket closes).
+ * `Connection: close` are added) and `body` as raw bytes, then reads one response (to its
+ * `Content-Length`, its last chunk, or the end of the connection). `body` may be short of its
+ * `Content-Length`: the server must answer without the rest.
  */
 export async function raw(
   port: number,
@@ -67,7 +68,10 @@ export async function raw(
     const request = `${head}\r\nHost: 127.0.0.1:${port}\r\nConnection: close\r\n\r\n`;
     await writeAll(conn, concat([encoder.encode(request), bytes]));
     const chunks: Uint8Array[] = [];
-    for await (const chunk of conn.readable) chunks.push(chunk);
+    for await (const chunk of conn.readable) {
+      chunks.push(chunk);
+      if (complete(concat(chunks))) break;
+    }
     return parseResponse(concat(chunks));
   } finally {
     clearTimeout(deadline);
@@ -89,6 +93,17 @@ export function concat(parts: readonly Uint8Array[]): Uint8Array {
     at += part.length;
   }
   return out;
+}
+
+/** Whether `bytes` hold a whole response with a known length or chunked framing. */
+function complete(bytes: Uint8Array): boolean {
+  const text = new TextDecoder("latin1").decode(bytes);
+  const end = text.indexOf("\r\n\r\n");
+  if (end < 0) return false;
+  const head = text.slice(0, end).toLowerCase();
+  const length = /\r\ncontent-length: *(\d+)/.exec(head);
+  if (length) return bytes.length - end - 4 >= Number(length[1]);
+  return /\r\ntransfer-encoding: *chunked/.test(head) && text.endsWith("\r\n0\r\n\r\n");
 }
 
 function parseResponse(bytes: Uint8Array): RawResponse {

@@ -48,7 +48,11 @@ export const ENTRIES: readonly Entry[] = [
   ),
   same("test_req_readline", "`req.reader().readLine()` until the end"),
   same("test_req_readlines", "`req.reader().readLines(sizeHint)`, with and without a hint"),
-  same("test_req_discard_request_body", "`read(10)`, `discard()`, then `read()` is empty"),
+  different(
+    "test_req_discard_request_body",
+    "`read(10)`, `discard()`, then `read()` is empty, sent as a POST: a GET has no body to read",
+    "A `GET` or `HEAD` request has no body to read",
+  ),
   same("test_req_register_cleanup", "`req.registerCleanup()` runs after the response"),
   same("test_req_headers_out", "`req.responseHeaders.set()`"),
   same("test_req_sendfile", "`req.sendFile(path, { offset: 2, length: 7 })`"),
