@@ -51,9 +51,9 @@ export function parseRange(header: string | null, size: number): RangeAnswer {
     return { start: Math.max(0, size - suffix), end: size };
   }
   const start = Number(match[1]);
-  const last = match[2] === "" ? size - 1 : Number(match[2]);
-  if (last < start) return undefined; // invalid: ignored
+  if (match[2] !== "" && Number(match[2]) < start) return undefined; // invalid: ignored
   if (start >= size) return "unsatisfiable";
+  const last = match[2] === "" ? size - 1 : Number(match[2]);
   return { start, end: Math.min(last + 1, size) };
 }
 
