@@ -507,6 +507,15 @@ Deno.test("mod_python: every applicable test is ported, and the docs list every 
     assert.match(doc, row, `${name} (${status}) in MODPYTHON.md`);
   }
   assert.doesNotMatch(doc, /\| fails/i);
+  const count = (status: string) => ENTRIES.filter((e) => e.status === status).length;
+  assert.ok(
+    doc.replace(/\s+/g, " ").includes(
+      `Of the ${ENTRIES.length} tests of \`test.py\`, ${count("same")} behave the same, ` +
+        `${count("deliberately different")} are deliberately different, and ` +
+        `${count("not applicable")} do not apply`,
+    ),
+    "the counts in MODPYTHON.md",
+  );
   const readme = (await Deno.readTextFile(new URL("../../README.md", import.meta.url)))
     .replace(/\s+/g, " ");
   for (const { name, readme: line } of ENTRIES) {
