@@ -63,6 +63,17 @@ function opaqueTag(tag: string): string {
  * tag equal to the current one (strong comparison: a weak tag never matches), or the exact
  * `Last-Modified` date.
  *
+ * @example
+ * ```ts
+ * import { rangeApplies } from "@pubkit/request";
+ * import assert from "node:assert/strict";
+ *
+ * const ifRange = (value: string) => new Headers({ "if-range": value });
+ * assert.ok(rangeApplies(ifRange('"v1"'), { etag: '"v1"' }));
+ * assert.ok(!rangeApplies(ifRange('"v1"'), { etag: 'W/"v1"' })); // weak: never for ranges
+ * assert.ok(rangeApplies(new Headers(), { etag: 'W/"v1"' }));
+ * ```
+ *
  * @param request The request headers.
  * @param validators The response's validators.
  * @returns `true` when the range may be served.
