@@ -21,8 +21,8 @@ const HTML = /^\s*</;
  *   each item as text (bytes as they are), `application/octet-stream`;
  * - `Response` → as is; `undefined`/`null` → no body (204 unless a status was set);
  * - anything else (plain object, array, number, boolean) → JSON, `application/json`; other
- *   iterables (a `Set`, a `Map`, typed arrays but `Uint8Array`) are refused with a `TypeError`
- *   naming their type, rather than sent as `{}`.
+ *   iterables without `toJSON` (a `Set`, a `Map`, typed arrays but `Uint8Array`) are refused
+ *   with a `TypeError` naming their type, rather than sent as `{}`.
  *
  * An explicit `req.contentType` always wins over these defaults.
  *
@@ -99,10 +99,10 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
-/** An iterable object that is not an array (arrays are JSON). */
+/** An iterable object that is not an array and has no `toJSON` (those are JSON). */
 function isIterable(value: unknown): value is Iterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.iterator in value &&
-    !Array.isArray(value);
+    !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== "function";
 }
 
 /** An iterator that is its own iterable: a generator, `map.keys()`, `array.values()`. */

@@ -241,6 +241,9 @@ Deno.test("toResponse() refuses an iterable that is neither an array nor an iter
     [new Int16Array(2), "Int16Array"],
     [{ [Symbol.iterator]: function* () {} }, "Object"],
   ];
+  const withJson = { [Symbol.iterator]: function* () {}, toJSON: () => ["as", "json"] };
+  const json = await toResponse(new Req(new Request("http://localhost/")), withJson);
+  assert.deepEqual(await json.json(), ["as", "json"]);
   for (const [value, type] of values) {
     await assert.rejects(
       Promise.resolve(toResponse(new Req(new Request("http://localhost/")), value)),
