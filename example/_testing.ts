@@ -117,6 +117,115 @@ export function titles(html: string): string[] {
   return [...html.matchAll(/<li class="note">\s*<h2>([^<]*)<\/h2>/g)].map((m) => m[1]);
 }
 
+/** An app served over real HTTP on 127.0.0.1 (a free port) until disposed. */
+export interface Served extends AsyncDisposable {
+  origin: string;
+  /** What the server printed so far (its access log), for a process. */
+  readonly logs: string[];
+  /**
+   * A client over its own connections, from `localAddress` when given: another loopback
+   * address (`127.0.0.2`) is another client address to the app.
+   */
+  client(localAddress?: string): Client;
+}
+
+/** A client of `origin` over its own connections, from `localAddress` when given. */
+function httpClient(origin: string, connections: Deno.HttpClient[], localAddress?: string): Client {
+  const http = Deno.createHttpClient(localAddress ? { localAddress } : {});
+  connections.push(http);
+  return new Client((request) => fetch(request, { client: http }), origin);
+}
+
+/**
+ * Runs `main.ts` in its own process, as `deno task serve` does (a fresh data folder, no Redis
+ * or PostgreSQL), so that a test measures the server and not its own load; disposing stops it
+ * with SIGTERM and removes the folder.
+ */
+export async function servedProcess(): Promise<Served> {
+  const dataDir = await Deno.makeTempDir({ prefix: "pubkit-example-" });
+  const child = new Deno.Command(Deno.execPath(), {
+    args: [
+      "run",
+      "-A",
+      "--unstable-no-legacy-abort",
+      new URL("./main.ts", import.meta.url).pathname,
+    ],
+    env: { PORT: "0", DATA_DIR: dataDir, REDIS_URL: "", DATABASE_URL: "" },
+    stdin: "null",
+    stdout: "piped",
+    stderr: "inherit",
+  }).spawn();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  let seen = "";
+  let origin: string | undefined;
+  const timer = setTimeout(() => child.kill("SIGKILL"), 30_000);
+  try {
+    while (origin === undefined) {
+      const { value, done } = await reader.read();
+      if (done) throw new Error(`Cannot start the app: it printed no URL:\n${seen}`);
+      seen += value;
+      origin = seen.match(/Listening on (http:\/\/[^/\s]+)/)?.[1];
+    }
+  } catch (error) {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* it has exited already */ }
+    await child.status;
+    await Deno.remove(dataDir, { recursive: true });
+    throw error;
+  } finally {
+    clearTimeout(timer);
+  }
+  // Keep reading, or the access log fills the pipe and the server blocks on it.
+  const drained = (async () => {
+    for (let read = await reader.read(); !read.done; read = await reader.read()) {
+      seen += read.value;
+    }
+  })();
+  const connections: Deno.HttpClient[] = [];
+  return {
+    origin,
+    get logs() {
+      return seen.split("\n").filter((line) => line !== "");
+    },
+    client: (localAddress) => httpClient(origin, connections, localAddress),
+    async [Symbol.asyncDispose]() {
+      for (const http of connections) http.close();
+      child.kill("SIGTERM");
+      await child.status;
+      await drained;
+      await Deno.remove(dataDir, { recursive: true });
+    },
+  };
+}
+
+/** Serves `app` until disposed; disposing stops the server and closes the app. */
+export async function served(app: App): Promise<Served> {
+  const controller = new AbortController();
+  const { promise: listening, resolve } = Promise.withResolvers<URL>();
+  const finished = app.serve({
+    port: 0,
+    signal: controller.signal,
+    handleSignals: false,
+    onListen: resolve,
+  });
+  const url = await Promise.race([
+    listening,
+    finished.then(() => Promise.reject(new Error("Cannot serve: the server stopped at once"))),
+  ]);
+  const connections: Deno.HttpClient[] = [];
+  return {
+    origin: url.origin,
+    logs: [],
+    client: (localAddress) => httpClient(url.origin, connections, localAddress),
+    async [Symbol.asyncDispose]() {
+      controller.abort();
+      await finished;
+      for (const http of connections) http.close();
+    },
+  };
+}
+
 /** A notes app on a temporary data folder (or `dataDir`), with its log lines collected. */
 export interface NotesFixture extends AsyncDisposable {
   app: App;
@@ -140,7 +249,7 @@ export async function notesFixture(
     const id = client.sid?.split(".")[0];
     if (!id) return undefined;
     await using store = new FileStore({ dir: `${dataDir}/sessions`, sweepInterval: 3_600_000 });
-    // Under the session's lock: a request saves its session after its answer is sent.
+    // Under the session's lock: a request may still be finishing with its session.
     await using _lock = await store.lock(id, {}, { timeout: 10_000 });
     return (await store.load(id))?.data;
   };

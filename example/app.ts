@@ -3,9 +3,12 @@
  * with {@linkcode createNotesApp} on a temporary data folder.
  */
 import { type App, createApp } from "@pubkit/server";
-import { Pool, PostgresFactory, SqliteFactory } from "@pubkit/pool";
+import { Pool, type PostgresClient, PostgresFactory, SqliteFactory } from "@pubkit/pool";
 import { FileStore, RedisStore, SessionManager, type SessionStore } from "@pubkit/session";
+import { Redis } from "ioredis";
+import { LoginThrottle, type ThrottleStore } from "./lib/login_throttle.ts";
 import { PostgresNotesStore, SqliteNotesStore } from "./lib/notes_store.ts";
+import { passwordDesks } from "./lib/password_desks.ts";
 
 /** Where the app keeps things; all optional except the data folder. */
 export interface NotesAppOptions {
@@ -15,6 +18,13 @@ export interface NotesAppOptions {
   redisUrl?: string;
   /** Keep notes in PostgreSQL instead of SQLite. */
   databaseUrl?: string;
+  /**
+   * Prefix of the app's keys in Redis and of its log-in counters in PostgreSQL;
+   * `pubkit:example:` by default.
+   */
+  keyPrefix?: string;
+  /** Most password hashes at once (log-ins and sign-ups); the number of cores by default. */
+  passwordHashes?: number;
   /** Reload changed pages without a restart. */
   dev?: boolean;
   /** Access log and errors; `console.log` by default. */
@@ -30,6 +40,7 @@ const here = (path: string) => new URL(path, import.meta.url);
 async function sessionSecret(dataDir: string): Promise<string> {
   const file = `${dataDir}/session-secret`;
   try {
+    await Deno.chmod(file, 0o600);
     return (await Deno.readTextFile(file)).trim();
   } catch (error) {
     if (!(error instanceof Deno.errors.NotFound)) throw error;
@@ -48,9 +59,11 @@ async function sessionSecret(dataDir: string): Promise<string> {
  */
 export async function createNotesApp(options: NotesAppOptions): Promise<App> {
   const { dataDir, redisUrl, databaseUrl, dev = false, log } = options;
-  await Deno.mkdir(`${dataDir}/sessions`, { recursive: true });
+  const { keyPrefix = "pubkit:example:", passwordHashes = navigator.hardwareConcurrency } = options;
+  await privateFolder(dataDir);
+  await privateFolder(`${dataDir}/sessions`);
   const store: SessionStore = redisUrl
-    ? new RedisStore({ url: redisUrl, prefix: "pubkit:example:" })
+    ? new RedisStore({ url: redisUrl, prefix: keyPrefix })
     : new FileStore({ dir: `${dataDir}/sessions` });
   const sessions = new SessionManager({ store, secrets: [await sessionSecret(dataDir)] });
   const app = createApp({
@@ -72,6 +85,7 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
             app.addPool("postgres", pool);
             await new PostgresNotesStore(pool).migrate();
           } else {
+            await privateDatabase(`${dataDir}/notes.db`);
             const factory = new SqliteFactory({ path: `${dataDir}/notes.db` });
             const pool = new Pool(factory, { max: 4, name: "notes" });
             app.addPool("sqlite", pool);
@@ -79,7 +93,58 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
           }
         },
       },
+      {
+        // After the database: PostgreSQL keeps the log-in counters when it keeps the notes.
+        name: "password desks",
+        run: async (app) => {
+          const throttle = await LoginThrottle.create({
+            store: throttleStore(app, redisUrl),
+            prefix: keyPrefix,
+          });
+          // Expired counters leave PostgreSQL only when deleted: at start, then hourly.
+          await throttle.sweep();
+          const sweeper = setInterval(() => {
+            throttle.sweep().catch((e) => (log ?? console.log)("Cannot sweep the counters", e));
+          }, 3_600_000);
+          Deno.unrefTimer(sweeper);
+          app.registerCleanup(() => clearInterval(sweeper), "throttle sweeper");
+          app.addPool("passwords", await passwordDesks(throttle, passwordHashes));
+        },
+      },
     ],
   });
   return app;
+}
+
+/**
+ * Where the log-in counters live: Redis when the app has it, else PostgreSQL when it keeps
+ * the notes there, else memory (one process: see the README on `deno serve --parallel`).
+ */
+function throttleStore(app: App, redisUrl: string | undefined): ThrottleStore {
+  if (redisUrl) {
+    const client = new Redis(redisUrl, { maxRetriesPerRequest: 1, commandTimeout: 2_000 });
+    app.registerCleanup(() => client.quit().catch(() => client.disconnect()), "throttle redis");
+    return { kind: "redis", client };
+  }
+  const postgres = app.pools.postgres as Pool<PostgresClient> | undefined;
+  return postgres ? { kind: "postgres", pool: postgres } : { kind: "memory" };
+}
+
+/** Creates a folder only its owner may enter (0700), or makes an existing one so. */
+async function privateFolder(path: string): Promise<void> {
+  await Deno.mkdir(path, { recursive: true, mode: 0o700 });
+  await Deno.chmod(path, 0o700);
+}
+
+/**
+ * Creates the SQLite file 0600 before SQLite opens it: SQLite gives its `-wal` and `-shm`
+ * files the database file's mode, and would create the file itself 0644.
+ */
+async function privateDatabase(path: string): Promise<void> {
+  (await Deno.open(path, { create: true, write: true, mode: 0o600 })).close();
+  for (const file of [path, `${path}-wal`, `${path}-shm`]) {
+    await Deno.chmod(file, 0o600).catch((error) => {
+      if (!(error instanceof Deno.errors.NotFound)) throw error;
+    });
+  }
 }

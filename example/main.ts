@@ -1,6 +1,7 @@
 /**
  * `deno task serve`: the notes board on PORT (8000), keeping its data in DATA_DIR (`.data/`).
- * REDIS_URL keeps sessions in Redis, DATABASE_URL keeps notes in PostgreSQL.
+ * REDIS_URL keeps sessions and log-in counters in Redis, DATABASE_URL keeps notes (and the
+ * counters, without Redis) in PostgreSQL.
  *
  * Under `deno serve --parallel`, use `serve.ts` as the entry: `deno serve` sets
  * `import.meta.main` in its entry module too, which would start a second listener here.

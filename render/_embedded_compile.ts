@@ -1,4 +1,6 @@
 // Parse → generate → compile for the embedded-code engine.
+import { ContextError, ContextScanner, type Hole } from "./_html_context.ts";
+import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./template_syntax_error.ts";
 
 /** A parsed piece of a template. */
@@ -37,30 +39,6 @@ export interface CompiledEmbedded {
   lines: SourceLine[];
 }
 
-function lineStarts(source: string): number[] {
-  const starts = [0];
-  for (let i = 0; i < source.length; i++) {
-    const c = source.charCodeAt(i);
-    if (c === 10) starts.push(i + 1);
-    else if (c === 13) {
-      if (source.charCodeAt(i + 1) === 10) i++;
-      starts.push(i + 1);
-    }
-  }
-  return starts;
-}
-
-function locate(starts: number[], offset: number): { line: number; column: number } {
-  let lo = 0;
-  let hi = starts.length - 1;
-  while (lo < hi) {
-    const mid = (lo + hi + 1) >> 1;
-    if (starts[mid] <= offset) lo = mid;
-    else hi = mid - 1;
-  }
-  return { line: lo + 1, column: offset - starts[lo] + 1 };
-}
-
 /** Finds the `%>` closing a tag, skipping JS strings and comments that may contain it. */
 function findClose(src: string, from: number): number {
   let i = from;
@@ -91,12 +69,12 @@ async function tokenize(
   out: Token[],
 ): Promise<void> {
   const src = await host.read(file);
-  const starts = lineStarts(src);
+  const lines = new SourceLines(src);
   const fail = (reason: string, offset: number, cause?: unknown): never => {
-    throw new TemplateSyntaxError(reason, src, { file, ...locate(starts, offset) }, { cause });
+    throw new TemplateSyntaxError(reason, src, { file, ...lines.at(offset) }, { cause });
   };
   const push = (kind: Token["kind"], value: string, offset: number) => {
-    out.push({ kind, value, file, ...locate(starts, offset) });
+    out.push({ kind, value, file, ...lines.at(offset) });
   };
   let i = 0;
   while (i < src.length) {
@@ -162,7 +140,7 @@ async function tokenize(
 }
 
 function countLines(s: string): number {
-  return lineStarts(s).length;
+  return new SourceLines(s).count;
 }
 
 /**
@@ -179,6 +157,7 @@ export async function compileEmbedded(
 ): Promise<CompiledEmbedded> {
   const tokens: Token[] = [];
   await tokenize(file, host, [file], tokens);
+  const holes = await contexts(tokens, host);
   const code: string[] = [];
   const lines: SourceLine[] = [];
   const emit = (text: string, file: string, line: number, column = 1, exact = false) => {
@@ -189,7 +168,12 @@ export async function compileEmbedded(
     code.push(text);
   };
   emit('"use strict";', file, 1);
-  emit("const __e = __h.e, __s = __h.s, url = __h.url;", file, 1);
+  emit(
+    "const __e = __h.e, __s = __h.s, __js = __h.js, __jv = __h.jv, __u = __h.u, __an = __h.an, " +
+      "__rf = __h.rf, url = __h.url, json = __h.json;",
+    file,
+    1,
+  );
   emit('let __o = "";', file, 1);
   let isAsync = false;
   // Adjacent static and output pieces become one `+=` chain: fewer statements, faster renders.
@@ -218,15 +202,17 @@ export async function compileEmbedded(
     const multiline = countLines(t.value) > 1 || t.value.includes("//");
     if (multiline) {
       flush();
-      emit(`__o += ${t.kind === "escaped" ? "__e" : "__s"}(`, t.file, t.line, t.column);
+      const [before, after] = call(t, holes.get(t));
+      emit(`__o += ${before}`, t.file, t.line, t.column);
       emit(t.value, t.file, t.line, t.column, true);
-      emit(");", t.file, t.line + countLines(t.value) - 1);
+      emit(`${after};`, t.file, t.line + countLines(t.value) - 1);
     } else {
       // A chain is one generated line: keep expressions on the line they came from so a
       // runtime error maps to it.
       if (chain.length > 0 && (chainFile !== t.file || chainLine !== t.line)) flush();
       if (chain.length === 0) [chainFile, chainLine, chainColumn] = [t.file, t.line, t.column];
-      chain.push(`${t.kind === "escaped" ? "__e" : "__s"}(${t.value})`);
+      const [before, after] = call(t, holes.get(t));
+      chain.push(before + t.value + after);
     }
   }
   flush();
@@ -251,6 +237,63 @@ export async function compileEmbedded(
     );
   }
   return { fn, file, sourceUrl, lines };
+}
+
+/**
+ * Decides the HTML context of every escaped hole (see _html_context.ts).
+ *
+ * @throws {TemplateSyntaxError} At a hole no escaper makes safe, or at static text that
+ *   makes a hole before it unsafe.
+ */
+async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, Hole>> {
+  const scanner = new ContextScanner();
+  const holes = new Map<Token, Hole>();
+  for (const t of tokens) {
+    try {
+      if (t.kind === "text") scanner.text(t.value);
+      else if (t.kind === "escaped") holes.set(t, scanner.hole());
+      else if (t.kind === "raw") scanner.raw();
+    } catch (e) {
+      if (!(e instanceof ContextError)) throw e;
+      let at = { line: t.line, column: t.column - 3 }; // the hole's "<%="
+      if (t.kind === "text") {
+        const inner = new SourceLines(t.value).at(e.index);
+        at = inner.line === 1
+          ? { line: t.line, column: t.column + inner.column - 1 }
+          : { line: t.line + inner.line - 1, column: inner.column };
+      }
+      throw new TemplateSyntaxError(
+        `unsafe context: ${e.message}`,
+        await host.read(t.file),
+        { file: t.file, ...at },
+      );
+    }
+  }
+  return holes;
+}
+
+/** The call around an output expression: its escaper (by context) or the raw writer. */
+function call(t: Token, hole: Hole | undefined): [string, string] {
+  if (hole === undefined) return ["__s(", ")"];
+  const where = JSON.stringify(`${t.file}:${t.line}:${t.column - 3}`);
+  switch (hole.kind) {
+    case "html":
+      return ["__e(", ")"];
+    case "jsString":
+      return ["__js(", ")"];
+    case "jsValue":
+      return ["__jv(", ")"];
+    case "url":
+    case "srcset":
+      return [
+        "__u(",
+        `, ${JSON.stringify(hole.attribute)}, ${JSON.stringify(hole.tag)}, ${where})`,
+      ];
+    case "animation":
+      return ["__an(", `, ${JSON.stringify(hole.attribute)}, ${where})`];
+    case "refresh":
+      return ["__rf(", `, ${JSON.stringify(hole.prefix)}, ${where})`];
+  }
 }
 
 /**

@@ -1,5 +1,6 @@
 // Compiles a fill template: HTML source → static strings plus marked slots.
 import { Parser } from "htmlparser2";
+import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./template_syntax_error.ts";
 
 /** What a marker says to do with its element. */
@@ -32,8 +33,15 @@ export interface NodeDef {
   slot: number;
   /** For a rep: the separator def with the same name, if any. */
   sep: NodeDef | undefined;
+  /** Source offset of the element's open tag (for error locations). */
+  offset: number;
+  /** A `<meta http-equiv="refresh">`: its `content` carries a URL. */
+  refresh: boolean;
+  /** An SVG animation element: `to`/`from`/`by`/`values` may animate a URL attribute. */
+  animation: boolean;
+  /** The template file and the 1-based line of the open tag (for runtime errors). */
+  file: string;
   line: number;
-  column: number;
 }
 
 const VOID = new Set([
@@ -54,6 +62,7 @@ const VOID = new Set([
   "wbr",
 ]);
 const RAW_TEXT = new Set(["script", "style"]);
+const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
 const MARK = /^(-?)(con|rep|sep|del):([A-Za-z_][A-Za-z0-9_-]*)$/;
 const DEL = /^-?del$/;
 
@@ -62,8 +71,7 @@ function newDef(
   name: string,
   minus: boolean,
   tag: string,
-  line: number,
-  column: number,
+  offset: number,
 ): NodeDef {
   return {
     kind,
@@ -73,15 +81,18 @@ function newDef(
     openStatic: "",
     attrs: [],
     close: "",
-    isVoid: false,
+    isVoid: VOID.has(tag),
     rawText: RAW_TEXT.has(tag),
     parts: [],
     index: new Map(),
     children: [],
     slot: -1,
     sep: undefined,
-    line,
-    column,
+    offset,
+    refresh: false,
+    animation: ANIMATION.has(tag),
+    file: "",
+    line: 0,
   };
 }
 
@@ -89,8 +100,184 @@ interface Open {
   tag: string;
   /** The marked def this element opened, if any. */
   def: NodeDef | undefined;
-  /** Set for a `del` element: drop everything up to its close. */
-  deleted: boolean;
+}
+
+const MARKER_FORMS = "expected [-]con:name, [-]rep:name, [-]sep:name or del[:name]";
+
+/**
+ * One compile of a fill template: the parser's events, each its own method, building the
+ * tree of marked nodes and the static strings between them.
+ */
+class FillCompiler {
+  readonly root: NodeDef;
+  readonly #source: string;
+  readonly #file: string;
+  readonly #marker: string;
+  readonly #lines: SourceLines;
+  readonly #parser: Parser;
+  readonly #containers: NodeDef[] = [];
+  readonly #open: Open[] = [];
+  /** Offset of the first source character not yet copied into a part. */
+  #cursor = 0;
+  /** Depth inside a del element (0 outside). */
+  #deleting = 0;
+  #attrs: [string, string, string | null | undefined][] = [];
+  /** Names seen per container: "con"/"rep" share a namespace, "sep" pairs with "rep". */
+  readonly #names = new Map<NodeDef, Map<string, NodeDef>>();
+  readonly #seps = new Map<NodeDef, NodeDef[]>();
+
+  constructor(source: string, file: string, marker: string) {
+    this.#source = source;
+    this.#file = file;
+    this.#marker = marker;
+    this.#lines = new SourceLines(source);
+    this.root = newDef(CON, "", true, "", 0);
+    this.root.file = file;
+    this.#containers.push(this.root);
+    this.#parser = new Parser({
+      onattribute: (name, value, quote) => this.#attrs.push([name, value, quote]),
+      onopentag: (tag) => this.#openTag(tag),
+      onclosetag: (tag, implied) => this.#closeTag(tag, implied),
+    }, { decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true });
+  }
+
+  /** Parses the whole source and returns the root def. */
+  compile(): NodeDef {
+    this.#parser.end(this.#source);
+    this.root.parts.push(this.#source.slice(this.#cursor));
+    this.#pairSeparators();
+    compact(this.root);
+    return this.root;
+  }
+
+  #fail(reason: string, offset: number): never {
+    throw new TemplateSyntaxError(reason, this.#source, {
+      file: this.#file,
+      ...this.#lines.at(offset),
+    });
+  }
+
+  /** Copies the static source up to `offset` into the current container; resumes at `resume`. */
+  #cut(into: NodeDef, offset: number, resume: number): void {
+    into.parts.push(this.#source.slice(this.#cursor, offset));
+    this.#cursor = resume;
+  }
+
+  #openTag(tag: string): void {
+    const start = this.#parser.startIndex;
+    const end = this.#parser.endIndex;
+    const attrs = this.#attrs;
+    this.#attrs = [];
+    const mark = this.#deleting > 0 ? undefined : attrs.find(([n]) => n === this.#marker);
+    if (this.#deleting > 0) this.#deleting++;
+    if (mark === undefined) {
+      this.#open.push({ tag, def: undefined });
+      return;
+    }
+    const value = mark[1].trim();
+    if (DEL.test(value) || /^-?del:/.test(value)) {
+      if (!DEL.test(value) && !MARK.test(value)) {
+        this.#fail(`bad marker ${this.#marker}="${value}"`, start);
+      }
+      this.#cut(this.#current, start, end + 1);
+      this.#open.push({ tag, def: undefined });
+      this.#deleting = 1;
+      return;
+    }
+    const m = MARK.exec(value);
+    if (m === null) this.#fail(`bad marker ${this.#marker}="${value}": ${MARKER_FORMS}`, start);
+    const kind = m[2] === "con" ? CON : m[2] === "rep" ? REP : SEP;
+    const def = newDef(kind, m[3], m[1] === "-", tag, start);
+    def.file = this.#file;
+    def.line = this.#lines.at(start).line;
+    this.#staticAttributes(def, attrs);
+    if (def.isVoid && def.minus) {
+      this.#fail(`<${tag}> is a void element: it has no content to keep`, start);
+    }
+    this.#register(def);
+    this.#cut(this.#current, start, end + 1);
+    this.#current.parts.push(def);
+    this.#open.push({ tag, def });
+    this.#containers.push(def);
+  }
+
+  /** Records a marked element's static attributes (marker removed) and its open tag. */
+  #staticAttributes(def: NodeDef, attrs: [string, string, string | null | undefined][]): void {
+    let openTag = `<${def.tag}`;
+    for (const [n, v, q] of attrs) {
+      if (n === this.#marker) continue;
+      const text = q === undefined && v === "" ? ` ${n}` : ` ${n}="${v.replaceAll('"', "&quot;")}"`;
+      def.attrs.push([n.toLowerCase(), text]);
+      if (n === "http-equiv" && v.trim().toLowerCase() === "refresh") def.refresh = true;
+      openTag += text;
+    }
+    def.openStatic = openTag + ">";
+  }
+
+  /** Gives a def its slot in the current container, refusing a duplicate name. */
+  #register(def: NodeDef): void {
+    const current = this.#current;
+    let seen = this.#names.get(current);
+    if (seen === undefined) this.#names.set(current, seen = new Map());
+    const key = def.kind === SEP ? `sep:${def.name}` : def.name;
+    const prior = seen.get(key);
+    if (prior !== undefined) {
+      const { line, column } = this.#lines.at(prior.offset);
+      this.#fail(
+        `duplicate node name "${def.name}" (first at line ${line}, column ${column})`,
+        def.offset,
+      );
+    }
+    seen.set(key, def);
+    if (def.kind === SEP) {
+      const list = this.#seps.get(current) ?? [];
+      list.push(def);
+      this.#seps.set(current, list);
+    } else {
+      def.slot = current.index.size;
+      current.index.set(def.name, def.slot);
+      current.children.push(def);
+    }
+  }
+
+  #closeTag(tag: string, implied: boolean): void {
+    const start = this.#parser.startIndex;
+    const end = this.#parser.endIndex;
+    const top = this.#open.pop();
+    if (top === undefined) return;
+    const explicit = !implied || VOID.has(tag);
+    if (this.#deleting > 0) {
+      if (--this.#deleting > 0) return;
+      if (!explicit) this.#fail(`<${tag}> marked del needs an explicit closing tag`, start);
+      this.#cursor = end + 1;
+      return;
+    }
+    const def = top.def;
+    if (def === undefined) return;
+    this.#containers.pop();
+    if (def.isVoid) return;
+    if (implied) this.#fail(`marked <${tag}> needs an explicit closing tag </${tag}>`, def.offset);
+    this.#cut(def, start, end + 1);
+    def.close = this.#source.slice(start, end + 1);
+  }
+
+  get #current(): NodeDef {
+    return this.#containers[this.#containers.length - 1];
+  }
+
+  /** Pairs each separator with its repeat, in the same container. */
+  #pairSeparators(): void {
+    for (const [container, list] of this.#seps) {
+      for (const sep of list) {
+        const slot = container.index.get(sep.name);
+        const rep = slot === undefined ? undefined : container.children[slot];
+        if (rep === undefined || rep.kind !== REP) {
+          this.#fail(`sep:${sep.name} has no rep:${sep.name} beside it`, sep.offset);
+        }
+        rep.sep = sep;
+      }
+    }
+  }
 }
 
 /**
@@ -101,151 +288,7 @@ interface Open {
  * @param marker The marker attribute name (lowercase).
  */
 export function compileFill(source: string, file: string, marker: string): NodeDef {
-  const starts = [0];
-  for (let i = 0; i < source.length; i++) if (source[i] === "\n") starts.push(i + 1);
-  const where = (offset: number) => {
-    let lo = 0;
-    let hi = starts.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi + 1) >> 1;
-      if (starts[mid] <= offset) lo = mid;
-      else hi = mid - 1;
-    }
-    return { line: lo + 1, column: offset - starts[lo] + 1 };
-  };
-  const fail = (reason: string, offset: number): never => {
-    throw new TemplateSyntaxError(reason, source, { file, ...where(offset) });
-  };
-
-  const root = newDef(CON, "", true, "", 1, 1);
-  const containers: NodeDef[] = [root];
-  const open: Open[] = [];
-  let cursor = 0;
-  let deleting = 0; // depth inside a del element
-  let attrs: [string, string, string | null | undefined][] = [];
-  // Names seen per container: "con"/"rep" share a namespace, "sep" pairs with "rep".
-  const names = new Map<NodeDef, Map<string, NodeDef>>();
-  const seps = new Map<NodeDef, NodeDef[]>();
-
-  const parser: Parser = new Parser({
-    onattribute(name, value, quote) {
-      attrs.push([name, value, quote]);
-    },
-    onopentag(tag) {
-      const s = parser.startIndex;
-      const e = parser.endIndex;
-      const current = containers[containers.length - 1];
-      const markAttr = attrs.find(([n]) => n === marker);
-      const list = attrs;
-      attrs = [];
-      if (deleting > 0) {
-        open.push({ tag, def: undefined, deleted: false });
-        deleting++;
-        return;
-      }
-      if (markAttr === undefined) {
-        open.push({ tag, def: undefined, deleted: false });
-        return;
-      }
-      const value = markAttr[1].trim();
-      if (DEL.test(value) || /^-?del:/.test(value)) {
-        if (!DEL.test(value) && !MARK.test(value)) fail(`bad marker ${marker}="${value}"`, s);
-        current.parts.push(source.slice(cursor, s));
-        cursor = e + 1;
-        open.push({ tag, def: undefined, deleted: true });
-        deleting = 1;
-        return;
-      }
-      const m = MARK.exec(value);
-      if (m === null) {
-        fail(
-          `bad marker ${marker}="${value}": expected [-]con:name, [-]rep:name, [-]sep:name or del[:name]`,
-          s,
-        );
-      }
-      const kind = m![2] === "con" ? CON : m![2] === "rep" ? REP : SEP;
-      const def = newDef(kind, m![3], m![1] === "-", tag, where(s).line, where(s).column);
-      let openTag = `<${tag}`;
-      for (const [n, v, q] of list) {
-        if (n === marker) continue;
-        const text = q === undefined && v === ""
-          ? ` ${n}`
-          : ` ${n}="${v.replaceAll('"', "&quot;")}"`;
-        def.attrs.push([n.toLowerCase(), text]);
-        openTag += text;
-      }
-      def.openStatic = openTag + ">";
-      def.isVoid = VOID.has(tag);
-      if (def.isVoid && def.minus) fail(`<${tag}> is a void element: it has no content to keep`, s);
-      let seen = names.get(current);
-      if (seen === undefined) names.set(current, seen = new Map());
-      const key = kind === SEP ? `sep:${def.name}` : def.name;
-      const prior = seen.get(key);
-      if (prior !== undefined) {
-        fail(
-          `duplicate node name "${def.name}" (first at line ${prior.line}, column ${prior.column})`,
-          s,
-        );
-      }
-      seen.set(key, def);
-      if (kind === SEP) {
-        const list = seps.get(current) ?? [];
-        list.push(def);
-        seps.set(current, list);
-      } else {
-        def.slot = current.index.size;
-        current.index.set(def.name, def.slot);
-        current.children.push(def);
-      }
-      current.parts.push(source.slice(cursor, s), def);
-      cursor = e + 1;
-      open.push({ tag, def, deleted: false });
-      containers.push(def);
-    },
-    onclosetag(tag, implied) {
-      const s = parser.startIndex;
-      const e = parser.endIndex;
-      const top = open.pop();
-      if (top === undefined) return;
-      if (deleting > 0) {
-        deleting--;
-        if (deleting === 0) cursor = implied && !VOID.has(tag) ? s : e + 1;
-        if (deleting === 0 && implied && !VOID.has(tag)) {
-          fail(`<${tag}> marked del needs an explicit closing tag`, s);
-        }
-        return;
-      }
-      const def = top.def;
-      if (def === undefined) return;
-      containers.pop();
-      if (def.isVoid) return;
-      if (implied) {
-        const at = starts[def.line - 1] + def.column - 1;
-        fail(`marked <${tag}> needs an explicit closing tag </${tag}>`, at);
-      }
-      def.parts.push(source.slice(cursor, s));
-      def.close = source.slice(s, e + 1);
-      cursor = e + 1;
-    },
-  }, { decodeEntities: false, lowerCaseTags: true, lowerCaseAttributeNames: true });
-  parser.end(source);
-  root.parts.push(source.slice(cursor));
-  // Pair separators with their repeat, in the same container.
-  for (const [container, list] of seps) {
-    for (const sep of list) {
-      const slot = container.index.get(sep.name);
-      const rep = slot === undefined ? undefined : container.children[slot];
-      if (rep === undefined || rep.kind !== REP) {
-        fail(
-          `sep:${sep.name} has no rep:${sep.name} beside it`,
-          starts[sep.line - 1] + sep.column - 1,
-        );
-      }
-      rep!.sep = sep;
-    }
-  }
-  compact(root);
-  return root;
+  return new FillCompiler(source, file, marker).compile();
 }
 
 /** Merges adjacent strings and drops empty ones, so rendering touches fewer parts. */

@@ -87,3 +87,34 @@ export function _urlAllowed(name: string, value: string, tag: string | undefined
   }
   return !schemeRefused(decoded, allowImageData);
 }
+
+/**
+ * The policy for an SVG animation value (`to`, `from`, `by`, `values` of `<animate>`,
+ * `<set>`, …): an animation may target `href`, so every `;`-separated value is a URL.
+ *
+ * @param value The attribute value.
+ * @returns Whether the value may be used.
+ */
+export function _animationAllowed(value: string): boolean {
+  for (const part of value.split(";")) {
+    if (!_urlAllowed("href", part.trim(), undefined)) return false;
+  }
+  return true;
+}
+
+// `<seconds>[;,] [url=]['"]<url>`, as browsers read a refresh (after character references).
+const REFRESH =
+  /^[\t\n\f\r ]*[\d.]*[\t\n\f\r ]*[;,]?[\t\n\f\r ]*(?:url[\t\n\f\r ]*=[\t\n\f\r ]*)?["']?/i;
+
+/**
+ * The policy for `<meta http-equiv="refresh" content="…">`: the URL after
+ * the delay is a navigation target.
+ *
+ * @param content The whole content value.
+ * @returns Whether the value may be used.
+ */
+export function _refreshAllowed(content: string): boolean {
+  let decoded = content;
+  for (let i = 0; i < 3 && decoded.includes("&"); i++) decoded = decodeHTML(decoded);
+  return _urlAllowed("href", decoded.replace(REFRESH, ""), undefined);
+}

@@ -7,6 +7,7 @@
 import { type CompiledEmbedded, compileEmbedded } from "./_embedded_compile.ts";
 import { TemplateCache } from "./_template_cache.ts";
 import { escapeValue } from "./escape_value.ts";
+import { jsonForScript, JsonText, jsString, jsValue, urlEscapers } from "./_context_escapers.ts";
 import { safeUrl } from "./safe_url.ts";
 import { TemplateLoader } from "./template_loader.ts";
 import { _checkKeys } from "./_check_keys.ts";
@@ -22,9 +23,24 @@ export interface EmbeddedEngineOptions {
   cacheSize?: number;
   /** Appended to template names that lack it (default `".ehtml"`). */
   extension?: string;
+  /**
+   * Called when the URL policy refuses a value in a URL attribute (the page gets
+   * `about:invalid#pubkit` instead). Default: `console.warn` in dev mode, nothing otherwise.
+   */
+  onRefusedUrl?: (refusal: RefusedUrl) => void;
 }
 
-const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension"]);
+/** A value the URL policy refused while rendering, for {@linkcode EmbeddedEngineOptions.onRefusedUrl}. */
+export interface RefusedUrl {
+  /** The attribute (`href`, `srcset`, `content` of a meta refresh, …). */
+  attribute: string;
+  /** The refused value. */
+  value: string;
+  /** The hole: `file:line:column` of its `<%=`. */
+  where: string;
+}
+
+const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "onRefusedUrl"]);
 
 function toRaw(value: unknown): string {
   return value === null || value === undefined ? "" : String(value);
@@ -34,6 +50,8 @@ function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 }
 
+const ENCODER = new TextEncoder();
+
 // `new Function` puts two lines ("function anonymous(it,__h" and ") {") before the body.
 const HEADER_LINES = 2;
 
@@ -41,11 +59,28 @@ const HEADER_LINES = 2;
  * Renders embedded-code templates found on a search path.
  *
  * Syntax: `<% code %>` runs JavaScript (blocks use braces; `await` works),
- * `<%= expr %>` writes the value HTML-escaped, `<%~ expr %>` writes it raw,
- * `<%-- comment --%>` is dropped, `<%@ include file="x" %>` inlines another
- * file (relative to the including file; cycles are a compile error) and
- * `<%%` writes a literal `<%`. The data is `it`; `url(value)` applies the
- * URL policy ({@linkcode safeUrl}).
+ * `<%= expr %>` writes the value escaped for its context, `<%~ expr %>`
+ * writes it raw, `<%-- comment --%>` is dropped, `<%@ include file="x" %>`
+ * inlines another file (relative to the including file; cycles are a compile
+ * error) and `<%%` writes a literal `<%`. The data is `it`; `json(value)`
+ * encodes a value for a `<script>`; `url(value)` throws
+ * `UnsafeUrlError` on a refused URL ({@linkcode safeUrl}).
+ *
+ * The context of every `<%= %>` is decided once, when the template compiles
+ * (after Go's `html/template`), from the static HTML before it in source order:
+ *
+ * | context | `<%= x %>` writes |
+ * | --- | --- |
+ * | text, comment, `<title>`, `<textarea>`, quoted attribute | `x` HTML-escaped |
+ * | unquoted attribute value | compile error: quote the attribute |
+ * | URL attribute (`href`, `src`, `action`, `formaction`, `srcset`, `xlink:href`, `poster`, `ping`, `data`, …), meta refresh `content`, SVG animation `to`/`from`/`by`/`values` | `x` after the URL policy, HTML-escaped; a refused URL is `about:invalid#pubkit` and goes to `onRefusedUrl` |
+ * | the same after a static scheme, path or query (`href="/u/<%= id %>"`) | `x` HTML-escaped |
+ * | where static text could complete the scheme (`href="java<%= x %>"`) | compile error |
+ * | `<script>` string or template literal | `x` with JavaScript string escapes (`\`, quotes, backtick, `$`, `<`, `>`, `&`, `/`, controls, U+2028/2029) |
+ * | `<script>` code, JSON data block | `x` as JSON with `<`, `>`, `&` escaped (`json(x)` the same) |
+ * | script regular expression or comment, script of another type, `<style>`, `style`, `on…`, `srcdoc`, `http-equiv`, tag or attribute name | compile error (`TemplateSyntaxError` with file, line, column) |
+ *
+ * `<%~ %>` is allowed everywhere and is the author's responsibility.
  *
  * Templates are code: compile only files you wrote, never user input. The
  * data passed to `render` is only ever data: no option is read from it.
@@ -68,7 +103,7 @@ const HEADER_LINES = 2;
 export class EmbeddedEngine {
   #loader: TemplateLoader;
   #cache: TemplateCache<CompiledEmbedded>;
-  #helpers = { e: escapeValue, s: toRaw, url: safeUrl };
+  #helpers: Record<string, unknown>;
 
   /**
    * Creates an engine.
@@ -86,6 +121,24 @@ export class EmbeddedEngine {
     if (!Number.isInteger(cacheSize) || cacheSize < 1) {
       throw new RangeError("Cannot construct EmbeddedEngine: cacheSize must be an integer >= 1");
     }
+    const report = options.onRefusedUrl ?? (dev ? warnRefused : undefined);
+    if (report !== undefined && typeof report !== "function") {
+      throw new TypeError("Cannot construct EmbeddedEngine: onRefusedUrl must be a function");
+    }
+    const urls = urlEscapers(
+      report && ((attribute, value, where) => report({ attribute, value, where })),
+    );
+    this.#helpers = {
+      e: escapeValue,
+      s: toRaw,
+      js: jsString,
+      jv: jsValue,
+      u: urls.url,
+      an: urls.animation,
+      rf: urls.refresh,
+      url: safeUrl,
+      json: (value: unknown) => new JsonText(jsonForScript(value)),
+    };
     const loader = new TemplateLoader({ searchPath, extension });
     this.#loader = loader;
     this.#cache = new TemplateCache(cacheSize, dev, async (name, read) => {
@@ -119,12 +172,39 @@ export class EmbeddedEngine {
    * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
    */
   async render(name: string, data?: unknown): Promise<string> {
-    const compiled = await this.#cache.get(name);
+    const compiled = this.#cache.peek(name) ?? await this.#cache.get(name);
+    const out = this.#run(compiled, data);
+    return typeof out === "string" ? out : await this.#settle(compiled, out);
+  }
+
+  #run(compiled: CompiledEmbedded, data: unknown): string | Promise<string> {
     try {
-      return await compiled.fn(data, this.#helpers);
+      return compiled.fn(data, this.#helpers);
     } catch (e) {
       throw locateRuntimeError(compiled, e);
     }
+  }
+
+  async #settle(compiled: CompiledEmbedded, out: Promise<string>): Promise<string> {
+    try {
+      return await out;
+    } catch (e) {
+      throw locateRuntimeError(compiled, e);
+    }
+  }
+
+  /**
+   * Renders a template to UTF-8 bytes: what a server sends.
+   *
+   * @param name The template name on the search path (extension optional).
+   * @param data The value templates read as `it`.
+   * @returns The HTML's UTF-8 bytes.
+   * @throws {TemplateNotFoundError} When no file matches the name.
+   * @throws {TemplateSyntaxError} When the template (or an include) does not compile.
+   * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
+   */
+  async renderBytes(name: string, data?: unknown): Promise<Uint8Array> {
+    return ENCODER.encode(await this.render(name, data));
   }
 
   /**
@@ -139,11 +219,15 @@ export class EmbeddedEngine {
   renderStream(name: string, data?: unknown): ReadableStream<Uint8Array> {
     return new ReadableStream<Uint8Array>({
       pull: async (controller) => {
-        controller.enqueue(new TextEncoder().encode(await this.render(name, data)));
+        controller.enqueue(await this.renderBytes(name, data));
         controller.close();
       },
     });
   }
+}
+
+function warnRefused({ attribute, value, where }: RefusedUrl): void {
+  console.warn(`pubkit: the URL policy refused ${attribute}=${JSON.stringify(value)} at ${where}`);
 }
 
 function locateRuntimeError(compiled: CompiledEmbedded, error: unknown): TemplateRuntimeError {

@@ -27,6 +27,7 @@ export interface FillEngineOptions {
 /** Fills a fresh template instance; may be async (it may load data first). */
 export type FillFunction = (root: FillNode) => void | Promise<void>;
 
+const ENCODER = new TextEncoder();
 const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "attribute"]);
 
 /**
@@ -123,6 +124,21 @@ export class FillEngine {
   }
 
   /**
+   * Like {@linkcode FillEngine.render} but to UTF-8 bytes: what a server sends.
+   *
+   * @param name The template name on the search path.
+   * @param fill A {@linkcode FillFunction}, or {@linkcode FillData}.
+   * @returns The HTML's UTF-8 bytes.
+   * @throws {TemplateNotFoundError} When no file matches.
+   * @throws {TemplateSyntaxError} When the template does not compile.
+   * @throws {RangeError} When the fill names a node the template lacks.
+   * @throws {UnsafeUrlError} When the fill sets a refused URL.
+   */
+  async renderBytes(name: string, fill?: FillFunction | FillData): Promise<Uint8Array> {
+    return ENCODER.encode((await this.#filled(name, fill)).toString());
+  }
+
+  /**
    * Like {@linkcode FillEngine.render} but to a stream of UTF-8 bytes; errors
    * (before any byte) error the stream.
    *
@@ -145,7 +161,7 @@ export class FillEngine {
   }
 
   async #filled(name: string, fill: FillFunction | FillData | undefined): Promise<FillNode> {
-    const root = (await this.#cache.get(name)).instance();
+    const root = (this.#cache.peek(name) ?? await this.#cache.get(name)).instance();
     if (typeof fill === "function") await fill(root);
     else if (fill !== undefined) root.fill(fill);
     return root;

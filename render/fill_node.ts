@@ -6,11 +6,20 @@
 
 import { type NodeDef, REP, SEP } from "./_fill_compile.ts";
 import { ATTRIBUTE_NAME, CONSTRUCT } from "./_fill_shared.ts";
-import { _isUrlAttributeLower, _urlAllowed } from "./_url_policy.ts";
+import {
+  _animationAllowed,
+  _isUrlAttributeLower,
+  _refreshAllowed,
+  _urlAllowed,
+} from "./_url_policy.ts";
 import { escapeHtml } from "./escape_html.ts";
-import { escapeValue } from "./escape_value.ts";
+import { TemplateRuntimeError } from "./template_runtime_error.ts";
 import { Trusted } from "./trusted.ts";
 import { UnsafeUrlError } from "./unsafe_url_error.ts";
+
+// Attributes no escaping makes safe: CSS, HTML in an attribute, a page's http-equiv.
+const REFUSED_ATTRIBUTES = new Set(["style", "srcdoc", "http-equiv"]);
+const ANIMATION_VALUES = new Set(["to", "from", "by", "values"]);
 
 /**
  * Declarative fill data for {@linkcode FillNode.fill}: each key names a child
@@ -118,6 +127,7 @@ export class FillNode {
    * @param value The text (`null`/`undefined` → empty; others via `String`).
    * @returns This node.
    * @throws {TypeError} On a `<script>`/`<style>` node (escaping cannot make text safe there) or a void element.
+   * @throws {TemplateRuntimeError} When the value's `toString` throws (naming template and node).
    */
   text(value: unknown): this {
     if (this.#def.rawText || this.#def.isVoid) {
@@ -125,7 +135,7 @@ export class FillNode {
         `Cannot set text of <${this.#def.tag}> node "${this.#def.name}": it takes no text`,
       );
     }
-    this.#content = escapeValue(value);
+    this.#content = escapeHtml(this.#string(value));
     return this;
   }
 
@@ -136,6 +146,7 @@ export class FillNode {
    * @param markup The HTML (a string or a {@linkcode Trusted}).
    * @returns This node.
    * @throws {TypeError} On a void element.
+   * @throws {TemplateRuntimeError} When the value's `toString` throws.
    */
   html(markup: string | Trusted): this {
     if (this.#def.isVoid) {
@@ -143,22 +154,26 @@ export class FillNode {
         `Cannot set HTML of <${this.#def.tag}> node "${this.#def.name}": it is void`,
       );
     }
-    this.#content = String(markup);
+    this.#content = this.#string(markup);
     return this;
   }
 
   /**
    * Sets, or with `null`/`false` removes, an attribute; `true` writes a
-   * boolean attribute. Values are escaped. URL-taking attributes refuse
-   * `javascript:`, `vbscript:` and non-image `data:` URLs, and event-handler
-   * (`on…`) and `srcdoc` attributes refuse any value, unless it is
-   * {@linkcode Trusted}.
+   * boolean attribute. Values are escaped. Unless the value is
+   * {@linkcode Trusted}: URL-taking attributes (`href`, `src`, `srcset`,
+   * `formaction`, `xlink:href`, …), the `content` of a
+   * `<meta http-equiv="refresh">` and the `to`/`from`/`by`/`values` of SVG
+   * animation elements refuse `javascript:`, `vbscript:` and non-image
+   * `data:` URLs; event handlers (`on…`), `style`, `srcdoc`, `http-equiv` and
+   * an animation's `attributeName` refuse any value.
    *
    * @param name The attribute name (`[A-Za-z_:][A-Za-z0-9_.:-]*`).
    * @param value The value.
    * @returns This node.
    * @throws {TypeError} On an invalid name, or a node whose tags are omitted.
    * @throws {UnsafeUrlError} When the policy refuses the value.
+   * @throws {TemplateRuntimeError} When the value's `toString` throws.
    */
   attr(name: string, value: string | number | boolean | null | undefined | Trusted): this {
     if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
@@ -177,20 +192,44 @@ export class FillNode {
     else if (value === true) text = ` ${key}`;
     else if (value instanceof Trusted) text = ` ${key}="${escapeHtml(value.value)}"`;
     else {
-      const v = typeof value === "string" ? value : String(value);
-      if (
-        (key.charCodeAt(0) === 111 && key.charCodeAt(1) === 110) || key === "srcdoc" ||
-        (_isUrlAttributeLower(key) && !_urlAllowed(key, v, this.#def.tag))
-      ) {
-        throw new UnsafeUrlError(key, v);
-      }
+      const v = typeof value === "string" ? value : this.#string(value);
+      if (!this.#allowed(key, v)) throw new UnsafeUrlError(key, v);
       text = ` ${key}="${escapeHtml(v)}"`;
     }
-    const attrs = this.#attrs ??= [];
+    const attrs = this.#attrs;
+    if (attrs === undefined) {
+      this.#attrs = [key, text];
+      return this;
+    }
     const at = attrs.indexOf(key);
     if (at !== -1 && at % 2 === 0) attrs[at + 1] = text;
     else attrs.push(key, text);
     return this;
+  }
+
+  /** The attribute policy for an untrusted value (`key` lowercase). */
+  #allowed(key: string, value: string): boolean {
+    const def = this.#def;
+    if (key.charCodeAt(0) === 111 && key.charCodeAt(1) === 110) return false; // on…
+    if (REFUSED_ATTRIBUTES.has(key)) return false;
+    if (_isUrlAttributeLower(key)) return _urlAllowed(key, value, def.tag);
+    if (def.animation) {
+      if (key === "attributename") return false;
+      if (ANIMATION_VALUES.has(key)) return _animationAllowed(value);
+    }
+    return !(def.refresh && key === "content") || _refreshAllowed(value);
+  }
+
+  /** `String(value)` (`null`/`undefined` → empty), a throwing `toString` named by template and node. */
+  #string(value: unknown): string {
+    if (typeof value === "string") return value;
+    if (value === null || value === undefined) return "";
+    try {
+      return String(value);
+    } catch (cause) {
+      const def = this.#def;
+      throw new TemplateRuntimeError(def.file, def.line, { cause, node: def.name });
+    }
   }
 
   /**
@@ -219,13 +258,13 @@ export class FillNode {
     if (this.#def.kind !== REP) {
       throw new TypeError(`Cannot repeat node "${this.#def.name}": it is not marked rep`);
     }
-    const out: FillNode[] = [];
+    let out: FillNode[] = [];
     const def = this.#def;
     if (Array.isArray(items)) {
+      out = new Array(items.length);
       for (let i = 0; i < items.length; i++) {
-        const node = new FillNode(def, CONSTRUCT);
+        const node = out[i] = new FillNode(def, CONSTRUCT);
         fill(node, items[i], i);
-        out.push(node);
       }
     } else {
       let i = 0;

@@ -29,6 +29,21 @@ const KEYS = new Set(["file", "attribute"]);
  * - `data-node="del"` (or `del:name`): always removed (designer's sample content);
  * - a leading `-` (`-con:name`, `-rep:name`): output the content without the element's own tags.
  *
+ * What a filled value may do depends on where it lands (the same policy as
+ * the embedded engine's contexts; {@linkcode Trusted} values skip it):
+ *
+ * | context | `text(x)` | `attr(name, x)` |
+ * | --- | --- | --- |
+ * | element content, `<title>`, `<textarea>` | `x` HTML-escaped | — |
+ * | attribute value | — | `x` HTML-escaped in double quotes |
+ * | URL attribute (`href`, `src`, `action`, `formaction`, `srcset`, `xlink:href`, `poster`, `ping`, `data`, …), `content` of `<meta http-equiv="refresh">`, `to`/`from`/`by`/`values` of SVG animation elements | — | URL policy; a refused URL throws `UnsafeUrlError` |
+ * | `<script>`, `<style>` | `TypeError` (no escaping makes text safe there) | — |
+ * | `style`, `on…`, `srcdoc`, `http-equiv`, an animation's `attributeName` | — | `UnsafeUrlError` unless trusted |
+ * | attribute name | — | validated (`TypeError`) |
+ *
+ * A `toString` that throws is a `TemplateRuntimeError` naming the template,
+ * line and node.
+ *
  * Parsed once into static strings and marked slots; each render fills a
  * fresh {@linkcode FillNode} from {@linkcode FillTemplate.instance}. Marker
  * attributes never reach the output.

@@ -1,5 +1,12 @@
 import assert from "node:assert/strict";
-import { FillTemplate, TemplateSyntaxError, trusted, UnsafeUrlError } from "./mod.ts";
+import {
+  type FillNode,
+  FillTemplate,
+  TemplateRuntimeError,
+  TemplateSyntaxError,
+  trusted,
+  UnsafeUrlError,
+} from "./mod.ts";
 
 const render = (source: string, fill: (page: ReturnType<FillTemplate["instance"]>) => void) => {
   const page = new FillTemplate(source).instance();
@@ -200,6 +207,9 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
   await t.step("minus on a void element", () => {
     fails(`<br data-node="-con:a">`, 1, 1, /void element/);
   });
+  await t.step("a lone CR ends a line, as in the embedded engine", () => {
+    fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
+  });
 });
 
 Deno.test("FillNode refuses misuse", () => {
@@ -253,4 +263,76 @@ Deno.test("each FillTemplate.instance() starts fresh", () => {
   a.node("p").text("changed");
   assert.equal(tpl.instance().toString(), "<p>p</p>");
   assert.equal(a.toString(), "<p>changed</p>");
+});
+
+Deno.test("FillNode.attr() applies the policy to style, meta refresh and SVG animation", async (t) => {
+  const src = `<p data-node="con:p">p</p>` +
+    `<meta data-node="con:refresh" http-equiv="Refresh" content="0">` +
+    `<meta data-node="con:desc" name="description" content="">` +
+    `<svg><a><animate data-node="con:anim" attributeName="href" values="/a"></animate>` +
+    `<set data-node="con:set" attributeName="href" to="/a"></set></a></svg>`;
+  const refuses = (fill: (p: ReturnType<FillTemplate["instance"]>) => void) =>
+    assert.throws(() => render(src, fill), UnsafeUrlError);
+  await t.step(
+    "style, http-equiv and an animation's attributeName take only trusted values",
+    () => {
+      refuses((p) => p.node("p").attr("style", "background:url(javascript:x)"));
+      refuses((p) => p.node("p").attr("STYLE", "color:red"));
+      refuses((p) => p.node("desc").attr("http-equiv", "refresh"));
+      refuses((p) => p.node("anim").attr("attributeName", "href"));
+      assert.match(
+        render(src, (p) => p.node("p").attr("style", trusted("color:red"))),
+        /style="color:red"/,
+      );
+    },
+  );
+  await t.step("meta refresh content is a URL after the delay", () => {
+    refuses((p) => p.node("refresh").attr("content", "0;url=javascript:alert(1)"));
+    refuses((p) => p.node("refresh").attr("content", "0; URL='&#106;avascript:alert(1)'"));
+    refuses((p) => p.node("refresh").attr("content", "javascript:alert(1)"));
+    assert.match(
+      render(src, (p) => p.node("refresh").attr("content", "5; url=/next")),
+      /content="5; url=\/next"/,
+    );
+    assert.match(
+      render(src, (p) => p.node("desc").attr("content", "javascript: a language")),
+      /content="javascript: a language"/,
+    );
+  });
+  await t.step("to, from, by and values of animation elements are URLs", () => {
+    refuses((p) => p.node("anim").attr("values", "/a;javascript:alert(1)"));
+    refuses((p) => p.node("set").attr("to", "javascript:alert(1)"));
+    refuses((p) => p.node("anim").attr("from", " JAVASCRIPT:x"));
+    refuses((p) => p.node("anim").attr("by", "data:text/html,x"));
+    assert.match(render(src, (p) => p.node("anim").attr("values", "/a;/b")), /values="\/a;\/b"/);
+  });
+});
+
+Deno.test("FillNode turns a throwing toString into a TemplateRuntimeError naming template and node", () => {
+  const tpl = new FillTemplate(`<div>\n<p data-node="con:p">p</p></div>`, { file: "page.html" });
+  const bad = {
+    toString(): string {
+      throw new Error("no string for you");
+    },
+  };
+  for (
+    const fill of [
+      (p: FillNode) => p.node("p").text(bad),
+      (p: FillNode) => p.node("p").attr("title", bad as unknown as string),
+      (p: FillNode) => p.node("p").html(bad as unknown as string),
+    ]
+  ) {
+    assert.throws(() => fill(tpl.instance()), (e: TemplateRuntimeError) => {
+      assert.ok(e instanceof TemplateRuntimeError, String(e));
+      assert.equal(e.file, "page.html");
+      assert.equal(e.line, 2);
+      assert.equal(e.node, "p");
+      assert.equal((e.cause as Error).message, "no string for you");
+      assert.match(
+        e.message,
+        /^Cannot render template page\.html:2 \(node "p"\): Error: no string/,
+      );
+      return true;
+    });
+  }
 });

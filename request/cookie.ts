@@ -26,10 +26,15 @@ export interface CookieOptions {
 }
 
 const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
+/** The most bytes of name plus value a browser keeps (RFC 6265bis §5.6). */
+const MAX_NAME_VALUE_BYTES = 4096;
 
 /**
  * Serializes a `Set-Cookie` value: HttpOnly, SameSite=Lax and Path=/ unless told otherwise; the
- * value is percent-encoded so that it is always one printable line.
+ * value is percent-encoded so that it is always one printable line. The rules browsers enforce
+ * are refused here, at the call, rather than by a browser silently dropping the cookie:
+ * `__Host-` needs Secure, Path=/ and no Domain; `__Secure-` needs Secure; SameSite=None needs
+ * Secure; name and value together may not exceed 4096 bytes.
  *
  * @example
  * ```ts
@@ -40,13 +45,15 @@ const COOKIE_NAME = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
  * const header = serializeCookie("theme", "dark; blue", options);
  * assert.equal(header, "theme=dark%3B%20blue; Path=/; HttpOnly; Secure; SameSite=Lax");
  * assert.equal(parseCookies(header.split("; ")[0]).theme, "dark; blue");
+ * assert.throws(() => serializeCookie("__Host-id", "1", { secure: true, path: "/app" }), TypeError);
  * ```
  *
  * @param name The cookie name (an HTTP token).
  * @param value Any string; it is percent-encoded.
  * @param options Attributes; see {@linkcode CookieOptions}.
  * @returns The `Set-Cookie` header value.
- * @throws {TypeError} When the name is not a token or an attribute is invalid.
+ * @throws {TypeError} When the name is not a token, an attribute is invalid, a prefix rule is
+ *   broken, or the name and value exceed 4096 bytes; the message names the rule.
  */
 export function serializeCookie(name: string, value: string, options: CookieOptions = {}): string {
   if (!COOKIE_NAME.test(name)) {
@@ -56,8 +63,25 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
   if (sameSite === "none" && !rest.secure) {
     throw new TypeError(`Cannot set cookie ${name}: SameSite=None requires Secure`);
   }
+  // The prefixes browsers enforce (RFC 6265bis §4.1.3): a cookie that breaks them is dropped.
+  if (name.startsWith("__Host-") && (!rest.secure || path !== "/" || rest.domain !== undefined)) {
+    throw new TypeError(
+      `Cannot set cookie ${name}: the __Host- prefix requires Secure, Path=/ and no Domain`,
+    );
+  }
+  if (name.startsWith("__Secure-") && !rest.secure) {
+    throw new TypeError(`Cannot set cookie ${name}: the __Secure- prefix requires Secure`);
+  }
   // cookie's default encoder is encodeURIComponent, which throws URIError on lone surrogates.
-  return serialize(name, encodeURIComponent(value.toWellFormed()), {
+  const encoded = encodeURIComponent(value.toWellFormed());
+  // Browsers drop a cookie whose name and value exceed 4096 bytes (both ASCII here).
+  if (name.length + encoded.length > MAX_NAME_VALUE_BYTES) {
+    throw new TypeError(
+      `Cannot set cookie ${name}: its name and value are ${name.length + encoded.length} ` +
+        `bytes, over the ${MAX_NAME_VALUE_BYTES}-byte limit browsers keep`,
+    );
+  }
+  return serialize(name, encoded, {
     ...rest,
     path,
     httpOnly,

@@ -129,3 +129,40 @@ Deno.test("parseCookies() round-trips what serializeCookie() wrote (property)", 
     { numRuns: 500 },
   );
 });
+
+Deno.test("serializeCookie() refuses what browsers would drop, naming the rule", async (t) => {
+  const refused = (name: string, value: string, options: object, rule: RegExp) =>
+    assert.throws(() => serializeCookie(name, value, options), {
+      name: "TypeError",
+      message: rule,
+    });
+  await t.step("__Host- needs Secure, Path=/ and no Domain", () => {
+    const rule =
+      /^Cannot set cookie __Host-id: the __Host- prefix requires Secure, Path=\/ and no Domain$/;
+    refused("__Host-id", "1", {}, rule);
+    refused("__Host-id", "1", { secure: true, path: "/app" }, rule);
+    refused("__Host-id", "1", { secure: true, domain: "example.com" }, rule);
+    assert.equal(
+      serializeCookie("__Host-id", "1", { secure: true }),
+      "__Host-id=1; Path=/; HttpOnly; Secure; SameSite=Lax",
+    );
+  });
+  await t.step("__Secure- needs Secure", () => {
+    refused("__Secure-id", "1", {}, /the __Secure- prefix requires Secure$/);
+    assert.match(
+      serializeCookie("__Secure-id", "1", { secure: true, path: "/app", domain: "example.com" }),
+      /^__Secure-id=1; Domain=example.com; Path=\/app; HttpOnly; Secure/,
+    );
+  });
+  await t.step("name and value over 4096 bytes", () => {
+    assert.ok(serializeCookie("n", "v".repeat(4095)).startsWith("n=v"));
+    refused(
+      "n",
+      "v".repeat(4096),
+      {},
+      /^Cannot set cookie n: its name and value are 4097 bytes, over the 4096-byte limit/,
+    );
+    // Counted as sent: percent-encoded.
+    refused("n", "é".repeat(683), {}, /4099 bytes/);
+  });
+});

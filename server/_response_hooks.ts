@@ -1,7 +1,16 @@
 // Internal: what App does to a finished response — the session cookie, and a hook for when its
 // body has been sent.
-import type { Req } from "@pubkit/request";
+import { type Req, serializeCookie } from "@pubkit/request";
+import type { Session } from "@pubkit/session";
 import { AppReq } from "./app_req.ts";
+
+/** The session's `Set-Cookie` value, built by the one cookie serializer. */
+function setCookieOf(session: Session): string | undefined {
+  const cookie = session.cookie();
+  if (cookie === undefined) return undefined;
+  const { name, value, ...options } = cookie;
+  return serializeCookie(name, value, options);
+}
 
 /**
  * Puts the session cookie (new, regenerated or deleted session) on responses: on the head of
@@ -14,7 +23,7 @@ export class SessionCookies {
   /** The `lateHeaders` hook of the app's requests. */
   readonly lateHeaders = (req: Req): [string, string][] | undefined => {
     if (!(req instanceof AppReq) || !req.hasSession) return undefined;
-    const cookie = req.session.setCookie();
+    const cookie = setCookieOf(req.session);
     if (cookie === undefined) return undefined;
     this.#onHead.set(req, cookie);
     return [["set-cookie", cookie]];
@@ -26,7 +35,7 @@ export class SessionCookies {
    * a copy with the cookie added unless it has it already.
    */
   apply(response: Response, req: AppReq): Response {
-    const cookie = req.session.setCookie();
+    const cookie = setCookieOf(req.session);
     if (cookie === undefined) return response;
     if (response === req.builtResponse && this.#onHead.get(req) === cookie) return response;
     if (response.headers.getSetCookie().includes(cookie)) return response;

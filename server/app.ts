@@ -23,6 +23,7 @@ import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
 import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
 import { Templates, type TemplatesOptions } from "./templates.ts";
+import { TrustProxy } from "./trust_proxy.ts";
 
 /** Handles one request of an application. */
 export type AppHandler = (req: AppReq) => unknown;
@@ -69,6 +70,12 @@ export interface AppOptions {
   bodyDeadline?: BodyDeadlineOptions | false;
   /** The longest request target (path and query) in bytes; longer is 414. 8 KiB by default. */
   maxTargetBytes?: number;
+  /**
+   * Addresses of the reverse proxies in front of the app. Only from these peers are
+   * `X-Forwarded-For` (`req.remoteAddr`) and `X-Forwarded-Proto` (`req.https`, and so the
+   * session cookie's `Secure`) believed; from any other peer they are ignored. None by default.
+   */
+  trustProxy?: readonly string[];
 }
 
 /** Options for {@linkcode App.serve}. */
@@ -177,6 +184,7 @@ export class App {
       trackCleanups: (chain) => void this.#withCleanups.add(chain),
       templates: new Templates(options.templates),
       clientAddress: (info) => this.#clientAddress(info),
+      proxies: new TrustProxy(options.trustProxy ?? []),
     };
     // One options object for every request (per-request facts are the request and its info).
     this.#reqOptions = {
@@ -333,8 +341,30 @@ export class App {
     }
   }
 
-  /** The session cookie, the access log line, and the cleanups once the response is sent. */
+  /**
+   * The session saved (a changed session is durable before its response goes out, so the
+   * client's next request reads it), its cookie, the access log line, and the cleanups once
+   * the response is sent.
+   */
   #complete(
+    req: AppReq,
+    response: Response,
+    info: Deno.ServeHandlerInfo | undefined,
+    started: number | undefined,
+  ): Response | Promise<Response> {
+    if (req.hasSession && req.session.modified) {
+      return req.session.save().then(
+        () => this.#completeSaved(req, response, info, started),
+        async (error) => {
+          await response.body?.cancel();
+          return this.#completeSaved(req, this.#errorResponse(error, req), info, started);
+        },
+      );
+    }
+    return this.#completeSaved(req, response, info, started);
+  }
+
+  #completeSaved(
     req: AppReq,
     response: Response,
     info: Deno.ServeHandlerInfo | undefined,

@@ -3,11 +3,18 @@
  *
  * @module
  */
-import { type Cleanup, Req, type ReqOptions, type RequestChain } from "@pubkit/request";
+import {
+  type Cleanup,
+  type CookieOptions,
+  Req,
+  type ReqOptions,
+  type RequestChain,
+} from "@pubkit/request";
 import type { Session, SessionManager } from "@pubkit/session";
 import type { Lease, Pool } from "@pubkit/pool";
 import type { FillData, FillFunction } from "@pubkit/render";
 import type { Templates } from "./templates.ts";
+import type { TrustProxy } from "./trust_proxy.ts";
 
 /** What an {@linkcode AppReq} reaches of its application. */
 export interface AppServices {
@@ -21,8 +28,10 @@ export interface AppServices {
   trackCleanups(chain: RequestChain): void;
   /** The template engines for a search path. */
   templates: Templates;
-  /** The client's address from the connection info (behind a connection guard: its client's). */
+  /** The peer's address from the connection info (behind a connection guard: its client's). */
   clientAddress(info: Deno.ServeHandlerInfo): string | undefined;
+  /** The proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed. */
+  proxies: TrustProxy;
 }
 
 /** Options for {@linkcode AppReq}. */
@@ -85,7 +94,7 @@ export class AppReq extends Req {
   #opening: Promise<Session> | undefined;
   // Read on first use: info.remoteAddr is a getter that costs an op.
   #info: Deno.ServeHandlerInfo | undefined;
-  #address: string | undefined;
+  #peer: string | undefined;
 
   /**
    * Wraps a request for the application.
@@ -101,13 +110,49 @@ export class AppReq extends Req {
     this.#info = info;
   }
 
-  /** The client's address, when the server knows it (read on first use). */
-  override get remoteAddr(): string | undefined {
+  /** The TCP peer's address (read on first use). */
+  #peerAddress(): string | undefined {
     if (this.#info !== undefined) {
-      this.#address = this.server.clientAddress(this.#info);
+      this.#peer = this.server.clientAddress(this.#info);
       this.#info = undefined;
     }
-    return this.#address ?? super.remoteAddr;
+    return this.#peer;
+  }
+
+  /**
+   * The client's address, when the server knows it: the peer's, or behind a proxy named in
+   * `trustProxy`, the one it forwarded in `X-Forwarded-For`.
+   */
+  override get remoteAddr(): string | undefined {
+    const peer = this.#peerAddress();
+    if (peer === undefined) return super.remoteAddr;
+    const { proxies } = this.server;
+    return proxies.enabled ? proxies.clientAddress(peer, this.headers) : peer;
+  }
+
+  /**
+   * Whether the client reached the app over https: the URL's scheme, or behind a proxy named
+   * in `trustProxy`, its `X-Forwarded-Proto`. Session cookies with `secure: "auto"` follow it.
+   */
+  get https(): boolean {
+    if (this.url.protocol === "https:") return true;
+    if (!this.server.proxies.enabled) return false;
+    const peer = this.#peerAddress();
+    if (peer !== undefined) return this.server.proxies.https(peer, this.headers);
+    return this.prev instanceof AppReq && this.prev.https;
+  }
+
+  /**
+   * Sets a cookie as {@linkcode Req.setCookie} does, with `Secure` on by default when
+   * {@linkcode AppReq.https} (so also behind a trusted TLS-terminating proxy).
+   *
+   * @param name The cookie name.
+   * @param value The value.
+   * @param options Attributes; `secure` defaults to `req.https`.
+   * @throws {TypeError} When the cookie breaks a rule (see `serializeCookie`) or headers were sent.
+   */
+  override setCookie(name: string, value: string, options: CookieOptions = {}): void {
+    super.setCookie(name, value, { ...options, secure: options.secure ?? this.https });
   }
 
   /**
@@ -161,7 +206,7 @@ export class AppReq extends Req {
     return this.#opening ??= manager.open(this.headers, {
       owner: this.chain,
       lock: options.lock ?? true,
-      secure: this.url.protocol === "https:",
+      secure: this.https,
       signal: this.signal,
     }).then((session) => {
       this.#session = session;

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpError } from "@pubkit/request";
-import { MemoryStore, SessionManager } from "@pubkit/session";
+import { FileStore, MemoryStore, SessionManager } from "@pubkit/session";
 import { Pool } from "@pubkit/pool";
 import { type AppOptions, createApp } from "./app.ts";
 
@@ -140,5 +140,39 @@ Deno.test("AppReq: every response carries the session cookie the session needs a
         `${path}: the cookie was not the live one`,
       );
     });
+  }
+});
+
+Deno.test("AppReq: a locked change is saved before its response, so the next read sees it", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "pubkit-durable-" });
+  const sessions = new SessionManager({
+    store: new FileStore({ dir, sweepInterval: 0 }),
+    secrets: [SECRET],
+  });
+  const app = createApp({
+    sessions,
+    accessLog: false,
+    handler: async (req) => {
+      const session = await req.openSession({ lock: req.path === "/inc" });
+      if (req.path === "/inc") session.set("n", ((session.get("n") as number) ?? 0) + 1);
+      return String(session.get("n") ?? 0);
+    },
+  });
+  try {
+    const first = await app.fetch(new Request("http://localhost/inc"));
+    assert.equal(await first.text(), "1");
+    const cookie = cookieOf(first);
+    const stale: number[] = [];
+    for (let i = 2; i <= 20; i++) {
+      const inc = await app.fetch(new Request("http://localhost/inc", { headers: { cookie } }));
+      assert.equal(await inc.text(), String(i));
+      const read = await app.fetch(new Request("http://localhost/read", { headers: { cookie } }));
+      if (await read.text() !== String(i)) stale.push(i);
+    }
+    assert.deepEqual(stale, [], "every read after a completed write saw it");
+  } finally {
+    await app.close();
+    await sessions.close();
+    await Deno.remove(dir, { recursive: true });
   }
 });

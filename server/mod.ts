@@ -22,3 +22,4 @@ export * from "./error_response.ts";
 export * from "./lifecycle.ts";
 export * from "./static_files.ts";
 export * from "./templates.ts";
+export * from "./trust_proxy.ts";

@@ -36,12 +36,16 @@ function toBase64Url(bytes: Uint8Array): string {
   return bytes.toBase64({ alphabet: "base64url", omitPadding: true });
 }
 
-/** Decodes base64url; `undefined` for anything that is not. */
+/**
+ * Decodes canonical unpadded base64url; `undefined` for anything else. Strict: fromBase64
+ * skips whitespace, takes padding and ignores the unused low bits of the last character (so
+ * four spellings of one MAC would verify); only the one encoding that re-encodes the same passes.
+ */
 function fromBase64Url(text: string): Uint8Array<ArrayBuffer> | undefined {
-  // fromBase64 would skip whitespace and take padding: only the alphabet itself is accepted.
   if (!/^[A-Za-z0-9_-]*$/.test(text)) return undefined;
   try {
-    return Uint8Array.fromBase64(text, { alphabet: "base64url" });
+    const bytes = Uint8Array.fromBase64(text, { alphabet: "base64url" });
+    return toBase64Url(bytes) === text ? bytes : undefined;
   } catch {
     return undefined;
   }

@@ -96,6 +96,11 @@ export class LockTable {
     return this.#entries.size;
   }
 
+  /** Whether an owner in this process holds `id` now. */
+  isHeld(id: string): boolean {
+    return this.#entries.get(id)?.lock.locked ?? false;
+  }
+
   acquire(id: string, owner: unknown, options: StoreLockOptions = {}): Promise<SessionLock> {
     const timeout = options.timeout ?? this.#timeout;
     let entry = this.#entries.get(id);

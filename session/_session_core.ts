@@ -1,7 +1,8 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
 import { type CookieSigner, newId } from "./_ids.ts";
-import type { Session, SessionLockOptions } from "./session.ts";
+import { LockTimeoutError } from "./lock_timeout_error.ts";
+import type { Session, SessionCookie, SessionLockOptions } from "./session.ts";
 import type { Clock, SessionLock, SessionRecord, SessionStore } from "./session_store.ts";
 
 /** What a core needs from its manager. */
@@ -13,15 +14,29 @@ export interface CoreConfig {
   absoluteLifetime: number;
   lockTimeout: number;
   cookieName: string;
-  hostPrefix: boolean;
+  cookie: CookieAttributes;
   onClosed(core: SessionCore): void;
 }
+
+/** The session cookie's attributes as the manager was configured. */
+export interface CookieAttributes {
+  path: string;
+  domain: string | undefined;
+  sameSite: "lax" | "strict" | "none";
+  secure: "auto" | boolean;
+}
+
+/** How long a request waits for the lock only to renew the expiry of a read-only session. */
+const RENEW_WAIT = 0;
 
 /** The state shared by every opening of one session by one owner. */
 export class SessionCore {
   readonly config: CoreConfig;
   readonly owner: unknown;
+  /** The cookie's `Secure` attribute for this request. */
   readonly secure: boolean;
+  /** The cookie name for this request (with `__Host-` when it qualifies). */
+  readonly cookieName: string;
   id: string;
   signed: string;
   isNew: boolean;
@@ -29,7 +44,12 @@ export class SessionCore {
   lastAccessed: number;
   data: Record<string, unknown>;
   modified = false;
+  /** The data exists in the store. */
   persisted: boolean;
+  /** Opened with the lock (or `lock()` since): only then may it change. */
+  exclusive: boolean;
+  /** Saved by this request (so finishing need not renew the expiry again). */
+  saved = false;
   invalidated = false;
   closed = false;
   /** A cookie came with the request (so a clearing cookie makes sense). */
@@ -44,16 +64,19 @@ export class SessionCore {
     init: {
       owner: unknown;
       secure: boolean;
+      cookieName: string;
       id: string;
       signed: string;
       record?: SessionRecord;
       hadCookie: boolean;
       now: number;
+      exclusive: boolean;
     },
   ) {
     this.config = config;
     this.owner = init.owner;
     this.secure = init.secure;
+    this.cookieName = init.cookieName;
     this.id = init.id;
     this.signed = init.signed;
     this.isNew = !init.record;
@@ -62,10 +85,16 @@ export class SessionCore {
     this.lastAccessed = init.record?.lastAccessed ?? init.now;
     this.data = init.record?.data ?? {};
     this.hadCookie = init.hadCookie;
+    this.exclusive = init.exclusive;
   }
 
+  /**
+   * Whether this request may change the session. A fresh id (new or regenerated) is known to no
+   * other request until its cookie is sent, so its store lock is only taken before the first
+   * write: a visitor whose session never changes costs the store nothing.
+   */
   get locked(): boolean {
-    return this.holds.length > 0;
+    return this.exclusive;
   }
 
   get #fence(): { fence?: number } {
@@ -82,6 +111,29 @@ export class SessionCore {
   checkWritable(action: string): void {
     if (this.closed) throw new TypeError(`Cannot ${action}: the session is closed`);
     if (this.invalidated) throw new TypeError(`Cannot ${action}: the session was invalidated`);
+    if (!this.exclusive) {
+      throw new TypeError(
+        `Cannot ${action}: the session was opened without the lock and is a read-only ` +
+          `snapshot; open it with the lock (lock: true, or session: "lock" in _config.ts) ` +
+          `or call lock() first`,
+      );
+    }
+  }
+
+  /** Takes the store lock (one hold per opening) unless held. */
+  async #hold(options: SessionLockOptions = {}): Promise<void> {
+    if (this.holds.length > 0) return;
+    const { store, lockTimeout } = this.config;
+    const holds: SessionLock[] = [];
+    try {
+      for (let i = 0; i < Math.max(1, this.handles); i++) {
+        holds.push(await store.lock(this.id, this.owner, { timeout: lockTimeout, ...options }));
+      }
+    } catch (error) {
+      await Promise.all(holds.map((hold) => hold.release()));
+      throw error;
+    }
+    this.holds = holds;
   }
 
   #expires(now: number): number {
@@ -90,6 +142,7 @@ export class SessionCore {
 
   async save(): Promise<void> {
     if (this.invalidated) return;
+    await this.#hold();
     const now = this.config.clock.now();
     const record: SessionRecord = {
       data: this.data,
@@ -100,14 +153,38 @@ export class SessionCore {
     await this.config.store.save(this.id, record, this.#fence);
     this.modified = false;
     this.persisted = true;
+    this.saved = true;
   }
 
+  /**
+   * Ends the request's use: saves a changed session, else renews the expiry of a stored one.
+   * A request that began before the idle deadline renews it even past the deadline: the store
+   * keeps a locked session (sweepers skip it) and `touch()` under the lock revives it. A
+   * read-only session never writes its snapshot; it renews only the times, under the lock, and
+   * only if the lock is free at once (a holder renews the session itself when it finishes).
+   */
   async finish(): Promise<void> {
     if (this.invalidated) return;
     if (this.modified) return await this.save();
-    if (!this.persisted) return;
-    const now = this.config.clock.now();
-    await this.config.store.touch(this.id, now, this.#expires(now), this.#fence);
+    if (!this.persisted || this.saved) return;
+    const { store, clock } = this.config;
+    if (this.exclusive) {
+      const now = clock.now();
+      return await store.touch(this.id, now, this.#expires(now), this.#fence);
+    }
+    let hold: SessionLock;
+    try {
+      hold = await store.lock(this.id, this.owner, { timeout: RENEW_WAIT });
+    } catch (error) {
+      if (error instanceof LockTimeoutError) return;
+      throw error;
+    }
+    try {
+      const now = clock.now();
+      await store.touch(this.id, now, this.#expires(now), { fence: hold.fence });
+    } finally {
+      await hold.release();
+    }
   }
 
   async load(): Promise<void> {
@@ -125,58 +202,57 @@ export class SessionCore {
     this.modified = false;
   }
 
+  /** Moves the data to a fresh id (saved and locked at once) and destroys the old one. */
   async regenerate(): Promise<void> {
-    const { store, signer } = this.config;
-    const id = newId();
-    const signed = signer.sign(id);
-    const holds: SessionLock[] = [];
+    const { store, signer, clock } = this.config;
+    const old = { id: this.id, signed: this.signed, created: this.created, isNew: this.isNew };
+    const oldHolds = this.holds;
+    const oldFence = this.#fence;
+    const persisted = this.persisted;
+    this.holds = [];
+    this.id = newId();
+    this.signed = signer.sign(this.id);
+    this.created = clock.now();
+    this.isNew = true;
     try {
-      for (let i = 0; i < this.holds.length; i++) {
-        holds.push(await store.lock(id, this.owner, { timeout: this.config.lockTimeout }));
-      }
-      const oldId = this.id;
-      const oldFence = this.#fence;
-      const now = this.config.clock.now();
-      await store.save(id, {
-        data: this.data,
-        created: now,
-        lastAccessed: now,
-        expires: Math.min(now + this.config.idleTimeout, now + this.config.absoluteLifetime),
-      }, holds.length > 0 ? { fence: holds[0]!.fence } : {});
-      await store.destroy(oldId, oldFence);
-      const oldHolds = this.holds;
-      this.holds = holds;
-      this.id = id;
-      this.signed = signed;
-      this.created = now;
-      this.isNew = true;
-      this.persisted = true;
-      this.modified = false;
+      await this.save();
+    } catch (error) {
+      await this.#release();
+      Object.assign(this, old);
+      this.holds = oldHolds;
+      this.persisted = persisted;
+      throw error;
+    }
+    try {
+      if (persisted) await store.destroy(old.id, oldFence);
+    } finally {
       await Promise.all(oldHolds.map((hold) => hold.release()));
-    } catch (error) {
-      await Promise.all(holds.map((hold) => hold.release()));
-      throw error;
     }
   }
 
+  /** Takes the lock of a read-only session and re-reads its data, which may be stale. */
   async lock(options: SessionLockOptions): Promise<void> {
-    if (this.locked) return;
-    const { store, lockTimeout } = this.config;
-    const holds: SessionLock[] = [];
-    try {
-      for (let i = 0; i < this.handles; i++) {
-        holds.push(
-          await store.lock(this.id, this.owner, { timeout: lockTimeout, ...options }),
-        );
+    if (this.exclusive) return;
+    if (this.persisted) {
+      await this.#hold(options);
+      try {
+        await this.load();
+      } catch (error) {
+        await this.#release();
+        throw error;
       }
-    } catch (error) {
-      await Promise.all(holds.map((hold) => hold.release()));
-      throw error;
     }
-    this.holds = holds;
+    this.exclusive = true;
   }
 
+  /** Saves pending changes, then frees the lock: the session is read-only from then on. */
   async unlock(): Promise<void> {
+    if (this.exclusive && this.modified) await this.save();
+    this.exclusive = false;
+    await this.#release();
+  }
+
+  async #release(): Promise<void> {
     const holds = this.holds;
     this.holds = [];
     // One hold per opening of this request chain: usually exactly one.
@@ -196,20 +272,21 @@ export class SessionCore {
     try {
       await this.finish();
     } finally {
-      await this.unlock();
+      this.exclusive = false;
+      await this.#release();
     }
   }
 
-  setCookie(): string | undefined {
-    const { cookieName, hostPrefix } = this.config;
-    const name = hostPrefix ? `__Host-${cookieName}` : cookieName;
-    const attributes = `Path=/; HttpOnly; SameSite=Lax${
-      this.secure || hostPrefix ? "; Secure" : ""
-    }`;
-    const clear = `${name}=; ${attributes}; Max-Age=0`;
+  /** The cookie this response must carry, if any (see `Session.cookie()`). */
+  cookie(): SessionCookie | undefined {
+    const { path, domain, sameSite } = this.config.cookie;
+    const base = { name: this.cookieName, path, domain, sameSite, secure: this.secure };
+    const clear = { ...base, value: "", httpOnly: true as const, maxAge: 0 };
     if (this.invalidated) return this.hadCookie || this.isNew ? clear : undefined;
     if (this.isNew) {
-      if (this.persisted || this.modified) return `${name}=${this.signed}; ${attributes}`;
+      if (this.persisted || this.modified) {
+        return { ...base, value: this.signed, httpOnly: true as const };
+      }
       return this.hadCookie ? clear : undefined;
     }
     return undefined;
@@ -287,11 +364,14 @@ export class SessionHandle implements Session {
     return this.#core.serial(() => this.#core.save());
   }
   load(): Promise<void> {
-    this.#writable("load the session");
+    if (this.#closed || this.#core.closed) {
+      throw new TypeError("Cannot load the session: it is closed");
+    }
     return this.#core.serial(() => this.#core.load());
   }
   invalidate(): Promise<void> {
-    if (this.#core.closed) throw new TypeError("Cannot invalidate the session: it is closed");
+    if (this.#core.invalidated) return Promise.resolve();
+    this.#writable("invalidate the session");
     return this.#core.serial(() => this.#core.invalidate());
   }
   regenerate(): Promise<void> {
@@ -299,14 +379,16 @@ export class SessionHandle implements Session {
     return this.#core.serial(() => this.#core.regenerate());
   }
   lock(options: SessionLockOptions = {}): Promise<void> {
-    this.#writable("lock the session");
+    if (this.#closed || this.#core.closed || this.#core.invalidated) {
+      throw new TypeError("Cannot lock the session: it is closed or invalidated");
+    }
     return this.#core.serial(() => this.#core.lock(options));
   }
   unlock(): Promise<void> {
     return this.#core.serial(() => this.#core.unlock());
   }
-  setCookie(): string | undefined {
-    return this.#core.setCookie();
+  cookie(): SessionCookie | undefined {
+    return this.#core.cookie();
   }
   close(): Promise<void> {
     return this.#closed ??= this.#core.serial(() => this.#core.closeHandle());

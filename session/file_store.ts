@@ -35,8 +35,10 @@ export interface FileStoreOptions {
 }
 
 const KNOWN = ["dir", "lockTimeout", "sweepInterval", "fsync", "clock"] as const;
-/** Leftover temp files older than this come from crashed writers. */
-const STALE_TEMP_MS = 3600_000;
+/** `.writer-<uuid>.lock`: held locked by a live store instance for its whole life. */
+const WRITER = /^\.writer-([0-9a-f-]{36})\.lock$/;
+/** `.<id>.<writer uuid>.<uuid>.tmp`: a write in progress, or a killed writer's leftover. */
+const TEMP = /^\.[A-Za-z0-9_-]{43}\.([0-9a-f-]{36})\.[0-9a-f-]{36}\.tmp$/;
 
 /**
  * A session store with one JSON file per session in a folder.
@@ -46,6 +48,11 @@ const STALE_TEMP_MS = 3600_000;
  * separate processes and `deno serve --parallel` workers sharing the folder serialize
  * on the same session, and a crashed holder's lock is released by the OS. The folder
  * must be on a local file system (advisory locks on network file systems vary).
+ *
+ * The folder is created `0700` and every file `0600`. Each store instance holds an OS lock on
+ * a `.writer-<uuid>.lock` file of its own and names its temp files after it, so that a store
+ * starting up (and each sweep) removes the temp files of writers that were killed mid-save,
+ * and only theirs.
  *
  * @example Storing and loading a session
  * ```ts
@@ -69,9 +76,12 @@ export class FileStore implements SessionStore, AsyncDisposable {
   #fsync: boolean;
   #fence = 0;
   #stopSweeper: () => void;
+  #writer = crypto.randomUUID();
+  #writerLock: Deno.FsFile | undefined;
 
   /**
-   * Creates the store (and its folder) and starts its sweeper.
+   * Creates the store (and its folder, `0700`), removes temp files that killed writers left,
+   * and starts its sweeper.
    *
    * @param options Folder, lock timeout, sweep interval, fsync and clock.
    * @throws {RangeError} For an unknown or out-of-range option.
@@ -84,7 +94,7 @@ export class FileStore implements SessionStore, AsyncDisposable {
       throw new TypeError(`Cannot ${action}: dir must be a non-empty string`);
     }
     this.#dir = options.dir.replace(/\/+$/, "") || "/";
-    Deno.mkdirSync(this.#dir, { recursive: true });
+    Deno.mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
     const lockTimeout = checkNumber(options.lockTimeout ?? 10_000, "lockTimeout", action);
     const sweepInterval = checkNumber(options.sweepInterval ?? 60_000, "sweepInterval", action);
     this.#clock = options.clock ?? systemClock;
@@ -98,7 +108,58 @@ export class FileStore implements SessionStore, AsyncDisposable {
           maxDelay: 20,
         }),
     );
+    this.#removeOrphansSync();
+    const writerLock = Deno.openSync(`${this.#dir}/.writer-${this.#writer}.lock`, {
+      write: true,
+      createNew: true,
+      mode: 0o600,
+    });
+    writerLock.lockSync(true);
+    this.#writerLock = writerLock;
     this.#stopSweeper = startSweeper(sweepInterval, () => this.sweep());
+  }
+
+  /**
+   * Removes the temp files, and the writer lock files, of writers whose lock is free: their
+   * process died (the OS released the lock) or closed its store.
+   */
+  #removeOrphansSync(names: Iterable<string> = this.#namesSync()): void {
+    const temps: [string, string][] = [];
+    const dead = new Set<string>();
+    for (const name of names) {
+      const temp = TEMP.exec(name);
+      if (temp) temps.push([name, temp[1]!]);
+      const writer = WRITER.exec(name)?.[1];
+      if (writer === undefined || writer === this.#writer) continue;
+      let file: Deno.FsFile;
+      try {
+        file = Deno.openSync(`${this.#dir}/${name}`, { write: true });
+      } catch {
+        continue; // removed meanwhile by another store
+      }
+      try {
+        if (file.tryLockSync(true)) {
+          dead.add(writer);
+          Deno.removeSync(`${this.#dir}/${name}`);
+        }
+      } catch {
+        // Removed meanwhile by another store.
+      } finally {
+        file.close();
+      }
+    }
+    for (const [name, writer] of temps) {
+      if (!dead.has(writer)) continue;
+      try {
+        Deno.removeSync(`${this.#dir}/${name}`);
+      } catch {
+        // Removed meanwhile by another store.
+      }
+    }
+  }
+
+  #namesSync(): string[] {
+    return Array.from(Deno.readDirSync(this.#dir), (entry) => entry.name);
   }
 
   #path(id: string, ext: string): string {
@@ -114,6 +175,13 @@ export class FileStore implements SessionStore, AsyncDisposable {
    */
   async load(id: string): Promise<SessionRecord | undefined> {
     checkId(id, "load session");
+    const record = await this.#read(id);
+    if (!record || record.expires <= this.#clock.now()) return undefined;
+    return record;
+  }
+
+  /** The stored record, expired or not. */
+  async #read(id: string): Promise<SessionRecord | undefined> {
     let text: string;
     try {
       text = await Deno.readTextFile(this.#path(id, "json"));
@@ -121,9 +189,7 @@ export class FileStore implements SessionStore, AsyncDisposable {
       if (error instanceof Deno.errors.NotFound) return undefined;
       throw error;
     }
-    const record = decodeRecord(text);
-    if (!record || record.expires <= this.#clock.now()) return undefined;
-    return record;
+    return decodeRecord(text);
   }
 
   /**
@@ -138,7 +204,7 @@ export class FileStore implements SessionStore, AsyncDisposable {
     checkId(id, "save session");
     checkRecord(record, "save session");
     const text = encodeRecord(record);
-    const temp = `${this.#dir}/.${id}.${crypto.randomUUID()}.tmp`;
+    const temp = `${this.#dir}/.${id}.${this.#writer}.${crypto.randomUUID()}.tmp`;
     try {
       const file = await Deno.open(temp, { write: true, createNew: true, mode: 0o600 });
       try {
@@ -155,12 +221,14 @@ export class FileStore implements SessionStore, AsyncDisposable {
   }
 
   /**
-   * Updates the access time and expiry of an existing session.
+   * Updates the access time and expiry of an existing session; under the lock (with a fence)
+   * also of one that expired while it was held, which the sweep kept. It rewrites the file,
+   * so call it while holding the session's lock.
    *
    * @param id The session id.
    * @param lastAccessed The new access time.
    * @param expires The new expiry.
-   * @param options Passed on to {@linkcode FileStore.prototype.save}.
+   * @param options The caller's fencing token, if it holds the lock.
    * @throws {TypeError} If `id` is not a session id.
    */
   async touch(
@@ -169,8 +237,11 @@ export class FileStore implements SessionStore, AsyncDisposable {
     expires: number,
     options?: StoreWriteOptions,
   ): Promise<void> {
-    const record = await this.load(id);
-    if (record) await this.save(id, { ...record, lastAccessed, expires }, options);
+    checkId(id, "touch session");
+    const record = await this.#read(id);
+    if (!record) return;
+    if (options?.fence === undefined && record.expires <= this.#clock.now()) return;
+    await this.save(id, { ...record, lastAccessed, expires }, options);
   }
 
   /**
@@ -232,28 +303,21 @@ export class FileStore implements SessionStore, AsyncDisposable {
   }
 
   /**
-   * Removes expired sessions (skipping any that is locked right now) and leftover
-   * temp files.
+   * Removes expired sessions (skipping any that is locked right now) and the temp files of
+   * killed writers.
    *
    * @returns How many sessions were removed.
    */
   async sweep(): Promise<number> {
     const now = this.#clock.now();
     let removed = 0;
+    const names: string[] = [];
     for await (const entry of Deno.readDir(this.#dir)) {
       if (!entry.isFile) continue;
-      if (entry.name.endsWith(".tmp")) {
-        const path = `${this.#dir}/${entry.name}`;
-        const info = await Deno.stat(path).catch(() => undefined);
-        if (info?.mtime && Date.now() - info.mtime.getTime() > STALE_TEMP_MS) {
-          await Deno.remove(path).catch(() => {});
-        }
-        continue;
-      }
-      const id = entry.name.replace(/\.(json|lock)$/, "");
-      if (!isId(id) || !entry.name.endsWith(".json")) continue;
-      const text = await Deno.readTextFile(`${this.#dir}/${entry.name}`).catch(() => undefined);
-      const record = text === undefined ? undefined : decodeRecord(text);
+      names.push(entry.name);
+      const id = entry.name.slice(0, -".json".length);
+      if (!entry.name.endsWith(".json") || !isId(id)) continue;
+      const record = await this.#read(id).catch(() => undefined);
       if (record && record.expires > now) continue;
       const lock = await this.#tryOsLock(id).catch(() => undefined);
       if (!lock) continue;
@@ -267,16 +331,27 @@ export class FileStore implements SessionStore, AsyncDisposable {
         await lock.release();
       }
     }
+    this.#removeOrphansSync(names);
     return removed;
   }
 
   /**
-   * Stops the sweeper; idempotent.
+   * Stops the sweeper and gives up the writer lock; idempotent.
    *
    * @returns A promise that resolves when stopped.
    */
   close(): Promise<void> {
     this.#stopSweeper();
+    const writerLock = this.#writerLock;
+    this.#writerLock = undefined;
+    if (writerLock) {
+      try {
+        Deno.removeSync(`${this.#dir}/.writer-${this.#writer}.lock`);
+      } catch {
+        // The folder is gone already.
+      }
+      writerLock.close();
+    }
     return Promise.resolve();
   }
 

@@ -130,24 +130,26 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
   }
 
   /**
-   * Updates the access time and expiry of an existing session.
+   * Updates the access time and expiry of an existing session; under the lock (with a fence)
+   * also of one that expired while it was held, which the sweep kept.
    *
    * @param id The session id.
    * @param lastAccessed The new access time.
    * @param expires The new expiry.
-   * @param _options Ignored (no fence check for a local lock).
+   * @param options The caller's fencing token, if it holds the lock (not checked otherwise).
    * @throws {TypeError} If `id` is not a session id.
    */
   touch(
     id: string,
     lastAccessed: number,
     expires: number,
-    _options?: StoreWriteOptions,
+    options?: StoreWriteOptions,
   ): Promise<void> {
     return Promise.try(() => {
       checkId(id, "touch session");
       const entry = this.#cache.get(id);
-      if (entry === undefined || entry.expires <= this.#clock.now()) return;
+      if (entry === undefined) return;
+      if (options?.fence === undefined && entry.expires <= this.#clock.now()) return;
       this.#cache.set(id, { data: entry.data, created: entry.created, lastAccessed, expires });
     });
   }
@@ -186,14 +188,17 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
   }
 
   /**
-   * Removes expired sessions now.
+   * Removes expired sessions now, except those a request holds locked (it renews them when
+   * it finishes).
    *
    * @returns How many were removed.
    */
   sweep(): Promise<number> {
     const now = this.#clock.now();
     const expired: string[] = [];
-    for (const [id, entry] of this.#cache.entries()) if (entry.expires <= now) expired.push(id);
+    for (const [id, entry] of this.#cache.entries()) {
+      if (entry.expires <= now && !this.#locks.isHeld(id)) expired.push(id);
+    }
     for (const id of expired) this.#cache.delete(id);
     return Promise.resolve(expired.length);
   }

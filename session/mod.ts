@@ -5,8 +5,9 @@
  *
  * A {@linkcode SessionManager} opens the session of a request from its `Cookie`
  * header, locks it for the request chain (re-entered by internal redirects), and
- * saves it when the response is done. Stores: {@linkcode MemoryStore} (one process),
- * {@linkcode FileStore} (processes sharing a folder), {@linkcode RedisStore} (hosts).
+ * saves it if it changed (a session opened without the lock is a read-only snapshot).
+ * Stores: {@linkcode MemoryStore} (one process), {@linkcode FileStore} (processes sharing a
+ * folder), {@linkcode RedisStore} (hosts).
  *
  * @example
  * ```ts

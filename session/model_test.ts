@@ -6,6 +6,7 @@ import fc from "fast-check";
 import { FileStore } from "./file_store.ts";
 import { MemoryStore } from "./memory_store.ts";
 import { RedisStore } from "./redis_store.ts";
+import type { SessionCookie } from "./session.ts";
 import { SessionManager } from "./session_manager.ts";
 import type { SessionStore } from "./session_store.ts";
 import { FakeClock } from "./testing.ts";
@@ -47,9 +48,9 @@ function headers(real: Real, slot: number): Headers {
   return new Headers(cookie ? { cookie } : {});
 }
 
-function keep(real: Real, slot: number, setCookie: string | undefined): void {
-  if (setCookie === undefined) return;
-  real.cookies[slot] = setCookie.startsWith("sid=;") ? undefined : setCookie.split(";")[0];
+function keep(real: Real, slot: number, cookie: SessionCookie | undefined): void {
+  if (cookie === undefined) return;
+  real.cookies[slot] = cookie.value === "" ? undefined : `${cookie.name}=${cookie.value}`;
 }
 
 function expectData(session: { keys(): string[]; get(key: string): unknown }, live?: Live) {
@@ -71,7 +72,7 @@ const commands = [
       assert.equal(session.isNew, !live);
       expectData(session, live);
       if (v !== undefined) session.set(k, v);
-      keep(real, s, session.setCookie());
+      keep(real, s, session.cookie());
       await session.close();
       if (live) {
         live.last = model.now;
@@ -89,7 +90,7 @@ const commands = [
       const session = await real.manager.open(headers(real, s), { owner: {} });
       expectData(session, live);
       await session.invalidate();
-      keep(real, s, session.setCookie());
+      keep(real, s, session.cookie());
       await session.close();
       model.slots[s]!.live = undefined;
       const again = await real.manager.open(headers(real, s), { owner: {} });
@@ -107,7 +108,7 @@ const commands = [
       const oldId = session.id;
       await session.regenerate();
       assert.notEqual(session.id, oldId);
-      keep(real, s, session.setCookie());
+      keep(real, s, session.cookie());
       await session.close();
       model.slots[s]!.live = {
         data: new Map(live?.data ?? []),

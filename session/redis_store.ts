@@ -56,6 +56,12 @@ const FENCE_CHECK = `
 if ARGV[1] ~= '' and redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 `;
 
+// A locked session's data outlives its lease, so that the holder can renew it when it
+// finishes even past its expiry (load() still checks the expiry).
+const KEEP_DATA = `
+  local left = redis.call('PTTL', KEYS[3])
+  if left >= 0 and left < tonumber(ARGV[2]) then redis.call('PEXPIRE', KEYS[3], ARGV[2]) end`;
+
 const SCRIPTS = {
   // KEYS: data, fence. ARGV: fence|'' , data, created, lastAccessed, expires, ttl
   pubkitSave: FENCE_CHECK + `
@@ -64,22 +70,24 @@ redis.call('HSET', KEYS[1], 'data', ARGV[2], 'created', ARGV[3], 'lastAccessed',
   'expires', ARGV[5])
 redis.call('PEXPIRE', KEYS[1], ARGV[6])
 return 1`,
-  // KEYS: data, fence. ARGV: fence|'', lastAccessed, expires, ttl
+  // KEYS: data, fence. ARGV: fence|'', lastAccessed, expires, ttl, now. Without a fence (the
+  // caller holds no lock) a session past its expiry is not revived.
   pubkitTouch: FENCE_CHECK + `
-if redis.call('EXISTS', KEYS[1]) == 1 then
-  redis.call('HSET', KEYS[1], 'lastAccessed', ARGV[2], 'expires', ARGV[3])
-  redis.call('PEXPIRE', KEYS[1], ARGV[4])
-end
+local expires = redis.call('HGET', KEYS[1], 'expires')
+if not expires then return 1 end
+if ARGV[1] == '' and tonumber(expires) <= tonumber(ARGV[5]) then return 1 end
+redis.call('HSET', KEYS[1], 'lastAccessed', ARGV[2], 'expires', ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4])
 return 1`,
   // KEYS: data, fence. ARGV: fence|''
   pubkitDestroy: FENCE_CHECK + `
 redis.call('DEL', KEYS[1])
 return 1`,
-  // KEYS: lock, fence. ARGV: token, leaseTtl, fenceTtl
+  // KEYS: lock, fence, data. ARGV: token, leaseTtl, fenceTtl
   pubkitAcquire: `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
   local fence = redis.call('INCR', KEYS[2])
-  redis.call('PEXPIRE', KEYS[2], ARGV[3])
+  redis.call('PEXPIRE', KEYS[2], ARGV[3])` + KEEP_DATA + `
   return fence
 end
 return 0`,
@@ -87,9 +95,12 @@ return 0`,
   pubkitRelease: `
 if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('DEL', KEYS[1]) end
 return 0`,
-  // KEYS: lock. ARGV: token, leaseTtl
+  // KEYS: lock, data. ARGV: token, leaseTtl
   pubkitRenew: `
-if redis.call('GET', KEYS[1]) == ARGV[1] then return redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  redis.call('PEXPIRE', KEYS[1], ARGV[2])` + KEEP_DATA.replaceAll("KEYS[3]", "KEYS[2]") + `
+  return 1
+end
 return 0`,
 } as const;
 
@@ -262,7 +273,8 @@ export class RedisStore implements SessionStore, AsyncDisposable {
   }
 
   /**
-   * Updates the access time and expiry (and Redis TTL) of an existing session.
+   * Updates the access time and expiry (and Redis TTL) of an existing session; with a fence
+   * (the caller holds the lock) also of one that expired while held, whose key the lease kept.
    *
    * @param id The session id.
    * @param lastAccessed The new access time.
@@ -283,7 +295,7 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     if (ttl <= 0) return await this.destroy(id, options);
     return await this.#fenced("touch session", options, [
       "pubkitTouch",
-      [lastAccessed, expires, ttl],
+      [lastAccessed, expires, ttl, this.#clock.now()],
     ], id);
   }
 
@@ -340,7 +352,7 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     const fence = await this.#call(
       "lock session",
       () =>
-        this.#script("pubkitAcquire", [lockKey, this.#key(id, "fence")], [
+        this.#script("pubkitAcquire", [lockKey, this.#key(id, "fence"), this.#key(id, "data")], [
           token,
           this.#leaseTtl,
           this.#fenceTtl,
@@ -348,7 +360,8 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     ) as number;
     if (!fence) return undefined;
     const timer = setInterval(() => {
-      this.#script("pubkitRenew", [lockKey], [token, this.#leaseTtl]).catch(() => {});
+      this.#script("pubkitRenew", [lockKey, this.#key(id, "data")], [token, this.#leaseTtl])
+        .catch(() => {});
     }, Math.max(10, Math.floor(this.#leaseTtl / 3)));
     this.#renewals.add(timer);
     let released: Promise<void> | undefined;

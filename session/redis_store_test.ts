@@ -157,3 +157,26 @@ Deno.test({
     }
   },
 });
+
+Deno.test({
+  name: "RedisStore keeps a locked session's key past its expiry, for its holder to renew",
+  ignore: !url,
+  async fn() {
+    await using store = new RedisStore({ url, prefix: prefix("held"), leaseTtl: 300, ...quiet });
+    const id = newId();
+    const now = Date.now();
+    const record = { data: { a: 1 }, created: now, lastAccessed: now, expires: now + 150 };
+    await store.save(id, record);
+    const hold = await store.lock(id, "request", { timeout: 1000 });
+    try {
+      // Past the expiry and past one lease: the renewals kept the key.
+      await new Promise((resolve) => setTimeout(resolve, 450));
+      assert.equal(await store.load(id), undefined, "load() still sees it expired");
+      await store.touch(id, Date.now(), Date.now() + 60_000, { fence: hold.fence });
+    } finally {
+      await hold.release();
+    }
+    assert.deepEqual((await store.load(id))?.data, { a: 1 });
+    await store.destroy(id);
+  },
+});

@@ -9,11 +9,41 @@ export interface SessionLockOptions {
 }
 
 /**
+ * The session cookie a response must carry, as data: `@pubkit/request`'s `serializeCookie`
+ * (through `@pubkit/server`) turns it into the `Set-Cookie` header, so there is one cookie
+ * serializer. Its fields are that function's options plus the name and value.
+ */
+export interface SessionCookie {
+  /** The cookie name (`__Host-<name>` when Secure, Path=/ and no Domain). */
+  name: string;
+  /** The signed session id, or `""` for a clearing cookie. */
+  value: string;
+  /** The `Path` attribute. */
+  path: string;
+  /** The `Domain` attribute; `undefined` for a host-only cookie. */
+  domain: string | undefined;
+  /** The `SameSite` attribute. */
+  sameSite: "lax" | "strict" | "none";
+  /** The `Secure` attribute. */
+  secure: boolean;
+  /** Always `true`: scripts never read the session cookie. */
+  httpOnly: true;
+  /** `0` for a clearing cookie, else `undefined` (a browser-session cookie). */
+  maxAge?: number;
+}
+
+/**
  * An open session, as returned by `SessionManager.open()`.
  *
  * All openings by the same owner (a request and its internal redirects) share one
  * session: the same data, one lock held reentrantly. Changes are saved when the last
- * opening is closed, if anything changed; otherwise only the access time is renewed.
+ * opening is closed (`@pubkit/server` saves them before the response is sent), if anything
+ * changed; otherwise only the expiry is renewed. A session that was never changed is never
+ * written.
+ *
+ * A session opened without the lock (`lock: false`) is a read-only snapshot: `set()`,
+ * `delete()`, `clear()`, `save()`, `invalidate()` and `regenerate()` throw `TypeError`, and it
+ * never writes its data back (it only renews the expiry, under the lock, when that is free).
  *
  * @example A visit counter
  * ```ts
@@ -28,14 +58,19 @@ export interface SessionLockOptions {
  * const relock: SessionLockOptions = { timeout: 100 };
  * await session.lock(relock); // already locked by open(): returns at once
  * session.set("visits", ((session.get("visits") as number | undefined) ?? 0) + 1);
- * const cookie = session.setCookie();
+ * const cookie = session.cookie()!;
  * await session.close();
- * assert.match(cookie!, /^sid=[\w-]{43}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+ * assert.match(cookie.value, /^[\w-]{43}\.[\w-]{43}$/);
+ * assert.deepEqual({ ...cookie, value: "" }, {
+ *   name: "sid", value: "", path: "/", domain: undefined, sameSite: "lax", secure: false,
+ *   httpOnly: true,
+ * });
  *
- * const headers = new Headers({ cookie: cookie!.split(";")[0]! });
- * await using again = await manager.open(headers, { owner: {} });
+ * const headers = new Headers({ cookie: `${cookie.name}=${cookie.value}` });
+ * await using again = await manager.open(headers, { owner: {}, lock: false });
  * assert.equal(again.get("visits"), 1);
  * assert.equal(again.isNew, false);
+ * assert.throws(() => again.set("visits", 2), TypeError);
  * ```
  */
 export interface Session extends AsyncDisposable {
@@ -49,7 +84,7 @@ export interface Session extends AsyncDisposable {
   readonly lastAccessed: number;
   /** The idle timeout in milliseconds. */
   readonly timeout: number;
-  /** Whether this request holds the session's lock. */
+  /** Whether this request may change the session (opened with the lock, or `lock()` since). */
   readonly locked: boolean;
   /** Whether `invalidate()` was called. */
   readonly invalidated: boolean;
@@ -67,7 +102,8 @@ export interface Session extends AsyncDisposable {
    *
    * @param key The key.
    * @param value The value.
-   * @throws {TypeError} If the session was invalidated or closed.
+   * @throws {TypeError} If the session is read-only (opened without the lock), invalidated
+   *   or closed.
    */
   set(key: string, value: unknown): void;
   /**
@@ -75,7 +111,7 @@ export interface Session extends AsyncDisposable {
    *
    * @param key The key.
    * @returns Whether the key was there.
-   * @throws {TypeError} If the session was invalidated or closed.
+   * @throws {TypeError} If the session is read-only, invalidated or closed.
    */
   delete(key: string): boolean;
   /**
@@ -88,7 +124,7 @@ export interface Session extends AsyncDisposable {
   /**
    * Removes every value.
    *
-   * @throws {TypeError} If the session was invalidated or closed.
+   * @throws {TypeError} If the session is read-only, invalidated or closed.
    */
   clear(): void;
   /**
@@ -100,6 +136,7 @@ export interface Session extends AsyncDisposable {
   /**
    * Writes the session to the store now.
    *
+   * @throws {TypeError} If the session is read-only, invalidated or closed.
    * @throws {LockLostError} If the lock was lost to a newer holder (leases only).
    * @throws {StoreUnavailableError} If the store cannot be reached.
    */
@@ -111,8 +148,9 @@ export interface Session extends AsyncDisposable {
    */
   load(): Promise<void>;
   /**
-   * Destroys the session's data and, through `setCookie()`, its cookie.
+   * Destroys the session's data and, through `cookie()`, its cookie.
    *
+   * @throws {TypeError} If the session is read-only or closed.
    * @throws {StoreUnavailableError} If the store cannot be reached.
    */
   invalidate(): Promise<void>;
@@ -120,34 +158,35 @@ export interface Session extends AsyncDisposable {
    * Moves the data to a new id and destroys the old one; call it on login so that an
    * id planted before login (fixation) is worthless.
    *
-   * @throws {TypeError} If the session was invalidated or closed.
+   * @throws {TypeError} If the session is read-only, invalidated or closed.
    * @throws {StoreUnavailableError} If the store cannot be reached.
    */
   regenerate(): Promise<void>;
   /**
-   * Takes the lock again after `unlock()` (or for a session opened with `lock: false`).
+   * Takes the lock again after `unlock()` (or for a session opened with `lock: false`) and
+   * re-reads the data, so that no stale snapshot is ever written back.
    *
    * @param options Timeout and signal.
    * @throws {LockTimeoutError} If another request holds it past the timeout.
    */
   lock(options?: SessionLockOptions): Promise<void>;
   /**
-   * Releases the lock early, for a long request that is done with the session; later
-   * writes are then unprotected.
+   * Saves pending changes and releases the lock early, for a long request that is done with
+   * the session; it is read-only from then on.
    *
    * @returns A promise that resolves when the lock is free.
    */
   unlock(): Promise<void>;
   /**
-   * The `Set-Cookie` value this response must carry: for a new or regenerated session
-   * that will be stored, a clearing cookie after `invalidate()` or for an unusable
-   * cookie, else `undefined`.
+   * The cookie this response must carry: for a new or regenerated session that will be
+   * stored, a clearing cookie after `invalidate()` or for an unusable cookie, else
+   * `undefined`. Serialize it with `@pubkit/request`'s `serializeCookie`.
    *
-   * @returns The header value or `undefined`.
+   * @returns The cookie or `undefined`.
    */
-  setCookie(): string | undefined;
+  cookie(): SessionCookie | undefined;
   /**
-   * Saves if changed (or renews the access time) and releases this opening's hold on
+   * Saves if changed (or renews the expiry of a stored session) and releases this opening's hold on
    * the lock; idempotent.
    *
    * @throws {LockLostError} If the lock was lost to a newer holder (leases only).

@@ -2,7 +2,7 @@
 
 import { CookieSigner, newId } from "./_ids.ts";
 import { SessionCore, SessionHandle } from "./_session_core.ts";
-import type { CoreConfig } from "./_session_core.ts";
+import type { CookieAttributes, CoreConfig } from "./_session_core.ts";
 import { checkNumber, checkOptions, systemClock } from "./_store_common.ts";
 import type { Session } from "./session.ts";
 import type { Clock, SessionLock, SessionRecord, SessionStore } from "./session_store.ts";
@@ -16,18 +16,37 @@ export interface SessionManagerOptions {
    * so a new secret is put first and an old one removed once its cookies are gone.
    */
   secrets: readonly string[];
-  /** The cookie name. Defaults to `"sid"`. */
+  /**
+   * The cookie name. Defaults to `"sid"`. A cookie that is Secure, has Path=/ and no Domain is
+   * named `__Host-<cookieName>`, so that neither a subdomain nor plain http can set it.
+   */
   cookieName?: string;
+  /** The session cookie's attributes. */
+  cookie?: SessionCookieOptions;
   /** Milliseconds of inactivity after which a session expires. Defaults to 30 min. */
   idleTimeout?: number;
   /** Milliseconds after creation after which a session expires. Defaults to 8 h. */
   absoluteLifetime?: number;
   /** Milliseconds a request waits for a busy session. Defaults to `10_000`. */
   lockTimeout?: number;
-  /** Name the cookie `__Host-<cookieName>` (always Secure, Path=/, no Domain). */
-  hostPrefix?: boolean;
   /** The time source for expiry. Defaults to `Date.now`. */
   clock?: Clock;
+}
+
+/** The session cookie's attributes, for {@linkcode SessionManagerOptions}. */
+export interface SessionCookieOptions {
+  /** The `Path` attribute. Defaults to `"/"`. */
+  path?: string;
+  /** The `Domain` attribute; unset (the default) means host-only. */
+  domain?: string;
+  /** The `SameSite` attribute. Defaults to `"lax"`; `"none"` requires `secure: true`. */
+  sameSite?: "lax" | "strict" | "none";
+  /**
+   * The `Secure` attribute: `"auto"` (the default) sets it for requests that came over https
+   * (`OpenOptions.secure`; behind a proxy, `@pubkit/server` reads `X-Forwarded-Proto` only from
+   * the proxies named in its `trustProxy`), `true` always, `false` never.
+   */
+  secure?: "auto" | boolean;
 }
 
 /** Options for {@linkcode SessionManager.prototype.open}. */
@@ -38,11 +57,11 @@ export interface OpenOptions {
    */
   owner: unknown;
   /**
-   * Lock the session until it is closed. Defaults to `true`. `false` gives an
-   * unlocked view for pages that only read; writes from it are last-writer-wins.
+   * Lock the session until it is closed. Defaults to `true`. `false` gives a read-only
+   * snapshot for pages that only read: writes throw `TypeError`, and nothing is written back.
    */
   lock?: boolean;
-  /** The request came over https: the cookie gets `Secure`. */
+  /** The request came over https: with `secure: "auto"` the cookie gets `Secure`. */
   secure?: boolean;
   /** Lock acquire timeout in milliseconds; overrides `lockTimeout`. */
   timeout?: number;
@@ -57,9 +76,12 @@ const KNOWN = [
   "idleTimeout",
   "absoluteLifetime",
   "lockTimeout",
-  "hostPrefix",
+  "cookie",
   "clock",
 ] as const;
+const COOKIE_KNOWN = ["path", "domain", "sameSite", "secure"] as const;
+/** How many values of the session cookie a request may make the manager check. */
+const MAX_COOKIES = 2;
 const OPEN_KNOWN = ["owner", "lock", "secure", "timeout", "signal"] as const;
 const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -69,7 +91,10 @@ const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * `Set-Cookie` the response needs.
  *
  * An unsigned, tampered, unknown or expired cookie is never adopted: the request gets a
- * fresh session (strict mode), not an error.
+ * fresh session (strict mode), not an error. When a request carries the cookie more than
+ * once (a stale one set for another path or a parent domain), only the first two values are
+ * checked, in order, and the first whose signature verifies and whose session loads wins, so
+ * a planted stale cookie can neither shadow a live session nor keep a logout failing.
  *
  * @example One request
  * ```ts
@@ -91,7 +116,8 @@ const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
  * await using session = await manager.open(request.headers, open);
  * assert.equal(session.isNew, true);
  * session.set("user", "ada");
- * assert.match(session.setCookie()!, /; Secure$/);
+ * assert.equal(session.cookie()!.secure, true);
+ * assert.equal(session.cookie()!.name, "__Host-sid");
  * ```
  */
 export class SessionManager implements AsyncDisposable {
@@ -104,7 +130,7 @@ export class SessionManager implements AsyncDisposable {
    *
    * @param options Store, secrets, cookie and expiry settings.
    * @throws {RangeError} For an unknown option, a bad number, a bad cookie name or
-   *   missing or short secrets.
+   *   attribute, or missing or short secrets.
    * @throws {TypeError} If `store` is missing.
    */
   constructor(options: SessionManagerOptions) {
@@ -137,17 +163,30 @@ export class SessionManager implements AsyncDisposable {
       ),
       lockTimeout: checkNumber(options.lockTimeout ?? 10_000, "lockTimeout", action),
       cookieName,
-      hostPrefix: options.hostPrefix ?? false,
+      cookie: cookieAttributes(options.cookie ?? {}, action),
       onClosed: (core) => {
         if (this.#cores.get(core.owner) === core) this.#cores.delete(core.owner);
       },
     };
   }
 
-  /** The cookie name as sent, including any `__Host-` prefix. */
-  get cookieName(): string {
-    const { hostPrefix, cookieName } = this.#config;
-    return hostPrefix ? `__Host-${cookieName}` : cookieName;
+  /**
+   * The cookie name for a request: `__Host-<cookieName>` when the cookie is Secure (see
+   * {@linkcode SessionCookieOptions.secure}), has Path=/ and no Domain.
+   *
+   * @param https Whether the request came over https.
+   * @returns The name the cookie is read and set under.
+   */
+  cookieName(https: boolean): string {
+    const { cookieName, cookie } = this.#config;
+    return this.#secure(https) && cookie.path === "/" && cookie.domain === undefined
+      ? `__Host-${cookieName}`
+      : cookieName;
+  }
+
+  #secure(https: boolean): boolean {
+    const { secure } = this.#config.cookie;
+    return secure === "auto" ? https : secure;
   }
 
   /** The store the manager uses. */
@@ -184,7 +223,7 @@ export class SessionManager implements AsyncDisposable {
       // An internal redirect or a template of the same request chain: same session,
       // and the lock is re-entered, never waited for.
       const handle = new SessionHandle(shared);
-      if (shared.locked) {
+      if (shared.holds.length > 0) {
         try {
           shared.holds.push(await store.lock(shared.id, owner, lockOptions));
         } catch (error) {
@@ -195,20 +234,17 @@ export class SessionManager implements AsyncDisposable {
       return handle;
     }
 
-    const values = cookieValues(headers.get("cookie"), this.cookieName);
+    const https = options.secure ?? false;
+    const cookieName = this.cookieName(https);
+    const values = cookieValues(headers.get("cookie"), cookieName);
     let id: string | undefined;
     let verified: string | undefined;
-    for (const value of values) {
-      id = signer.verify(value);
-      if (id) {
-        verified = value;
-        break;
-      }
-    }
     let hold: SessionLock | undefined;
     let record: SessionRecord | undefined;
     let now = 0;
-    if (id) {
+    for (const value of values.slice(0, MAX_COOKIES)) {
+      id = signer.verify(value);
+      if (!id) continue;
       if (lock) hold = await store.lock(id, owner, lockOptions);
       try {
         record = await store.load(id);
@@ -221,25 +257,29 @@ export class SessionManager implements AsyncDisposable {
         await hold?.release();
         throw error;
       }
-      if (!record) {
-        await hold?.release();
-        hold = undefined;
+      if (record) {
+        verified = value;
+        break;
       }
+      await hold?.release();
+      hold = undefined;
     }
     if (!record) {
+      // A fresh id is known to nobody else: its lock is taken before its first save only.
       id = newId();
-      if (lock) hold = await store.lock(id, owner, lockOptions);
       now = clock.now();
     }
     const core = new SessionCore(this.#config, {
       owner,
-      secure: options.secure ?? false,
+      secure: this.#secure(https),
+      cookieName,
       id: id!,
       // A cookie that verified is already the signed id: signing again would cost an HMAC.
-      signed: record && verified !== undefined ? verified : signer.sign(id!),
+      signed: verified ?? signer.sign(id!),
       record,
       hadCookie: values.length > 0,
       now,
+      exclusive: lock,
     });
     if (hold) core.holds.push(hold);
     this.#cores.set(owner, core);
@@ -286,4 +326,26 @@ function cookieValues(header: string | null, name: string): string[] {
     values.push(value);
   }
   return values;
+}
+
+function cookieAttributes(options: SessionCookieOptions, action: string): CookieAttributes {
+  checkOptions(options, COOKIE_KNOWN, action);
+  const { path = "/", domain, sameSite = "lax", secure = "auto" } = options;
+  // The characters RFC 6265 allows in an attribute value (no ";" nor control characters).
+  if (typeof path !== "string" || !path.startsWith("/") || !/^[\x20-\x3a\x3c-\x7e]*$/.test(path)) {
+    throw new RangeError(`Cannot ${action}: cookie.path must start with "/" and be printable`);
+  }
+  if (domain !== undefined && !/^\.?[a-z0-9-]+(\.[a-z0-9-]+)*$/i.test(domain)) {
+    throw new RangeError(`Cannot ${action}: cookie.domain ${JSON.stringify(domain)} is not a host`);
+  }
+  if (!["lax", "strict", "none"].includes(sameSite)) {
+    throw new RangeError(`Cannot ${action}: cookie.sameSite must be "lax", "strict" or "none"`);
+  }
+  if (secure !== "auto" && typeof secure !== "boolean") {
+    throw new RangeError(`Cannot ${action}: cookie.secure must be "auto", true or false`);
+  }
+  if (sameSite === "none" && secure !== true) {
+    throw new RangeError(`Cannot ${action}: cookie.sameSite "none" requires secure: true`);
+  }
+  return { path, domain, sameSite, secure };
 }

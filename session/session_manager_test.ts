@@ -3,6 +3,7 @@
 import assert from "node:assert/strict";
 import { LockTimeoutError } from "./lock_timeout_error.ts";
 import { MemoryStore } from "./memory_store.ts";
+import type { SessionCookie } from "./session.ts";
 import { SessionManager, type SessionManagerOptions } from "./session_manager.ts";
 import { FakeClock } from "./testing.ts";
 
@@ -16,16 +17,16 @@ function setup(options: Partial<SessionManagerOptions> = {}) {
   return { clock, store, manager };
 }
 
-/** The `Cookie` request header a browser would send back for a `Set-Cookie`. */
-function cookieOf(setCookie: string | undefined): Headers {
-  assert.ok(setCookie, "expected a Set-Cookie value");
-  return new Headers({ cookie: setCookie.split(";")[0]! });
+/** The `Cookie` request header a browser would send back for a session cookie. */
+function cookieOf(cookie: SessionCookie | undefined): Headers {
+  assert.ok(cookie, "expected a session cookie");
+  return new Headers({ cookie: `${cookie.name}=${cookie.value}` });
 }
 
 async function createSession(manager: SessionManager, data: Record<string, unknown> = { a: 1 }) {
   const session = await manager.open(new Headers(), { owner: {} });
   for (const [key, value] of Object.entries(data)) session.set(key, value);
-  const cookie = session.setCookie();
+  const cookie = session.cookie();
   const id = session.id;
   await session.close();
   return { id, headers: cookieOf(cookie), cookie: cookie! };
@@ -41,18 +42,27 @@ Deno.test("SessionManager.open() adopts only correctly signed, known ids", async
     assert.equal(session.id, id);
     assert.equal(session.isNew, false);
     assert.equal(session.get("a"), 1);
-    assert.equal(session.setCookie(), undefined);
+    assert.equal(session.cookie(), undefined);
   });
 
   await t.step("ids are 256-bit base64url and the cookie is HttpOnly, Lax, Path=/", () => {
     assert.match(id, /^[A-Za-z0-9_-]{43}$/);
-    assert.match(cookie, /^sid=[\w-]{43}\.[\w-]{43}; Path=\/; HttpOnly; SameSite=Lax$/);
+    assert.match(cookie.value, /^[\w-]{43}\.[\w-]{43}$/);
+    assert.deepEqual({ ...cookie, value: "" }, {
+      name: "sid",
+      value: "",
+      path: "/",
+      domain: undefined,
+      sameSite: "lax",
+      secure: false,
+      httpOnly: true,
+    });
   });
 
   const rejected = {
     "an unsigned id": `sid=${id}`,
     "a tampered signature": `sid=${id}.${"A".repeat(43)}`,
-    "a tampered id": `sid=${"x".repeat(43)}.${cookie.split(".")[1]!.split(";")[0]}`,
+    "a tampered id": `sid=${"x".repeat(43)}.${cookie.value.split(".")[1]}`,
     "garbage": "sid=%00../../etc",
   };
   for (const [name, value] of Object.entries(rejected)) {
@@ -61,7 +71,7 @@ Deno.test("SessionManager.open() adopts only correctly signed, known ids", async
       assert.notEqual(session.id, id);
       assert.equal(session.isNew, true);
       assert.equal(session.get("a"), undefined);
-      assert.match(session.setCookie()!, /^sid=; .*Max-Age=0$/);
+      assert.deepEqual([session.cookie()?.value, session.cookie()?.maxAge], ["", 0]);
     });
   }
 
@@ -85,7 +95,7 @@ Deno.test("SessionManager verifies with every secret and signs with the first", 
   await using session = await after.open(headers, { owner: {} });
   assert.equal(session.id, id);
   await session.regenerate();
-  const fresh = session.setCookie()!;
+  const fresh = session.cookie()!;
   const only = new SessionManager({ store, secrets: [SECRET], clock });
   await session.close();
   await using reopened = await only.open(cookieOf(fresh), { owner: {} });
@@ -93,12 +103,13 @@ Deno.test("SessionManager verifies with every secret and signs with the first", 
 });
 
 Deno.test("SessionManager cookies: Secure on https and the __Host- prefix", async () => {
-  const { manager } = setup({ hostPrefix: true, cookieName: "app" });
+  const { manager } = setup({ cookie: { secure: true }, cookieName: "app" });
   await using _ = manager;
-  assert.equal(manager.cookieName, "__Host-app");
+  assert.equal(manager.cookieName(false), "__Host-app");
   await using session = await manager.open(new Headers(), { owner: {}, secure: false });
   session.set("x", 1);
-  assert.match(session.setCookie()!, /^__Host-app=.*; Path=\/; HttpOnly; SameSite=Lax; Secure$/);
+  const cookie = session.cookie()!;
+  assert.deepEqual([cookie.name, cookie.secure, cookie.path], ["__Host-app", true, "/"]);
 });
 
 Deno.test("SessionManager stores a new session only once something is set", async () => {
@@ -106,7 +117,7 @@ Deno.test("SessionManager stores a new session only once something is set", asyn
   await using _ = manager;
   const session = await manager.open(new Headers(), { owner: {} });
   const id = session.id;
-  assert.equal(session.setCookie(), undefined);
+  assert.equal(session.cookie(), undefined);
   await session.close();
   assert.equal(await store.load(id), undefined);
 });
@@ -202,9 +213,9 @@ Deno.test("Session.regenerate() defeats fixation: the planted id is dead", async
   assert.equal(login.id, planted.id);
   await login.regenerate();
   login.set("user", "victim");
-  const cookie = login.setCookie();
+  const cookie = login.cookie();
   assert.notEqual(login.id, planted.id);
-  assert.ok(!cookie!.includes(planted.id));
+  assert.ok(!cookie!.value.includes(planted.id));
   await login.close();
   assert.equal(await store.load(planted.id), undefined);
   await using attacker = await manager.open(planted.headers, { owner: {} });
@@ -223,14 +234,14 @@ Deno.test("Session.invalidate() is not undone by a slower request that started f
   // …when the logout request arrives; it waits for the lock.
   const logout = manager.open(headers, { owner: {} }).then(async (session) => {
     await session.invalidate();
-    const cookie = session.setCookie();
+    const cookie = session.cookie();
     await session.close();
     return cookie;
   });
   slow.set("cart", ["book"]);
   await new Promise((resolve) => setTimeout(resolve, 20));
   await slow.close();
-  assert.match((await logout)!, /^sid=; .*Max-Age=0$/);
+  assert.deepEqual([(await logout)?.value, (await logout)?.maxAge], ["", 0]);
   assert.equal(await store.load(id), undefined);
   await using after = await manager.open(headers, { owner: {} });
   assert.equal(after.get("user"), undefined);
@@ -276,4 +287,155 @@ Deno.test("SessionManager validates its options", () => {
     RangeError,
   );
   assert.throws(() => new SessionManager({ store: {} as never, secrets: [SECRET] }), TypeError);
+});
+
+Deno.test("SessionManager verifies exactly one spelling of a signature", async () => {
+  const { manager } = setup();
+  await using _ = manager;
+  const { id, cookie } = await createSession(manager);
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  const last = cookie.value.at(-1)!;
+  const adopted: string[] = [];
+  for (const c of alphabet) {
+    if (c === last) continue;
+    const value = cookie.value.slice(0, -1) + c;
+    await using session = await manager.open(new Headers({ cookie: `sid=${value}` }), {
+      owner: {},
+      lock: false,
+    });
+    if (session.id === id) adopted.push(c);
+  }
+  assert.equal(alphabet.length - 1, 63);
+  assert.deepEqual(adopted, [], "no other last character verifies");
+  await using genuine = await manager.open(new Headers({ cookie: `sid=${cookie.value}` }), {
+    owner: {},
+    lock: false,
+  });
+  assert.equal(genuine.id, id);
+});
+
+Deno.test("SessionManager with duplicate cookies: the first that verifies and loads wins", async (t) => {
+  const { manager } = setup();
+  await using _ = manager;
+  const live = await createSession(manager, { user: "ada" });
+  // A genuinely signed cookie whose session is gone (logged out), planted by an attacker or
+  // left behind: for a longer path (sent first) or a parent domain (sent in creation order).
+  const dead = await createSession(manager, { user: "mallory" });
+  const invalidate = await manager.open(dead.headers, { owner: {} });
+  await invalidate.invalidate();
+  await invalidate.close();
+  const forged = `${live.id}.${"A".repeat(43)}`;
+  const value = (c: SessionCookie) => `sid=${c.value}`;
+  const cases: [string, string[], string | undefined][] = [
+    [
+      "path-style: a stale cookie for /account sent first",
+      [value(dead.cookie), value(live.cookie)],
+      "ada",
+    ],
+    ["domain-style: a forged parent-domain cookie sent first", [
+      `sid=${forged}`,
+      value(live.cookie),
+    ], "ada"],
+    ["the live cookie first, a stale one after", [value(live.cookie), value(dead.cookie)], "ada"],
+    ["only the first two values are checked", [
+      `sid=${forged}`,
+      value(dead.cookie),
+      value(live.cookie),
+    ], undefined],
+  ];
+  for (const [name, values, user] of cases) {
+    await t.step(name, async () => {
+      const headers = new Headers({ cookie: values.join("; ") });
+      await using session = await manager.open(headers, { owner: {} });
+      assert.equal(session.get("user"), user);
+      assert.equal(session.isNew, user === undefined);
+    });
+  }
+  await t.step("a logout clears the session the live cookie named", async () => {
+    const headers = new Headers({ cookie: `${value(dead.cookie)}; ${value(live.cookie)}` });
+    const logout = await manager.open(headers, { owner: {} });
+    assert.equal(logout.id, live.id);
+    await logout.invalidate();
+    await logout.close();
+    await using after = await manager.open(headers, { owner: {} });
+    assert.equal(after.get("user"), undefined);
+  });
+});
+
+Deno.test("SessionManager cookie options: path, domain, sameSite, secure auto|true|false", async (t) => {
+  const cookieFor = async (options: Partial<SessionManagerOptions>, https: boolean) => {
+    const { manager } = setup(options);
+    await using _ = manager;
+    await using session = await manager.open(new Headers(), { owner: {}, secure: https });
+    session.set("x", 1);
+    const { value: _value, ...cookie } = session.cookie()!;
+    return cookie;
+  };
+  await t.step("defaults: auto Secure and __Host- on https only", async () => {
+    assert.deepEqual(await cookieFor({}, false), {
+      name: "sid",
+      path: "/",
+      domain: undefined,
+      sameSite: "lax",
+      secure: false,
+      httpOnly: true,
+    });
+    assert.deepEqual(await cookieFor({}, true), {
+      name: "__Host-sid",
+      path: "/",
+      domain: undefined,
+      sameSite: "lax",
+      secure: true,
+      httpOnly: true,
+    });
+  });
+  await t.step("a path or a domain keeps the plain name", async () => {
+    const withPath = await cookieFor({ cookie: { path: "/app", secure: true } }, true);
+    assert.deepEqual([withPath.name, withPath.path, withPath.secure], ["sid", "/app", true]);
+    const withDomain = await cookieFor(
+      { cookie: { domain: "example.com", sameSite: "strict" } },
+      true,
+    );
+    assert.deepEqual(
+      [withDomain.name, withDomain.domain, withDomain.sameSite],
+      ["sid", "example.com", "strict"],
+    );
+  });
+  await t.step("secure: false never, true always", async () => {
+    assert.equal((await cookieFor({ cookie: { secure: false } }, true)).secure, false);
+    assert.equal((await cookieFor({ cookie: { secure: true } }, false)).name, "__Host-sid");
+  });
+  await t.step("the cookie is read under the name it is set under", async () => {
+    const { manager } = setup();
+    await using _ = manager;
+    const session = await manager.open(new Headers(), { owner: {}, secure: true });
+    session.set("x", 1);
+    const cookie = session.cookie()!;
+    await session.close();
+    const headers = cookieOf(cookie);
+    await using again = await manager.open(headers, { owner: {}, secure: true });
+    assert.equal(again.get("x"), 1);
+    // Over plain http the __Host- cookie is not the session cookie.
+    await using plain = await manager.open(headers, { owner: {}, secure: false });
+    assert.equal(plain.isNew, true);
+  });
+  await t.step("bad attributes are refused with RangeError", () => {
+    const store = new MemoryStore({ sweepInterval: 0 });
+    const bad = [
+      { path: "app" },
+      { path: "/a;b" },
+      { domain: "exa mple.com" },
+      { sameSite: "none" },
+      { sameSite: "loose" },
+      { secure: "yes" },
+      { expires: 1 },
+    ];
+    for (const cookie of bad) {
+      assert.throws(
+        () => new SessionManager({ store, secrets: [SECRET], cookie: cookie as never }),
+        RangeError,
+        JSON.stringify(cookie),
+      );
+    }
+  });
 });

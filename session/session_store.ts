@@ -55,7 +55,8 @@ export interface SessionLock extends AsyncDisposable {
  * The storage and locking backend of a `SessionManager`.
  *
  * Every implementation must validate ids before using them (throwing `TypeError`),
- * never return expired records, lock reentrantly per id by owner identity with FIFO
+ * never return expired records, keep a locked session past its expiry until its holder
+ * renews it, lock reentrantly per id by owner identity with FIFO
  * waiting, timeout (`LockTimeoutError`) and signal, and pass the conformance suite in
  * `@pubkit/session/testing`. A backend that cannot be reached raises
  * `StoreUnavailableError` quickly.
@@ -77,7 +78,9 @@ export interface SessionStore {
    */
   save(id: string, record: SessionRecord, options?: StoreWriteOptions): Promise<void>;
   /**
-   * Updates only the access time and expiry of an existing session.
+   * Updates only the access time and expiry of an existing session. Without a fence a session
+   * past its expiry is not revived; with one (the caller holds the lock) a session that
+   * expired while held is renewed, as long as it was not destroyed.
    *
    * @param id The session id.
    * @param lastAccessed The new access time (epoch ms).
@@ -107,7 +110,8 @@ export interface SessionStore {
    */
   lock(id: string, owner: unknown, options?: StoreLockOptions): Promise<SessionLock>;
   /**
-   * Removes expired sessions now. Stores also do it periodically until closed.
+   * Removes expired sessions now, skipping those locked right now. Stores also do it
+   * periodically until closed.
    *
    * @returns How many sessions were removed.
    */

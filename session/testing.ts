@@ -75,7 +75,7 @@ export interface SessionStoreSuiteOptions {
 
 /**
  * Runs the `SessionStore` conformance suite as steps of a test: load/save/destroy/
- * touch, expiry, id validation, reentrant FIFO locking with timeout and signal,
+ * touch, expiry (a locked session never expires under its holder), id validation, reentrant FIFO locking with timeout and signal,
  * independence of ids, concurrent read-modify-write on one id, and (for lease stores)
  * fencing.
  *
@@ -176,6 +176,33 @@ export async function testSessionStore(
     assert.ok(swept >= 0);
     assert.equal(await store.load(id), undefined);
     assert.deepEqual((await store.load(other))?.data, { b: 1 });
+  });
+
+  await step(
+    "a locked session outlives its expiry: sweep() skips it, touch() under the lock renews it",
+    async (store, clock) => {
+      const id = newId();
+      await store.save(id, record(clock, { a: 1 }, 1000));
+      const hold = await store.lock(id, "request", { timeout: 1000 });
+      try {
+        clock.tick(2000);
+        await store.sweep();
+        await store.touch(id, clock.now(), clock.now() + 1000, { fence: hold.fence });
+      } finally {
+        await hold.release();
+      }
+      const loaded = await store.load(id);
+      assert.deepEqual(loaded?.data, { a: 1 });
+      assert.equal(loaded?.expires, clock.now() + 1000);
+    },
+  );
+
+  await step("touch() without the lock never revives an expired session", async (store, clock) => {
+    const id = newId();
+    await store.save(id, record(clock, { a: 1 }, 1000));
+    clock.tick(1000);
+    await store.touch(id, clock.now(), clock.now() + 1000);
+    assert.equal(await store.load(id), undefined);
   });
 
   await step("every method rejects a malformed id with TypeError", async (store, clock) => {

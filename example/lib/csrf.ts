@@ -1,28 +1,71 @@
-/** CSRF tokens kept in the session and checked on every state-changing form. */
-import { HttpError } from "@pubkit/request";
-import type { Session } from "@pubkit/session";
+/**
+ * CSRF tokens that cost the session store nothing: derived with HMAC, never stored.
+ *
+ * - A signed-in visitor's token is HMAC-SHA256 keyed with the session id (256 secret bits the
+ *   HttpOnly cookie carries), so it changes whenever the id does: at `regenerate()` on login.
+ * - An anonymous visitor's session is never saved (so its id changes every request); their
+ *   token is a double submit keyed with a random nonce in an HttpOnly cookie (`__Host-csrf` on
+ *   https), set once.
+ *
+ * The token is read from the form body only: a token in the query string is refused, since
+ * URLs leak into logs, history and Referer headers.
+ */
+import { createHmac, timingSafeEqual } from "node:crypto";
+import { HttpError, type Req } from "@pubkit/request";
+import { app } from "./page.ts";
 
-const KEY = "csrf";
+const LABEL = "pubkit notes board csrf v1";
+const MESSAGE = "Cannot accept this form: its CSRF token is missing or wrong";
+const NONCE = /^[A-Za-z0-9_-]{43}$/;
 
-/** The session's CSRF token, created on first use. */
-export function csrfToken(session: Session): string {
-  let token = session.get(KEY);
-  if (typeof token !== "string") {
-    token = crypto.randomUUID();
-    session.set(KEY, token);
-  }
-  return token as string;
+function mac(key: string): string {
+  return createHmac("sha256", key).update(LABEL).digest("base64url");
 }
 
-/** Refuses a state-changing request whose form does not carry the session's token. */
-export function checkCsrf(session: Session, sent: unknown): void {
-  const expected = session.get(KEY);
-  if (typeof expected !== "string" || typeof sent !== "string" || sent.length !== expected.length) {
-    throw new HttpError(403, "Cannot accept this form: its CSRF token is missing or wrong");
+/** The name of the HttpOnly cookie that keys an anonymous visitor's token. */
+export function nonceCookie(req: Req): string {
+  return app(req).https ? "__Host-csrf" : "csrf";
+}
+
+/** The key of the request's token: the session id once stored, else the visitor's nonce. */
+function keyOf(req: Req): string | undefined {
+  const session = app(req).session;
+  if (!session.isNew) return session.id;
+  const nonce = req.data.csrfNonce ?? req.cookies[nonceCookie(req)];
+  return typeof nonce === "string" && NONCE.test(nonce) ? nonce : undefined;
+}
+
+/**
+ * The CSRF token for the forms of this response; for an anonymous visitor without a nonce
+ * cookie, sets one. Needs the request's session open.
+ */
+export function csrfToken(req: Req): string {
+  let key = keyOf(req);
+  if (key === undefined) {
+    key = crypto.getRandomValues(new Uint8Array(32)).toBase64({
+      alphabet: "base64url",
+      omitPadding: true,
+    });
+    req.data.csrfNonce = key;
+    req.setCookie(nonceCookie(req), key, { sameSite: "strict" });
   }
-  let difference = 0;
-  for (let i = 0; i < sent.length; i++) difference |= sent.charCodeAt(i) ^ expected.charCodeAt(i);
-  if (difference !== 0) {
-    throw new HttpError(403, "Cannot accept this form: its CSRF token is missing or wrong");
+  return mac(key);
+}
+
+/** Refuses (403) a state-changing request whose form body does not carry the right token. */
+export async function checkCsrf(req: Req): Promise<void> {
+  if (req.query.has("csrf")) {
+    throw new HttpError(
+      403,
+      "Cannot accept this form: a CSRF token belongs in the body, not the URL",
+    );
+  }
+  const sent = req.request.body === null ? undefined : (await req.form()).get("csrf");
+  const key = keyOf(req);
+  if (typeof sent !== "string" || key === undefined) throw new HttpError(403, MESSAGE);
+  const expected = Buffer.from(mac(key));
+  const given = Buffer.from(sent);
+  if (given.length !== expected.length || !timingSafeEqual(given, expected)) {
+    throw new HttpError(403, MESSAGE);
   }
 }

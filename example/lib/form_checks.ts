@@ -3,9 +3,7 @@ import { HttpError } from "@pubkit/request";
 
 const characters = (n: number) => `${n} character${n === 1 ? "" : "s"}`;
 
-/** A trimmed text field between `min` and `max` characters, or a 400 naming the field. */
-export function text(value: unknown, field: string, min: number, max: number): string {
-  const text = typeof value === "string" ? value.trim() : "";
+function within(text: string, field: string, min: number, max: number): string {
   if (text.length < min) {
     throw new HttpError(400, `Cannot accept ${field}: it must have at least ${characters(min)}`);
   }
@@ -13,6 +11,19 @@ export function text(value: unknown, field: string, min: number, max: number): s
     throw new HttpError(400, `Cannot accept ${field}: it must have at most ${characters(max)}`);
   }
   return text;
+}
+
+/** A trimmed text field between `min` and `max` characters, or a 400 naming the field. */
+export function text(value: unknown, field: string, min: number, max: number): string {
+  return within(typeof value === "string" ? value.trim() : "", field, min, max);
+}
+
+/**
+ * A password of 8–200 characters, kept exactly as typed: spaces at either end are part of it
+ * (trimming at sign-up but not at log-in would lock such a password out).
+ */
+export function password(value: unknown): string {
+  return within(typeof value === "string" ? value : "", "the password", 8, 200);
 }
 
 /** A user name: 3–32 letters, digits, `_` or `-`. */

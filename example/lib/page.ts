@@ -39,6 +39,5 @@ export function notesStore(req: Req): NotesStore {
 
 /** The values every layout needs. */
 export function pageVars(req: Req, title: string): Record<string, unknown> {
-  const session = app(req).session;
-  return { title, user: currentUser(req), csrf: csrfToken(session) };
+  return { title, user: currentUser(req), csrf: csrfToken(req) };
 }

@@ -43,10 +43,16 @@ export function counterHandler(manager: SessionManager): (request: Request) => P
       if (url.pathname === "/count") {
         const delay = Number(url.searchParams.get("delay") ?? "2");
         await new Promise((resolve) => setTimeout(resolve, delay));
-        session.set("n", n + 1);
+        try {
+          session.set("n", n + 1);
+        } catch (error) {
+          // A session opened without the lock is read-only.
+          if (!(error instanceof TypeError)) throw error;
+          return new Response(error.message, { status: 409 });
+        }
       }
-      const cookie = session.setCookie();
-      if (cookie) headers.set("set-cookie", cookie);
+      const cookie = session.cookie();
+      if (cookie) headers.set("set-cookie", `${cookie.name}=${cookie.value}; Path=/; HttpOnly`);
       return new Response(JSON.stringify({ n: session.get("n") ?? 0, id: session.id }), {
         headers,
       });

@@ -2,48 +2,10 @@
 // playwright-core; never a browser download) against the example app on a real socket.
 import { chromium, type Page } from "playwright-core";
 import assert from "node:assert/strict";
+import { ARGS, IGNORE_WITHOUT_CHROMIUM, requireChromium } from "./_chromium.ts";
 import { createNotesApp } from "../../example/app.ts";
 
-/** CHROMIUM_PATH if set, else `chromium` on the PATH (Debian's package); `undefined` if missing. */
-function findChromium(): string | undefined {
-  const explicit = Deno.env.get("CHROMIUM_PATH");
-  const candidates = explicit
-    ? [explicit]
-    : (Deno.env.get("PATH") ?? "").split(":").filter(Boolean).map((dir) => `${dir}/chromium`);
-  return candidates.find((path) => {
-    try {
-      return Deno.statSync(path).isFile;
-    } catch (error) {
-      if (error instanceof Deno.errors.NotFound) return false;
-      throw error;
-    }
-  });
-}
-const CHROMIUM = findChromium();
-const ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 const OUTPUT = new URL("./output/", import.meta.url);
-
-/**
- * The browser, or an error: without one the test is ignored (and named by `deno task test`),
- * unless PUBKIT_TEST_ALL=1 (CI, which installs Debian's `chromium`) makes it run and fail here.
- */
-function requireChromium(): string {
-  if (CHROMIUM) return CHROMIUM;
-  throw new Error(
-    "Cannot run the browser test: no chromium on the PATH and CHROMIUM_PATH " +
-      `${Deno.env.get("CHROMIUM_PATH") ?? "unset"}; install Debian's chromium package ` +
-      "(apt-get install chromium) or set CHROMIUM_PATH",
-  );
-}
 
 async function signUp(page: Page, base: URL, name: string, password: string): Promise<void> {
   await page.goto(new URL("/account/signup", base).href);
@@ -75,7 +37,7 @@ async function postNote(page: Page, title: string, text: string): Promise<void> 
 Deno.test({
   name: "notes board in Chromium: sign up, log in, post, refuse a forged POST, log out " +
     "(needs Chromium)",
-  ignore: !CHROMIUM && Deno.env.get("PUBKIT_TEST_ALL") !== "1",
+  ignore: IGNORE_WITHOUT_CHROMIUM,
   async fn(t) {
     const executablePath = requireChromium();
     const started = performance.now();

@@ -1,10 +1,17 @@
 // A tiny pubkit app for the parallel races: `/start` opens a session at n = 0, `/inc` reads n,
 // waits a few ms (so unlocked updates would be lost), writes n + 1; `/read` returns n.
-// `?lock=0` on `/inc` opens the session unlocked: the control that shows the race is real.
-// Sessions in files (COUNTER_DIR) or in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX).
+// `?lock=0` opens the session unlocked (read-only): `/inc` then answers 409.
+// Sessions in files (COUNTER_DIR), in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX) or, for one
+// process, in memory (COUNTER_MEMORY=1).
 // The entry of `deno serve --parallel`; `_counter_main.ts` runs it as a process on PORT.
 import { createApp } from "@pubkit/server";
-import { FileStore, RedisStore, SessionManager, type SessionStore } from "@pubkit/session";
+import {
+  FileStore,
+  MemoryStore,
+  RedisStore,
+  SessionManager,
+  type SessionStore,
+} from "@pubkit/session";
 
 /** The cookie secret shared by every process of a race. */
 export const SECRET = "the parallel race secret, thirty-two+ characters";
@@ -12,13 +19,18 @@ export const SECRET = "the parallel race secret, thirty-two+ characters";
 const env = (name: string) => Deno.env.get(name) || undefined;
 const redisUrl = env("COUNTER_REDIS_URL");
 const dir = env("COUNTER_DIR");
-if (!redisUrl && !dir) throw new Error("Cannot start: set COUNTER_DIR or COUNTER_REDIS_URL");
+const memory = env("COUNTER_MEMORY") === "1";
+if (!redisUrl && !dir && !memory) {
+  throw new Error("Cannot start: set COUNTER_DIR, COUNTER_REDIS_URL or COUNTER_MEMORY=1");
+}
 // Tells the test which worker or process answered; fixed for the isolate's life.
 const worker = crypto.randomUUID().slice(0, 8);
 
 const store: SessionStore = redisUrl
   ? new RedisStore({ url: redisUrl, prefix: env("COUNTER_PREFIX") ?? "pubkit:race:" })
-  : new FileStore({ dir: dir! });
+  : dir
+  ? new FileStore({ dir })
+  : new MemoryStore();
 const sessions = new SessionManager({ store, secrets: [SECRET], lockTimeout: 30_000 });
 
 const app = createApp({
@@ -39,13 +51,18 @@ const app = createApp({
         const session = await req.openSession({ lock });
         const n = session.get("n") as number;
         await new Promise((resolve) => setTimeout(resolve, 3));
-        session.set("n", n + 1);
+        try {
+          session.set("n", n + 1);
+        } catch (error) {
+          if (!(error instanceof TypeError)) throw error;
+          return Response.json({ error: error.message, worker }, { status: 409 });
+        }
         return Response.json({ n: n + 1, worker });
       }
       case "/read": {
-        // Locked: a request saves its session after its answer is sent, so an unlocked read
-        // right after the last answer could still see the value before the last save.
-        const session = await req.openSession();
+        // A locked change is saved before its response is sent: an unlocked read that starts
+        // after that response sees it.
+        const session = await req.openSession({ lock });
         return Response.json({ n: session.get("n") ?? null, worker });
       }
       default:

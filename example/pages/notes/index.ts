@@ -1,9 +1,9 @@
 // The notes board. Every function here needs a signed-in user (the module's _guard).
 import { publish } from "@pubkit/publisher";
 import { HttpError, type Req } from "@pubkit/request";
-import { checkCsrf } from "../lib/csrf.ts";
-import { text } from "../lib/form_checks.ts";
-import { app, currentUser, notesStore, pageVars, requireUser } from "../lib/page.ts";
+import { checkCsrf } from "../../lib/csrf.ts";
+import { text } from "../../lib/form_checks.ts";
+import { app, currentUser, notesStore, pageVars, requireUser } from "../../lib/page.ts";
 
 const PAGE_SIZE = 10;
 
@@ -20,7 +20,7 @@ export const index = publish({ fields: { page: "int?" } }, async (req, { page = 
 });
 
 export const add = publish({ methods: ["POST"] }, async (req, fields) => {
-  checkCsrf(app(req).session, fields.csrf);
+  await checkCsrf(req);
   const title = text(fields.title, "the title", 1, 100);
   const body = text(fields.text, "the text", 1, 2000);
   await notesStore(req).addNote(requireUser(req).id, title, body);
@@ -29,8 +29,8 @@ export const add = publish({ methods: ["POST"] }, async (req, fields) => {
 
 export const remove = publish(
   { methods: ["POST"], fields: { id: "int", csrf: "string?" } },
-  async (req, { id, csrf }) => {
-    checkCsrf(app(req).session, csrf);
+  async (req, { id }) => {
+    await checkCsrf(req);
     const outcome = await notesStore(req).deleteNote(id, requireUser(req).id);
     if (outcome === "forbidden") {
       throw new HttpError(

@@ -1,0 +1,265 @@
+import assert from "node:assert/strict";
+import {
+  EmbeddedEngine,
+  type RefusedUrl,
+  TemplateRuntimeError,
+  TemplateSyntaxError,
+  trusted,
+} from "./mod.ts";
+import { templates } from "./_test_files.ts";
+
+/** Renders one template source with fresh engine and temporary folder. */
+async function render(source: string, data?: unknown, refused?: RefusedUrl[]): Promise<string> {
+  await using tmp = await templates({ "t.ehtml": source });
+  const engine = new EmbeddedEngine({
+    searchPath: [tmp.dir],
+    onRefusedUrl: refused && ((r) => refused.push({ ...r, where: r.where.slice(tmp.dir.length) })),
+  });
+  return await engine.render("t", data);
+}
+
+/** Asserts the source fails to compile at line:column with a message matching `reason`. */
+async function refuses(source: string, line: number, column: number, reason: RegExp) {
+  await assert.rejects(() => render(source, { v: "x" }), (e: TemplateSyntaxError) => {
+    assert.ok(e instanceof TemplateSyntaxError, String(e));
+    assert.deepEqual([e.line, e.column], [line, column], e.message);
+    assert.match(e.message, reason);
+    assert.match(e.message, /t\.ehtml:\d+:\d+/);
+    return true;
+  });
+}
+
+Deno.test("EmbeddedEngine escapes text, RCDATA and quoted attributes as HTML", async () => {
+  const v = `</title></textarea>"'<b>&`;
+  const esc = "&lt;/title&gt;&lt;/textarea&gt;&quot;&#39;&lt;b&gt;&amp;";
+  assert.equal(
+    await render(
+      `<title><%= it.v %></title><textarea><%= it.v %></textarea><p title="<%= it.v %>" ` +
+        `class='<%= it.v %>'><%= it.v %></p><!-- <%= it.v %> -->`,
+      { v },
+    ),
+    `<title>${esc}</title><textarea>${esc}</textarea><p title="${esc}" class='${esc}'>${esc}</p>` +
+      `<!-- ${esc} -->`,
+  );
+});
+
+Deno.test("EmbeddedEngine escapes values inside <script> strings for JavaScript", async (t) => {
+  await t.step("a backslash cannot join two strings (the issue's breakout)", async () => {
+    const html = await render(`<script>var a = "<%= it.a %>", b = "<%= it.b %>"</script>`, {
+      a: "\\",
+      b: ";alert(1)//",
+    });
+    assert.equal(html, `<script>var a = "\\\\", b = ";alert(1)\\u002f\\u002f"</script>`);
+  });
+  await t.step("quotes, backtick, ${, </script, <!--, line terminators", async () => {
+    const v = `'"\`\${x}</script><!--\u2028\u2029\n\r&`;
+    const html = await render(
+      "<script>let s = '<%= it.v %>'; let t = `a ${1} <%= it.v %>`;</script>",
+      { v },
+    );
+    const js = `\\u0027\\u0022\\u0060\\u0024{x}\\u003c\\u002fscript\\u003e\\u003c!--` +
+      `\\u2028\\u2029\\n\\r\\u0026`;
+    assert.equal(html, `<script>let s = '${js}'; let t = \`a \${1} ${js}\`;</script>`);
+    // The escaped text is the value again for JavaScript.
+    assert.equal(new Function(`return '${js}'`)(), v);
+  });
+  await t.step("a value in script code is JSON; json() gives the same", async () => {
+    const html = await render(
+      `<script>const d = <%= it.d %>, e = <%= json(it.d) %>, n = 1-<%= it.n %>;</script>`,
+      { d: { s: "</script><!--", u: "\u2028" }, n: -1 },
+    );
+    const json = `{"s":"\\u003c/script\\u003e\\u003c!--","u":"\\u2028"}`;
+    assert.equal(html, `<script>const d = ${json}, e = ${json}, n = 1- -1;</script>`);
+  });
+  await t.step("JSON data blocks take json() values and strings", async () => {
+    const html = await render(
+      `<script type="application/json">{"a": <%= json(it.v) %>, "b": "<%= it.v %>"}</script>`,
+      { v: `</script>"` },
+    );
+    const body = html.slice(html.indexOf(">") + 1, html.lastIndexOf("</script>"));
+    assert.deepEqual(JSON.parse(body), { a: `</script>"`, b: `</script>"` });
+  });
+  await t.step("after </script> the context is HTML again", async () => {
+    assert.equal(
+      await render(`<script>"</script><p><%= it.v %>`, { v: "<'>" }),
+      `<script>"</script><p>&lt;&#39;&gt;`,
+    );
+  });
+  await t.step(
+    "regular expressions and comments are tracked, not mistaken for strings",
+    async () => {
+      assert.equal(
+        await render(`<script>/"/.test(x); a = b / 2; // it's\n'<%= it.v %>'</script>`, { v: "'" }),
+        `<script>/"/.test(x); a = b / 2; // it's\n'\\u0027'</script>`,
+      );
+      await refuses(`<script>/a<%= it.v %>/</script>`, 1, 11, /regular expression/);
+      await refuses(`<script>// <%= it.v %>\n</script>`, 1, 12, /JavaScript comment/);
+      await refuses(`<script>/* <%= it.v %> */</script>`, 1, 12, /JavaScript comment/);
+      await refuses(`<script type="text/x-template"><%= it.v %></script>`, 1, 32, /unknown type/);
+    },
+  );
+});
+
+Deno.test("EmbeddedEngine applies the URL policy to URL attributes without url()", async (t) => {
+  await t.step("refused URLs become about:invalid#pubkit and are reported", async () => {
+    const refused: RefusedUrl[] = [];
+    const html = await render(
+      `<a href="<%= it.js %>">a</a><img src="<%= it.js %>"><form action=' <%= it.vb %>'>` +
+        `<button formaction="<%= it.js %>"></button></form><svg><a xlink:href="<%= it.js %>"/></svg>` +
+        `<a ping="<%= it.js %>"></a><video poster="<%= it.data %>"></video>` +
+        `<object data="<%= it.data %>"></object><img srcset="<%= it.srcset %>">`,
+      {
+        js: "&#x6A;ava\tscript:alert(1)",
+        vb: "VBScript:msgbox",
+        data: "data:text/html,<script>",
+        srcset: "/a.png 1x, javascript:alert(1) 2x",
+      },
+      refused,
+    );
+    assert.equal(html.match(/about:invalid#pubkit/g)?.length, 9, html);
+    assert.doesNotMatch(html, /script:|data:text/i);
+    assert.equal(refused.length, 9);
+    assert.deepEqual(refused[0], {
+      attribute: "href",
+      value: "&#x6A;ava\tscript:alert(1)",
+      where: "/t.ehtml:1:10",
+    });
+  });
+  await t.step("allowed URLs are HTML-escaped; trusted ones pass the policy", async () => {
+    assert.equal(
+      await render(`<a href="<%= it.u %>"></a><a href="<%= it.t %>"></a><img src="<%= it.i %>">`, {
+        u: "/q?a=1&b=<2>",
+        t: trusted("javascript:history.back()"),
+        i: "data:image/png;base64,AA==",
+      }),
+      `<a href="/q?a=1&amp;b=&lt;2&gt;"></a><a href="javascript:history.back()"></a>` +
+        `<img src="data:image/png;base64,AA==">`,
+    );
+  });
+  await t.step("after a static scheme, path or query the value is text", async () => {
+    assert.equal(
+      await render(`<a href="/u/<%= it.v %>"></a><a href="mailto:<%= it.v %>"></a>`, {
+        v: "javascript:x",
+      }),
+      `<a href="/u/javascript:x"></a><a href="mailto:javascript:x"></a>`,
+    );
+  });
+  await t.step("a value that could form the scheme with static text is refused", async () => {
+    await refuses(`<a href="java<%= it.v %>">`, 1, 14, /scheme of a URL \(href\)/);
+    await refuses(`<a href="<%= it.v %>:x">`, 1, 21, /before the ":" of a URL/);
+    await refuses(`<a href="<%= it.v %><%= it.v %>">`, 1, 21, /scheme of a URL/);
+  });
+  await t.step("meta refresh content and SVG animation values are URLs", async () => {
+    const refused: RefusedUrl[] = [];
+    const html = await render(
+      `<meta http-equiv="refresh" content="0;url=<%= it.js %>">` +
+        `<meta content="<%= it.n %>" http-equiv=Refresh>` +
+        `<meta name="description" content="<%= it.js %>">` +
+        `<svg><a><animate attributeName="href" values="<%= it.list %>"/>` +
+        `<set attributeName="href" to="<%= it.js %>"/></a></svg>`,
+      {
+        js: "javascript:alert(1)",
+        n: "0; URL='&#106;avascript:alert(1)'",
+        list: "/a;javascript:x",
+      },
+      refused,
+    );
+    assert.equal(
+      html,
+      `<meta http-equiv="refresh" content="0;url=about:invalid#pubkit">` +
+        `<meta content="about:invalid#pubkit" http-equiv=Refresh>` +
+        `<meta name="description" content="javascript:alert(1)">` +
+        `<svg><a><animate attributeName="href" values="about:invalid#pubkit"/>` +
+        `<set attributeName="href" to="about:invalid#pubkit"/></a></svg>`,
+    );
+    assert.equal(refused.length, 4);
+    assert.equal(
+      await render(`<meta http-equiv="refresh" content="<%= it.v %>">`, { v: "5; url=/next" }),
+      `<meta http-equiv="refresh" content="5; url=/next">`,
+    );
+  });
+});
+
+Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:column", async (t) => {
+  await t.step("an unquoted attribute value: quote it", async () => {
+    await refuses(`<p>\n  <a title=<%= it.v %>>`, 2, 12, /unquoted attribute value: quote/);
+    await refuses(`<a title=x<%= it.v %>>`, 1, 11, /unquoted/);
+  });
+  await t.step("style attributes and <style>", async () => {
+    await refuses(`<p style="color: <%= it.v %>">`, 1, 18, /style attribute \(CSS\)/);
+    await refuses(`<style>\np { color: <%= it.v %> }</style>`, 2, 12, /CSS/);
+  });
+  await t.step("event handlers, srcdoc, attribute and tag names", async () => {
+    await refuses(`<b onclick="f('<%= it.v %>')">`, 1, 16, /event handler/);
+    await refuses(`<iframe srcdoc="<%= it.v %>">`, 1, 17, /srcdoc/);
+    await refuses(`<b <%= it.v %>>`, 1, 4, /attribute name/);
+    await refuses(`<b data-<%= it.v %>="1">`, 1, 9, /attribute name/);
+    await refuses(`<<%= it.v %>>`, 1, 2, /tag name/);
+    await refuses(`</<%= it.v %>>`, 1, 3, /tag name/);
+  });
+  await t.step("the raw form is the author's responsibility and compiles", async () => {
+    assert.equal(
+      await render(
+        `<p style="color: <%~ it.v %>" onclick="<%~ it.v %>"><style><%~ it.v %></style>`,
+        {
+          v: "red",
+        },
+      ),
+      `<p style="color: red" onclick="red"><style>red</style>`,
+    );
+  });
+  await t.step("a quoted > does not end the tag; an unquoted one does", async () => {
+    assert.equal(
+      await render(`<a title="a>b" href="<%= it.v %>">`, { v: "javascript:x" }),
+      `<a title="a>b" href="about:invalid#pubkit">`,
+    );
+  });
+});
+
+Deno.test("EmbeddedEngine turns a throwing toString into a TemplateRuntimeError", async () => {
+  const bad = {
+    toString() {
+      throw new Error("no string for you");
+    },
+  };
+  for (const source of [`<p><%= it.v %></p>`, `<a href="<%= it.v %>">`, `<script>"<%= it.v %>"`]) {
+    await assert.rejects(() => render(`\n${source}`, { v: bad }), (e: TemplateRuntimeError) => {
+      assert.ok(e instanceof TemplateRuntimeError, String(e));
+      assert.equal(e.line, 2);
+      assert.match(e.message, /t\.ehtml:2: Error: no string for you/);
+      return true;
+    });
+  }
+});
+
+Deno.test("EmbeddedEngine follows the HTML tokenizer around holes", async (t) => {
+  const js = "javascript:x";
+  await t.step("markup inside RCDATA is text; inside <svg> a <title> is not RCDATA", async () => {
+    assert.equal(
+      await render(`<textarea><a href="<%= it.v %>"></textarea>`, { v: js }),
+      `<textarea><a href="javascript:x"></textarea>`,
+    );
+    assert.equal(
+      await render(`<svg><title><a href="<%= it.v %>"></a></title></svg>`, { v: js }),
+      `<svg><title><a href="about:invalid#pubkit"></a></title></svg>`,
+    );
+  });
+  await t.step("</script> ends a script even inside a JavaScript string", async () => {
+    assert.equal(
+      await render(`<script>"</script><a href="<%= it.v %>">`, { v: js }),
+      `<script>"</script><a href="about:invalid#pubkit">`,
+    );
+  });
+  await t.step("${ } in a template literal is code; the literal resumes after it", async () => {
+    assert.equal(
+      await render("<script>`${ {a: 1}.a + <%= it.n %> }<%= it.s %>`</script>", { n: 2, s: "`" }),
+      "<script>`${ {a: 1}.a + 2 }\\u0060`</script>",
+    );
+  });
+  await t.step("a division is not a regular expression", async () => {
+    assert.equal(
+      await render(`<script>x = a / 2; y = (b) / '<%= it.s %>'</script>`, { s: "'" }),
+      `<script>x = a / 2; y = (b) / '\\u0027'</script>`,
+    );
+  });
+});
