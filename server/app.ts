@@ -357,7 +357,7 @@ export class App {
         () => this.#completeSaved(req, response, info, started),
         async (error) => {
           await response.body?.cancel();
-          return this.#completeSaved(req, this.#errorResponse(error, req), info, started);
+          return this.#completeSaved(req, await this.#errorResponse(error, req), info, started);
         },
       );
     }

@@ -100,7 +100,10 @@ export const ENTRIES: readonly Entry[] = [
     "no marshalled cookies: the cookie is an ordinary cookie, not unmarshalled into values",
     "no `MarshalCookie`: a client's cookie is never deserialized into objects",
   ),
-  same("test_Session_Session", "a new session sets its cookie, which is accepted back"),
+  same(
+    "test_Session_Session",
+    "a new session sets its cookie with the configured Path and Domain; it is accepted back",
+  ),
   same("test_Session_illegal_sid", "a forged or overlong id gets a fresh session and cookie"),
   na("test_files_directive", "Apache's `<Files>` directive"),
   different(

@@ -332,21 +332,29 @@ port("test_Cookie_MarshalCookie", async () => {
   assert.match(response.headers.get("set-cookie") ?? "", new RegExp(`^${mc}; `));
 });
 
-function sessions(): SessionManager {
+function sessions(cookie?: { path: string; domain: string }): SessionManager {
   return new SessionManager({
     store: new MemoryStore({ sweepInterval: 0 }),
     secrets: ["mod_python port secret, 32 bytes or more!"],
+    cookie,
   });
 }
 
 port("test_Session_Session", async () => {
-  await using served = await serveHtdocs({ sessions: sessions() });
+  // mod_python.session.application_path "/path", application_domain "test_Session_Session"
+  // (a host name has no `_`: the domain is spelled with `-`).
+  const cookie = { path: "/path", domain: "test-session-session" };
+  await using served = await serveHtdocs({ sessions: sessions(cookie) });
   const first = await fetch(served.url("/sess/tests/Session_Session"));
   const setCookie = first.headers.get("set-cookie");
   assert.equal(await first.text(), "test ok");
   assert.ok(setCookie?.startsWith("sid="), String(setCookie));
   assert.ok(setCookie);
-  // The Path and Domain options of the session cookie arrive with issue 16.
+  const fields = new Map(
+    setCookie.split("; ").map((part) => part.split("=")).map(([k, v]) => [k.toLowerCase(), v]),
+  );
+  assert.equal(fields.get("path"), "/path");
+  assert.equal(fields.get("domain"), "test-session-session");
   const again = await fetch(served.url("/sess/tests/Session_Session"), {
     headers: { cookie: setCookie.split(";")[0] },
   });
