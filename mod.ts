@@ -1,7 +1,7 @@
 /**
  * pubkit: mod_python's programming model for Deno, with its known problems fixed.
  *
- * This module re-exports the public API of the members: `@pubkit/request`,
+ * This module re-exports the public API of the members: `@pubkit/async`, `@pubkit/request`,
  * `@pubkit/publisher`, `@pubkit/session`, `@pubkit/pool`, `@pubkit/render` and
  * `@pubkit/server`.
  *
@@ -18,13 +18,15 @@
  *
  * @module
  */
+export * from "@pubkit/async";
 export * from "@pubkit/request";
 export * from "@pubkit/publisher";
 export * from "@pubkit/session";
 export * from "@pubkit/pool";
 export * from "@pubkit/render";
 export * from "@pubkit/server";
-// Names both packages use for their own meaning: the lock's and session clock's keep the plain
-// names, the pool's are renamed.
+// Names two packages use for their own meaning: the lock's and session clock's keep the plain
+// names, the pool's are renamed (the full clock as `PoolClock` until session uses @pubkit/async's).
 export type { AcquireOptions, Clock } from "@pubkit/session";
-export type { AcquireOptions as PoolAcquireOptions, Clock as PoolClock } from "@pubkit/pool";
+export type { AcquireOptions as PoolAcquireOptions } from "@pubkit/pool";
+export type { Clock as PoolClock } from "@pubkit/async";

@@ -34,6 +34,20 @@ export interface NotesAppOptions {
 const here = (path: string) => new URL(path, import.meta.url);
 
 /**
+ * The board's Content-Security-Policy: its pages load only its own stylesheet and icon, run no
+ * script at all, and post forms only to itself (the browser test checks that no page breaks it).
+ */
+export const NOTES_CSP = [
+  "default-src 'none'",
+  "style-src 'self'",
+  "img-src 'self'",
+  "connect-src 'self'",
+  "form-action 'self'",
+  "frame-ancestors 'self'",
+  "base-uri 'none'",
+].join("; ");
+
+/**
  * Reads the session secret from the data folder, creating it on first start, so sessions
  * survive restarts without a secret in the source.
  */
@@ -71,6 +85,7 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
     static: { prefix: "/static/", dir: here("./static/") },
     sessions,
     templates: { dev },
+    securityHeaders: { "content-security-policy": NOTES_CSP },
     log,
     startup: [
       { name: "sessions", run: (app) => app.registerCleanup(() => sessions.close(), "sessions") },

@@ -378,6 +378,9 @@ Deno.test("notes board: home counts visits, /hello and /request answer", async (
   assert.equal(hello.status, 200);
   assert.equal(hello.text, "Hello, <b>!");
   assert.match(hello.headers.get("content-type") ?? "", /^text\/plain/, "a string is not HTML");
+  const page = await client.request("/hello/page?name=%3Cb%3E");
+  assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.match(page.text, /<p>Hello, <b>&lt;b&gt;<\/b>!<\/p>/);
   const request = await client.request("/request?x=1&x=%3Cscript%3E");
   assert.equal(request.status, 200);
   assert.match(request.text, /&lt;script&gt;/);

@@ -1,14 +1,12 @@
-import type { TimerHandle } from "./clock.ts";
+import type { TimerHandle } from "@pubkit/async";
 import type { Lease } from "./lease.ts";
 
-export const IDLE = 0;
-export const BORROWED = 1;
-export const VALIDATING = 2;
-export const DESTROYED = 3;
+/** Where a pooled resource is: what the pool may do with it follows from this alone. */
+export type EntryState = "idle" | "borrowed" | "validating" | "destroyed";
 
 /** One pooled resource and its explicit state. */
 export class Entry<T> {
-  state: number = IDLE;
+  state: EntryState = "idle";
   lease: LeaseImpl<T> | null = null;
   lastReturned: number;
   constructor(

@@ -1,4 +1,4 @@
-import { systemClock } from "./system_clock.ts";
+import { systemClock } from "@pubkit/async";
 
 import type { PoolOptions } from "./pool_options.ts";
 

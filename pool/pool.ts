@@ -5,7 +5,7 @@
  * @module
  */
 
-import type { Clock, TimerHandle } from "./clock.ts";
+import { type Clock, type TimerHandle, WaitQueue } from "@pubkit/async";
 import type { Lease } from "./lease.ts";
 import type { PoolFactory } from "./pool_factory.ts";
 import { PoolClosedError } from "./pool_closed_error.ts";
@@ -13,33 +13,13 @@ import { PoolCreateError } from "./pool_create_error.ts";
 import { PoolQueueFullError } from "./pool_queue_full_error.ts";
 import { PoolResourceError } from "./pool_resource_error.ts";
 import { PoolTimeoutError } from "./pool_timeout_error.ts";
-import { Histogram, WAIT_BUCKETS } from "./_histogram.ts";
-import {
-  BORROWED,
-  DESTROYED,
-  Entry,
-  IDLE,
-  type LeaseHost,
-  LeaseImpl,
-  VALIDATING,
-} from "./_lease.ts";
+import { CreateBackoff } from "./_create_backoff.ts";
+import { Entry, type LeaseHost, LeaseImpl } from "./_lease.ts";
+import { PoolStats } from "./_pool_stats.ts";
 import { type ResolvedOptions, resolveOptions } from "./_options.ts";
 import type { AcquireOptions, CloseOptions, PoolOptions } from "./pool_options.ts";
 import type { OutstandingLease, PoolCloseReport } from "./pool_close_report.ts";
 import type { PoolMetrics } from "./pool_metrics.ts";
-
-class Waiter<T> {
-  settled = false;
-  timer: TimerHandle = undefined;
-  onAbort: (() => void) | undefined = undefined;
-  constructor(
-    readonly resolve: (lease: Lease<T>) => void,
-    readonly reject: (reason: unknown) => void,
-    readonly since: number,
-    readonly signal: AbortSignal | undefined,
-    readonly stack: string | undefined,
-  ) {}
-}
 
 /**
  * A bounded pool of resources made by a {@linkcode PoolFactory}.
@@ -82,24 +62,13 @@ export class Pool<T> {
   #o: ResolvedOptions;
   #clock: Clock;
   #host: LeaseHost<T>;
+  /** Idle entries, a stack: the most recently returned is lent first. */
   #idle: Entry<T>[] = [];
   #all = new Set<Entry<T>>();
-  #waiters: Waiter<T>[] = [];
-  #head = 0;
-  #pending = 0;
-  #size = 0;
-  #borrowed = 0;
-  #creating = 0;
-  #validating = 0;
-  #created = 0;
-  #destroyed = 0;
-  #timeouts = 0;
-  #createFailures = 0;
-  #hist = new Histogram();
-  #failStreak = 0;
-  #epoch = 0;
-  #backoffUntil = 0;
-  #lastCreateError: unknown = undefined;
+  /** Callers waiting for a lease; each carries its stack for leak reports. */
+  #queue: WaitQueue<Lease<T>, string | undefined>;
+  #stats = new PoolStats();
+  #backoff: CreateBackoff;
   #retryTimer: TimerHandle = undefined;
   #housekeepingTimer: TimerHandle = undefined;
   #creates = new Set<AbortController>();
@@ -128,7 +97,26 @@ export class Pool<T> {
     }
     this.#factory = factory;
     this.#o = resolveOptions(options);
-    this.#clock = this.#o.clock;
+    const o = this.#o;
+    this.#clock = o.clock;
+    this.#backoff = new CreateBackoff(o.createRetryDelay, o.createRetryMaxDelay);
+    this.#queue = new WaitQueue({
+      timeout: o.acquireTimeout,
+      maxLength: o.maxWaiting,
+      clock: o.clock,
+      timeoutError: (_stack, timeout) => {
+        this.#stats.timeouts++;
+        return new PoolTimeoutError(
+          `Cannot acquire: timed out after ${timeout} ms (${this.#stats.borrowed}/${o.max} ` +
+            `lent, ${this.#queue.length} waiting)`,
+          this.#backoff.streak > 0 ? { cause: this.#backoff.lastError } : undefined,
+        );
+      },
+      fullError: (waiting) =>
+        new PoolQueueFullError(
+          `Cannot acquire: ${waiting} callers are already waiting (maxWaiting)`,
+        ),
+    });
     this.#host = {
       giveBack: (lease, suspect) => this.#giveBack(lease, suspect),
       destroyLent: (lease) => this.#destroyLent(lease),
@@ -163,7 +151,7 @@ export class Pool<T> {
     if (this.#closed) throw new PoolClosedError("Cannot start the pool: it is closed");
     this.#armHousekeeping();
     const results: Promise<unknown>[] = [];
-    for (let n = this.#o.min - this.#size - this.#creating; n > 0; n--) {
+    for (let n = this.#o.min - this.#stats.size - this.#stats.creating; n > 0; n--) {
       results.push(this.#create());
     }
     for (const error of await Promise.all(results)) {
@@ -213,15 +201,17 @@ export class Pool<T> {
         );
       }
     }
-    if (this.#pending === 0 && this.#idle.length > 0) {
+    if (this.#queue.length === 0 && this.#idle.length > 0) {
       const now = this.#clock.now();
       const entry = this.#takeIdle(now);
       if (entry !== undefined) {
-        this.#hist.recordZero();
+        this.#stats.wait.recordZero();
         return Promise.resolve(this.#lend(entry, now, this.#acquirerStack()));
       }
     }
-    return this.#wait(options);
+    const waiting = this.#queue.wait(this.#acquirerStack(), options);
+    this.#dispatch();
+    return waiting;
   }
 
   /**
@@ -289,24 +279,7 @@ export class Pool<T> {
    * ```
    */
   metrics(): PoolMetrics {
-    return {
-      size: this.#size,
-      idle: this.#idle.length,
-      borrowed: this.#borrowed,
-      pending: this.#pending,
-      creating: this.#creating,
-      validating: this.#validating,
-      created: this.#created,
-      destroyed: this.#destroyed,
-      timeouts: this.#timeouts,
-      createFailures: this.#createFailures,
-      acquireWait: {
-        bounds: WAIT_BUCKETS,
-        counts: Array.from(this.#hist.counts),
-        count: this.#hist.count,
-        sum: this.#hist.sum,
-      },
-    };
+    return this.#stats.snapshot(this.#idle.length, this.#queue.length);
   }
 
   /**
@@ -389,8 +362,8 @@ export class Pool<T> {
   }
 
   #lend(entry: Entry<T>, now: number, stack: string | undefined): LeaseImpl<T> {
-    entry.state = BORROWED;
-    this.#borrowed++;
+    entry.state = "borrowed";
+    this.#stats.borrowed++;
     const lease = new LeaseImpl(this.#host, entry, now);
     entry.lease = lease;
     const threshold = this.#o.leakDetectionThreshold;
@@ -408,109 +381,25 @@ export class Pool<T> {
     return lease;
   }
 
-  #wait(options: AcquireOptions | undefined): Promise<Lease<T>> {
-    const timeout = options?.timeout ?? this.#o.acquireTimeout;
-    if (this.#pending >= this.#o.maxWaiting) {
-      return Promise.reject(
-        new PoolQueueFullError(
-          `Cannot acquire: ${this.#pending} callers are already waiting (maxWaiting)`,
-        ),
-      );
-    }
-    const signal = options?.signal;
-    const stack = this.#acquirerStack();
-    return new Promise<Lease<T>>((resolve, reject) => {
-      const waiter = new Waiter(resolve, reject, this.#clock.now(), signal, stack);
-      this.#waiters.push(waiter);
-      this.#pending++;
-      waiter.timer = this.#clock.setTimeout(() => {
-        waiter.timer = undefined;
-        this.#timeouts++;
-        this.#rejectWaiter(
-          waiter,
-          new PoolTimeoutError(
-            `Cannot acquire: timed out after ${timeout} ms (${this.#borrowed}/${this.#o.max} ` +
-              `lent, ${this.#pending} waiting)`,
-            this.#failStreak > 0 ? { cause: this.#lastCreateError } : undefined,
-          ),
-        );
-      }, timeout);
-      if (signal !== undefined) {
-        waiter.onAbort = () => this.#rejectWaiter(waiter, signal.reason);
-        signal.addEventListener("abort", waiter.onAbort, { once: true });
-      }
-      this.#dispatch();
-    });
-  }
-
-  /** Marks a waiter settled and detaches its timer and listener. */
-  #settle(waiter: Waiter<T>): void {
-    waiter.settled = true;
-    this.#pending--;
-    if (waiter.timer !== undefined) this.#clock.clearTimeout(waiter.timer);
-    if (waiter.onAbort !== undefined) {
-      waiter.signal!.removeEventListener("abort", waiter.onAbort);
-    }
-    if (this.#pending === 0) {
-      this.#waiters.length = 0;
-      this.#head = 0;
-    } else if (this.#waiters.length > 1024 + 2 * this.#pending) {
-      // Timed-out and aborted waiters stay in place until passed; drop them in bulk.
-      this.#waiters = this.#waiters.slice(this.#head).filter((w) => !w.settled);
-      this.#head = 0;
-    }
-  }
-
-  #rejectWaiter(waiter: Waiter<T>, reason: unknown): void {
-    if (waiter.settled) return;
-    this.#settle(waiter);
-    waiter.reject(reason);
-  }
-
-  #shiftWaiter(): Waiter<T> | undefined {
-    const waiters = this.#waiters;
-    while (this.#head < waiters.length) {
-      const waiter = waiters[this.#head++];
-      if (!waiter.settled) {
-        if (this.#head > 1024 && this.#head * 2 > waiters.length) {
-          this.#waiters = waiters.slice(this.#head);
-          this.#head = 0;
-        }
-        return waiter;
-      }
-    }
-    return undefined;
-  }
-
-  /** The newest waiter: the one refused first when no resource can be made for it. */
-  #popWaiter(): Waiter<T> | undefined {
-    const waiters = this.#waiters;
-    while (waiters.length > this.#head) {
-      const waiter = waiters.pop()!;
-      if (!waiter.settled) return waiter;
-    }
-    return undefined;
-  }
-
   /** Gives a live entry to the longest waiter, or parks it idle. */
   #offer(entry: Entry<T>, now: number): void {
-    const waiter = this.#pending > 0 ? this.#shiftWaiter() : undefined;
+    const waiter = this.#queue.head;
     if (waiter === undefined) {
-      entry.state = IDLE;
+      entry.state = "idle";
       this.#idle.push(entry);
       return;
     }
-    this.#settle(waiter);
-    this.#hist.record(now - waiter.since);
-    waiter.resolve(this.#lend(entry, now, waiter.stack));
+    this.#stats.wait.record(now - waiter.since);
+    this.#queue.grant(this.#lend(entry, now, waiter.owner));
   }
 
   /** Serves waiters from idle entries, then creates what is still missing. */
   #dispatch(): void {
     if (this.#closed) return;
-    if (this.#pending > this.#validating && this.#idle.length > 0) {
+    const queue = this.#queue;
+    if (queue.length > this.#stats.validating && this.#idle.length > 0) {
       const now = this.#clock.now();
-      while (this.#pending > this.#validating && this.#idle.length > 0) {
+      while (queue.length > this.#stats.validating && this.#idle.length > 0) {
         const entry = this.#takeIdle(now);
         if (entry !== undefined) this.#offer(entry, now);
       }
@@ -521,27 +410,26 @@ export class Pool<T> {
   /** Starts the creates that waiters and `min` need, or refuses waiters during back-off. */
   #fill(): void {
     if (this.#closed) return;
-    const unserved = this.#pending - this.#creating - this.#validating;
-    const room = this.#o.max - this.#size - this.#creating;
-    let n = Math.max(unserved, this.#o.min - this.#size - this.#creating);
+    const stats = this.#stats;
+    const unserved = this.#queue.length - stats.creating - stats.validating;
+    const room = this.#o.max - stats.size - stats.creating;
+    let n = Math.max(unserved, this.#o.min - stats.size - stats.creating);
     if (n > room) n = room;
     if (n <= 0) return;
-    const now = this.#clock.now();
-    if (now < this.#backoffUntil) {
+    const backoff = this.#backoff;
+    const wait = backoff.remaining(this.#clock.now());
+    if (wait > 0) {
       // Fail fast: a waiter that needs a new resource would only wait out its timeout.
-      for (let refuse = Math.min(unserved, room); refuse > 0; refuse--) {
-        const waiter = this.#popWaiter();
-        if (waiter === undefined) break;
-        this.#rejectWaiter(
-          waiter,
+      for (let refuse = Math.min(unserved, room); refuse > 0 && this.#queue.length > 0; refuse--) {
+        this.#queue.refuseNewest(
           new PoolCreateError(
-            `Cannot acquire: creating a resource failed ${this.#failStreak} time(s) in a row; ` +
-              `retrying in ${this.#backoffUntil - now} ms`,
-            { cause: this.#lastCreateError },
+            `Cannot acquire: creating a resource failed ${backoff.streak} time(s) in a row; ` +
+              `retrying in ${wait} ms`,
+            { cause: backoff.lastError },
           ),
         );
       }
-      this.#armRetry(this.#backoffUntil - now);
+      this.#armRetry(wait);
       return;
     }
     for (; n > 0; n--) this.#create();
@@ -553,7 +441,7 @@ export class Pool<T> {
     const entry = lease.entry;
     if (entry.lease !== lease) return false;
     entry.lease = null;
-    this.#borrowed--;
+    this.#stats.borrowed--;
     if (lease.leakTimer !== undefined) this.#clock.clearTimeout(lease.leakTimer);
     if (lease.leakReported) {
       this.#o.logger.warn(
@@ -598,7 +486,7 @@ export class Pool<T> {
   }
 
   #checkDrained(): void {
-    if (this.#borrowed === 0 && this.#drained !== undefined) this.#drained();
+    if (this.#stats.borrowed === 0 && this.#drained !== undefined) this.#drained();
   }
 
   // ---- factory calls -------------------------------------------------------------------
@@ -624,8 +512,8 @@ export class Pool<T> {
 
   /** Creates one resource; resolves to `undefined` on success or to the error. */
   #create(): Promise<unknown> {
-    this.#creating++;
-    const epoch = this.#epoch;
+    this.#stats.creating++;
+    const epoch = this.#backoff.epoch;
     const controller = new AbortController();
     this.#creates.add(controller);
     const timeout = this.#o.createTimeout;
@@ -642,7 +530,7 @@ export class Pool<T> {
       this.#clock.clearTimeout(timer);
       controller.signal.removeEventListener("abort", onAbort);
       this.#creates.delete(controller);
-      this.#creating--;
+      this.#stats.creating--;
       if (ok) {
         this.#onCreated(value as T);
         report(undefined);
@@ -675,15 +563,12 @@ export class Pool<T> {
       ? now + o.maxLifetime - Math.random() * o.maxLifetimeJitter * o.maxLifetime
       : Infinity;
     const entry = new Entry(resource, now, expiresAt);
-    this.#size++;
-    this.#created++;
+    this.#stats.size++;
+    this.#stats.created++;
     this.#all.add(entry);
-    if (this.#failStreak > 0) {
-      o.logger.warn(
-        `${o.name}: Recovered: created a resource after ${this.#failStreak} failure(s)`,
-      );
-      this.#failStreak = 0;
-      this.#backoffUntil = 0;
+    const failures = this.#backoff.succeeded();
+    if (failures > 0) {
+      o.logger.warn(`${o.name}: Recovered: created a resource after ${failures} failure(s)`);
     }
     if (this.#closed) {
       this.#destroyEntry(entry);
@@ -696,37 +581,25 @@ export class Pool<T> {
 
   #onCreateFailed(error: unknown, epoch: number): void {
     if (this.#closed) return;
-    this.#createFailures++;
-    this.#lastCreateError = error;
-    const o = this.#o;
-    // Creates started together fail together: they lengthen the back-off once.
-    if (epoch === this.#epoch) {
-      this.#epoch++;
-      this.#failStreak++;
-      const delay = Math.min(
-        o.createRetryMaxDelay,
-        o.createRetryDelay * 2 ** Math.min(this.#failStreak - 1, 30),
-      );
-      this.#backoffUntil = this.#clock.now() + delay;
-      if (this.#failStreak === 1) {
-        o.logger.warn(`${o.name}: Cannot create a resource: ${String(error)}`);
-      }
+    this.#stats.createFailures++;
+    if (this.#backoff.failed(error, epoch, this.#clock.now())) {
+      this.#o.logger.warn(`${this.#o.name}: Cannot create a resource: ${String(error)}`);
     }
     // Reject the waiters no create in flight can serve; arm the retry.
     this.#fill();
   }
 
   #validate(entry: Entry<T>): void {
-    entry.state = VALIDATING;
-    this.#validating++;
+    entry.state = "validating";
+    this.#stats.validating++;
     const validate = this.#factory.validate!;
     const checked = this.#bounded(
       () => validate.call(this.#factory, entry.resource),
       this.#o.validateTimeout,
       "validate a resource",
     ).then((ok) => ok === true, () => false).then((ok) => {
-      this.#validating--;
-      if (entry.state !== VALIDATING) return;
+      this.#stats.validating--;
+      if (entry.state !== "validating") return;
       if (!ok || this.#closed) {
         this.#destroyEntry(entry);
         this.#dispatch();
@@ -741,10 +614,10 @@ export class Pool<T> {
   }
 
   #destroyEntry(entry: Entry<T>): Promise<void> {
-    if (entry.state === DESTROYED) return Promise.resolve();
-    entry.state = DESTROYED;
-    this.#size--;
-    this.#destroyed++;
+    if (entry.state === "destroyed") return Promise.resolve();
+    entry.state = "destroyed";
+    this.#stats.size--;
+    this.#stats.destroyed++;
     this.#all.delete(entry);
     return this.#destroyResource(entry.resource);
   }
@@ -787,7 +660,7 @@ export class Pool<T> {
     const now = this.#clock.now();
     const o = this.#o;
     const factory = this.#factory;
-    let excess = this.#size - o.min;
+    let excess = this.#stats.size - o.min;
     const keep: Entry<T>[] = [];
     // The idle stack's bottom is the least recently returned: check it first.
     for (const entry of this.#idle) {
@@ -810,12 +683,12 @@ export class Pool<T> {
 
   async #close(deadline: number): Promise<PoolCloseReport> {
     const clock = this.#clock;
-    const destroyedBefore = this.#destroyed;
+    const destroyedBefore = this.#stats.destroyed;
     if (this.#retryTimer !== undefined) clock.clearTimeout(this.#retryTimer);
     if (this.#housekeepingTimer !== undefined) clock.clearTimeout(this.#housekeepingTimer);
     this.#retryTimer = this.#housekeepingTimer = undefined;
-    for (let waiter = this.#shiftWaiter(); waiter !== undefined; waiter = this.#shiftWaiter()) {
-      this.#rejectWaiter(waiter, new PoolClosedError("Cannot acquire: the pool is closing"));
+    while (this.#queue.length > 0) {
+      this.#queue.refuse(new PoolClosedError("Cannot acquire: the pool is closing"));
     }
     for (const controller of [...this.#creates]) {
       controller.abort(new PoolClosedError("Cannot create a resource: the pool is closing"));
@@ -827,7 +700,7 @@ export class Pool<T> {
     const deadlinePassed = new Promise<void>((resolve) => {
       timer = clock.setTimeout(resolve, deadline);
     });
-    if (this.#borrowed > 0) {
+    if (this.#stats.borrowed > 0) {
       const drained = new Promise<void>((resolve) => this.#drained = resolve);
       await Promise.race([drained, deadlinePassed]);
     }
@@ -836,7 +709,7 @@ export class Pool<T> {
     const now = clock.now();
     for (const entry of [...this.#all]) {
       const lease = entry.lease;
-      if (entry.state !== BORROWED || lease === null) continue;
+      if (entry.state !== "borrowed" || lease === null) continue;
       lease.done = true;
       this.#endLoan(lease);
       outstanding.push({
@@ -865,6 +738,6 @@ export class Pool<T> {
       clock.clearTimeout(grace);
       while (this.#work.size > 0) await Promise.allSettled([...this.#work]);
     }
-    return { outstanding, destroyed: this.#destroyed - destroyedBefore };
+    return { outstanding, destroyed: this.#stats.destroyed - destroyedBefore };
   }
 }

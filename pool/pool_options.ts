@@ -4,7 +4,7 @@
  * @module
  */
 
-import type { Clock } from "./clock.ts";
+import type { Clock } from "@pubkit/async";
 
 /** Logs the pool's warnings (leaks, create failures, forced closes). `console` fits. */
 export interface PoolLogger {
@@ -50,7 +50,7 @@ export interface PoolOptions {
   housekeepingInterval?: number;
   /** Name used in log messages. Default "pool". */
   name?: string;
-  /** Time and timers; pass a `FakeClock` in tests. Default `systemClock`. */
+  /** Time and timers; pass a `FakeClock` (from `@pubkit/async`) in tests. Default `systemClock`. */
   clock?: Clock;
   /** Where warnings go. Default `console`. */
   logger?: PoolLogger;

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
+import { FakeClock } from "@pubkit/async";
+import { watch } from "@pubkit/async/testing";
 import {
-  FakeClock,
   type Lease,
   Pool,
   PoolClosedError,
@@ -63,16 +64,6 @@ function makePool(factory: PoolFactory<Res>, options: PoolOptions = {}) {
   const { messages, logger } = quietLogger();
   const pool = new Pool(factory, { clock, logger, maxLifetimeJitter: 0, ...options });
   return { pool, clock, messages };
-}
-
-/** Tracks whether a promise settled, without leaving a rejection unhandled. */
-function watch<T>(promise: Promise<T>) {
-  const state: { settled: boolean; value?: T; error?: unknown } = { settled: false };
-  promise.then(
-    (value) => Object.assign(state, { settled: true, value }),
-    (error) => Object.assign(state, { settled: true, error }),
-  );
-  return state;
 }
 
 Deno.test("new Pool() rejects unknown options and out-of-range values", () => {
@@ -175,6 +166,23 @@ Deno.test("Pool.acquire() serves waiters first-in-first-out", async () => {
   await new Promise((resolve) => setTimeout(resolve, 0));
   assert.equal(newcomer.settled, true);
   (newcomer.value as Lease<Res>).release();
+  await pool.close();
+});
+
+Deno.test("Pool.acquire() arms one timer for all its waiters, and none once they are served", async () => {
+  const { factory } = recorder();
+  const { pool, clock } = makePool(factory, { max: 1 });
+  let lease = await pool.acquire();
+  const timersBefore = clock.pending; // housekeeping only
+  const waiters = Array.from({ length: 50 }, () => pool.acquire());
+  assert.equal(pool.metrics().pending, 50);
+  assert.equal(clock.pending, timersBefore + 1);
+  for (const waiter of waiters) {
+    lease.release();
+    lease = await waiter;
+  }
+  assert.equal(clock.pending, timersBefore);
+  lease.release();
   await pool.close();
 });
 

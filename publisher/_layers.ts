@@ -19,6 +19,7 @@ const SCOPE_KEYS: ReadonlySet<string> = new Set([
   "templates",
   "session",
   "settings",
+  "securityHeaders",
   "startup",
   "errorPage",
 ]);
@@ -45,6 +46,7 @@ export function checkScopeOptions(
   if (o.settings !== undefined && (typeof o.settings !== "object" || o.settings === null)) {
     throw new TypeError(`Cannot use ${source}: settings must be an object`);
   }
+  if (o.securityHeaders !== undefined) checkHeaderMap(o.securityHeaders, source);
   if (o.errorPage !== undefined && o.errorPage !== false && typeof o.errorPage !== "string") {
     throw new TypeError(`Cannot use ${source}: errorPage must be a template name or false`);
   }
@@ -52,6 +54,33 @@ export function checkScopeOptions(
   if (startup.some((hook) => typeof hook !== "function")) {
     throw new TypeError(`Cannot use ${source}: startup must be a function or a list of functions`);
   }
+}
+
+/** Throws a `TypeError` unless `map` holds header names with a valid value or `false`. */
+function checkHeaderMap(map: unknown, source: string): void {
+  if (typeof map !== "object" || map === null || Array.isArray(map)) {
+    throw new TypeError(`Cannot use ${source}: securityHeaders must be an object`);
+  }
+  for (const [name, value] of Object.entries(map)) {
+    let valid = value === false || typeof value === "string";
+    try {
+      if (valid) new Headers().set(name, value === false ? "" : value);
+    } catch {
+      valid = false;
+    }
+    if (!valid) {
+      throw new TypeError(
+        `Cannot use ${source}: securityHeaders ${JSON.stringify(name)} must be a header name ` +
+          "with a valid string value or false",
+      );
+    }
+  }
+}
+
+function lowerCaseKeys<T>(map: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(
+    Object.entries(map).map(([name, value]) => [name.toLowerCase(), value]),
+  );
 }
 
 /** The scope of a root without any `_config.ts`. */
@@ -65,6 +94,7 @@ export function rootScope(): Scope {
     templates: Object.freeze([]),
     session: false,
     settings: Object.freeze({}),
+    securityHeaders: undefined,
     startup: Object.freeze([]),
     errorPage: undefined,
   });
@@ -114,6 +144,9 @@ export function childScope(
     ),
     session: options.session ?? parent.session,
     settings: Object.freeze({ ...parent.settings, ...options.settings }),
+    securityHeaders: options.securityHeaders === undefined
+      ? parent.securityHeaders
+      : Object.freeze({ ...parent.securityHeaders, ...lowerCaseKeys(options.securityHeaders) }),
     errorPage: options.errorPage === undefined
       ? parent.errorPage
       : options.errorPage === false

@@ -15,6 +15,10 @@ const DENIED: ReadonlySet<string> = new Set([
   "then",
 ]);
 
+// How `Function.prototype.toString` shows a built-in or bound function (ECMA-262
+// NativeFunction syntax).
+const NATIVE = /\{\s*\[native code\]\s*\}\s*$/;
+
 /**
  * Whether a file, folder, export or member name may be a URL segment: not `_` or `.` first, not
  * a name every object has, NFKC-stable (so no look-alike can stand for it), and made of
@@ -27,7 +31,11 @@ export function isPublicName(name: string): boolean {
     !name.includes("..");
 }
 
-/** Whether `value` is a function that is not a class. */
+/**
+ * Whether `value` is a function that is not a class and not native code: a built-in
+ * (`export const keys = Object.keys`) would hand the request to code that was never written for
+ * a URL, and a bound function shows no source to tell either.
+ */
 export function isPublishableFunction(value: unknown): value is (...args: never[]) => unknown {
   if (typeof value !== "function") return false;
   let source: string;
@@ -36,7 +44,7 @@ export function isPublishableFunction(value: unknown): value is (...args: never[
   } catch {
     return false; // a revoked proxy or an exotic object: not ours to call
   }
-  return !/^class\b/.test(source);
+  return !/^class\b/.test(source) && !NATIVE.test(source);
 }
 
 /**

@@ -41,7 +41,8 @@
  * await Deno.writeTextFile(`${root}/index.ts`, "export const index = () => '<h1>Home</h1>';");
  * await using publisher = await Publisher.create({ root });
  * const response = await publisher.handle(new Req(new Request("http://localhost/")));
- * assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+ * // A string is text, whatever it starts with (HTML comes from templates or `html`).
+ * assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
  * assert.equal(await response.text(), "<h1>Home</h1>");
  * await Deno.remove(root, { recursive: true });
  * ```

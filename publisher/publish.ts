@@ -119,6 +119,8 @@ export function publish(
     return (fn as (...args: unknown[]) => unknown).apply(this, args);
   };
   Object.defineProperty(wrapper, "name", { value: fn.name });
+  // The publisher reads a request body only for a function that declares a fields parameter.
+  Object.defineProperty(wrapper, "length", { value: fn.length });
   Object.defineProperty(wrapper, PUBLISHED, { value: compiled });
   return wrapper as never;
 }

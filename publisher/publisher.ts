@@ -151,7 +151,8 @@ export class Publisher implements AsyncDisposable {
   /**
    * Answers a request: resolve (404/400) → `before` → access hooks (401/403, or the guard's
    * response) → method (405 with `Allow`; HEAD wherever GET is) → form and validation (400) →
-   * `fn(req, fields, context)` → the return value converted to a response.
+   * `fn(req, fields, context)` → the return value converted to a response. The body is read only
+   * for a function that declares a fields parameter (`fn.length >= 2`) or validates fields.
    *
    * @param req The request.
    * @param options A route already resolved.
@@ -193,8 +194,11 @@ export class Publisher implements AsyncDisposable {
       user = checked.user;
     }
     checkMethod(req, route);
-    // Without a body the form is the query: no need to wait for it.
-    const form = route.options?.form === false || req.request.body === null
+    // Without a body the form is the query: no need to wait for it. A function that declares no
+    // fields parameter (and validates none) never has its body read: a large upload to it costs
+    // nothing.
+    const form = route.options?.form === false || req.request.body === null ||
+        (route.fn.length < 2 && !route.options?.validate)
       ? req.query
       : await req.form();
     const fields = route.options?.validate ? await route.options.validate(form) : form.toObject();

@@ -218,10 +218,10 @@ Deno.test("Publisher.handle() converts every kind of return value", async (t) =>
     return { response, bytes: new Uint8Array(await response.arrayBuffer()) };
   };
 
-  await t.step("an HTML string (leading white space) → text/html", async () => {
+  await t.step("a string that looks like HTML is still text/plain", async () => {
     const { status, headers, body } = await get("html");
     assert.equal(status, 200);
-    assert.equal(headers.get("content-type"), "text/html; charset=utf-8");
+    assert.equal(headers.get("content-type"), "text/plain;charset=UTF-8");
     assert.equal(body, "  \n<p>fragment</p>");
   });
   await t.step("other strings → text/plain", async () => {
@@ -394,4 +394,66 @@ Deno.test("Publisher.create() validates its options and reports import failures"
       await Deno.remove(root, { recursive: true });
     }
   });
+});
+
+Deno.test("Publisher never publishes native or bound functions", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${root}/api.ts`,
+      "export const keys = Object.keys;\n" +
+        "export const assign = Object.assign;\n" +
+        "export const bound = function () { return 'bound'; }.bind(null);\n" +
+        "export const tools = { log: console.log, push: Array.prototype.push, ok() { return 'ok'; } };\n" +
+        "export function index() { return 'index'; }\n",
+    );
+    await using publisher = await Publisher.create({ root });
+    for (
+      const path of ["/api/keys", "/api/assign", "/api/bound", "/api/tools/log", "/api/tools/push"]
+    ) {
+      assert.equal(publisher.resolve(path), undefined, path);
+    }
+    assert.equal(publisher.resolve("/api/tools/ok")?.name, "tools.ok");
+    assert.equal(publisher.resolve("/api")?.name, "index");
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
+});
+
+Deno.test("Publisher.handle() never reads the body for a function without a fields parameter", async () => {
+  const root = await Deno.makeTempDir();
+  try {
+    await Deno.writeTextFile(
+      `${root}/upload.ts`,
+      `import { publish } from "@pubkit/publisher";
+       export function ignore(req) { return "ignored " + req.method; }
+       export const wrapped = publish({ methods: ["POST"] }, (req) => "wrapped");
+       export function takes(req, fields) { return "got " + fields.a; }
+       export const checked = publish({ fields: { a: "string" } }, (req, { a }) => "checked " + a);`,
+    );
+    await using publisher = await Publisher.create({ root });
+    const post = async (name: string) => {
+      let pulled = 0;
+      const body = new ReadableStream<Uint8Array>({
+        pull(controller) {
+          pulled++;
+          controller.enqueue(new TextEncoder().encode("a=1"));
+          controller.close();
+        },
+      }, { highWaterMark: 0 });
+      const request = new Request(`http://localhost/upload/${name}`, {
+        method: "POST",
+        body,
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+      });
+      const response = await publisher.handle(new Req(request));
+      return { text: await response.text(), pulled };
+    };
+    assert.deepEqual(await post("ignore"), { text: "ignored POST", pulled: 0 });
+    assert.deepEqual(await post("wrapped"), { text: "wrapped", pulled: 0 });
+    assert.deepEqual(await post("takes"), { text: "got 1", pulled: 1 });
+    assert.deepEqual(await post("checked"), { text: "checked 1", pulled: 1 });
+  } finally {
+    await Deno.remove(root, { recursive: true });
+  }
 });

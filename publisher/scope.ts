@@ -68,6 +68,11 @@ export interface ScopeOptions {
   session?: SessionMode;
   /** Free-form settings for the application, merged key by key over the inherited ones. */
   settings?: Record<string, unknown>;
+  /**
+   * Headers every response of this subtree carries unless it sets them itself (a server's
+   * security headers), by name, merged key by key over the inherited ones; `false` removes one.
+   */
+  securityHeaders?: Record<string, string | false>;
   /** Start-up work for this folder, run once before the server listens. */
   startup?: StartupFunction | readonly StartupFunction[];
   /**
@@ -100,6 +105,11 @@ export interface Scope {
   readonly session: SessionMode;
   /** The settings. */
   readonly settings: Readonly<Record<string, unknown>>;
+  /**
+   * The security header overrides set so far, by lower-case name (`false`: removed);
+   * `undefined` while no folder sets any.
+   */
+  readonly securityHeaders: Readonly<Record<string, string | false>> | undefined;
   /** The start-up hooks declared by this folder's own `_config.ts` (not inherited). */
   readonly startup: readonly StartupHook[];
   /** The error page's template name, if one applies. */

@@ -14,6 +14,7 @@
  * @module
  */
 export * from "./escape_html.ts";
+export * from "./html.ts";
 export * from "./escape_value.ts";
 export * from "./trusted.ts";
 export * from "./url_attributes.ts";

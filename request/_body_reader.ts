@@ -3,15 +3,26 @@
 import { BodyBuffer } from "./_body_buffer.ts";
 import { HttpError } from "./http_error.ts";
 
+const CHUNK = 64 * 1024;
+
 export class BodyReader {
-  readonly #reader: ReadableStreamDefaultReader<Uint8Array>;
+  readonly #reader: ReadableStreamDefaultReader<Uint8Array> | ReadableStreamBYOBReader;
+  // For a byte stream (a request body): one buffer, read into and handed back at each read.
+  #buffer: Uint8Array<ArrayBuffer> | undefined;
   readonly #signal: AbortSignal | undefined;
   readonly #onAbort: () => void;
   #bytesRead = 0;
   #closed = false;
 
   constructor(stream: ReadableStream<Uint8Array>, signal?: AbortSignal) {
-    this.#reader = stream.getReader();
+    let byob: ReadableStreamBYOBReader | undefined;
+    try {
+      byob = stream.getReader({ mode: "byob" });
+      this.#buffer = new Uint8Array(CHUNK);
+    } catch {
+      // not a byte stream: read chunk by chunk
+    }
+    this.#reader = byob ?? stream.getReader();
     this.#signal = signal;
     // Cancelling settles a pending read at once, so an abort never waits for the next chunk.
     this.#onAbort = () => void this.#reader.cancel(signal?.reason).catch(() => {});
@@ -23,12 +34,18 @@ export class BodyReader {
     return this.#bytesRead;
   }
 
-  /** The next chunk, or `undefined` at the end. Rejects with the signal's reason on abort. */
+  /**
+   * The next chunk, or `undefined` at the end; valid only until the next read (for a byte
+   * stream it is a view of a reused buffer: copy what you keep). Rejects with the signal's
+   * reason on abort.
+   */
   async read(): Promise<Uint8Array | undefined> {
     this.#signal?.throwIfAborted();
     let result: ReadableStreamReadResult<Uint8Array>;
     try {
-      result = await this.#reader.read();
+      result = this.#buffer === undefined
+        ? await (this.#reader as ReadableStreamDefaultReader<Uint8Array>).read()
+        : await (this.#reader as ReadableStreamBYOBReader).read(this.#buffer);
     } catch (error) {
       this.#signal?.throwIfAborted();
       this.#closed = true;
@@ -49,6 +66,7 @@ export class BodyReader {
     if (!(value instanceof Uint8Array)) {
       throw new TypeError("Cannot read body: a chunk is not a Uint8Array");
     }
+    if (this.#buffer !== undefined) this.#buffer = new Uint8Array(value.buffer as ArrayBuffer);
     this.#bytesRead += value.length;
     return value;
   }
@@ -91,17 +109,22 @@ export async function withBodyReader<T>(
   return result;
 }
 
-/** Reads a whole body, failing with `onLimit()` once more than `max` bytes were read. */
+/**
+ * Reads a whole body, failing with `onLimit()` once more than `max` bytes were read; each chunk
+ * kept is counted with `take` first (which may throw).
+ */
 export function readBodyLimited(
   stream: ReadableStream<Uint8Array>,
   max: number,
   onLimit: () => Error,
   signal?: AbortSignal,
+  take?: (bytes: number) => void,
 ): Promise<Uint8Array> {
   return withBodyReader(stream, signal, async (reader) => {
     const buffer = new BodyBuffer();
     for (let chunk = await reader.read(); chunk !== undefined; chunk = await reader.read()) {
       if (reader.bytesRead > max) throw onLimit();
+      take?.(chunk.length);
       buffer.push(chunk);
     }
     return buffer.bytes();

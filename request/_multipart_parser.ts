@@ -2,6 +2,8 @@
 // bytes between chunks (plus the current part's header section), so each byte is examined a
 // bounded number of times whatever the chunking: linear time on any input.
 import { BodyBuffer } from "./_body_buffer.ts";
+import type { ByteBudget } from "./body_budget.ts";
+import { SpooledFile } from "./_spooled_file.ts";
 import { withBodyReader } from "./_body_reader.ts";
 import { type FormBudget, limitError, malformedError, quoteName } from "./_form_budget.ts";
 import { parsePartHeaders } from "./_multipart_headers.ts";
@@ -38,12 +40,35 @@ interface Part {
   name: string;
   filename: string | undefined;
   contentType: string;
+  /** The bytes kept in memory (none once spooled). */
   data: BodyBuffer;
+  /** The part's size so far. */
+  size: number;
+  /** The temporary file an upload above the threshold goes to. */
+  spool?: { path: string; file: Deno.FsFile };
+}
+
+/** Where uploads above `threshold` bytes go; `onFile` gets each file to remove it later. */
+export interface Spool {
+  threshold: number;
+  dir: string | undefined;
+  onFile(path: string): void;
+}
+
+/** How a parse keeps bytes: counted against a budget, big uploads spooled to disk. */
+export interface PartStorage {
+  budget: ByteBudget | undefined;
+  spool: Spool | undefined;
+}
+
+function writeAll(file: Deno.FsFile, bytes: Uint8Array): void {
+  for (let written = 0; written < bytes.length;) written += file.writeSync(bytes.subarray(written));
 }
 
 class MultipartParser {
   readonly #delimiter: Uint8Array;
   readonly #budget: FormBudget;
+  readonly #storage: PartStorage;
   #state = PREAMBLE;
   #carry: Uint8Array = EMPTY;
   // AFTER_DELIMITER: 0 start, 1 one "-" seen, 2 in transport padding, 3 CR seen.
@@ -53,9 +78,15 @@ class MultipartParser {
   #headerMatch = 0;
   #part: Part | undefined;
 
-  constructor(delimiter: Uint8Array, budget: FormBudget) {
+  constructor(delimiter: Uint8Array, budget: FormBudget, storage: PartStorage) {
     this.#delimiter = delimiter;
     this.#budget = budget;
+    this.#storage = storage;
+  }
+
+  /** Closes the temporary file of an upload cut short (its owner removes it). */
+  close(): void {
+    this.#part?.spool?.file.close();
   }
 
   get finished(): boolean {
@@ -140,18 +171,37 @@ class MultipartParser {
   #emit(buf: Uint8Array, from: number, to: number): void {
     const part = this.#part;
     if (this.#state !== BODY || part === undefined || to <= from) return;
-    part.data.push(buf.subarray(from, to));
+    const bytes = buf.subarray(from, to);
+    part.size += bytes.length;
     const { maxFileBytes, maxFieldValueBytes } = this.#budget.limits;
-    if (part.filename !== undefined && part.data.length > maxFileBytes) {
+    if (part.filename !== undefined && part.size > maxFileBytes) {
       throw limitError(`file ${quoteName(part.name)}`, maxFileBytes, "maxFileBytes");
     }
-    if (part.filename === undefined && part.data.length > maxFieldValueBytes) {
+    if (part.filename === undefined && part.size > maxFieldValueBytes) {
       throw limitError(
         `the value of field ${quoteName(part.name)}`,
         maxFieldValueBytes,
         "maxFieldValueBytes",
       );
     }
+    const spool = this.#storage.spool;
+    if (
+      part.spool === undefined && spool !== undefined && part.filename !== undefined &&
+      part.size > spool.threshold
+    ) this.#spool(part, spool);
+    if (part.spool !== undefined) return writeAll(part.spool.file, bytes);
+    this.#storage.budget?.take(bytes.length);
+    part.data.push(bytes);
+  }
+
+  /** Moves an upload's bytes so far from memory to a new temporary file, which takes the rest. */
+  #spool(part: Part, spool: Spool): void {
+    const path = Deno.makeTempFileSync({ dir: spool.dir, prefix: "pubkit-upload-" });
+    spool.onFile(path);
+    part.spool = { path, file: Deno.openSync(path, { write: true }) };
+    for (const block of part.data.blocks()) writeAll(part.spool.file, block);
+    this.#storage.budget?.give(part.data.length);
+    part.data = new BodyBuffer();
   }
 
   #afterDelimiter(buf: Uint8Array, pos: number): number {
@@ -219,7 +269,7 @@ class MultipartParser {
     const headers = parsePartHeaders(block);
     const nameBytes = new TextEncoder().encode(headers.name).length;
     this.#budget.admit(nameBytes, headers.filename !== undefined);
-    this.#part = { ...headers, data: new BodyBuffer() };
+    this.#part = { ...headers, data: new BodyBuffer(), size: 0 };
     this.#header = new BodyBuffer();
     this.#state = BODY;
   }
@@ -227,6 +277,15 @@ class MultipartParser {
   #finishPart(): void {
     const part = this.#part!;
     this.#part = undefined;
+    if (part.spool !== undefined) {
+      part.spool.file.close();
+      const range = { offset: 0, length: part.size };
+      this.#budget.add(
+        part.name,
+        new SpooledFile(part.spool.path, range, part.filename!, { type: part.contentType }),
+      );
+      return;
+    }
     if (part.filename !== undefined) {
       this.#budget.add(
         part.name,
@@ -250,10 +309,11 @@ export function parseMultipartInto(
   boundary: string,
   budget: FormBudget,
   signal: AbortSignal | undefined,
+  storage: PartStorage = { budget: undefined, spool: undefined },
 ): Promise<void> {
   checkBoundary(boundary);
   const delimiter = new TextEncoder().encode(`\r\n--${boundary}`);
-  const parser = new MultipartParser(delimiter, budget);
+  const parser = new MultipartParser(delimiter, budget, storage);
   const { maxMultipartBytes } = budget.limits;
   return withBodyReader(body, signal, async (reader) => {
     // A virtual CRLF lets a body that starts with "--boundary" match the delimiter.
@@ -265,5 +325,5 @@ export function parseMultipartInto(
       parser.feed(chunk);
     }
     parser.end();
-  });
+  }).finally(() => parser.close());
 }

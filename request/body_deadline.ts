@@ -158,12 +158,11 @@ function guard(
   body: ReadableStream<Uint8Array>,
   { timeout, minBytesPerSecond, grace, clock }: Required<BodyDeadlineOptions>,
 ): ReadableStream<Uint8Array> {
-  const reader = body.getReader();
+  const reader = byteReader(body);
   let waited = 0;
   let received = 0;
   let finished = false;
 
-  /** Waiting time left before the next breach: the total deadline or the minimum rate. */
   function budget(): number {
     let left = timeout - waited;
     if (minBytesPerSecond > 0) {
@@ -183,10 +182,18 @@ function guard(
     });
   }
 
-  return new ReadableStream<Uint8Array>({
+  // A byte stream: a reader that brings its own buffer gets the bytes read straight into it, so
+  // a large upload allocates no chunk per read (each was garbage that grew the heap).
+  return new ReadableStream({
+    type: "bytes",
     async pull(controller) {
       const started = clock.now();
-      const read = reader.read();
+      // A view to fill, when both this stream's reader and the body's can take one.
+      const request = reader.byob ? controller.byobRequest : null;
+      const view = request?.view;
+      const read = reader.read(
+        view ? new Uint8Array(view.buffer, view.byteOffset, view.byteLength) : undefined,
+      );
       read.catch(() => {}); // an expired read is cancelled, not awaited
       try {
         let result: ReadableStreamReadResult<Uint8Array> | "expired";
@@ -220,10 +227,16 @@ function guard(
         if (result.done) {
           finished = true;
           controller.close();
+          // A reader waiting with a buffer gets it back empty: the one it lent to the body's
+          // reader when there was one, else its own.
+          const pending = controller.byobRequest;
+          if (request && result.value) request.respondWithNewView(result.value);
+          else pending?.respond(0);
           return;
         }
         received += result.value.byteLength;
-        controller.enqueue(result.value);
+        if (request) request.respondWithNewView(result.value);
+        else controller.enqueue(result.value);
       } catch (error) {
         finished = true;
         controller.error(error);
@@ -235,4 +248,45 @@ function guard(
       return reader.cancel(reason);
     },
   }, { highWaterMark: 0 });
+}
+
+const CHUNK = 64 * 1024;
+
+/**
+ * Reads `body` into a given buffer when it is a byte stream (a request body from Deno), else
+ * chunk by chunk; without a buffer, a byte stream is read into a new one.
+ */
+function byteReader(body: ReadableStream<Uint8Array>): {
+  /** Whether `read()` fills the buffer given (else it ignores it). */
+  byob: boolean;
+  read(into?: Uint8Array): Promise<ReadableStreamReadResult<Uint8Array>>;
+  cancel(reason: unknown): Promise<void>;
+} {
+  let byob: ReadableStreamBYOBReader | undefined;
+  try {
+    byob = body.getReader({ mode: "byob" });
+  } catch {
+    // not a byte stream
+  }
+  if (byob === undefined) {
+    const reader = body.getReader();
+    return {
+      byob: false,
+      // Empty chunks are skipped: a byte stream may not enqueue one.
+      read: async () => {
+        for (;;) {
+          const result = await reader.read();
+          if (result.done || result.value.byteLength > 0) return result;
+        }
+      },
+      cancel: (reason) => reader.cancel(reason),
+    };
+  }
+  const reader = byob;
+  return {
+    byob: true,
+    read: (into) =>
+      reader.read(into ?? new Uint8Array(CHUNK)) as Promise<ReadableStreamReadResult<Uint8Array>>,
+    cancel: (reason) => reader.cancel(reason),
+  };
 }

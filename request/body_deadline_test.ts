@@ -220,3 +220,24 @@ Deno.test("BodyDeadline over HTTP: parseForm() of a dribbled body is a 408 with 
     await server.shutdown();
   }
 });
+
+Deno.test("BodyDeadline.stream() fills a reader's own buffer and skips empty chunks", async () => {
+  const readAll = async (stream: ReadableStream<Uint8Array>) => {
+    const reader = stream.getReader({ mode: "byob" });
+    let buffer = new Uint8Array(4);
+    let text = "";
+    for (;;) {
+      const { done, value } = await reader.read(buffer);
+      if (done) break;
+      text += new TextDecoder().decode(value);
+      buffer = new Uint8Array(value.buffer); // handed back, reused: no chunk allocated per read
+    }
+    return text;
+  };
+  const deadline = new BodyDeadline();
+  const chunks = ["", "ab", "", "cdefgh", ""].map((s) => new TextEncoder().encode(s));
+  assert.equal(await readAll(deadline.stream(ReadableStream.from(chunks))), "abcdefgh");
+  // A byte stream (what Deno gives for a request body) is read into the reader's buffer.
+  const bytes = new Request("http://localhost/", { method: "POST", body: "hello, world" }).body!;
+  assert.equal(await readAll(deadline.stream(bytes)), "hello, world");
+});

@@ -8,7 +8,9 @@ import { FormBudget, limitError, malformedError } from "./_form_budget.ts";
 import { parseMediaType } from "./_form_media_type.ts";
 import { parseUrlEncodedInto } from "./_form_urlencoded.ts";
 import { parseMultipartInto } from "./_multipart_parser.ts";
+import type { ByteBudget } from "./body_budget.ts";
 import type { Fields } from "./fields.ts";
+import { HttpError } from "./http_error.ts";
 import { type FormLimits, resolveFormLimits } from "./form_limits.ts";
 
 /** Options for {@linkcode parseForm}. */
@@ -20,9 +22,29 @@ export interface ParseFormOptions {
    * uses this for body-read deadlines).
    */
   signal?: AbortSignal;
+  /**
+   * Counts the body bytes kept in memory (urlencoded bodies, text fields, uploads not spooled)
+   * against a budget shared by requests; past it the parse fails with its 503.
+   */
+  budget?: ByteBudget;
+  /** Keeps uploaded files above a size in temporary files instead of memory. */
+  spool?: SpoolOptions;
 }
 
-const OPTION_KEYS = new Set(["limits", "signal"]);
+/** Options for spooling uploads to disk (see {@linkcode ParseFormOptions.spool}). */
+export interface SpoolOptions {
+  /** Files larger than this many bytes go to a temporary file; 1 MiB by default. */
+  threshold?: number;
+  /** The folder for the temporary files; the system's by default. */
+  dir?: string;
+  /**
+   * Called with each temporary file's path as soon as it exists, also when the parse then fails:
+   * remove the file when the request ends. Until then the upload reads from it.
+   */
+  onFile(path: string): void;
+}
+
+const OPTION_KEYS = new Set(["limits", "signal", "budget", "spool"]);
 
 /**
  * Parses a request's query string and, by its `Content-Type`, its
@@ -40,7 +62,8 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  * @returns The fields (strings) and uploaded files (web `File`s), in order.
  * @throws {HttpError} 400 for a malformed query or body (bad percent-encoding, bytes that are not
  * UTF-8, an invalid or missing boundary, a missing final boundary, a truncated part, bad part
- * headers, a body stream that fails mid-read); 413 when a limit is passed, the message naming it.
+ * headers, a body stream that fails mid-read); 413 when a limit is passed, the message naming it;
+ * 415 naming a `charset` parameter other than UTF-8 or US-ASCII (never parsed as UTF-8).
  * @throws {TypeError} When the body was already read.
  * @throws {RangeError} For invalid options or limits.
  *
@@ -77,6 +100,15 @@ export async function parseForm(request: Request, options: ParseFormOptions = {}
     }
   }
   const limits = resolveFormLimits(options.limits);
+  if (options.spool !== undefined) {
+    const { threshold = 0, onFile } = options.spool;
+    if (!(threshold >= 0)) {
+      throw new RangeError(`Cannot parse form: spool threshold ${threshold} is invalid`);
+    }
+    if (typeof onFile !== "function") {
+      throw new TypeError("Cannot parse form: spool.onFile must be a function");
+    }
+  }
   const { signal } = options;
   signal?.throwIfAborted();
   const budget = new FormBudget(limits);
@@ -96,6 +128,13 @@ export async function parseForm(request: Request, options: ParseFormOptions = {}
     return budget.toFields();
   }
   try {
+    const charset = type!.params.get("charset");
+    if (charset !== undefined && !/^(?:utf-8|us-ascii)$/i.test(charset)) {
+      throw new HttpError(
+        415,
+        `Cannot parse form: charset ${JSON.stringify(charset)} is not supported; send UTF-8`,
+      );
+    }
     const max = isUrlEncoded ? limits.maxUrlEncodedBytes : limits.maxMultipartBytes;
     const key = isUrlEncoded ? "maxUrlEncodedBytes" : "maxMultipartBytes";
     const declared = request.headers.get("content-length");
@@ -108,6 +147,7 @@ export async function parseForm(request: Request, options: ParseFormOptions = {}
         max,
         () => limitError("the body", max, key),
         signal,
+        options.budget && ((bytes) => options.budget!.take(bytes)),
       );
       parseUrlEncodedInto(bytes, budget, "body");
     } else {
@@ -115,7 +155,14 @@ export async function parseForm(request: Request, options: ParseFormOptions = {}
       if (boundary === undefined) {
         throw malformedError("the multipart Content-Type has no boundary parameter");
       }
-      await parseMultipartInto(body, boundary, budget, signal);
+      await parseMultipartInto(body, boundary, budget, signal, {
+        budget: options.budget,
+        spool: options.spool && {
+          threshold: options.spool.threshold ?? 1024 * 1024,
+          dir: options.spool.dir,
+          onFile: options.spool.onFile,
+        },
+      });
     }
   } catch (error) {
     // Errors found before reading (a declared length, a bad boundary) must not leave the body

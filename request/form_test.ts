@@ -460,3 +460,23 @@ Deno.test("parseForm() answers 400, not 500, when the body fails mid-read", asyn
     });
   }
 });
+
+Deno.test("parseForm() answers 415 naming a charset other than UTF-8 or US-ASCII", async () => {
+  await withServer(async (url) => {
+    const latin1 = new Uint8Array([0x61, 0x3d, 0xe9]); // a=é in ISO-8859-1
+    for (const charset of ["iso-8859-1", "windows-1252", '"shift_jis"', "utf-16"]) {
+      for (const type of [URLENCODED, MULTIPART]) {
+        const answer = await post(url, latin1, { contentType: `${type}; charset=${charset}` });
+        assert.equal(answer.status, 415, `${type} ${charset}: ${answer.text}`);
+        assert.ok(answer.text.includes(charset.replaceAll('"', "")), answer.text);
+      }
+    }
+    for (const charset of ["UTF-8", "utf-8", "us-ascii"]) {
+      const answer = await post(url, encoder.encode("a=1"), {
+        contentType: `${URLENCODED}; charset=${charset}`,
+      });
+      assert.equal(answer.status, 200, answer.text);
+      assert.deepEqual(JSON.parse(answer.text), [["a", "1"]]);
+    }
+  });
+});

@@ -12,6 +12,7 @@
  *
  * @module
  */
+export * from "./body_budget.ts";
 export * from "./body_deadline.ts";
 export * from "./body_reader.ts";
 export * from "./conditional.ts";

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import type { BodyBudget } from "./body_budget.ts";
 import type { BodyDeadline } from "./body_deadline.ts";
 import { BodyReader } from "./body_reader.ts";
 import { notModified } from "./conditional.ts";
@@ -35,6 +36,16 @@ export interface ReqOptions {
   signal?: AbortSignal;
   /** Guards the reads of the request body (a GET or HEAD request has none to guard). */
   bodyDeadline?: BodyDeadline;
+  /**
+   * The body bytes the application holds in memory across requests: {@linkcode Req.form} counts
+   * against it (503 past it) and gives its share back when the request's cleanups run.
+   */
+  bodyBudget?: BodyBudget;
+  /**
+   * Spool uploads above `threshold` bytes (1 MiB by default) to temporary files in `dir` (the
+   * system's by default), removed by the request's cleanups; without it uploads stay in memory.
+   */
+  spool?: { dir?: string; threshold?: number };
   /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
   dispatch?: Dispatch;
   /**
@@ -43,13 +54,22 @@ export interface ReqOptions {
    * common case) adds nothing and costs nothing.
    */
   lateHeaders?: (req: Req) => readonly (readonly [string, string])[] | undefined;
+  /**
+   * Headers every response this request builds carries unless it sets them itself (a server's
+   * security headers), by lower-case name.
+   */
+  defaultHeaders?: Readonly<Record<string, string>>;
 }
 
 /** Options for {@linkcode Req.redirect}. */
 export interface RedirectOptions {
   /** 301, 302, 303, 307 or 308; 302 by default. */
   status?: number;
-  /** The short plain-text body; `Redirecting to <location>` by default. */
+  /** Allow a target on any other origin (never a `javascript:`, `data:` or `vbscript:` one). */
+  external?: boolean;
+  /** Other origins allowed as targets, e.g. `["https://accounts.example.com"]`. */
+  origins?: readonly string[];
+  /** The short plain-text body, for clients that show it; `Redirecting to <location>` by default. */
   text?: string;
 }
 
@@ -108,6 +128,11 @@ export class Req {
    * what is unset. A folder's scope may change them before the form is first read.
    */
   formLimits: Partial<FormLimits> | undefined;
+  /**
+   * Headers every response this request builds carries unless it sets them itself, by
+   * lower-case name; a folder's scope may change them before the response is built.
+   */
+  defaultHeaders: Readonly<Record<string, string>> | undefined;
 
   #id: string | undefined;
   #options: ReqOptions;
@@ -152,6 +177,7 @@ export class Req {
     this.#options = options;
     this.#remoteAddr = options.remoteAddr;
     this.formLimits = options.formLimits ?? options.prev?.formLimits;
+    this.defaultHeaders = options.defaultHeaders ?? options.prev?.defaultHeaders;
     this.prev = options.prev;
     if (options.prev) options.prev.#next = this;
     this.#id = options.id;
@@ -259,7 +285,8 @@ export class Req {
    * Parses query + body (urlencoded or multipart) once; later calls return the same fields.
    *
    * @returns The fields.
-   * @throws {HttpError} 400 for a malformed body, 413 past a limit.
+   * @throws {HttpError} 400 for a malformed body, 413 past a limit, 415 for a charset other than
+   * UTF-8, 503 past the application's body budget.
    */
   form(): Promise<Fields> {
     if (this.#form) return this.#form;
@@ -271,9 +298,26 @@ export class Req {
         return this.#form = Promise.reject(error);
       }
     }
+    const { bodyBudget: shared, spool } = this.#options;
+    let held = 0;
+    if (shared !== undefined) this.registerCleanup(() => shared.give(held));
     return this.#form ??= parseForm(this.request, {
       limits: this.formLimits,
       signal: this.#options.signal,
+      budget: shared && {
+        take: (bytes) => {
+          shared.take(bytes);
+          held += bytes;
+        },
+        give: (bytes) => {
+          shared.give(bytes);
+          held -= bytes;
+        },
+      },
+      spool: spool && {
+        ...spool,
+        onFile: (path) => this.registerCleanup(() => Deno.remove(path).catch(() => {})),
+      },
     });
   }
 
@@ -405,8 +449,10 @@ export class Req {
   #head(contentType: string | null, contentLength?: number): HeadersInit {
     const type = this.#contentType ?? contentType;
     const late = this.#options.lateHeaders?.(this);
+    const defaults = this.defaultHeaders;
     if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched && late === undefined) {
-      const record: Record<string, string> = type === null ? {} : { "content-type": type };
+      const record: Record<string, string> = defaults === undefined ? {} : { ...defaults };
+      if (type !== null) record["content-type"] = type;
       if (contentLength !== undefined) record["content-length"] = String(contentLength);
       return record;
     }
@@ -424,6 +470,7 @@ export class Req {
       headers.set("content-length", String(contentLength));
     }
     if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
+    if (defaults !== undefined) addMissing(headers, defaults);
     return headers;
   }
 
@@ -442,7 +489,7 @@ export class Req {
       this.#status === 200 && typeof body === "string" && this.method !== "HEAD" &&
       (this.#contentType ?? defaultType) === TEXT_PLAIN &&
       !this.#responseHeaders?.touched && !this.#errorHeaders?.touched &&
-      this.#options.lateHeaders?.(this) === undefined
+      this.defaultHeaders === undefined && this.#options.lateHeaders?.(this) === undefined
     ) {
       return this.#built = new Response(body); // Deno gives it this very type, on its fastest path
     }
@@ -529,8 +576,9 @@ export class Req {
   }
 
   /**
-   * Headers for an error response built for this request: the error headers and the late
-   * headers only, since the ordinary response headers belong to the page that failed.
+   * Headers for an error response built for this request: the error headers, the late headers
+   * and the default headers only, since the ordinary response headers belong to the page that
+   * failed.
    *
    * @returns A fresh `Headers`.
    */
@@ -539,6 +587,7 @@ export class Req {
     const headers = new Headers(this.#errorHeaders);
     const late = this.#options.lateHeaders?.(this);
     if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
+    if (this.defaultHeaders !== undefined) addMissing(headers, this.defaultHeaders);
     return headers;
   }
 
@@ -554,23 +603,34 @@ export class Req {
   }
 
   /**
-   * An external redirect: a response with `Location` (percent-encoded where needed) and a short
-   * plain-text body for clients that show it (mod_python's `util.redirect(req, location, text)`).
+   * A redirect response with `Location` (percent-encoded where needed) and a short plain-text
+   * body for clients that show it (mod_python's `util.redirect(req, location, text)`), to
+   * return. The target must stay on this request's origin (a path, or an absolute URL with the
+   * same origin) unless `external` is set or its origin is in `origins`; `javascript:`, `data:`
+   * and `vbscript:` are never sent. A refused target is a 400 naming it: it usually came from
+   * the client (`?next=`).
    *
    * @param location Where to send the client.
-   * @param options The status (a number, or in the options), and the body's text.
+   * @param options The status (301, 302, 303, 307 or 308; 302 by default), or
+   * {@linkcode RedirectOptions}.
    * @returns The redirect response.
+   * @throws {HttpError} 400 for a target that is off-site (unless allowed), not a URL, or a
+   * `javascript:`, `data:` or `vbscript:` URL.
    * @throws {RangeError} For another status.
    * @throws {HeadersSentError} After the first write.
    */
   redirect(location: string, options: number | RedirectOptions = 302): Response {
-    const { status = 302, text = `Redirecting to ${location}\n` } = typeof options === "number"
-      ? { status: options }
-      : options;
+    const {
+      status = 302,
+      external = false,
+      origins,
+      text = `Redirecting to ${location}\n`,
+    } = typeof options === "number" ? { status: options } : options;
     if (![301, 302, 303, 307, 308].includes(status)) {
       throw new RangeError(`Cannot redirect with status ${status}: use 301, 302, 303, 307 or 308`);
     }
     if (this.#writer) throw new HeadersSentError(`redirect to ${location}`);
+    checkRedirect(location, this.url, external, origins);
     const headers = new Headers(this.#head(TEXT_PLAIN));
     headers.set("location", checkHeader("location", location));
     return this.#built = new Response(text, { status, headers });
@@ -666,14 +726,17 @@ export class Req {
    *
    * @param path A path (with optional query) on this server.
    * @returns The response of the target, to return from the handler.
-   * @throws {HttpError} 500 past {@linkcode MAX_REDIRECT_DEPTH} redirects.
-   * @throws {TypeError} When `path` is not a local path or no dispatcher was given.
+   * @throws {HttpError} 400 when `path` is not a local path; 500 past
+   * {@linkcode MAX_REDIRECT_DEPTH} redirects.
+   * @throws {TypeError} When no dispatcher was given.
    */
   internalRedirect(path: string): Promise<Response> {
     const dispatch = this.#options.dispatch;
     if (!dispatch) throw new TypeError("Cannot redirect internally: no dispatcher was given");
     const url = localUrl(path, this.url);
-    if (!url) throw new TypeError(`Cannot redirect internally to ${path}: it is not a local path`);
+    if (!url) {
+      throw new HttpError(400, `Cannot redirect internally to ${path}: it is not a local path`);
+    }
     if (this.depth >= MAX_REDIRECT_DEPTH) {
       throw new HttpError(
         500,
@@ -690,6 +753,41 @@ export class Req {
     });
     return dispatch(request, this);
   }
+}
+
+// Schemes that run code or carry a document of the attacker's making: never a redirect target.
+const SCRIPT_SCHEMES = ["javascript:", "data:", "vbscript:"];
+
+/**
+ * Throws a 400 unless `location` may be sent: parsed as a browser would (tabs and newlines
+ * dropped, `\` read as `/`, userinfo split off), it must not use a script scheme and must stay
+ * on `base`'s origin unless `external` or its origin is listed.
+ */
+function checkRedirect(
+  location: string,
+  base: URL,
+  external: boolean,
+  origins: readonly string[] | undefined,
+): void {
+  let url: URL;
+  try {
+    url = new URL(location, base);
+  } catch {
+    throw new HttpError(400, `Cannot redirect to ${JSON.stringify(location)}: it is not a URL`);
+  }
+  if (SCRIPT_SCHEMES.includes(url.protocol)) {
+    throw new HttpError(
+      400,
+      `Cannot redirect to ${JSON.stringify(location)}: ${url.protocol} URLs are never sent`,
+    );
+  }
+  if (url.origin === base.origin && url.origin !== "null") return;
+  if (external || (origins !== undefined && origins.includes(url.origin))) return;
+  throw new HttpError(
+    400,
+    `Cannot redirect to ${JSON.stringify(location)}: it leaves this site ` +
+      "(a redirect target must be a path on this site)",
+  );
 }
 
 /** `path` resolved against `base` if it stays on `base`'s origin. */
@@ -750,6 +848,16 @@ function sharedMethod(method: string): string {
     default:
       return method;
   }
+}
+
+/**
+ * Sets each of `defaults` that `headers` does not have.
+ *
+ * @param headers The headers to complete.
+ * @param defaults Values by lower-case name.
+ */
+function addMissing(headers: Headers, defaults: Readonly<Record<string, string>>): void {
+  for (const name in defaults) if (!headers.has(name)) headers.set(name, defaults[name]);
 }
 
 /** The length of a complete body in bytes; `undefined` for a stream or a form. */

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { HeadersSentError } from "./headers_sent_error.ts";
 import { BodyDeadline } from "./body_deadline.ts";
 import { HttpError } from "./http_error.ts";
-import { type Dispatch, MAX_REDIRECT_DEPTH, Req } from "./req.ts";
+import { type Dispatch, MAX_REDIRECT_DEPTH, type RedirectOptions, Req } from "./req.ts";
 import type { RequestChain } from "./request_chain.ts";
 import { respond } from "./respond.ts";
 import type { Fields } from "./fields.ts";
@@ -287,9 +287,11 @@ Deno.test("Req.redirect() percent-encodes Location, so echoed input never become
     ["/a b/é?q=☃", "/a%20b/%C3%A9?q=%E2%98%83"],
     ["/x\r\nSet-Cookie: evil=1", "/x%0D%0ASet-Cookie:%20evil=1"],
     ["/nul\0", "/nul%00"],
-    ["https://example.com/a%20b", "https://example.com/a%20b"],
+    ["ORIGIN/a%20b", "ORIGIN/a%20b"],
   ];
-  for (const [next, location] of cases) {
+  for (const [template, expected] of cases) {
+    const origin = new URL(server.url("/")).origin; // same-origin absolute URLs are sent too
+    const [next, location] = [template, expected].map((s) => s.replace("ORIGIN", origin));
     await t.step(JSON.stringify(next), async () => {
       const response = await fetch(server.url(`/?next=${encodeURIComponent(next)}`), {
         redirect: "manual",
@@ -316,6 +318,79 @@ Deno.test("Req.redirect() percent-encodes Location, so echoed input never become
       name: "RangeError",
       message: "Cannot redirect with status 200: use 301, 302, 303, 307 or 308",
     });
+  });
+});
+
+Deno.test("Req.redirect() sends same-origin targets only, unless told otherwise", async (t) => {
+  const req = () => new Req(new Request("https://site.example/account/login"));
+  // (`///host` is not even a URL to Deno's parser; a browser reads it as `//host`.)
+  const refused = (
+    location: string,
+    options?: RedirectOptions,
+    reason = /leaves this site|not a URL/,
+  ) =>
+    assert.throws(
+      () => req().redirect(location, options),
+      (e) => e instanceof HttpError && e.status === 400 && reason.test(e.message),
+      location,
+    );
+  await t.step("off-site targets are a 400", () => {
+    for (
+      const location of [
+        "https://evil.example/",
+        "//evil.example/x",
+        "///evil.example/x",
+        "/\\evil.example",
+        "\\\\evil.example",
+        "/\t/evil.example",
+        " //evil.example",
+        "http://site.example/",
+        "https://site.example:8443/",
+        "https://site.example@evil.example/",
+        "https://evil.example\\@site.example/",
+        "mailto:ada@site.example",
+      ]
+    ) refused(location);
+    // On an http page, `https:host` names another origin (on an https page it is a relative path).
+    assert.throws(
+      () => new Req(new Request("http://site.example/")).redirect("https:evil.example"),
+      (e) => e instanceof HttpError && e.status === 400,
+    );
+  });
+  await t.step("javascript:, data: and vbscript: are never sent, even with external", () => {
+    for (
+      const location of [
+        "javascript:alert(1)",
+        "JavaScript:alert(1)",
+        " java\tscript:alert(1)",
+        "\x01javascript:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "vbscript:msgbox(1)",
+      ]
+    ) {
+      refused(location, undefined, /URLs are never sent/);
+      refused(location, { external: true }, /URLs are never sent/);
+    }
+  });
+  await t.step("paths and same-origin URLs are sent", () => {
+    for (
+      const location of ["/notes", "notes?page=2", "../", "?x=1", "https://site.example/notes"]
+    ) {
+      const response = req().redirect(location, 303);
+      assert.equal(response.status, 303);
+      assert.equal(response.headers.get("location"), location);
+    }
+  });
+  await t.step("off-site with external: true or a listed origin", () => {
+    assert.equal(
+      req().redirect("https://evil.example/", { external: true }).headers.get("location"),
+      "https://evil.example/",
+    );
+    const options = { status: 307, origins: ["https://accounts.example"] };
+    const response = req().redirect("https://accounts.example/sso?x=1", options);
+    assert.equal(response.status, 307);
+    assert.equal(response.headers.get("location"), "https://accounts.example/sso?x=1");
+    refused("https://other.example/", options);
   });
 });
 
@@ -505,10 +580,12 @@ Deno.test("Req.internalRedirect() refuses what is not a local path", async (t) =
     ]
   ) {
     await t.step(JSON.stringify(path), () => {
-      assert.throws(() => req.internalRedirect(path), {
-        name: "TypeError",
-        message: `Cannot redirect internally to ${path}: it is not a local path`,
-      });
+      assert.throws(
+        () => req.internalRedirect(path),
+        (e) =>
+          e instanceof HttpError && e.status === 400 &&
+          e.message === `Cannot redirect internally to ${path}: it is not a local path`,
+      );
     });
   }
   await t.step("a local path is dispatched", async () => {

@@ -4,18 +4,17 @@
  * @module
  */
 import type { Req } from "./req.ts";
-import { APPLICATION_JSON, TEXT_HTML, TEXT_PLAIN } from "./_content_types.ts";
+import { APPLICATION_JSON, HTML_MARK, TEXT_HTML, TEXT_PLAIN } from "./_content_types.ts";
 
 /** A request handler: writes through `req`, returns a value, or both. */
 export type Handler = (req: Req) => unknown;
 
-const HTML = /^\s*</;
-
 /**
  * Turns a handler's return value into a response body and its default content type.
  *
- * - string → `text/html; charset=utf-8` when it starts (after white space) with `<`, else
- *   `text/plain;charset=UTF-8` (the Fetch standard's type for text);
+ * - string → `text/plain;charset=UTF-8` (the Fetch standard's type for text), always, whatever
+ *   it starts with: text that echoes a client's input must never become markup;
+ * - an `html` tagged-template result of `@pubkit/render` → `text/html; charset=utf-8`;
  * - `Uint8Array`/`ArrayBuffer` → bytes, `application/octet-stream`;
  * - `ReadableStream`, async iterable, or iterator (a sync generator, `map.keys()`) → streamed,
  *   each item as text (bytes as they are), `application/octet-stream`;
@@ -33,7 +32,7 @@ const HTML = /^\s*</;
  *
  * const req = new Req(new Request("http://localhost/"));
  * const response = await toResponse(req, "<p>hi</p>");
- * assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
+ * assert.equal(response.headers.get("content-type"), "text/plain;charset=UTF-8");
  * assert.equal(await response.text(), "<p>hi</p>");
  *
  * // respond() applies the same conversions to what a handler returns.
@@ -60,7 +59,7 @@ export function toResponse(req: Req, value: unknown): Response | Promise<Respons
 function convert(req: Req, value: unknown): Response | Promise<Response> {
   // Text first: `instanceof` on a string costs a published hello request 165 instructions.
   if (typeof value === "string") {
-    return req.end(value, looksLikeHtml(value) ? TEXT_HTML : TEXT_PLAIN);
+    return req.end(value, TEXT_PLAIN);
   }
   if (value instanceof Response) {
     // A nested respond() hands back this request's own stream: it is still being written.
@@ -68,6 +67,9 @@ function convert(req: Req, value: unknown): Response | Promise<Response> {
     return req.end(null, null);
   }
   if (value === undefined || value === null) return req.end(null, null);
+  if ((value as { [HTML_MARK]?: unknown })[HTML_MARK] === true) {
+    return req.end(String(value), TEXT_HTML);
+  }
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
     return req.end(value as BodyInit, "application/octet-stream");
   }
@@ -85,14 +87,6 @@ function convert(req: Req, value: unknown): Response | Promise<Response> {
     );
   }
   return req.end(JSON.stringify(value), APPLICATION_JSON);
-}
-
-/** Text whose first non-space character is `<` is served as HTML. */
-function looksLikeHtml(text: string): boolean {
-  const first = text.charCodeAt(0);
-  // Most text starts with a visible ASCII character: then no regular expression is needed.
-  if (first > 32 && first < 127) return first === 60;
-  return HTML.test(text);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {

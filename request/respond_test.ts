@@ -19,6 +19,8 @@ Deno.test("respond() converts return values over HTTP", async (t) => {
     "/html": () => "<p>hi</p>",
     "/html-after-space": () => "\n  <!doctype html><p>hi</p>",
     "/html-after-nbsp": () => "\u00a0<p>hi</p>",
+    // What `html` of @pubkit/render returns, recognised by its registered mark.
+    "/marked-html": () => ({ [Symbol.for("pubkit.html")]: true, toString: () => "<p>hi</p>" }),
     "/bytes": () => new Uint8Array([0, 1, 255]),
     "/array-buffer": () => new Uint8Array([7, 8]).buffer,
     "/stream": () => ReadableStream.from([new Uint8Array([104, 105])]),
@@ -47,9 +49,11 @@ Deno.test("respond() converts return values over HTTP", async (t) => {
   });
   const cases: [string, number, string | null, string][] = [
     ["/plain", 200, TEXT, "hello <b>"],
-    ["/html", 200, HTML, "<p>hi</p>"],
-    ["/html-after-space", 200, HTML, "\n  <!doctype html><p>hi</p>"],
-    ["/html-after-nbsp", 200, HTML, "\u00a0<p>hi</p>"],
+    // A string is text whatever it starts with: an echo of client input never becomes markup.
+    ["/html", 200, TEXT, "<p>hi</p>"],
+    ["/html-after-space", 200, TEXT, "\n  <!doctype html><p>hi</p>"],
+    ["/html-after-nbsp", 200, TEXT, "\u00a0<p>hi</p>"],
+    ["/marked-html", 200, HTML, "<p>hi</p>"],
     ["/bytes", 200, BYTES, "\0\x01\ufffd"],
     ["/array-buffer", 200, BYTES, "\x07\x08"],
     ["/stream", 200, BYTES, "hi"],

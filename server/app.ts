@@ -4,6 +4,7 @@
  * @module
  */
 import {
+  BodyBudget,
   BodyDeadline,
   type BodyDeadlineOptions,
   type FormLimits,
@@ -19,6 +20,13 @@ import type { SessionManager } from "@pubkit/session";
 import { AppReq, type AppReqOptions, type AppServices } from "./app_req.ts";
 import { SessionCookies, whenDone } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
+import { escapeLogField } from "./_log_field.ts";
+import { allowedHostsOption, authorityOf, checkHost } from "./_host.ts";
+import {
+  DEFAULT_SECURITY_HEADERS,
+  layerSecurityHeaders,
+  type SecurityHeaders,
+} from "./security_headers.ts";
 import { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
 import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.ts";
 import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
@@ -76,6 +84,28 @@ export interface AppOptions {
    * session cookie's `Secure`) believed; from any other peer they are ignored. None by default.
    */
   trustProxy?: readonly string[];
+  /**
+   * The host names this app answers for (as Django's `ALLOWED_HOSTS`): any other `Host` is a 400,
+   * so no absolute URL is ever built from a forged one. `.example.com` allows the domain and
+   * all its subdomains. Every well-formed host by default.
+   */
+  allowedHosts?: readonly string[];
+  /**
+   * Headers every response the app builds carries unless it sets them itself, merged key by key
+   * over {@linkcode DEFAULT_SECURITY_HEADERS} (`false` removes one; `false` for the whole option
+   * sends none). A folder's `_config.ts` may change them for its subtree.
+   */
+  securityHeaders?: SecurityHeaders | false;
+  /**
+   * The most request body bytes held in memory at once across all requests in flight (form
+   * fields, small uploads); past it, body reads answer 503 with `Retry-After`. 64 MiB by default.
+   */
+  maxBufferedBodyBytes?: number;
+  /**
+   * Uploaded files above `threshold` bytes (1 MiB by default) are kept in temporary files in
+   * `dir` (the system's by default), removed when the request ends.
+   */
+  spool?: { dir?: string; threshold?: number };
 }
 
 /** Options for {@linkcode App.serve}. */
@@ -150,6 +180,13 @@ export class App {
   // Only chains that registered cleanups: a Set entry per request costs more than a hello page.
   #withCleanups = new Set<RequestChain>();
   #maxTargetBytes: number;
+  #allowedHosts: string[] | undefined;
+  // The last host that passed checkHost(): nearly every request has the same one, and reading a
+  // request's headers or running the checks costs more than a published hello function.
+  #knownHost = "";
+  #securityHeaders: Readonly<Record<string, string>> | undefined;
+  // The headers of each folder scope that changes them, computed on first use.
+  #scopeHeaders = new WeakMap<object, Readonly<Record<string, string>> | undefined>();
 
   /**
    * Creates the app; prefer {@linkcode createApp}.
@@ -171,6 +208,10 @@ export class App {
         `Cannot create app: maxTargetBytes ${options.maxTargetBytes} is invalid`,
       );
     }
+    this.#allowedHosts = allowedHostsOption(options.allowedHosts);
+    this.#securityHeaders = options.securityHeaders === false
+      ? undefined
+      : layerSecurityHeaders(DEFAULT_SECURITY_HEADERS, options.securityHeaders ?? {});
     this.lifecycle = new Lifecycle({
       cleanupTimeout: options.cleanupTimeout,
       log: (message, error) => this.#log(message, error),
@@ -196,6 +237,9 @@ export class App {
         : new BodyDeadline(options.bodyDeadline ?? {}),
       dispatch: this.#dispatch,
       lateHeaders: this.#cookies.lateHeaders,
+      defaultHeaders: this.#securityHeaders,
+      bodyBudget: new BodyBudget({ maxBytes: options.maxBufferedBodyBytes }),
+      spool: { threshold: 1024 * 1024, ...options.spool },
     };
   }
 
@@ -252,7 +296,7 @@ export class App {
       const publisher = await Publisher.create({
         root: publish.root,
         dev: publish.dev,
-        before: (req, route) => applyScope(req as AppReq, route),
+        before: (req, route) => this.#applyScope(req as AppReq, route),
       });
       this.registerCleanup(() => publisher.close(), "publisher");
       const hooks = publisher.startupHooks<App>().map((hook) => ({
@@ -298,6 +342,11 @@ export class App {
     let answer: Response | Promise<Response>;
     try {
       checkTarget(req.href, this.#maxTargetBytes);
+      const authority = authorityOf(req.href);
+      if (authority !== this.#knownHost || authority.startsWith("localhost")) {
+        checkHost(authority, info && request, this.#allowedHosts);
+        this.#knownHost = authority;
+      }
       answer = this.#answersResponses
         ? this.#handler(req) as Response | Promise<Response>
         : respond(req, this.#handler);
@@ -371,10 +420,20 @@ export class App {
     started: number | undefined,
   ): Response | Promise<Response> {
     if (req.hasSession) response = this.#cookies.apply(response, req);
+    // A response the request did not build itself (a handler's own, a static file) gets the
+    // security headers here; one it built has them already.
+    if (
+      req.defaultHeaders !== undefined && response !== req.builtResponse &&
+      response !== req.streamedResponse
+    ) {
+      response = withHeaders(response, req.defaultHeaders);
+    }
     if (started !== undefined) {
       const ms = (performance.now() - started).toFixed(1);
       this.#log(
-        `${req.remoteAddr ?? "-"} "${req.method} ${req.path}" ${response.status} ${ms}ms ${req.id}`,
+        `${escapeLogField(req.remoteAddr ?? "-")} "${escapeLogField(req.method)} ${
+          escapeLogField(req.path)
+        }" ${response.status} ${ms}ms ${req.id}`,
       );
     }
     // A response built in full with nothing to clean up (a hello page) is done here.
@@ -401,6 +460,19 @@ export class App {
     else return new Response(whenDone(response.body, finish), response);
     return response;
   }
+
+  #applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
+    return applyScope(req, route, this.#headersOf);
+  }
+
+  /** The app's security headers with a folder scope's changes (computed once per scope). */
+  #headersOf = (scope: Route["scope"]): Readonly<Record<string, string>> | undefined => {
+    if (!this.#scopeHeaders.has(scope)) {
+      const headers = layerSecurityHeaders(this.#securityHeaders, scope.securityHeaders ?? {});
+      this.#scopeHeaders.set(scope, headers);
+    }
+    return this.#scopeHeaders.get(scope);
+  };
 
   /** Dispatches an internal redirect through the whole app (bound: one function per app). */
   #dispatch = async (request: Request, prev: Req): Promise<Response> => {
@@ -531,6 +603,25 @@ function checkTarget(url: string, max: number): void {
   }
 }
 
+/**
+ * `response` with each of `defaults` it lacks: set in place, or on a copy when its headers are
+ * immutable (`Response.redirect()`, a fetched response).
+ */
+function withHeaders(response: Response, defaults: Readonly<Record<string, string>>): Response {
+  let headers = response.headers;
+  for (const name in defaults) {
+    if (headers.has(name)) continue;
+    try {
+      headers.set(name, defaults[name]);
+    } catch {
+      response = new Response(response.body, response);
+      headers = response.headers;
+      headers.set(name, defaults[name]);
+    }
+  }
+  return response;
+}
+
 /** The default handler: nothing here. */
 function notFound(): never {
   throw new HttpError(404, "Not Found");
@@ -538,11 +629,16 @@ function notFound(): never {
 
 /**
  * Applies a published function's folder scope before it runs: template search path, form
- * limits, and the session (opened, locked or read-only, before the access hooks run, so a
- * guard can read it).
+ * limits, security headers, and the session (opened, locked or read-only, before the access
+ * hooks run, so a guard can read it).
  */
-function applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
+function applyScope(
+  req: AppReq,
+  route: Route,
+  headersOf: (scope: Route["scope"]) => Readonly<Record<string, string>> | undefined,
+): Promise<unknown> | undefined {
   const { scope } = route;
+  if (scope.securityHeaders !== undefined) req.defaultHeaders = headersOf(scope);
   req.templatePaths = scope.templates;
   req.errorPage = scope.errorPage;
   // Only a scope that sets limits costs an object per request.
@@ -574,7 +670,8 @@ function applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
  *
  * @param options The handler and settings.
  * @returns The app.
- * @throws {TypeError} When `handler` is not a function.
+ * @throws {TypeError} When `handler` is not a function or `allowedHosts` is not an array.
+ * @throws {RangeError} For an `allowedHosts` entry that is not a host name.
  */
 export function createApp(options: AppOptions): App {
   return new App(options);

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpError, type Req } from "@pubkit/request";
+import { html } from "@pubkit/render";
 import { createApp } from "./app.ts";
 import { StartupError } from "./lifecycle.ts";
 
@@ -199,7 +200,9 @@ Deno.test("App keeps req.remoteAddr for handlers with the access log off", async
     remoteAddr: { transport: "tcp", hostname: "203.0.113.7", port: 4000 },
     completed: Promise.resolve(),
   } as unknown as Deno.ServeHandlerInfo;
-  const response = await app.fetch(new Request("http://localhost/"), info);
+  // A served request has a Host header (without one it is a 400).
+  const request = new Request("http://localhost/", { headers: { host: "localhost" } });
+  const response = await app.fetch(request, info);
   assert.equal(await response.text(), "203.0.113.7");
   await app.close();
 });
@@ -227,4 +230,44 @@ Deno.test("App.serve({ connectionDeadlines }) closes a slow head and keeps the c
   conn.close();
   controller.abort();
   await served;
+});
+
+Deno.test("App serves a returned string as text/plain and an html result as text/html", async () => {
+  const app = createApp({
+    handler: (req) => {
+      const name = req.query.get("name") ?? "world";
+      return req.path === "/html" ? html`<p>Hello, ${name}!</p>` : `Hello, ${name}!`;
+    },
+    accessLog: false,
+  });
+  const name = encodeURIComponent("<script>alert(1)</script>");
+  const echo = await app.fetch(new Request(`http://localhost/?name=${name}`));
+  assert.equal(echo.headers.get("content-type"), "text/plain;charset=UTF-8");
+  assert.equal(await echo.text(), "Hello, <script>alert(1)</script>!");
+  const page = await app.fetch(new Request(`http://localhost/html?name=${name}`));
+  assert.equal(page.headers.get("content-type"), "text/html; charset=utf-8");
+  assert.equal(await page.text(), "<p>Hello, &lt;script&gt;alert(1)&lt;/script&gt;!</p>");
+  await app.close();
+});
+
+Deno.test("App answers 400 with a message for a client-supplied off-site redirect target", async () => {
+  const app = createApp({
+    handler: (req) => {
+      const next = String(req.query.get("next") ?? "/");
+      return req.path === "/internal" ? req.internalRedirect(next) : req.redirect(next, 303);
+    },
+    accessLog: false,
+  });
+  for (const next of ["//evil.example/", "https://evil.example/", "javascript:alert(1)"]) {
+    for (const path of ["/login", "/internal"]) {
+      const url = `http://localhost${path}?next=${encodeURIComponent(next)}`;
+      const response = await app.fetch(new Request(url));
+      assert.equal(response.status, 400, url);
+      assert.match(await response.text(), /^Cannot redirect (internally )?to /);
+    }
+  }
+  const ok = await app.fetch(new Request("http://localhost/login?next=/notes"));
+  assert.equal(ok.status, 303);
+  assert.equal(ok.headers.get("location"), "/notes");
+  await app.close();
 });

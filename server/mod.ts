@@ -4,12 +4,16 @@
  *
  * ```ts
  * import { createApp } from "@pubkit/server";
+ * import { html } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
- * const app = createApp({ handler: () => "<h1>Hello</h1>", accessLog: false });
- * const response = await app.fetch(new Request("http://localhost/"));
+ * const app = createApp({
+ *   handler: (req) => html`<h1>Hello, ${req.query.get("name")}</h1>`,
+ *   accessLog: false,
+ * });
+ * const response = await app.fetch(new Request("http://localhost/?name=<b>"));
  * assert.equal(response.headers.get("content-type"), "text/html; charset=utf-8");
- * await response.body?.cancel();
+ * assert.equal(await response.text(), "<h1>Hello, &lt;b&gt;</h1>");
  * await app.close();
  * ```
  *
@@ -20,6 +24,7 @@ export * from "./app_req.ts";
 export * from "./connection_guard.ts";
 export * from "./error_response.ts";
 export * from "./lifecycle.ts";
+export * from "./security_headers.ts";
 export * from "./static_files.ts";
 export * from "./templates.ts";
 export * from "./trust_proxy.ts";

@@ -79,9 +79,7 @@ export function staticFiles(options: StaticFilesOptions): StaticHandler {
       });
     }
     const segments = req.path.slice(prefix.length).split("/").map(decodeSegment);
-    if (segments.some((s) => s === "" || s.startsWith(".") || /[\\\0]/.test(s))) {
-      throw new HttpError(404, "Not found");
-    }
+    if (segments.some((s) => s === "" || s.startsWith("."))) throw new HttpError(404, "Not found");
     root ??= Deno.realPath(dir);
     const base = await root;
     let path: string;
@@ -92,7 +90,10 @@ export function staticFiles(options: StaticFilesOptions): StaticHandler {
     } catch {
       throw new HttpError(404, "Not found");
     }
-    if (!path.startsWith(`${base}/`) || !info.isFile) throw new HttpError(404, "Not found");
+    // Checked again after resolution: a symlink may lead to a dot-file or a dot-folder.
+    if (!path.startsWith(`${base}/`) || !info.isFile || hasHiddenPart(path.slice(base.length))) {
+      throw new HttpError(404, "Not found");
+    }
     req.responseHeaders.set("cache-control", cacheControl);
     req.responseHeaders.set("x-content-type-options", "nosniff");
     req.contentType = TYPES[path.slice(path.lastIndexOf(".") + 1).toLowerCase()] ??
@@ -101,10 +102,28 @@ export function staticFiles(options: StaticFilesOptions): StaticHandler {
   };
 }
 
+/**
+ * One percent-decoded path segment. A decoded `/`, `\` or control character would change how the
+ * joined path splits into names (`sub%2f..%2f.env` is `.env`): a 400, like an invalid encoding.
+ */
 function decodeSegment(segment: string): string {
+  let decoded: string;
   try {
-    return decodeURIComponent(segment);
+    decoded = decodeURIComponent(segment);
   } catch {
     throw new HttpError(400, "Cannot read the path: it has invalid percent-encoding");
   }
+  // deno-lint-ignore no-control-regex -- control characters are exactly what is refused
+  if (/[\/\\\x00-\x1f\x7f]/.test(decoded)) {
+    throw new HttpError(
+      400,
+      "Cannot read the path: a segment holds an encoded slash, backslash or control character",
+    );
+  }
+  return decoded;
+}
+
+/** Whether a path relative to the root (`/a/.git/config`) has a part starting with `.`. */
+function hasHiddenPart(relative: string): boolean {
+  return relative.includes("/.");
 }

@@ -43,14 +43,7 @@ Deno.test("staticFiles() answers 304 for a matching ETag or Last-Modified", asyn
 Deno.test("staticFiles() never serves dot-files, parent paths or symlinks out of the folder", async () => {
   await withFolder(async (dir) => {
     const serve = staticFiles({ prefix: "/static/", dir });
-    const hostile = [
-      "/static/.env",
-      "/static/%2e%2e/x",
-      "/static/..%2fsecret.txt",
-      "/static/leak.txt",
-      "/static/a%5c..%5cb",
-      "/static/%00",
-    ];
+    const hostile = ["/static/.env", "/static/%2e%2e/x", "/static/leak.txt"];
     for (const path of hostile) {
       // The URL parser itself may already normalize a path out of the prefix (undefined).
       const outcome = await serve(get(path)).then((r) => r?.status, (e) => e);
@@ -63,6 +56,52 @@ Deno.test("staticFiles() never serves dot-files, parent paths or symlinks out of
       (e: unknown) => e instanceof HttpError && e.status === 400,
     );
     assert.equal(await serve(get("/other/site.css")), undefined);
+  });
+});
+
+Deno.test("staticFiles() refuses encoded slashes, backslashes and NUL in a segment with 400", async () => {
+  await withFolder(async (dir) => {
+    await Deno.mkdir(`${dir}/sub`);
+    await Deno.mkdir(`${dir}/.git`);
+    await Deno.writeTextFile(`${dir}/.git/config`, "[core]");
+    const serve = staticFiles({ prefix: "/static/", dir });
+    for (
+      const path of [
+        "/static/sub%2f..%2f.env",
+        "/static/sub%2F..%2F.git%2Fconfig",
+        "/static/sub%5c..%5c.env",
+        "/static/..%2fsecret.txt",
+        "/static/a%5c..%5cb",
+        "/static/site.css%00",
+        "/static/sub%0a",
+      ]
+    ) {
+      await assert.rejects(
+        serve(get(path)),
+        (e: unknown) => e instanceof HttpError && e.status === 400 && /slash/.test(e.message),
+        path,
+      );
+    }
+  });
+});
+
+Deno.test("staticFiles() serves nothing whose resolved path has a dot-part under the root", async () => {
+  await withFolder(async (dir) => {
+    await Deno.mkdir(`${dir}/.git`);
+    await Deno.writeTextFile(`${dir}/.git/config`, "[core]");
+    await Deno.symlink(`${dir}/.git`, `${dir}/repo`);
+    await Deno.symlink(`${dir}/.env`, `${dir}/env.txt`);
+    const serve = staticFiles({ prefix: "/static/", dir });
+    for (const path of ["/static/repo/config", "/static/env.txt"]) {
+      await assert.rejects(
+        serve(get(path)),
+        (e: unknown) => e instanceof HttpError && e.status === 404,
+        path,
+      );
+    }
+    const ok = (await serve(get("/static/site.css")))!;
+    assert.equal(ok.status, 200);
+    await ok.body?.cancel();
   });
 });
 

@@ -1,20 +1,31 @@
 /**
  * The architecture as a test: members import each other only by package name and only along
- * the allowed arrows (publisher → request; server → everything; session, pool, render alone).
+ * the allowed arrows (publisher → request; session, pool, request → async; server → everything;
+ * async and render alone).
  */
 import assert from "node:assert/strict";
 
 const ROOT = new URL("../", import.meta.url);
-const MEMBERS = ["request", "publisher", "session", "pool", "render", "server", "init"] as const;
+const MEMBERS = [
+  "async",
+  "request",
+  "publisher",
+  "session",
+  "pool",
+  "render",
+  "server",
+  "init",
+] as const;
 type Member = typeof MEMBERS[number];
 
 const ALLOWED: Record<Member, readonly Member[]> = {
-  request: [],
+  async: [],
+  request: ["async"],
   publisher: ["request"],
-  session: [],
-  pool: [],
+  session: ["async"],
+  pool: ["async"],
   render: [],
-  server: ["request", "publisher", "session", "pool", "render"],
+  server: ["async", "request", "publisher", "session", "pool", "render"],
   // init imports no member; the app it writes does, and its sources hold that app's text.
   init: ["request", "publisher", "session", "server"],
 };

@@ -3,7 +3,7 @@
 import { chromium, type Page } from "playwright-core";
 import assert from "node:assert/strict";
 import { ARGS, IGNORE_WITHOUT_CHROMIUM, requireChromium } from "./_chromium.ts";
-import { createNotesApp } from "../../example/app.ts";
+import { createNotesApp, NOTES_CSP } from "../../example/app.ts";
 
 const OUTPUT = new URL("./output/", import.meta.url);
 
@@ -65,10 +65,16 @@ Deno.test({
       const context = await browser.newContext({ viewport: { width: 960, height: 760 } });
       context.setDefaultTimeout(10_000);
       const page = await context.newPage();
+      // Chromium reports every Content-Security-Policy violation on the console.
+      const violations: string[] = [];
+      page.on("console", (message) => {
+        if (/Content Security Policy/i.test(message.text())) violations.push(message.text());
+      });
 
       await t.step("home page renders with the stylesheet", async () => {
         const response = await page.goto(base.href);
         assert.equal(response?.status(), 200);
+        assert.equal(response?.headers()["content-security-policy"], NOTES_CSP);
         assert.equal(await page.title(), "pubkit notes");
         assert.equal(await page.textContent("#visits"), "1");
         // Strings, not functions: the test is type-checked without the DOM library.
@@ -171,6 +177,18 @@ Deno.test({
         // And the "mine" view is refused the same way.
         await page.goto(new URL("/notes/mine", base).href);
         assert.equal(new URL(page.url()).pathname, "/account/login");
+      });
+
+      await t.step("no page broke the strict CSP (and a violation would be seen)", async () => {
+        assert.deepEqual(violations, []);
+        // The control: an off-site image is refused by img-src and reported.
+        await page.evaluate(
+          `document.body.insertAdjacentHTML("beforeend", '<img src="http://192.0.2.1/x.png">')`,
+        );
+        const deadline = Date.now() + 5_000;
+        while (violations.length === 0 && Date.now() < deadline) await page.waitForTimeout(50);
+        assert.equal(violations.length, 1, violations.join("\n"));
+        assert.match(violations[0], /img-src/);
       });
 
       const seconds = (performance.now() - started) / 1000;

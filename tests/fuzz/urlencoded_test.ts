@@ -1,7 +1,7 @@
 /** Fuzz target: `application/x-www-form-urlencoded` bodies, whole and in any chunking. */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { parseForm, parseUrlEncoded } from "@pubkit/request";
+import { HttpError, parseForm, parseUrlEncoded } from "@pubkit/request";
 import { anyString, checkLinear, checkTotal, chunked, DANGEROUS, params } from "./_fuzz.ts";
 
 /** Shrunk counterexamples, kept as literal inputs. */
@@ -68,5 +68,42 @@ Deno.test("fuzz: urlencoded bodies end in fields or a 4xx, the same in any chunk
     await checkLinear("parseUrlEncoded (pairs)", (n) => "ab=cd&".repeat(n / 6), run);
     await checkLinear("parseUrlEncoded (escapes)", (n) => "a=" + "%E2%9C%93".repeat(n / 9), run);
     await checkLinear("parseUrlEncoded (separators)", (n) => "&".repeat(n), run);
+  });
+});
+
+Deno.test("fuzz: a form's charset parameter is UTF-8 or US-ASCII, else a 415 naming it", async (t) => {
+  const charset = fc.oneof(
+    anyString(40),
+    fc.constantFrom("utf-8", "UTF-8", '"utf-8"', "us-ascii", "utf8", "latin1", "iso-8859-1"),
+    fc.constantFrom("utf-16", "Shift_JIS", "utf-8;x=1", '"a\\"b"', "", " utf-8", "utf-8 "),
+  );
+  const target = async (value: string) => {
+    let request: Request;
+    try {
+      request = new Request("http://localhost/", {
+        method: "POST",
+        headers: { "content-type": `application/x-www-form-urlencoded; charset=${value}` },
+        body: "a=1",
+      });
+    } catch {
+      return; // not a header value: never reaches a server
+    }
+    try {
+      const form = await parseForm(request);
+      // Parsed as UTF-8, or not a form at all (a Content-Type that does not parse is left alone).
+      assert.ok([undefined, "1"].includes(form.get("a") as string | undefined));
+    } catch (error) {
+      assert.ok(error instanceof HttpError && error.status === 415, String(error));
+      assert.match(error.message, /^Cannot parse form: charset ".*" is not supported; send UTF-8$/);
+      throw error; // a 4xx: the harness counts it as a typed refusal
+    }
+  };
+  await t.step("regressions", async () => {
+    for (const input of ["utf-8", "UTF-8", "latin1", '"utf-8"', ""]) {
+      await checkTotal(target, input);
+    }
+  });
+  await t.step("generated charsets", async () => {
+    await fc.assert(fc.asyncProperty(charset, (input) => checkTotal(target, input)), params(500));
   });
 });

@@ -1,5 +1,6 @@
 /**
- * The time source and timers a `Pool` uses, injectable for tests.
+ * {@linkcode Clock}: the one time source and timer interface of pubkit's members, injectable
+ * so that timer-driven behaviour is tested with a `FakeClock` instead of sleeps.
  *
  * @module
  */
@@ -9,13 +10,27 @@ export type TimerHandle = unknown;
 
 /**
  * Time and timers, so that timer-driven behaviour can be tested with a fake clock
- * (`FakeClock` in `@pubkit/pool/fake-clock`). The real one is `systemClock`.
+ * (`FakeClock`). The real one is `systemClock`.
+ *
+ * @example A clock of one's own
+ * ```ts
+ * import type { Clock } from "@pubkit/async";
+ * import assert from "node:assert/strict";
+ *
+ * const frozen: Clock = {
+ *   now: () => 1000,
+ *   setTimeout: (callback, delay) => setTimeout(callback, delay),
+ *   clearTimeout: (handle) => clearTimeout(handle as number),
+ * };
+ * assert.equal(frozen.now(), 1000);
+ * ```
  */
 export interface Clock {
   /**
    * The current time.
    *
-   * @returns Milliseconds since an arbitrary, fixed origin.
+   * @returns Milliseconds since the Unix epoch for `systemClock`; since an arbitrary, fixed
+   *   origin for others.
    */
   now(): number;
   /**

@@ -11,7 +11,7 @@ import type { Clock, TimerHandle } from "./clock.ts";
  *
  * @example Measuring elapsed time
  * ```ts
- * import { systemClock } from "@pubkit/pool/system-clock";
+ * import { systemClock } from "@pubkit/async";
  * import assert from "node:assert/strict";
  *
  * const start = systemClock.now();

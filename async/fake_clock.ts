@@ -24,7 +24,7 @@ function flush(): Promise<void> {
  *
  * @example Firing a timer without waiting
  * ```ts
- * import { FakeClock } from "@pubkit/pool";
+ * import { FakeClock } from "@pubkit/async";
  * import assert from "node:assert/strict";
  *
  * const clock = new FakeClock();
