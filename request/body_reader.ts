@@ -4,6 +4,13 @@
  *
  * @module
  */
+import type { ByteBudget } from "./body_budget.ts";
+
+/** Options for {@linkcode BodyReader}. */
+export interface BodyReaderOptions {
+  /** Counts the bytes the reader holds in its buffer (an app's `BodyBudget`: 503 past it). */
+  budget?: ByteBudget;
+}
 
 const EMPTY = new Uint8Array(0);
 const LF = 10;
@@ -11,7 +18,8 @@ const LF = 10;
 /**
  * Reads a request body by bytes or by lines (`\n`-terminated, the `\n` kept, as mod_python's
  * `readline`). Every read is bounded by what it asks for: `readLine(limit)` returns at most
- * `limit` bytes even when the line is longer, and the rest of the line comes next.
+ * `limit` bytes even when the line is longer, and the rest of the line comes next. The bytes
+ * waiting in its buffer count against `budget` until they are handed out.
  *
  * @example
  * ```ts
@@ -31,15 +39,18 @@ export class BodyReader {
   #reader: ReadableStreamDefaultReader<Uint8Array> | undefined;
   #buffered: Uint8Array = EMPTY;
   #done: boolean;
+  #budget: ByteBudget | undefined;
 
   /**
    * Wraps a body stream (locking it); `null` reads as empty.
    *
    * @param body The body, e.g. `request.body`.
+   * @param options The budget that counts buffered bytes.
    */
-  constructor(body: ReadableStream<Uint8Array> | null) {
+  constructor(body: ReadableStream<Uint8Array> | null, options: BodyReaderOptions = {}) {
     this.#reader = body?.getReader();
     this.#done = body === null;
+    this.#budget = options.budget;
   }
 
   /** Pulls one more chunk into the buffer; false at the end of the body. */
@@ -50,6 +61,13 @@ export class BodyReader {
       this.#done = true;
       return false;
     }
+    try {
+      this.#budget?.take(value.byteLength);
+    } catch (error) {
+      this.#done = true;
+      this.#reader!.cancel(error).catch(() => {});
+      throw error;
+    }
     this.#buffered = this.#buffered.length === 0 ? value : concat(this.#buffered, value);
     return true;
   }
@@ -57,6 +75,7 @@ export class BodyReader {
   #take(n: number): Uint8Array {
     const out = this.#buffered.subarray(0, n);
     this.#buffered = this.#buffered.subarray(n);
+    this.#budget?.give(out.byteLength);
     return out;
   }
 
@@ -119,12 +138,8 @@ export class BodyReader {
    * @returns How many bytes were dropped.
    */
   async discard(): Promise<number> {
-    let dropped = this.#buffered.length;
-    this.#buffered = EMPTY;
-    while (await this.#fill()) {
-      dropped += this.#buffered.length;
-      this.#buffered = EMPTY;
-    }
+    let dropped = this.#take(this.#buffered.length).length;
+    while (await this.#fill()) dropped += this.#take(this.#buffered.length).length;
     return dropped;
   }
 

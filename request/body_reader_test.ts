@@ -66,3 +66,25 @@ Deno.test("BodyReader passes a read error (such as a 408 deadline) through", asy
   });
   await assert.rejects(new BodyReader(failing).readLine(), /too slow/);
 });
+
+Deno.test("BodyReader counts what it buffers against a budget, and refuses past it", async () => {
+  let held = 0;
+  const budget = {
+    take(bytes: number) {
+      if (held + bytes > 10) throw new RangeError("over budget");
+      held += bytes;
+    },
+    give(bytes: number) {
+      held -= bytes;
+    },
+  };
+  const reader = new BodyReader(body("1234\n", "5678\n", "abcdefghijkl\n"), { budget });
+  assert.equal(text(await reader.readLine()), "1234\n");
+  assert.equal(held, 0, "handed-out bytes are the caller's");
+  assert.equal(text(await reader.read(2)), "56");
+  assert.equal(held, 3);
+  await assert.rejects(reader.read(), RangeError); // the 13-byte chunk passes the budget
+  assert.equal(held, 3);
+  assert.equal(await reader.discard(), 3);
+  assert.equal(held, 0);
+});

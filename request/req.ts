@@ -639,12 +639,28 @@ export class Req {
   /**
    * Reads the body by bytes or lines (mod_python's `req.read()`, `readline()`, `readlines()`,
    * `discard_request_body()`); the same reader on every call. Do not mix it with
-   * {@linkcode Req.form}: the body is read once.
+   * {@linkcode Req.form}: the body is read once. The bytes it buffers count against the
+   * application's body budget (503 past it), as a form's do.
    *
    * @returns The reader.
    */
   reader(): BodyReader {
-    return this.#reader ??= new BodyReader(this.request.body);
+    if (this.#reader) return this.#reader;
+    const shared = this.#options.bodyBudget;
+    let held = 0;
+    if (shared !== undefined) this.registerCleanup(() => shared.give(held));
+    return this.#reader = new BodyReader(this.request.body, {
+      budget: shared && {
+        take: (bytes) => {
+          shared.take(bytes);
+          held += bytes;
+        },
+        give: (bytes) => {
+          shared.give(bytes);
+          held -= bytes;
+        },
+      },
+    });
   }
 
   /**

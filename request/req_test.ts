@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { HeadersSentError } from "./headers_sent_error.ts";
 import { BodyDeadline } from "./body_deadline.ts";
+import { BodyBudget } from "./body_budget.ts";
 import { HttpError } from "./http_error.ts";
 import { type Dispatch, MAX_REDIRECT_DEPTH, type RedirectOptions, Req } from "./req.ts";
 import type { RequestChain } from "./request_chain.ts";
@@ -778,4 +779,20 @@ Deno.test("Req.reader() reads the body by lines, one reader per request", async 
   assert.equal(req.reader(), req.reader());
   const lines = await req.reader().readLines();
   assert.deepEqual(lines.map((line) => decoder.decode(line)), ["a\n", "b\n"]);
+});
+
+Deno.test("Req.reader() counts its buffer against the app's body budget: 503 past it", async () => {
+  const bodyBudget = new BodyBudget({ maxBytes: 4 });
+  const request = () => new Request("http://localhost/", { method: "POST", body: "0123456789" });
+  const req = new Req(request(), { bodyBudget });
+  await assert.rejects(req.reader().read(), (error: unknown) => {
+    assert.ok(error instanceof HttpError);
+    assert.equal(error.status, 503);
+    return true;
+  });
+  await req.chain.runCleanups();
+  const small = new Req(new Request("http://localhost/", { method: "POST", body: "abc" }), {
+    bodyBudget,
+  });
+  assert.equal(decoder.decode(await small.reader().read()), "abc"); // the budget was given back
 });
