@@ -1,5 +1,6 @@
 // @pubkit/session on the hot path: ReentrantLock, then a whole request's session work (open with
-// its lock, one write, save and unlock) per store. RedisStore runs when REDIS_URL is set.
+// its lock, one write, save and unlock) per store. RedisStore runs when REDIS_URL is set,
+// PostgresStore (over a @pubkit/pool PostgresFactory pool) when DATABASE_URL is set.
 // Run alone: deno run -A bench/session_bench.ts
 import { bench, do_not_optimize, group } from "mitata";
 import {
@@ -10,6 +11,8 @@ import {
   SessionManager,
   type SessionStore,
 } from "@pubkit/session";
+import { PostgresStore } from "@pubkit/session/postgres";
+import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
 import { runBenches, type Target } from "./_run.ts";
 
 /** The least a lock can do: owner + count, a resolved promise when free. */
@@ -98,6 +101,20 @@ const redis = redisUrl
   ? await returning(new RedisStore({ url: redisUrl, prefix: "pubkit:bench:" }))
   : undefined;
 if (!redis) console.log("REDIS_URL is unset: RedisStore skipped");
+const databaseUrl = Deno.env.get("DATABASE_URL");
+const pgPool = databaseUrl
+  ? new Pool<PostgresClient>(new PostgresFactory({ connectionString: databaseUrl }), { max: 4 })
+  : undefined;
+const pgTable = `pubkit_bench_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+const postgres = pgPool
+  ? await returning(
+    new PostgresStore({
+      db: { query: (text, values) => pgPool.use((client) => client.query(text, values)) },
+      table: pgTable,
+    }),
+  )
+  : undefined;
+if (!postgres) console.log("DATABASE_URL is unset: PostgresStore skipped");
 
 group("session open+lock+save", () => {
   bench("Map get + JSON + set (hand-written)", () => {
@@ -110,6 +127,7 @@ group("session open+lock+save", () => {
   bench("FileStore (fsync), returning visitor", () => visit(file, fileCookie));
   bench("FileStore (no fsync), returning visitor", () => visit(fileNoSync, fileNoSyncCookie));
   if (redis) bench("RedisStore, returning visitor", () => visit(redis[0], redis[1]));
+  if (postgres) bench("PostgresStore, returning visitor", () => visit(postgres[0], postgres[1]));
 });
 
 /** Targets of issue 10 measured here. */
@@ -131,6 +149,12 @@ export const targets: Target[] = [
 async function cleanup(): Promise<void> {
   for (const manager of managers) await manager.close();
   for (const dir of dirs) await Deno.remove(dir, { recursive: true });
+  await pgPool?.use((client) =>
+    client.query(
+      `DROP TABLE "${pgTable}", "${pgTable}_lock"; DROP SEQUENCE "${pgTable}_fence"`,
+    )
+  );
+  await pgPool?.close();
 }
 
 if (import.meta.main) await runBenches("@pubkit/session", targets, cleanup);

@@ -25,9 +25,11 @@ export interface NotesAppOptions {
   keyPrefix?: string;
   /** Most password hashes at once (log-ins and sign-ups); the number of cores by default. */
   passwordHashes?: number;
+  /** Reverse proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed. */
+  trustProxy?: readonly string[];
   /** Reload changed pages without a restart. */
   dev?: boolean;
-  /** Access log and errors; `console.log` by default. */
+  /** Access log, errors and the shutdown report; `console.log` by default. */
   log?: (line: string, error?: unknown) => void;
 }
 
@@ -72,7 +74,7 @@ async function sessionSecret(dataDir: string): Promise<string> {
  * in `static/`, notes in SQLite through a pool (or PostgreSQL), sessions in files (or Redis).
  */
 export async function createNotesApp(options: NotesAppOptions): Promise<App> {
-  const { dataDir, redisUrl, databaseUrl, dev = false, log } = options;
+  const { dataDir, redisUrl, databaseUrl, trustProxy, dev = false, log = console.log } = options;
   const { keyPrefix = "pubkit:example:", passwordHashes = navigator.hardwareConcurrency } = options;
   await privateFolder(dataDir);
   await privateFolder(`${dataDir}/sessions`);
@@ -84,10 +86,16 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
     publish: { root: here("./pages/"), dev },
     static: { prefix: "/static/", dir: here("./static/") },
     sessions,
+    trustProxy,
     templates: { dev },
     securityHeaders: { "content-security-policy": NOTES_CSP },
     log,
     startup: [
+      {
+        // Registered first, so it runs last: tells the operator the server cleanups ran.
+        name: "shutdown report",
+        run: (app) => app.registerCleanup(() => log("Stopped: server cleanups ran"), "report"),
+      },
       { name: "sessions", run: (app) => app.registerCleanup(() => sessions.close(), "sessions") },
       {
         name: "notes database",
@@ -119,7 +127,7 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
           // Expired counters leave PostgreSQL only when deleted: at start, then hourly.
           await throttle.sweep();
           const sweeper = setInterval(() => {
-            throttle.sweep().catch((e) => (log ?? console.log)("Cannot sweep the counters", e));
+            throttle.sweep().catch((e) => log("Cannot sweep the counters", e));
           }, 3_600_000);
           Deno.unrefTimer(sweeper);
           app.registerCleanup(() => clearInterval(sweeper), "throttle sweeper");

@@ -2,6 +2,8 @@
  * `deno task serve`: the notes board on PORT (8000), keeping its data in DATA_DIR (`.data/`).
  * REDIS_URL keeps sessions and log-in counters in Redis, DATABASE_URL keeps notes (and the
  * counters, without Redis) in PostgreSQL.
+ * TRUST_PROXY names the reverse proxies (comma-separated addresses) whose X-Forwarded-For and
+ * X-Forwarded-Proto are believed.
  *
  * Under `deno serve --parallel`, use `serve.ts` as the entry: `deno serve` sets
  * `import.meta.main` in its entry module too, which would start a second listener here.
@@ -14,6 +16,7 @@ const app = await createNotesApp({
   dataDir: env("DATA_DIR") ?? new URL("../.data", import.meta.url).pathname,
   redisUrl: env("REDIS_URL"),
   databaseUrl: env("DATABASE_URL"),
+  trustProxy: env("TRUST_PROXY")?.split(",").map((address) => address.trim()),
   dev: env("PUBKIT_DEV") === "1",
 });
 

@@ -132,6 +132,8 @@ export interface ServeOptions {
 }
 
 const SIGNALS: readonly Deno.Signal[] = ["SIGINT", "SIGTERM"];
+/** How long, under `deno serve`, a signal waits for requests in flight before the app closes. */
+const SERVE_DRAIN_TIMEOUT = 10_000;
 const SHUTTING_DOWN = "Server is shutting down; retry on a new connection.\n";
 
 /**
@@ -564,12 +566,26 @@ export class App {
 
   /**
    * Served by someone else's listener (`deno serve`, which has no shutdown hook for the app):
-   * close on SIGINT/SIGTERM, so that pools and store connections let the worker exit once the
-   * runtime has drained its connections.
+   * on SIGINT/SIGTERM, drain first — requests still holding a session, a lease or another
+   * cleanup finish (up to `SERVE_DRAIN_TIMEOUT`) — then close, so that pools and store
+   * connections let the worker exit once the runtime has drained its connections. Closing at
+   * the signal closed the session store under requests still using it (their update was lost).
    */
   #closeOnSignals(): void {
-    this.#closeOnSignal = () => void this.close();
+    this.#closeOnSignal = () => {
+      this.#draining = true;
+      void this.#drained(SERVE_DRAIN_TIMEOUT).then(() => this.close());
+    };
     for (const signal of SIGNALS) Deno.addSignalListener(signal, this.#closeOnSignal);
+  }
+
+  /** Resolves once no request holds cleanups (sessions, leases), or after `timeout` ms. */
+  async #drained(timeout: number): Promise<void> {
+    const deadline = Date.now() + timeout;
+    // Polled: this runs once per shutdown, and the hot path stays free of bookkeeping.
+    while (this.#withCleanups.size > 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
   }
 
   /**

@@ -1,16 +1,35 @@
 import assert from "node:assert/strict";
 
 const APP = new URL("./testdata/drain_app.ts", import.meta.url).pathname;
+const SERVE_APP = new URL("./testdata/drain_serve_app.ts", import.meta.url).pathname;
 
-/** Starts the drain app as a real process and reads its output line by line. */
-function start(env: Record<string, string> = {}) {
+/** Starts a drain app as a real process and reads its output (stdout and stderr) line by line. */
+function start(
+  env: Record<string, string> = {},
+  args = ["run", "-A", "--unstable-no-legacy-abort", APP],
+) {
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-no-legacy-abort", APP],
+    args,
     env,
     stdout: "piped",
     stderr: "piped",
   }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const output = child.stdout.pipeThrough(new TextDecoderStream());
+  const errors = child.stderr.pipeThrough(new TextDecoderStream());
+  let stderrText = "";
+  const reader = output.pipeThrough(
+    new TransformStream<string, string>({
+      start(controller) {
+        // `deno serve` announces its address on stderr; both streams are read as one.
+        (async () => {
+          for await (const chunk of errors) {
+            stderrText += chunk;
+            controller.enqueue(chunk);
+          }
+        })();
+      },
+    }),
+  ).getReader();
   const lines: string[] = [];
   let buffer = "";
   let ended = false;
@@ -37,8 +56,7 @@ function start(env: Record<string, string> = {}) {
   const finish = async () => {
     while (!ended) await pull();
     const status = await child.status;
-    const stderr = await new Response(child.stderr).text();
-    return { status, lines, stderr };
+    return { status, lines, stderr: stderrText };
   };
   return { child, waitFor, finish };
 }
@@ -67,6 +85,33 @@ Deno.test("SIGTERM drains a real server: the in-flight request completes, cleanu
   assert.equal(status.code, 0, stderr);
   const order = lines.filter((line) => /^cleanup|^stopped$/.test(line));
   assert.deepEqual(order, ["cleanup second", "cleanup first", "stopped"]);
+});
+
+Deno.test("SIGTERM under deno serve lets a request holding a locked session finish before the app closes", async () => {
+  const server = start({}, [
+    "serve",
+    "-A",
+    "--unstable-no-legacy-abort",
+    "--host",
+    "127.0.0.1",
+    "--port",
+    "0",
+    SERVE_APP,
+  ]);
+  const listening = await server.waitFor(/Listening on http:\/\/127\.0\.0\.1:\d+/);
+  const url = new URL(/http:\/\/127\.0\.0\.1:\d+\//.exec(listening)![0]);
+  const slow = fetch(new URL("/slow", url));
+  await server.waitFor(/^slow started$/);
+  server.child.kill("SIGTERM");
+  const response = await slow;
+  const body = await response.text();
+  assert.equal(response.status, 200, body);
+  assert.equal(body, "slow done");
+  assert.match(response.headers.get("set-cookie") ?? "", /^sid=/, "the changed session was saved");
+  const { status, lines, stderr } = await server.finish();
+  assert.equal(status.code, 0, stderr);
+  const order = lines.filter((line) => /^cleanup/.test(line));
+  assert.deepEqual(order, ["cleanup request", "cleanup server"]);
 });
 
 Deno.test("a failing start-up hook stops the start with a clear message and exit 1", async () => {

@@ -126,7 +126,7 @@ export async function checkLinear(
 ): Promise<void> {
   const sizes = [1024, 4096, 16384, 65536];
   const total = 65536 * 2;
-  const medians: number[] = [];
+  const fastest: number[] = [];
   for (const size of sizes) {
     const input = make(size);
     const repeat = total / size;
@@ -140,16 +140,17 @@ export async function checkLinear(
       }
       samples.push(performance.now() - started);
     }
-    samples.sort((a, b) => a - b);
-    medians.push(samples[2]);
+    // The fastest sample: a loaded machine only ever adds time (preemption, another process's
+    // GC), so the minimum is the measure of the work itself that noise moves least.
+    fastest.push(Math.min(...samples));
   }
   // Tiny totals are all noise: only judge when the largest run is measurable.
-  const floor = Math.max(medians[0], 1);
-  const ratio = medians[3] / floor;
+  const floor = Math.max(fastest[0], 1);
+  const ratio = fastest[3] / floor;
   assert.ok(
     ratio < 8,
     `finding: ${name} is super-linear: per-byte time 1→64 KiB grew ${ratio.toFixed(1)}× ` +
-      `(medians ${medians.map((m) => m.toFixed(1)).join("/")} ms for 128 KiB of each size)`,
+      `(fastest of 5: ${fastest.map((m) => m.toFixed(1)).join("/")} ms for 128 KiB of each size)`,
   );
 }
 

@@ -15,7 +15,10 @@ import { LocalJsrRegistry } from "./_registry.ts";
 import { deno, startServer } from "./_process.ts";
 
 const WORKSPACE = new URL("../../", import.meta.url).pathname;
-const MEMBERS = ["request", "publisher", "session", "pool", "render", "server", "init"];
+/** Every workspace member, as the root deno.json lists them. */
+const MEMBERS: string[] = JSON.parse(
+  await Deno.readTextFile(new URL("../../deno.json", import.meta.url)),
+).workspace.map((path: string) => path.replace(/^\.\//, ""));
 const TOKEN = crypto.randomUUID();
 
 /** A DENO_DIR of its own whose `npm/` is the running Deno's npm cache. */
@@ -117,8 +120,8 @@ Deno.test({
         const lock = JSON.parse(await Deno.readTextFile(`${project}/deno.lock`));
         assert.deepEqual(
           Object.keys(lock.jsr).toSorted(),
-          ["publisher", "render", "request", "server", "session", "pool"]
-            .map((m) => `@pubkit/${m}@0.1.0`).toSorted(),
+          // What the server needs, transitively: every member but the init command.
+          MEMBERS.filter((m) => m !== "init").map((m) => `@pubkit/${m}@0.1.0`).toSorted(),
         );
       });
 

@@ -1,9 +1,10 @@
 // A tiny pubkit app for the parallel races: `/start` opens a session at n = 0, `/inc` reads n,
 // waits a few ms (so unlocked updates would be lost), writes n + 1; `/read` returns n.
 // `?lock=0` opens the session unlocked (read-only): `/inc` then answers 409.
-// Sessions in files (COUNTER_DIR), in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX) or, for one
-// process, in memory (COUNTER_MEMORY=1).
+// Sessions in files (COUNTER_DIR), in Redis (COUNTER_REDIS_URL, COUNTER_PREFIX), in PostgreSQL
+// (COUNTER_DATABASE_URL, COUNTER_TABLE) or, for one process, in memory (COUNTER_MEMORY=1).
 // The entry of `deno serve --parallel`; `_counter_main.ts` runs it as a process on PORT.
+import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
 import { createApp } from "@pubkit/server";
 import {
   FileStore,
@@ -12,6 +13,7 @@ import {
   SessionManager,
   type SessionStore,
 } from "@pubkit/session";
+import { PostgresStore } from "@pubkit/session/postgres";
 
 /** The cookie secret shared by every process of a race. */
 export const SECRET = "the parallel race secret, thirty-two+ characters";
@@ -19,15 +21,26 @@ export const SECRET = "the parallel race secret, thirty-two+ characters";
 const env = (name: string) => Deno.env.get(name) || undefined;
 const redisUrl = env("COUNTER_REDIS_URL");
 const dir = env("COUNTER_DIR");
+const databaseUrl = env("COUNTER_DATABASE_URL");
 const memory = env("COUNTER_MEMORY") === "1";
-if (!redisUrl && !dir && !memory) {
-  throw new Error("Cannot start: set COUNTER_DIR, COUNTER_REDIS_URL or COUNTER_MEMORY=1");
+if (!redisUrl && !databaseUrl && !dir && !memory) {
+  throw new Error(
+    "Cannot start: set COUNTER_DIR, COUNTER_REDIS_URL, COUNTER_DATABASE_URL or COUNTER_MEMORY=1",
+  );
 }
 // Tells the test which worker or process answered; fixed for the isolate's life.
 const worker = crypto.randomUUID().slice(0, 8);
 
+const pool = databaseUrl
+  ? new Pool<PostgresClient>(new PostgresFactory({ connectionString: databaseUrl }), { max: 4 })
+  : undefined;
 const store: SessionStore = redisUrl
   ? new RedisStore({ url: redisUrl, prefix: env("COUNTER_PREFIX") ?? "pubkit:race:" })
+  : pool
+  ? new PostgresStore({
+    db: { query: (text, values) => pool.use((client) => client.query(text, values)) },
+    table: env("COUNTER_TABLE") ?? "pubkit_race",
+  })
   : dir
   ? new FileStore({ dir })
   : new MemoryStore();
@@ -36,7 +49,14 @@ const sessions = new SessionManager({ store, secrets: [SECRET], lockTimeout: 30_
 const app = createApp({
   sessions,
   accessLog: false,
-  startup: [{ name: "sessions", run: (app) => app.registerCleanup(() => sessions.close()) }],
+  startup: [{
+    name: "sessions",
+    run: (app) =>
+      app.registerCleanup(async () => {
+        await sessions.close();
+        await pool?.close();
+      }),
+  }],
   handler: async (req) => {
     const lock = req.query.get("lock") !== "0";
     switch (req.path) {

@@ -2,6 +2,7 @@
 // of `deno serve --parallel`, and 2 processes on different ports, sharing sessions through a
 // FileStore folder or Redis. Every increment must survive: the counter ends at exactly 200.
 import assert from "node:assert/strict";
+import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
 import { RedisStore } from "@pubkit/session";
 
 const ROOT = new URL("../../", import.meta.url);
@@ -11,6 +12,10 @@ const START_TIMEOUT = 30_000;
 const STOP_TIMEOUT = 10_000;
 const redisUrl = Deno.env.get("REDIS_URL");
 if (!redisUrl) console.log("counter_race_test.ts: REDIS_URL is unset, skipping the Redis races");
+const databaseUrl = Deno.env.get("DATABASE_URL");
+if (!databaseUrl) {
+  console.log("counter_race_test.ts: DATABASE_URL is unset, skipping the PostgreSQL races");
+}
 
 interface Child extends AsyncDisposable {
   url: URL;
@@ -191,6 +196,23 @@ function redisBackend(url: string): Backend {
   };
 }
 
+function postgresBackend(url: string): Backend {
+  const table = `pubkit_test_race_${crypto.randomUUID().replaceAll("-", "").slice(0, 12)}`;
+  return {
+    name: "PostgresStore",
+    env: () => ({ COUNTER_DATABASE_URL: url, COUNTER_TABLE: table }),
+    async cleanup() {
+      const pool = new Pool<PostgresClient>(new PostgresFactory({ connectionString: url }));
+      await pool.use((client) =>
+        client.query(
+          `DROP TABLE IF EXISTS "${table}", "${table}_lock"; DROP SEQUENCE IF EXISTS "${table}_fence"`,
+        )
+      );
+      await pool.close();
+    },
+  };
+}
+
 async function raceOver(
   backend: Backend,
   mode: "workers" | "processes",
@@ -267,6 +289,20 @@ Deno.test({
     });
     await t.step("2 processes on different ports", async () => {
       assertExact(await raceOver(redisBackend(redisUrl!), "processes"));
+    });
+  },
+});
+
+Deno.test({
+  name:
+    "200 concurrent increments of one session over 2 isolates end at exactly 200 (PostgresStore) (needs DATABASE_URL)",
+  ignore: !databaseUrl,
+  async fn(t) {
+    await t.step("deno serve --parallel, 2 workers", async () => {
+      assertExact(await raceOver(postgresBackend(databaseUrl!), "workers"));
+    });
+    await t.step("2 processes on different ports", async () => {
+      assertExact(await raceOver(postgresBackend(databaseUrl!), "processes"));
     });
   },
 });
