@@ -10,7 +10,7 @@ export interface Served extends AsyncDisposable {
   url(path: string): string;
 }
 
-export const HTDOCS = new URL("./testdata/htdocs/", import.meta.url);
+const HTDOCS = new URL("./testdata/htdocs/", import.meta.url);
 
 /** Serves the port's publish root (plus `options`) on 127.0.0.1:0. */
 export async function serveHtdocs(options: Partial<AppOptions> = {}): Promise<Served> {
@@ -85,7 +85,7 @@ async function writeAll(conn: Deno.Conn, bytes: Uint8Array): Promise<void> {
   for (let sent = 0; sent < bytes.length;) sent += await conn.write(bytes.subarray(sent));
 }
 
-export function concat(parts: readonly Uint8Array[]): Uint8Array {
+function concat(parts: readonly Uint8Array[]): Uint8Array {
   const out = new Uint8Array(parts.reduce((n, part) => n + part.length, 0));
   let at = 0;
   for (const part of parts) {
