@@ -21,6 +21,7 @@ const SCOPE_KEYS: ReadonlySet<string> = new Set([
   "settings",
   "securityHeaders",
   "startup",
+  "errorPage",
 ]);
 
 export function checkScopeOptions(
@@ -46,6 +47,9 @@ export function checkScopeOptions(
     throw new TypeError(`Cannot use ${source}: settings must be an object`);
   }
   if (o.securityHeaders !== undefined) checkHeaderMap(o.securityHeaders, source);
+  if (o.errorPage !== undefined && o.errorPage !== false && typeof o.errorPage !== "string") {
+    throw new TypeError(`Cannot use ${source}: errorPage must be a template name or false`);
+  }
   const startup = o.startup === undefined ? [] : Array.isArray(o.startup) ? o.startup : [o.startup];
   if (startup.some((hook) => typeof hook !== "function")) {
     throw new TypeError(`Cannot use ${source}: startup must be a function or a list of functions`);
@@ -92,6 +96,7 @@ export function rootScope(): Scope {
     settings: Object.freeze({}),
     securityHeaders: undefined,
     startup: Object.freeze([]),
+    errorPage: undefined,
   });
 }
 
@@ -142,6 +147,11 @@ export function childScope(
     securityHeaders: options.securityHeaders === undefined
       ? parent.securityHeaders
       : Object.freeze({ ...parent.securityHeaders, ...lowerCaseKeys(options.securityHeaders) }),
+    errorPage: options.errorPage === undefined
+      ? parent.errorPage
+      : options.errorPage === false
+      ? undefined
+      : options.errorPage,
     startup: Object.freeze(
       startup.map((run, i) => Object.freeze({ source: `${source}#startup[${i}]`, run })),
     ),

@@ -157,9 +157,12 @@ function addModule(
       depth,
       indexFile: module.indexFile,
     });
-    if (names.length === 1 && names[0] === "index") {
-      const defaulted = Object.freeze({ ...route, path: "/" + module.segments.join("/") });
-      add([...module.segments], {
+    // A module's `index` answers the module's path, and an object's `index` the object's path
+    // (mod_python called a callable instance there).
+    if (names[names.length - 1] === "index") {
+      const key = [...module.segments, ...names.slice(0, -1)];
+      const defaulted = Object.freeze({ ...route, path: "/" + key.join("/") });
+      add(key, {
         route: defaulted,
         whole: wholeRoute(defaulted),
         exact: true,

@@ -52,6 +52,8 @@ export const PUBLISHED: ReadonlySet<string> = new Set([
   "admin/reports/daily.ts#index",
   "a/b.ts#c",
   "a/b.ts#index",
+  "a/b.ts#shelf.index",
+  "a/b.ts#shelf.item",
   "a/b/c.ts#index",
   "a/b/c.ts#d",
   "a/b/index.ts#e",

@@ -13,6 +13,7 @@ import type {
 } from "./access_hooks.ts";
 
 const encoder = new TextEncoder();
+const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /**
  * Runs the hooks in order: authentication (401 with `WWW-Authenticate: Basic realm="…"`), access
@@ -80,7 +81,8 @@ function unauthorized(realm: string): HttpError {
 }
 
 /**
- * Parses a Basic `Authorization` header.
+ * Parses a Basic `Authorization` header: the credentials are decoded as UTF-8 when valid, else
+ * as ISO-8859-1 (RFC 7617 §2.1).
  *
  * @example
  * ```ts
@@ -90,6 +92,7 @@ function unauthorized(realm: string): HttpError {
  *
  * assert.deepEqual(parseBasic(`Basic ${btoa("ann:x:y")}`), { user: "ann", password: "x:y" });
  * assert.equal(parseBasic("Basic not base64!"), undefined);
+ * assert.deepEqual(parseBasic(`Basic ${btoa("sp\xe1m:\xe9ggs")}`), { user: "spám", password: "éggs" });
  * const req = new Req(new Request("http://localhost/"));
  * const hooks = { auth: undefined, realm: "r", access: undefined, guard: undefined };
  * assert.equal((await checkAccess(req, hooks)).user, undefined);
@@ -105,13 +108,26 @@ export function parseBasic(header: string | null): BasicCredentials | undefined 
   try {
     const binary = atob(match[1]);
     const bytes = Uint8Array.from(binary, (char) => char.charCodeAt(0));
-    text = new TextDecoder("utf-8", { fatal: true }).decode(bytes);
+    text = decodeCredentials(bytes);
   } catch {
     return undefined;
   }
   const colon = text.indexOf(":");
   if (colon < 0) return undefined;
   return { user: text.slice(0, colon), password: text.slice(colon + 1) };
+}
+
+/**
+ * RFC 7617 §2.1: the challenge asks for UTF-8 (`charset="UTF-8"`), but clients that ignore it
+ * send ISO-8859-1 (as mod_python's tests do): UTF-8 when the bytes are valid UTF-8, else each
+ * byte is the Latin-1 character of that code.
+ */
+function decodeCredentials(bytes: Uint8Array): string {
+  try {
+    return utf8.decode(bytes);
+  } catch {
+    return String.fromCharCode(...bytes);
+  }
 }
 
 /**

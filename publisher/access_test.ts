@@ -137,5 +137,34 @@ Deno.test("parseBasic() refuses malformed headers", () => {
   for (const header of [null, "", "Basic", "Basic ", "Basic ****", `Digest ${btoa("a:b")}`]) {
     assert.equal(parseBasic(header), undefined, String(header));
   }
-  assert.equal(parseBasic(`Basic ${btoa("\xff\xfe:x")}`), undefined); // not UTF-8
+});
+
+Deno.test("parseBasic() decodes UTF-8 when valid, else ISO-8859-1 (RFC 7617)", async (t) => {
+  const basic = (bytes: number[]) => `Basic ${btoa(String.fromCharCode(...bytes))}`;
+  const utf8 = [...new TextEncoder().encode("sp\u00e1m:\u00e9ggs \u20ac")];
+  const latin1 = [...Array.from("sp\xe1m:\xe9ggs", (c) => c.charCodeAt(0))];
+  await t.step("UTF-8", () => {
+    assert.deepEqual(parseBasic(basic(utf8)), { user: "sp\u00e1m", password: "\u00e9ggs \u20ac" });
+  });
+  await t.step("ISO-8859-1, as mod_python's client sends it", () => {
+    assert.deepEqual(parseBasic(basic(latin1)), { user: "sp\u00e1m", password: "\u00e9ggs" });
+    assert.deepEqual(parseBasic(basic([0xff, 0xfe, 0x3a, 0x78])), {
+      user: "\xff\xfe",
+      password: "x",
+    });
+  });
+  await t.step("both reach a password map as the same user", async () => {
+    const hooks = {
+      auth: { "sp\u00e1m": "\u00e9ggs" },
+      realm: "r",
+      access: undefined,
+      guard: undefined,
+    };
+    for (const bytes of [latin1, [...new TextEncoder().encode("sp\u00e1m:\u00e9ggs")]]) {
+      const req = new Req(
+        new Request("http://localhost/", { headers: { authorization: basic(bytes) } }),
+      );
+      assert.equal((await checkAccess(req, hooks)).user, "sp\u00e1m");
+    }
+  });
 });

@@ -75,6 +75,13 @@ export interface ScopeOptions {
   securityHeaders?: Record<string, string | false>;
   /** Start-up work for this folder, run once before the server listens. */
   startup?: StartupFunction | readonly StartupFunction[];
+  /**
+   * A template (on `templates`) that renders errors the folder's functions do not catch, as
+   * PSP's error page did; `false` turns an inherited one off. Under `createApp` it is an
+   * embedded-code (`.ehtml`) template rendered with `it.error`, `it.requestId`, and `it.stack`
+   * in development (`debug`), for what would otherwise be the 500 page.
+   */
+  errorPage?: string | false;
 }
 
 /** The effective options of a folder. */
@@ -105,4 +112,6 @@ export interface Scope {
   readonly securityHeaders: Readonly<Record<string, string | false>> | undefined;
   /** The start-up hooks declared by this folder's own `_config.ts` (not inherited). */
   readonly startup: readonly StartupHook[];
+  /** The error page's template name, if one applies. */
+  readonly errorPage: string | undefined;
 }

@@ -15,6 +15,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const TOKEN = /^[!#$%&'*+\-.^_`|~0-9A-Za-z]+$/;
 const TOKEN_AT = /[!#$%&'*+\-.^_`|~0-9A-Za-z]+/y;
 const OWS_AT = /[ \t]*/y;
+const FOLD = /\r\n(?=[ \t])/g;
 // Any control character except HTAB.
 // deno-lint-ignore no-control-regex
 const CONTROL = /[\x00-\x08\x0a-\x1f\x7f]/;
@@ -33,10 +34,14 @@ export function parsePartHeaders(block: Uint8Array): PartHeaders {
   }
   let disposition: string | undefined;
   let contentType: string | undefined;
+  // RFC 2046 part headers follow RFC 822, where a line starting with white space continues the
+  // previous one: unfold (CRLF removed, the white space kept). The size limit has already
+  // counted the folded bytes.
+  text = text.replace(FOLD, "");
   for (const line of text === "" ? [] : text.split("\r\n")) {
     if (line.includes("\r") || line.includes("\n")) throw bad("a bare CR or LF in a line");
     if (line.startsWith(" ") || line.startsWith("\t")) {
-      throw bad("a folded (continued) header line");
+      throw bad("a continuation line with no header before it");
     }
     const colon = line.indexOf(":");
     const headerName = colon === -1 ? "" : line.slice(0, colon);

@@ -14,6 +14,8 @@
  */
 export * from "./body_budget.ts";
 export * from "./body_deadline.ts";
+export * from "./body_reader.ts";
+export * from "./conditional.ts";
 export * from "./cookie.ts";
 export * from "./fields.ts";
 export * from "./form.ts";
@@ -25,4 +27,5 @@ export * from "./req.ts";
 export * from "./request_chain.ts";
 export * from "./respond.ts";
 export * from "./response_headers.ts";
+export * from "./send_file.ts";
 export * from "./urlencoded.ts";

@@ -5,6 +5,8 @@
  */
 import type { BodyBudget } from "./body_budget.ts";
 import type { BodyDeadline } from "./body_deadline.ts";
+import { BodyReader } from "./body_reader.ts";
+import { notModified } from "./conditional.ts";
 import { type CookieOptions, parseCookies, serializeCookie } from "./cookie.ts";
 import type { Fields } from "./fields.ts";
 import { parseForm } from "./form.ts";
@@ -14,6 +16,7 @@ import { HttpError } from "./http_error.ts";
 import { type Cleanup, RequestChain } from "./request_chain.ts";
 import { TEXT_PLAIN } from "./_content_types.ts";
 import { checkHeader, ResponseHeaders } from "./response_headers.ts";
+import { sendFile, type SendFileOptions } from "./send_file.ts";
 import { parseQuery } from "./urlencoded.ts";
 
 /** Dispatches a request through the whole application, for internal redirects. */
@@ -66,6 +69,8 @@ export interface RedirectOptions {
   external?: boolean;
   /** Other origins allowed as targets, e.g. `["https://accounts.example.com"]`. */
   origins?: readonly string[];
+  /** The short plain-text body, for clients that show it; `Redirecting to <location>` by default. */
+  text?: string;
 }
 
 /** The most internal redirects one request may chain. */
@@ -152,6 +157,10 @@ export class Req {
   #chain: RequestChain | undefined;
   #data: Record<string, unknown> | undefined;
   #built: Response | undefined;
+  #mtime: Date | undefined;
+  #reader: BodyReader | undefined;
+  // The request an internal redirect dispatched to: this request's writes go to its stream.
+  #next: Req | undefined;
 
   /**
    * Wraps a web request.
@@ -170,6 +179,7 @@ export class Req {
     this.formLimits = options.formLimits ?? options.prev?.formLimits;
     this.defaultHeaders = options.defaultHeaders ?? options.prev?.defaultHeaders;
     this.prev = options.prev;
+    if (options.prev) options.prev.#next = this;
     this.#id = options.id;
     this.depth = options.prev ? options.prev.depth + 1 : 0;
   }
@@ -381,12 +391,17 @@ export class Req {
   /**
    * Writes a body chunk. The first write commits status and headers and starts a streamed
    * response; it resolves once the chunk is queued, so a slow client slows the writer down.
+   * On a request that was internally redirected (`req.prev` in the target), the write goes to
+   * the target's response, the one the client gets.
    *
    * @param chunk Text (UTF-8 encoded) or bytes.
    * @returns When the chunk has been accepted.
    * @throws {TypeError} When the client has gone away or the body was ended.
    */
   async write(chunk: string | Uint8Array): Promise<void> {
+    // After an internal redirect the target owns the one response stream (mod_python's
+    // `req.prev.write()` wrote to the same connection): write to it, never to a lost stream.
+    if (this.#next && !this.#writer) return this.#next.write(chunk);
     const writer = this.#commit();
     try {
       await writer.write(typeof chunk === "string" ? encoder.encode(chunk) : chunk);
@@ -403,6 +418,7 @@ export class Req {
    * @returns When the head is committed.
    */
   async flush(): Promise<void> {
+    if (this.#next && !this.#writer) return this.#next.flush();
     await this.#commit().ready;
   }
 
@@ -477,7 +493,12 @@ export class Req {
     ) {
       return this.#built = new Response(body); // Deno gives it this very type, on its fastest path
     }
-    const status = body === null && this.#status === 200 ? 204 : this.#status;
+    let status = body === null && this.#status === 200 ? 204 : this.#status;
+    if (status === 200 && this.#isCurrent()) {
+      status = 304;
+      if (body instanceof ReadableStream) body.cancel().catch(() => {});
+      body = null;
+    }
     if (body !== null && NULL_BODY_STATUSES.includes(status)) {
       // The Fetch API refuses a body here (a 500 for `req.status = 204; return ""`): drop it.
       if (body instanceof ReadableStream) body.cancel().catch(() => {});
@@ -488,6 +509,17 @@ export class Req {
     const length = this.method === "HEAD" && body !== null ? byteLength(body) : undefined;
     const headers = this.#head(body === null ? null : defaultType, length);
     return this.#built = new Response(body, { status, headers });
+  }
+
+  /** A `GET`/`HEAD` whose response has validators the request's preconditions match. */
+  #isCurrent(): boolean {
+    if (this.method !== "GET" && this.method !== "HEAD") return false;
+    const headers = this.#responseHeaders;
+    if (!headers?.touched) return false;
+    const etag = headers.get("etag");
+    const lastModified = headers.get("last-modified");
+    return (etag !== null || lastModified !== null) &&
+      notModified(this.request.headers, { etag, lastModified });
   }
 
   async #endStream(
@@ -571,10 +603,12 @@ export class Req {
   }
 
   /**
-   * A redirect response with `Location` (percent-encoded where needed), to return. The target
-   * must stay on this request's origin (a path, or an absolute URL with the same origin) unless
-   * `external` is set or its origin is in `origins`; `javascript:`, `data:` and `vbscript:` are
-   * never sent. A refused target is a 400 naming it: it usually came from the client (`?next=`).
+   * A redirect response with `Location` (percent-encoded where needed) and a short plain-text
+   * body for clients that show it (mod_python's `util.redirect(req, location, text)`), to
+   * return. The target must stay on this request's origin (a path, or an absolute URL with the
+   * same origin) unless `external` is set or its origin is in `origins`; `javascript:`, `data:`
+   * and `vbscript:` are never sent. A refused target is a 400 naming it: it usually came from
+   * the client (`?next=`).
    *
    * @param location Where to send the client.
    * @param options The status (301, 302, 303, 307 or 308; 302 by default), or
@@ -586,17 +620,118 @@ export class Req {
    * @throws {HeadersSentError} After the first write.
    */
   redirect(location: string, options: number | RedirectOptions = 302): Response {
-    const { status = 302, external = false, origins } = typeof options === "number"
-      ? { status: options }
-      : options;
+    const {
+      status = 302,
+      external = false,
+      origins,
+      text = `Redirecting to ${location}\n`,
+    } = typeof options === "number" ? { status: options } : options;
     if (![301, 302, 303, 307, 308].includes(status)) {
       throw new RangeError(`Cannot redirect with status ${status}: use 301, 302, 303, 307 or 308`);
     }
     if (this.#writer) throw new HeadersSentError(`redirect to ${location}`);
     checkRedirect(location, this.url, external, origins);
-    const headers = new Headers(this.#head(null));
+    const headers = new Headers(this.#head(TEXT_PLAIN));
     headers.set("location", checkHeader("location", location));
-    return this.#built = new Response(null, { status, headers });
+    return this.#built = new Response(text, { status, headers });
+  }
+
+  /**
+   * Reads the body by bytes or lines (mod_python's `req.read()`, `readline()`, `readlines()`,
+   * `discard_request_body()`); the same reader on every call. Do not mix it with
+   * {@linkcode Req.form}: the body is read once. The bytes it buffers count against the
+   * application's body budget (503 past it), as a form's do.
+   *
+   * @returns The reader.
+   */
+  reader(): BodyReader {
+    if (this.#reader) return this.#reader;
+    const shared = this.#options.bodyBudget;
+    let held = 0;
+    if (shared !== undefined) this.registerCleanup(() => shared.give(held));
+    return this.#reader = new BodyReader(this.request.body, {
+      budget: shared && {
+        take: (bytes) => {
+          shared.take(bytes);
+          held += bytes;
+        },
+        give: (bytes) => {
+          shared.give(bytes);
+          held -= bytes;
+        },
+      },
+    });
+  }
+
+  /**
+   * Sends a file, or part of it, answering `Range` and preconditions: see {@linkcode sendFile}.
+   *
+   * @param path The file (the application's, never request input).
+   * @param options `offset` and `length` of the part to send.
+   * @returns The response to return from the handler.
+   */
+  sendFile(path: string | URL, options?: SendFileOptions): Promise<Response> {
+    return sendFile(this, path, options);
+  }
+
+  /** The latest modification time given to {@linkcode Req.updateMtime}, if any. */
+  get mtime(): Date | undefined {
+    return this.#mtime;
+  }
+
+  /**
+   * Records that the response depends on something modified at `time`; the latest time wins
+   * (mod_python's `req.update_mtime()`).
+   *
+   * @param time The modification time.
+   * @throws {TypeError} For an invalid date.
+   */
+  updateMtime(time: Date | number): void {
+    const date = new Date(time);
+    if (Number.isNaN(date.getTime())) throw new TypeError(`Cannot update mtime to ${time}`);
+    if (this.#mtime === undefined || date > this.#mtime) this.#mtime = date;
+  }
+
+  /**
+   * Sets `Last-Modified` from {@linkcode Req.mtime}. A `GET` or `HEAD` whose
+   * `If-Modified-Since` is not older then gets `304 Not Modified`.
+   *
+   * @throws {TypeError} When no mtime was recorded.
+   * @throws {HeadersSentError} After the first write.
+   */
+  setLastModified(): void {
+    if (!this.#mtime) throw new TypeError("Cannot set Last-Modified: call req.updateMtime() first");
+    this.responseHeaders.set("last-modified", this.#mtime.toUTCString());
+  }
+
+  /**
+   * Sets `ETag`: the given tag (quoted if it is not), or a weak one made from
+   * {@linkcode Req.mtime}. A `GET` or `HEAD` whose `If-None-Match` matches it (weak comparison)
+   * then gets `304 Not Modified`.
+   *
+   * @param etag The tag, e.g. `W/"v3"`, `"v3"` or `v3`.
+   * @throws {TypeError} Without a tag when no mtime was recorded.
+   * @throws {HeadersSentError} After the first write.
+   */
+  setEtag(etag?: string): void {
+    if (etag === undefined) {
+      if (!this.#mtime) throw new TypeError("Cannot make an ETag: call req.updateMtime() first");
+      etag = `W/"${this.#mtime.getTime().toString(36)}"`;
+    } else if (!/^(?:W\/)?".*"$/.test(etag)) {
+      etag = `"${etag}"`;
+    }
+    this.responseHeaders.set("etag", etag);
+  }
+
+  /**
+   * Tells clients and caches not to reuse the response: `Cache-Control: no-store, no-cache`
+   * and an `Expires` in the past (mod_python's `req.no_cache = 1`).
+   *
+   * @throws {HeadersSentError} After the first write.
+   */
+  noCache(): void {
+    this.responseHeaders.set("cache-control", "no-store, no-cache");
+    this.responseHeaders.set("expires", new Date(0).toUTCString());
   }
 
   /**

@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { HeadersSentError } from "./headers_sent_error.ts";
 import { BodyDeadline } from "./body_deadline.ts";
+import { BodyBudget } from "./body_budget.ts";
 import { HttpError } from "./http_error.ts";
 import { type Dispatch, MAX_REDIRECT_DEPTH, type RedirectOptions, Req } from "./req.ts";
 import type { RequestChain } from "./request_chain.ts";
@@ -530,6 +531,19 @@ Deno.test("Req.internalRedirect() dispatches a new Req that reads req.prev.data"
   assert.deepEqual(order, ["view", "controller"]);
 });
 
+Deno.test("Req.internalRedirect() target's req.prev.write() goes to the one response", async () => {
+  await using server = serveForTest(async (req) => {
+    if (req.path === "/first") return req.internalRedirect("/second");
+    await req.prev!.write("test ");
+    await req.prev!.flush();
+    await req.write("ok");
+    return undefined;
+  });
+  const response = await fetch(server.url("/first"));
+  assert.equal(response.status, 200);
+  assert.equal(await response.text(), "test ok");
+});
+
 Deno.test("Req.internalRedirect() stops a loop at the depth limit with a 500", async () => {
   let deepest = 0;
   await using server = serveForTest((req) => {
@@ -692,4 +706,93 @@ Deno.test("Req.path agrees with URL parsing for the other special schemes and od
     assert.equal(req.path, url.pathname, href);
     assert.deepEqual([...req.query], [...new URLSearchParams(url.search)], href);
   }
+});
+
+Deno.test("Req.redirect() sends a short plain-text body, or the given text", async () => {
+  const req = () => new Req(new Request("http://localhost/"));
+  const plain = req().redirect("/next");
+  assert.equal(plain.status, 302);
+  assert.equal(plain.headers.get("content-type"), "text/plain;charset=UTF-8");
+  assert.equal(await plain.text(), "Redirecting to /next\n");
+  const chosen = req().redirect("/dummy", { status: 303, text: "test ok" });
+  assert.equal(chosen.status, 303);
+  assert.equal(chosen.headers.get("location"), "/dummy");
+  assert.equal(await chosen.text(), "test ok");
+  assert.throws(() => req().redirect("/x", { status: 200 }), RangeError);
+});
+
+Deno.test("Req.updateMtime(), setLastModified(), setEtag() and noCache() set the headers", async () => {
+  const req = new Req(new Request("http://localhost/"));
+  assert.throws(() => req.setLastModified(), TypeError);
+  assert.throws(() => req.setEtag(), TypeError);
+  req.updateMtime(new Date(200_000));
+  req.updateMtime(100_000); // an older time does not win
+  assert.equal(req.mtime?.getTime(), 200_000);
+  req.setLastModified();
+  req.setEtag();
+  assert.equal(req.responseHeaders.get("last-modified"), new Date(200_000).toUTCString());
+  assert.equal(req.responseHeaders.get("etag"), `W/"${(200_000).toString(36)}"`);
+  req.setEtag("v2");
+  assert.equal(req.responseHeaders.get("etag"), '"v2"');
+  req.noCache();
+  assert.equal(req.responseHeaders.get("cache-control"), "no-store, no-cache");
+  assert.equal(req.responseHeaders.get("expires"), new Date(0).toUTCString());
+  assert.throws(() => req.updateMtime(Number.NaN), TypeError);
+  const written = req.write("x"); // commits the head at once
+  assert.throws(() => req.noCache(), HeadersSentError);
+  await req.streamedResponse?.body?.cancel();
+  await written.catch(() => {});
+});
+
+Deno.test("Req answers 304 for a returned body whose validators match the request", async (t) => {
+  const page = (req: Req) => {
+    req.setEtag('W/"v1"');
+    req.updateMtime(new Date("2024-05-01T10:00:00Z"));
+    req.setLastModified();
+    return "the page";
+  };
+  const ask = async (headers: Record<string, string>, method = "GET") =>
+    await respond(new Req(new Request("http://localhost/", { headers, method })), page);
+  await t.step("a strong If-None-Match against the weak ETag", async () => {
+    const response = await ask({ "if-none-match": '"v1"' });
+    assert.equal(response.status, 304);
+    assert.equal(response.body, null);
+    assert.equal(response.headers.get("etag"), 'W/"v1"');
+  });
+  await t.step("If-Modified-Since", async () => {
+    const response = await ask({ "if-modified-since": "Wed, 01 May 2024 10:00:00 GMT" });
+    assert.equal(response.status, 304);
+  });
+  await t.step("HEAD too", async () => {
+    assert.equal((await ask({ "if-none-match": 'W/"v1"' }, "HEAD")).status, 304);
+  });
+  await t.step("another tag, or a POST, gets the page", async () => {
+    const other = await ask({ "if-none-match": '"v2"' });
+    assert.equal(await other.text(), "the page");
+    const post = await ask({ "if-none-match": '"v1"' }, "POST");
+    assert.equal(await post.text(), "the page");
+  });
+});
+
+Deno.test("Req.reader() reads the body by lines, one reader per request", async () => {
+  const req = new Req(new Request("http://localhost/", { method: "POST", body: "a\nb\n" }));
+  assert.equal(req.reader(), req.reader());
+  const lines = await req.reader().readLines();
+  assert.deepEqual(lines.map((line) => decoder.decode(line)), ["a\n", "b\n"]);
+});
+
+Deno.test("Req.reader() counts its buffer against the app's body budget: 503 past it", async () => {
+  const bodyBudget = new BodyBudget({ maxBytes: 4 });
+  const request = () => new Request("http://localhost/", { method: "POST", body: "0123456789" });
+  const req = new Req(request(), { bodyBudget });
+  await assert.rejects(req.reader().read(), (error: unknown) => {
+    assert.ok(error instanceof HttpError);
+    assert.equal(error.status, 503);
+    return true;
+  });
+  await req.chain.runCleanups();
+  const small = new Req(new Request("http://localhost/", { method: "POST", body: "abc" }), {
+    bodyBudget,
+  });
+  assert.equal(decoder.decode(await small.reader().read()), "abc"); // the budget was given back
 });

@@ -16,9 +16,12 @@ export type Handler = (req: Req) => unknown;
  *   it starts with: text that echoes a client's input must never become markup;
  * - an `html` tagged-template result of `@pubkit/render` → `text/html; charset=utf-8`;
  * - `Uint8Array`/`ArrayBuffer` → bytes, `application/octet-stream`;
- * - `ReadableStream` or async iterable → streamed, `application/octet-stream` for bytes;
+ * - `ReadableStream`, async iterable, or iterator (a sync generator, `map.keys()`) → streamed,
+ *   each item as text (bytes as they are), `application/octet-stream`;
  * - `Response` → as is; `undefined`/`null` → no body (204 unless a status was set);
- * - anything else (plain object, array, number, boolean) → JSON, `application/json`.
+ * - anything else (plain object, array, number, boolean) → JSON, `application/json`; other
+ *   iterables without `toJSON` (a `Set`, a `Map`, typed arrays but `Uint8Array`) are refused
+ *   with a `TypeError` naming their type, rather than sent as `{}`.
  *
  * An explicit `req.contentType` always wins over these defaults.
  *
@@ -74,6 +77,15 @@ function convert(req: Req, value: unknown): Response | Promise<Response> {
   if (isAsyncIterable(value)) {
     return req.end(ReadableStream.from(encodeChunks(value)), "application/octet-stream");
   }
+  if (isIterable(value)) {
+    if (isIterator(value)) {
+      return req.end(ReadableStream.from(encodeChunks(value)), "application/octet-stream");
+    }
+    const type = Object.getPrototypeOf(value)?.constructor?.name ?? "iterable";
+    throw new TypeError(
+      `Cannot send a ${type} as a response: return an array (JSON) or a generator (streamed)`,
+    );
+  }
   return req.end(JSON.stringify(value), APPLICATION_JSON);
 }
 
@@ -81,7 +93,20 @@ function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
   return typeof value === "object" && value !== null && Symbol.asyncIterator in value;
 }
 
-async function* encodeChunks(source: AsyncIterable<unknown>): AsyncGenerator<Uint8Array> {
+/** An iterable object that is not an array and has no `toJSON` (those are JSON). */
+function isIterable(value: unknown): value is Iterable<unknown> {
+  return typeof value === "object" && value !== null && Symbol.iterator in value &&
+    !Array.isArray(value) && typeof (value as { toJSON?: unknown }).toJSON !== "function";
+}
+
+/** An iterator that is its own iterable: a generator, `map.keys()`, `array.values()`. */
+function isIterator(value: Iterable<unknown>): boolean {
+  return typeof (value as Partial<Iterator<unknown>>).next === "function";
+}
+
+async function* encodeChunks(
+  source: AsyncIterable<unknown> | Iterable<unknown>,
+): AsyncGenerator<Uint8Array> {
   const encoder = new TextEncoder();
   for await (const chunk of source) {
     if (chunk instanceof Uint8Array) yield chunk;

@@ -30,6 +30,11 @@ Deno.test("respond() converts return values over HTTP", async (t) => {
         yield new Uint8Array([98]);
         yield 3;
       })(),
+    "/generator": () =>
+      (function* () {
+        for (let c = 0; c < 10; c++) yield c;
+      })(),
+    "/map-keys": () => new Map([[1, "a"], [2, "b"], [3, "c"]]).keys(),
     "/response": () => new Response("as is", { status: 418, headers: { "x-own": "1" } }),
     "/undefined": () => undefined,
     "/null": () => null,
@@ -53,6 +58,8 @@ Deno.test("respond() converts return values over HTTP", async (t) => {
     ["/array-buffer", 200, BYTES, "\x07\x08"],
     ["/stream", 200, BYTES, "hi"],
     ["/async-iterable", 200, BYTES, "ab3"],
+    ["/generator", 200, BYTES, "0123456789"],
+    ["/map-keys", 200, BYTES, "123"],
     ["/response", 418, "text/plain;charset=UTF-8", "as is"],
     ["/undefined", 204, null, ""],
     ["/null", 204, null, ""],
@@ -229,4 +236,24 @@ Deno.test("respond() nested in respond() streams through both levels", async () 
   sendSecond();
   assert.equal((await reader.read()).value, "two");
   assert.equal((await reader.read()).done, true);
+});
+
+Deno.test("toResponse() refuses an iterable that is neither an array nor an iterator", async () => {
+  const values: [unknown, string][] = [
+    [new Set([1, 2]), "Set"],
+    [new Map([[1, 2]]), "Map"],
+    [new Int16Array(2), "Int16Array"],
+    [{ [Symbol.iterator]: function* () {} }, "Object"],
+  ];
+  const withJson = { [Symbol.iterator]: function* () {}, toJSON: () => ["as", "json"] };
+  const json = await toResponse(new Req(new Request("http://localhost/")), withJson);
+  assert.deepEqual(await json.json(), ["as", "json"]);
+  for (const [value, type] of values) {
+    await assert.rejects(
+      Promise.resolve(toResponse(new Req(new Request("http://localhost/")), value)),
+      new TypeError(
+        `Cannot send a ${type} as a response: return an array (JSON) or a generator (streamed)`,
+      ),
+    );
+  }
 });

@@ -358,12 +358,38 @@ export class App {
     if (answer instanceof Response) return this.#complete(req, answer, info, started);
     return answer.then(
       (response) => this.#complete(req, response, info, started),
-      (error) => this.#complete(req, this.#errorResponse(error, req), info, started),
+      async (error) => this.#complete(req, await this.#errorResponse(error, req), info, started),
     );
   }
 
-  #errorResponse(error: unknown, req: AppReq): Response {
-    return errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+  #errorResponse(error: unknown, req: AppReq): Response | Promise<Response> {
+    const response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+    if (response.status !== 500 || req.errorPage === undefined) return response;
+    return this.#errorPage(error, req, req.errorPage, response);
+  }
+
+  /** The folder's error page for a 500, or the plain 500 if the page itself fails. */
+  async #errorPage(
+    error: unknown,
+    req: AppReq,
+    page: string,
+    plain: Response,
+  ): Promise<Response> {
+    try {
+      const html = await this.#services.templates.for(req.templatePaths).embedded.render(page, {
+        error,
+        requestId: req.id,
+        stack: this.#options.debug && error instanceof Error ? error.stack : undefined,
+        req,
+      });
+      const headers = new Headers(plain.headers);
+      headers.set("content-type", "text/html; charset=utf-8");
+      await plain.body?.cancel();
+      return new Response(html, { status: 500, headers });
+    } catch (pageError) {
+      this.#log(`[${req.id}] the error page ${page} failed`, pageError);
+      return plain;
+    }
   }
 
   /**
@@ -382,7 +408,7 @@ export class App {
         () => this.#completeSaved(req, response, info, started),
         async (error) => {
           await response.body?.cancel();
-          return this.#completeSaved(req, this.#errorResponse(error, req), info, started);
+          return this.#completeSaved(req, await this.#errorResponse(error, req), info, started);
         },
       );
     }
@@ -462,7 +488,7 @@ export class App {
     try {
       response = await respond(req, this.#handler);
     } catch (error) {
-      response = this.#errorResponse(error, req);
+      response = await this.#errorResponse(error, req);
     }
     // A session first opened by the target carries its cookie back through the original.
     return req.hasSession ? this.#cookies.apply(response, req) : response;
@@ -630,6 +656,7 @@ function applyScope(
   const { scope } = route;
   if (scope.securityHeaders !== undefined) req.defaultHeaders = headersOf(scope);
   req.templatePaths = scope.templates;
+  req.errorPage = scope.errorPage;
   // Only a scope that sets limits costs an object per request.
   if (scope.formLimits) req.formLimits = { ...req.formLimits, ...scope.formLimits };
   // Synchronous unless there is a session to open: a published function costs no extra await.

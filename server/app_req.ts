@@ -88,6 +88,8 @@ export class AppReq extends Req {
   readonly server: AppServices;
   /** Template search path for {@linkcode AppReq.render}, set from the folder's scope. */
   templatePaths: readonly string[] = NO_PATHS;
+  /** The template that renders this request's uncaught errors, from the folder's scope. */
+  errorPage: string | undefined;
   #session: Session | undefined;
   #opening: Promise<Session> | undefined;
   // Read on first use: info.remoteAddr is a getter that costs an op.

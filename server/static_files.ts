@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { HttpError, type Req } from "@pubkit/request";
+import { HttpError, type Req, sendFile } from "@pubkit/request";
 
 /** Options for {@linkcode staticFiles}. */
 export interface StaticFilesOptions {
@@ -35,8 +35,9 @@ const TYPES: Record<string, string> = {
 export type StaticHandler = (req: Req) => Promise<Response | undefined>;
 
 /**
- * Creates a handler for static files under a URL prefix, with `ETag` and `Last-Modified` and
- * `304 Not Modified` answers. Paths are decoded strictly, dot-files and `..` are refused, and
+ * Creates a handler for static files under a URL prefix, with `ETag` and `Last-Modified`,
+ * `304 Not Modified` answers and single `Range` requests (206, 416), through
+ * {@linkcode sendFile}. Paths are decoded strictly, dot-files and `..` are refused, and
  * the resolved real path must stay inside the folder, so symlinks cannot leak other files.
  *
  * @example
@@ -93,23 +94,11 @@ export function staticFiles(options: StaticFilesOptions): StaticHandler {
     if (!path.startsWith(`${base}/`) || !info.isFile || hasHiddenPart(path.slice(base.length))) {
       throw new HttpError(404, "Not found");
     }
-    const mtime = info.mtime ?? new Date(0);
-    const etag = `W/"${info.size.toString(36)}-${mtime.getTime().toString(36)}"`;
-    const headers = new Headers({
-      etag,
-      "last-modified": mtime.toUTCString(),
-      "cache-control": cacheControl,
-      "content-type": TYPES[path.slice(path.lastIndexOf(".") + 1).toLowerCase()] ??
-        "application/octet-stream",
-      "x-content-type-options": "nosniff",
-    });
-    if (notModified(req.headers, etag, mtime)) {
-      return new Response(null, { status: 304, headers });
-    }
-    headers.set("content-length", String(info.size));
-    if (req.method === "HEAD") return new Response(null, { headers });
-    const file = await Deno.open(path);
-    return new Response(file.readable, { headers });
+    req.responseHeaders.set("cache-control", cacheControl);
+    req.responseHeaders.set("x-content-type-options", "nosniff");
+    req.contentType = TYPES[path.slice(path.lastIndexOf(".") + 1).toLowerCase()] ??
+      "application/octet-stream";
+    return sendFile(req, path);
   };
 }
 
@@ -137,13 +126,4 @@ function decodeSegment(segment: string): string {
 /** Whether a path relative to the root (`/a/.git/config`) has a part starting with `.`. */
 function hasHiddenPart(relative: string): boolean {
   return relative.includes("/.");
-}
-
-function notModified(headers: Headers, etag: string, mtime: Date): boolean {
-  const ifNoneMatch = headers.get("if-none-match");
-  if (ifNoneMatch !== null) {
-    return ifNoneMatch.split(",").some((tag) => tag.trim() === etag || tag.trim() === "*");
-  }
-  const since = Date.parse(headers.get("if-modified-since") ?? "");
-  return !Number.isNaN(since) && Math.floor(mtime.getTime() / 1000) * 1000 <= since;
 }

@@ -104,3 +104,22 @@ Deno.test("staticFiles() serves nothing whose resolved path has a dot-part under
     await ok.body?.cancel();
   });
 });
+
+Deno.test("staticFiles() answers a Range with 206, past the end with 416", async () => {
+  await withFolder(async (dir) => {
+    const serve = staticFiles({ prefix: "/static/", dir });
+    const part = (await serve(get("/static/site.css", { range: "bytes=1-3" })))!;
+    assert.equal(part.status, 206);
+    assert.equal(part.headers.get("content-range"), "bytes 1-3/6");
+    assert.equal(part.headers.get("content-type"), "text/css; charset=utf-8");
+    assert.equal(part.headers.get("x-content-type-options"), "nosniff");
+    assert.equal(await part.text(), "ody");
+    const past = (await serve(get("/static/site.css", { range: "bytes=6-" })))!;
+    assert.equal(past.status, 416);
+    assert.equal(past.headers.get("content-range"), "bytes */6");
+    await past.body?.cancel();
+    const whole = (await serve(get("/static/site.css")))!;
+    assert.equal(whole.headers.get("accept-ranges"), "bytes");
+    assert.equal(await whole.text(), "body{}");
+  });
+});

@@ -1,0 +1,2 @@
+// What mod_python's handlers wrote to Apache's error_log: the test reads it back.
+export const errorLog: string[] = [];

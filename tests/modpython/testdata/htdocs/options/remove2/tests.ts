@@ -1,0 +1,1 @@
+export { PythonOption_items } from "../tests.ts";
