@@ -25,6 +25,28 @@ export interface NodeDef {
   rawText: boolean;
   /** Static strings and child defs, in document order (seps included, rendered by their rep). */
   parts: (string | NodeDef)[];
+  /*
+   * What rendering reads, from `link()`: the static text around each child is merged at
+   * compile time into the strings written next to it, so a page is fewer, longer pieces.
+   */
+  /** The static text before the first child (all of it when there is no child). */
+  first: string;
+  /** The child defs in order (seps included). */
+  kids: NodeDef[];
+  /** `<tag`, the open tag before attributes. */
+  tagOpen: string;
+  /** The open tag with static attributes, then `first`. */
+  head: string;
+  /** `>` then `first`; `">` then `first` (after an attribute value). */
+  gtFirst: string;
+  quoteGtFirst: string;
+  /** The static text after this def in its parent, up to the next child or the parent's end. */
+  after: string;
+  /** `close` then `after`. */
+  closeAfter: string;
+  /** The last attribute key written first into the open tag, and `<tag key="` for it. */
+  firstKey: string;
+  firstOpen: string;
   /** Child name → slot index for `node(name)`. */
   index: Map<string, number>;
   /** Child con/rep defs by slot. */
@@ -84,6 +106,16 @@ function newDef(
     isVoid: VOID.has(tag),
     rawText: RAW_TEXT.has(tag),
     parts: [],
+    first: "",
+    kids: [],
+    tagOpen: `<${tag}`,
+    head: "",
+    gtFirst: "",
+    quoteGtFirst: "",
+    after: "",
+    closeAfter: "",
+    firstKey: "",
+    firstOpen: "",
     index: new Map(),
     children: [],
     slot: -1,
@@ -147,6 +179,7 @@ class FillCompiler {
     this.root.parts.push(this.#source.slice(this.#cursor));
     this.#pairSeparators();
     compact(this.root);
+    link(this.root);
     return this.root;
   }
 
@@ -305,4 +338,23 @@ function compact(def: NodeDef): void {
     }
   }
   def.parts = parts;
+}
+
+/** Fills in what rendering reads (see NodeDef): merged static strings and the child list. */
+function link(def: NodeDef): void {
+  const parts = def.parts;
+  def.first = typeof parts[0] === "string" ? parts[0] : "";
+  def.head = def.minus ? def.first : def.openStatic + def.first;
+  def.gtFirst = ">" + def.first;
+  def.quoteGtFirst = '">' + def.first;
+  def.kids = [];
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (typeof p === "string") continue;
+    const next = parts[i + 1];
+    p.after = typeof next === "string" ? next : "";
+    p.closeAfter = p.minus ? p.after : p.close + p.after;
+    def.kids.push(p);
+    link(p);
+  }
 }

@@ -1,7 +1,8 @@
 // The URL policy's internals, shared by safe_url.ts and the fill engine.
 import { decodeHTML } from "entities";
 
-const URL_ATTRIBUTES: ReadonlySet<string> = new Set([
+/** Lowercase names of the attributes that take a URL. */
+export const _URL_ATTRIBUTES: ReadonlySet<string> = new Set([
   "action",
   "archive",
   "background",
@@ -40,7 +41,7 @@ const IGNORED = /[\u0000-\u0020]+/g;
  * @returns `true` for URL attributes.
  */
 export function _isUrlAttributeLower(lower: string): boolean {
-  return URL_ATTRIBUTES.has(lower);
+  return _URL_ATTRIBUTES.has(lower);
 }
 
 function schemeRefused(candidate: string, allowImageData: boolean): boolean {

@@ -6,20 +6,21 @@
 
 import { type NodeDef, REP, SEP } from "./_fill_compile.ts";
 import { ATTRIBUTE_NAME, CONSTRUCT } from "./_fill_shared.ts";
+import { _animationAllowed, _refreshAllowed, _urlAllowed } from "./_url_policy.ts";
 import {
-  _animationAllowed,
-  _isUrlAttributeLower,
-  _refreshAllowed,
-  _urlAllowed,
-} from "./_url_policy.ts";
+  ANIMATION_TARGET,
+  ANIMATION_VALUE,
+  attributeKind,
+  CONTENT,
+  knownAttributeKind,
+  PLAIN,
+  REFUSED,
+  URL_VALUE,
+} from "./_attribute_kind.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { TemplateRuntimeError } from "./template_runtime_error.ts";
 import { Trusted } from "./trusted.ts";
 import { UnsafeUrlError } from "./unsafe_url_error.ts";
-
-// Attributes no escaping makes safe: CSS, HTML in an attribute, a page's http-equiv.
-const REFUSED_ATTRIBUTES = new Set(["style", "srcdoc", "http-equiv"]);
-const ANIMATION_VALUES = new Set(["to", "from", "by", "values"]);
 
 /**
  * Declarative fill data for {@linkcode FillNode.fill}: each key names a child
@@ -65,8 +66,9 @@ export class FillNode {
   #def: NodeDef;
   #slots: (FillNode | undefined)[] | undefined;
   #content: string | undefined;
-  // Pairs of lowercase name and serialized text: lighter than a Map for the usual one or two.
-  #attrs: string[] | undefined;
+  // Pairs of lowercase name and escaped value (`true`: boolean attribute, `false`: removed):
+  // lighter than a Map for the usual one or two.
+  #attrs: (string | boolean)[] | undefined;
   #omitted = false;
   #items: FillNode[] | undefined;
 
@@ -176,48 +178,62 @@ export class FillNode {
    * @throws {TemplateRuntimeError} When the value's `toString` throws.
    */
   attr(name: string, value: string | number | boolean | null | undefined | Trusted): this {
-    if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
-      throw new TypeError(
-        `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
-      );
+    let key = name;
+    let kind = knownAttributeKind(name);
+    if (kind === undefined) {
+      if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
+        throw new TypeError(
+          `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
+        );
+      }
+      key = name.toLowerCase();
+      kind = attributeKind(key);
     }
     if (this.#def.minus) {
       throw new TypeError(
         `Cannot set attribute ${name} on node "${this.#def.name}": its tags are omitted`,
       );
     }
-    const key = name.toLowerCase();
-    let text: string;
-    if (value === null || value === undefined || value === false) text = "";
-    else if (value === true) text = ` ${key}`;
-    else if (value instanceof Trusted) text = ` ${key}="${escapeHtml(value.value)}"`;
+    let text: string | boolean;
+    if (value === null || value === undefined || value === false) text = false;
+    else if (value === true) text = true;
+    else if (value instanceof Trusted) text = escapeHtml(value.value);
     else {
       const v = typeof value === "string" ? value : this.#string(value);
-      if (!this.#allowed(key, v)) throw new UnsafeUrlError(key, v);
-      text = ` ${key}="${escapeHtml(v)}"`;
+      if (kind !== PLAIN && !this.#allowed(key, kind, v)) throw new UnsafeUrlError(key, v);
+      text = escapeHtml(v);
     }
     const attrs = this.#attrs;
     if (attrs === undefined) {
       this.#attrs = [key, text];
       return this;
     }
-    const at = attrs.indexOf(key);
-    if (at !== -1 && at % 2 === 0) attrs[at + 1] = text;
-    else attrs.push(key, text);
+    for (let i = 0; i < attrs.length; i += 2) {
+      if (attrs[i] === key) {
+        attrs[i + 1] = text;
+        return this;
+      }
+    }
+    attrs.push(key, text);
     return this;
   }
 
-  /** The attribute policy for an untrusted value (`key` lowercase). */
-  #allowed(key: string, value: string): boolean {
+  /** The attribute policy for an untrusted value (`key` lowercase, `kind` its class). */
+  #allowed(key: string, kind: number, value: string): boolean {
     const def = this.#def;
-    if (key.charCodeAt(0) === 111 && key.charCodeAt(1) === 110) return false; // on…
-    if (REFUSED_ATTRIBUTES.has(key)) return false;
-    if (_isUrlAttributeLower(key)) return _urlAllowed(key, value, def.tag);
-    if (def.animation) {
-      if (key === "attributename") return false;
-      if (ANIMATION_VALUES.has(key)) return _animationAllowed(value);
+    switch (kind) {
+      case URL_VALUE:
+        return _urlAllowed(key, value, def.tag);
+      case REFUSED:
+        return false;
+      case ANIMATION_VALUE:
+        return !def.animation || _animationAllowed(value);
+      case ANIMATION_TARGET:
+        return !def.animation;
+      case CONTENT:
+        return !def.refresh || _refreshAllowed(value);
     }
-    return !(def.refresh && key === "content") || _refreshAllowed(value);
+    return true;
   }
 
   /** `String(value)` (`null`/`undefined` → empty), a throwing `toString` named by template and node. */
@@ -308,7 +324,7 @@ export class FillNode {
    * @throws {never} Does not throw.
    */
   toString(): string {
-    return FillNode.#render(this.#def, this);
+    return FillNode.#node(this.#def, this, "", false);
   }
 
   /**
@@ -321,52 +337,96 @@ export class FillNode {
     return toChunkedStream(() => this.toString());
   }
 
-  static #render(def: NodeDef, node: FillNode | undefined): string {
+  // Rendering appends to one string: each static piece (merged at compile time with its
+  // neighbours, see NodeDef) and each value is one rope node, and a page is a few hundred.
+
+  /** Appends a def's output for `node` (omitted, repeated or single), then `after` if asked. */
+  static #node(def: NodeDef, node: FillNode | undefined, out: string, withAfter: boolean): string {
     if (node !== undefined) {
-      if (node.#omitted) return "";
+      if (node.#omitted) return withAfter ? out + def.after : out;
       const items = node.#items;
       if (items !== undefined) {
-        let out = "";
-        for (let i = 0; i < items.length; i++) {
-          if (i > 0 && def.sep !== undefined) out += FillNode.#single(def.sep, undefined);
-          out += FillNode.#single(def, items[i]);
+        const n = items.length;
+        if (n === 0) return withAfter ? out + def.after : out;
+        const sep = def.sep;
+        for (let i = 0; i < n; i++) {
+          if (i > 0 && sep !== undefined) out = FillNode.#single(sep, undefined, out, false);
+          out = FillNode.#single(def, items[i], out, withAfter && i === n - 1);
         }
         return out;
       }
     }
-    return FillNode.#single(def, node);
+    return FillNode.#single(def, node, out, withAfter);
   }
 
-  static #single(def: NodeDef, node: FillNode | undefined): string {
-    let out = "";
-    if (!def.minus) {
-      const attrs = node === undefined ? undefined : node.#attrs;
-      out = attrs === undefined ? def.openStatic : openTag(def, attrs);
-    }
-    if (def.isVoid) return out;
+  static #single(
+    def: NodeDef,
+    node: FillNode | undefined,
+    out: string,
+    withAfter: boolean,
+  ): string {
+    const attrs = node === undefined ? undefined : node.#attrs;
     const content = node === undefined ? undefined : node.#content;
-    if (content !== undefined) out += content;
-    else {
+    if (def.isVoid || content !== undefined) {
+      if (!def.minus) {
+        out = attrs === undefined ? out + def.openStatic : openTag(def, attrs, out, ">", '">');
+      }
+      if (content !== undefined) out += content;
+    } else {
+      out = attrs === undefined
+        ? out + def.head
+        : openTag(def, attrs, out, def.gtFirst, def.quoteGtFirst);
+      const kids = def.kids;
       const slots = node === undefined ? undefined : node.#slots;
-      const parts = def.parts;
-      for (let i = 0; i < parts.length; i++) {
-        const p = parts[i];
-        if (typeof p === "string") out += p;
-        else if (p.kind !== SEP) out += FillNode.#render(p, slots?.[p.slot]);
+      for (let i = 0; i < kids.length; i++) {
+        const kid = kids[i];
+        out = kid.kind === SEP
+          ? out + kid.after
+          : FillNode.#node(kid, slots === undefined ? undefined : slots[kid.slot], out, true);
       }
     }
-    return def.minus ? out : out + def.close;
+    return out + (withAfter ? def.closeAfter : def.minus ? "" : def.close);
   }
 }
 
-function openTag(def: NodeDef, set: string[]): string {
-  let out = `<${def.tag}`;
-  for (const [name, text] of def.attrs) if (!hasKey(set, name)) out += text;
-  for (let i = 1; i < set.length; i += 2) out += set[i];
-  return out + ">";
+/** Appends an open tag with set attributes, ending with `gt` (or `quoteGt` after a value). */
+function openTag(
+  def: NodeDef,
+  set: (string | boolean)[],
+  out: string,
+  gt: string,
+  quoteGt: string,
+): string {
+  let started = false;
+  const statics = def.attrs;
+  for (let i = 0; i < statics.length; i++) {
+    const [name, text] = statics[i];
+    if (hasKey(set, name)) continue;
+    if (!started) out += def.tagOpen;
+    started = true;
+    out += text;
+  }
+  let quoted = false;
+  for (let i = 0; i < set.length; i += 2) {
+    const value = set[i + 1];
+    if (value === false) continue;
+    const key = set[i] as string;
+    if (started) out += `${quoted ? '"' : ""} ${key}${value === true ? "" : '="'}`;
+    else if (value === true) out += `${def.tagOpen} ${key}`;
+    else {
+      // `<a href="` is one piece: remembered for the key the def last started with.
+      if (def.firstKey !== key) [def.firstKey, def.firstOpen] = [key, `${def.tagOpen} ${key}="`];
+      out += def.firstOpen;
+    }
+    started = true;
+    if (value !== true) out += value;
+    quoted = value !== true;
+  }
+  if (!started) out += def.tagOpen;
+  return out + (quoted ? quoteGt : gt);
 }
 
-function hasKey(pairs: string[], key: string): boolean {
+function hasKey(pairs: (string | boolean)[], key: string): boolean {
   for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return true;
   return false;
 }
