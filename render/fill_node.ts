@@ -105,8 +105,13 @@ export class FillNode {
    * @throws {RangeError} When there is no such child.
    */
   node(name: string): FillNode {
-    const slot = this.#def.index.get(name);
-    if (slot === undefined) {
+    const children = this.#def.children;
+    // A few children: comparing names beats hashing one.
+    let slot: number | undefined = -1;
+    if (children.length <= 8) {
+      for (let i = 0; i < children.length; i++) if (children[i].name === name) slot = i;
+    } else slot = this.#def.index.get(name);
+    if (slot === undefined || slot === -1) {
       throw new RangeError(
         `Cannot find node "${name}": ${
           this.#def.name === "" ? "the template" : `node "${this.#def.name}"`
@@ -115,11 +120,9 @@ export class FillNode {
         }`,
       );
     }
-    const slots = this.#slots ??= new Array(this.#def.children.length);
+    const slots = this.#slots ??= new Array(children.length);
     let child = slots[slot];
-    if (child === undefined) {
-      child = slots[slot] = new FillNode(this.#def.children[slot], CONSTRUCT);
-    }
+    if (child === undefined) child = slots[slot] = new FillNode(children[slot], CONSTRUCT);
     return child;
   }
 
