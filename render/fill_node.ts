@@ -4,7 +4,7 @@
  * @module
  */
 
-import { type NodeDef, REP, SEP } from "./_fill_compile.ts";
+import { flat, type NodeDef, REP, SEP } from "./_fill_compile.ts";
 import { ATTRIBUTE_NAME, CONSTRUCT } from "./_fill_shared.ts";
 import { _animationAllowed, _refreshAllowed, _urlAllowed } from "./_url_policy.ts";
 import {
@@ -327,7 +327,7 @@ export class FillNode {
    * @throws {never} Does not throw.
    */
   toString(): string {
-    return FillNode.#node(this.#def, this, "", false);
+    return FillNode.#node(this.#def, this, "", "", CLOSE);
   }
 
   /**
@@ -342,61 +342,102 @@ export class FillNode {
 
   // Rendering appends to one string: each static piece (merged at compile time with its
   // neighbours, see NodeDef) and each value is one rope node, and a page is a few hundred.
+  // `lead` is static text the caller leaves to the callee, which joins it to the piece it
+  // starts with (see `join`); `end` says what follows the def's content.
 
-  /** Appends a def's output for `node` (omitted, repeated or single), then `after` if asked. */
-  static #node(def: NodeDef, node: FillNode | undefined, out: string, withAfter: boolean): string {
+  /** Appends a def's output for `node` (omitted, repeated or single). */
+  static #node(
+    def: NodeDef,
+    node: FillNode | undefined,
+    out: string,
+    lead: string,
+    end: End,
+  ): string {
     if (node !== undefined) {
-      if (node.#omitted) return withAfter ? out + def.after : out;
+      if (node.#omitted) return out + lead + (end === AFTER ? def.after : "");
       const items = node.#items;
       if (items !== undefined) {
         const n = items.length;
-        if (n === 0) return withAfter ? out + def.after : out;
+        if (n === 0) return out + lead + (end === AFTER ? def.after : "");
         const sep = def.sep;
         for (let i = 0; i < n; i++) {
-          if (i > 0 && sep !== undefined) out = FillNode.#single(sep, undefined, out, false);
-          out = FillNode.#single(def, items[i], out, withAfter && i === n - 1);
+          if (i > 0) {
+            // The previous repetition's close leads into the separator or the next one.
+            lead = def.closeOwn;
+            if (sep !== undefined) {
+              out = FillNode.#single(sep, undefined, out, lead, NOTHING);
+              lead = sep.closeOwn;
+            }
+          }
+          out = FillNode.#single(def, items[i], out, lead, i === n - 1 ? end : NOTHING);
         }
         return out;
       }
     }
-    return FillNode.#single(def, node, out, withAfter);
+    return FillNode.#single(def, node, out, lead, end);
   }
 
   static #single(
     def: NodeDef,
     node: FillNode | undefined,
     out: string,
-    withAfter: boolean,
+    lead: string,
+    end: End,
   ): string {
     const attrs = node === undefined ? undefined : node.#attrs;
     const content = node === undefined ? undefined : node.#content;
     if (def.isVoid || content !== undefined) {
-      if (!def.minus) {
-        out = attrs === undefined ? out + def.openStatic : openTag(def, attrs, out, ">", '">');
-      }
+      if (def.minus) out += lead;
+      else if (attrs === undefined) out += join(def, lead, def.openStatic);
+      else out = openTag(def, attrs, out, lead, ">", '">');
       if (content !== undefined) out += content;
     } else {
-      out = attrs === undefined
-        ? out + def.head
-        : openTag(def, attrs, out, def.gtFirst, def.quoteGtFirst);
       const kids = def.kids;
+      // With no static text before the first child, the open tag leads into it.
+      if (attrs !== undefined) out = openTag(def, attrs, out, lead, def.gtFirst, def.quoteGtFirst);
+      else if (def.first !== "" || kids.length === 0) out += join(def, lead, def.head);
+      else lead = join(def, lead, def.head);
+      if (attrs !== undefined || def.first !== "") lead = "";
       const slots = node === undefined ? undefined : node.#slots;
       for (let i = 0; i < kids.length; i++) {
         const kid = kids[i];
-        out = kid.kind === SEP
-          ? out + kid.after
-          : FillNode.#node(kid, slots === undefined ? undefined : slots[kid.slot], out, true);
+        out = kid.kind === SEP ? out + lead + kid.after : FillNode.#node(
+          kid,
+          slots === undefined ? undefined : slots[kid.slot],
+          out,
+          lead,
+          AFTER,
+        );
+        lead = "";
       }
     }
-    return out + (withAfter ? def.closeAfter : def.minus ? "" : def.close);
+    return end === NOTHING ? out : out + (end === AFTER ? def.closeAfter : def.closeOwn);
   }
 }
 
-/** Appends an open tag with set attributes, ending with `gt` (or `quoteGt` after a value). */
+/** What follows a def's content: nothing (the caller writes its close), its close, or its close and `after`. */
+type End = 0 | 1 | 2;
+const NOTHING = 0;
+const CLOSE = 1;
+const AFTER = 2;
+
+/** `lead` then `piece` as one flat string, remembered per def for the last pair. */
+function join(def: NodeDef, lead: string, piece: string): string {
+  if (lead === "") return piece;
+  if (def.joinLead !== lead || def.joinPiece !== piece) {
+    def.joinLead = lead;
+    def.joinPiece = piece;
+    def.joined = flat(lead, piece);
+  }
+  return def.joined;
+}
+
+/** Appends `lead` and an open tag with set attributes, ending with `gt` (or `quoteGt` after a value). */
 function openTag(
   def: NodeDef,
   set: (string | boolean)[],
   out: string,
+  lead: string,
   gt: string,
   quoteGt: string,
 ): string {
@@ -405,7 +446,7 @@ function openTag(
   for (let i = 0; i < statics.length; i++) {
     const [name, text] = statics[i];
     if (hasKey(set, name)) continue;
-    if (!started) out += def.tagOpen;
+    if (!started) out += join(def, lead, def.tagOpen);
     started = true;
     out += text;
   }
@@ -415,18 +456,21 @@ function openTag(
     if (value === false) continue;
     const key = set[i] as string;
     if (started) out += `${quoted ? '"' : ""} ${key}${value === true ? "" : '="'}`;
-    else if (value === true) out += `${def.tagOpen} ${key}`;
-    else {
-      // `<a href="` is one piece: remembered for the key the def last started with.
-      if (def.firstKey !== key) [def.firstKey, def.firstOpen] = [key, `${def.tagOpen} ${key}="`];
-      out += def.firstOpen;
-    }
+    else if (value === true) out += `${lead}${def.tagOpen} ${key}`;
+    // `<li><a href="`: the lead, the tag and the first attribute as one piece.
+    else out += join(def, lead, key === def.firstKey ? def.firstOpen : firstOpen(def, key));
     started = true;
     if (value !== true) out += value;
     quoted = value !== true;
   }
-  if (!started) out += def.tagOpen;
+  if (!started) out += join(def, lead, def.tagOpen);
   return out + (quoted ? quoteGt : gt);
+}
+
+/** `<tag key="`, remembered for the key the def last started with. */
+function firstOpen(def: NodeDef, key: string): string {
+  def.firstKey = key;
+  return def.firstOpen = flat(def.tagOpen, " ", key, '="');
 }
 
 function hasKey(pairs: (string | boolean)[], key: string): boolean {
