@@ -6,6 +6,7 @@
 
 import { type CompiledEmbedded, compileEmbedded } from "./_embedded_compile.ts";
 import { TemplateCache } from "./_template_cache.ts";
+import { escapeHtml } from "./escape_html.ts";
 import { escapeValue } from "./escape_value.ts";
 import { jsonForScript, JsonText, jsString, jsValue, urlEscapers } from "./_context_escapers.ts";
 import { safeUrl } from "./safe_url.ts";
@@ -52,6 +53,7 @@ function escapeRegExp(text: string): string {
 
 const ENCODER = new TextEncoder();
 const encode = (html: string): Uint8Array => ENCODER.encode(html);
+const same = (html: string): string => html;
 
 // `new Function` puts two lines ("function anonymous(it,__h" and ") {") before the body.
 const HEADER_LINES = 2;
@@ -131,6 +133,7 @@ export class EmbeddedEngine {
     );
     this.#helpers = {
       e: escapeValue,
+      x: escapeHtml,
       s: toRaw,
       js: jsString,
       jv: jsValue,
@@ -173,7 +176,7 @@ export class EmbeddedEngine {
    * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
    */
   render(name: string, data?: unknown): Promise<string> {
-    return this.#render(name, data, (html) => html);
+    return this.#render(name, data, same);
   }
 
   /**
