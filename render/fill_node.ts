@@ -198,11 +198,14 @@ export class FillNode {
       );
     }
     let text: string | boolean;
-    if (value === null || value === undefined || value === false) text = false;
+    if (typeof value === "string") {
+      if (kind !== PLAIN && !this.#allowed(key, kind, value)) throw new UnsafeUrlError(key, value);
+      text = escapeHtml(value);
+    } else if (value === null || value === undefined || value === false) text = false;
     else if (value === true) text = true;
     else if (value instanceof Trusted) text = escapeHtml(value.value);
     else {
-      const v = typeof value === "string" ? value : this.#string(value);
+      const v = this.#string(value);
       if (kind !== PLAIN && !this.#allowed(key, kind, v)) throw new UnsafeUrlError(key, v);
       text = escapeHtml(v);
     }
