@@ -93,6 +93,12 @@ export function urlEscapers(report: RefusalReporter | undefined): {
   };
   return {
     url(value, attribute, tag, where) {
+      // A string first: the common case, decided without an instanceof.
+      if (typeof value === "string") {
+        return _urlAllowed(attribute, value, tag)
+          ? escapeHtml(value)
+          : refuse(attribute, value, where);
+      }
       if (value instanceof Trusted) return escapeHtml(value.value);
       const text = toText(value);
       return _urlAllowed(attribute, text, tag) ? escapeHtml(text) : refuse(attribute, text, where);

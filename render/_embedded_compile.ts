@@ -169,8 +169,8 @@ export async function compileEmbedded(
   };
   emit('"use strict";', file, 1);
   emit(
-    "const __e = __h.e, __s = __h.s, __js = __h.js, __jv = __h.jv, __u = __h.u, __an = __h.an, " +
-      "__rf = __h.rf, url = __h.url, json = __h.json;",
+    "const __e = __h.e, __x = __h.x, __s = __h.s, __js = __h.js, __jv = __h.jv, __u = __h.u, " +
+      "__an = __h.an, __rf = __h.rf, url = __h.url, json = __h.json; let __v, __c;",
     file,
     1,
   );
@@ -284,6 +284,14 @@ function call(t: Token, hole: Hole | undefined): [string, string] {
     case "jsValue":
       return ["__jv(", ")"];
     case "url":
+      // The policy's fast path inline: a string starting with "/", "?" or "#" is a relative
+      // URL (see _urlAllowed), escaped at once; anything else goes through the policy.
+      return [
+        "((__v = (",
+        `)), typeof __v === "string" && ((__c = __v.charCodeAt(0)) === 47 || __c === 63 || ` +
+        `__c === 35) ? __x(__v) : __u(__v, ${JSON.stringify(hole.attribute)}, ` +
+        `${JSON.stringify(hole.tag)}, ${where}))`,
+      ];
     case "srcset":
       return [
         "__u(",

@@ -25,6 +25,38 @@ export interface NodeDef {
   rawText: boolean;
   /** Static strings and child defs, in document order (seps included, rendered by their rep). */
   parts: (string | NodeDef)[];
+  /*
+   * What rendering reads, from `link()`: the static text around each child is merged at
+   * compile time into the strings written next to it, so a page is fewer, longer pieces.
+   */
+  /** The static text before the first child (all of it when there is no child). */
+  first: string;
+  /** The child defs in order (seps included). */
+  kids: NodeDef[];
+  /** `<tag`, the open tag before attributes. */
+  tagOpen: string;
+  /** The open tag with static attributes, then `first`. */
+  head: string;
+  /** `>` then `first`; `">` then `first` (after an attribute value). */
+  gtFirst: string;
+  quoteGtFirst: string;
+  /** The static text after this def in its parent, up to the next child or the parent's end. */
+  after: string;
+  /** `close` then `after`. */
+  closeAfter: string;
+  /** The last attribute key written first into the open tag, and `<tag key="` for it. */
+  firstKey: string;
+  firstOpen: string;
+  /** `close`, or nothing when the element's tags are omitted. */
+  closeOwn: string;
+  /**
+   * One remembered join of a lead (static text a caller left for this def to write) and the
+   * piece this def starts with, so that both are one flat string: `</li>` and `<li>` between
+   * repetitions, `<li>` and `<a href="` for a first child with an attribute.
+   */
+  joinLead: string;
+  joinPiece: string;
+  joined: string;
   /** Child name → slot index for `node(name)`. */
   index: Map<string, number>;
   /** Child con/rep defs by slot. */
@@ -84,6 +116,20 @@ function newDef(
     isVoid: VOID.has(tag),
     rawText: RAW_TEXT.has(tag),
     parts: [],
+    first: "",
+    kids: [],
+    tagOpen: `<${tag}`,
+    head: "",
+    gtFirst: "",
+    quoteGtFirst: "",
+    after: "",
+    closeAfter: "",
+    firstKey: "",
+    firstOpen: "",
+    closeOwn: "",
+    joinLead: "",
+    joinPiece: "",
+    joined: "",
     index: new Map(),
     children: [],
     slot: -1,
@@ -147,6 +193,7 @@ class FillCompiler {
     this.root.parts.push(this.#source.slice(this.#cursor));
     this.#pairSeparators();
     compact(this.root);
+    link(this.root);
     return this.root;
   }
 
@@ -291,18 +338,51 @@ export function compileFill(source: string, file: string, marker: string): NodeD
   return new FillCompiler(source, file, marker).compile();
 }
 
+/**
+ * Joins strings into one flat string (`+` would make a rope, whose pieces every render's
+ * output would walk again).
+ */
+export function flat(...pieces: string[]): string {
+  return pieces.join("");
+}
+
 /** Merges adjacent strings and drops empty ones, so rendering touches fewer parts. */
 function compact(def: NodeDef): void {
   const parts: (string | NodeDef)[] = [];
+  let run: string[] = [];
+  const end = () => {
+    if (run.length > 0) parts.push(flat(...run));
+    run = [];
+  };
   for (const p of def.parts) {
     if (typeof p === "string") {
-      if (p === "") continue;
-      if (typeof parts[parts.length - 1] === "string") parts[parts.length - 1] += p;
-      else parts.push(p);
+      if (p !== "") run.push(p);
     } else {
+      end();
       compact(p);
       parts.push(p);
     }
   }
+  end();
   def.parts = parts;
+}
+
+/** Fills in what rendering reads (see NodeDef): merged static strings and the child list. */
+function link(def: NodeDef): void {
+  const parts = def.parts;
+  def.first = typeof parts[0] === "string" ? parts[0] : "";
+  def.head = def.minus ? def.first : flat(def.openStatic, def.first);
+  def.gtFirst = flat(">", def.first);
+  def.quoteGtFirst = flat('">', def.first);
+  def.closeOwn = def.minus ? "" : def.close;
+  def.kids = [];
+  for (let i = 0; i < parts.length; i++) {
+    const p = parts[i];
+    if (typeof p === "string") continue;
+    const next = parts[i + 1];
+    p.after = typeof next === "string" ? next : "";
+    p.closeAfter = p.minus ? p.after : flat(p.close, p.after);
+    def.kids.push(p);
+    link(p);
+  }
 }

@@ -1,7 +1,8 @@
 // The URL policy's internals, shared by safe_url.ts and the fill engine.
 import { decodeHTML } from "entities";
 
-const URL_ATTRIBUTES: ReadonlySet<string> = new Set([
+/** Lowercase names of the attributes that take a URL. */
+export const _URL_ATTRIBUTES: ReadonlySet<string> = new Set([
   "action",
   "archive",
   "background",
@@ -40,7 +41,7 @@ const IGNORED = /[\u0000-\u0020]+/g;
  * @returns `true` for URL attributes.
  */
 export function _isUrlAttributeLower(lower: string): boolean {
-  return URL_ATTRIBUTES.has(lower);
+  return _URL_ATTRIBUTES.has(lower);
 }
 
 function schemeRefused(candidate: string, allowImageData: boolean): boolean {
@@ -60,14 +61,20 @@ function schemeRefused(candidate: string, allowImageData: boolean): boolean {
  * @returns Whether the value may be used.
  */
 export function _urlAllowed(name: string, value: string, tag: string | undefined): boolean {
-  // Fast path for the common relative URL: a scheme needs a colon, and only a character
-  // reference (`&colon;`, `&#58;`) could hide one.
-  const srcset = name === "srcset" || name === "imagesrcset";
-  if (!srcset) {
-    const first = value.charCodeAt(0);
-    // "/", "?" and "#" start relative URLs, and a character reference cannot replace them.
-    if (first === 47 || first === 63 || first === 35) return true;
+  // "/", "?" and "#" start relative URLs, and a character reference cannot replace them: the
+  // common case, small enough for V8 to inline where the policy is called.
+  const first = value.charCodeAt(0);
+  if (
+    (first === 47 || first === 63 || first === 35) && name !== "srcset" && name !== "imagesrcset"
+  ) {
+    return true;
   }
+  return urlAllowedSlow(name, value, tag);
+}
+
+function urlAllowedSlow(name: string, value: string, tag: string | undefined): boolean {
+  const srcset = name === "srcset" || name === "imagesrcset";
+  // A scheme needs a colon, and only a character reference (`&colon;`, `&#58;`) could hide one.
   if (!value.includes(":") && !(value.includes("&") && /&(?:#|colon)/i.test(value))) return true;
   let decoded = value;
   // Decode repeatedly: refusing a double-encoded scheme costs nothing legitimate.

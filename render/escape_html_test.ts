@@ -17,6 +17,21 @@ Deno.test("escapeHtml() replaces the five HTML specials, CR and NUL", async (t) 
   await t.step("specials at both ends", () => {
     assert.equal(escapeHtml("<x>"), "&lt;x&gt;");
   });
+  await t.step("a call after one that matched late still scans from the start", () => {
+    assert.equal(
+      escapeHtml("a long string with the special at its end <"),
+      "a long string with the special at its end &lt;",
+    );
+    assert.equal(escapeHtml("<b"), "&lt;b");
+    assert.equal(escapeHtml("x".repeat(50) + "&"), "x".repeat(50) + "&amp;");
+    assert.equal(escapeHtml("&"), "&amp;");
+  });
+  await t.step("runs of specials and text between them", () => {
+    assert.equal(
+      escapeHtml(`I said "hi" & then <b>bye</b>, it's`),
+      "I said &quot;hi&quot; &amp; then &lt;b&gt;bye&lt;/b&gt;, it&#39;s",
+    );
+  });
 });
 
 Deno.test("escapeValue() renders null and undefined as empty and stringifies the rest", () => {

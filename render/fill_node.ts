@@ -4,22 +4,23 @@
  * @module
  */
 
-import { type NodeDef, REP, SEP } from "./_fill_compile.ts";
+import { flat, type NodeDef, REP, SEP } from "./_fill_compile.ts";
 import { ATTRIBUTE_NAME, CONSTRUCT } from "./_fill_shared.ts";
+import { _animationAllowed, _refreshAllowed, _urlAllowed } from "./_url_policy.ts";
 import {
-  _animationAllowed,
-  _isUrlAttributeLower,
-  _refreshAllowed,
-  _urlAllowed,
-} from "./_url_policy.ts";
+  ANIMATION_TARGET,
+  ANIMATION_VALUE,
+  attributeKind,
+  CONTENT,
+  knownAttributeKind,
+  PLAIN,
+  REFUSED,
+  URL_VALUE,
+} from "./_attribute_kind.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { TemplateRuntimeError } from "./template_runtime_error.ts";
 import { Trusted } from "./trusted.ts";
 import { UnsafeUrlError } from "./unsafe_url_error.ts";
-
-// Attributes no escaping makes safe: CSS, HTML in an attribute, a page's http-equiv.
-const REFUSED_ATTRIBUTES = new Set(["style", "srcdoc", "http-equiv"]);
-const ANIMATION_VALUES = new Set(["to", "from", "by", "values"]);
 
 /**
  * Declarative fill data for {@linkcode FillNode.fill}: each key names a child
@@ -65,8 +66,9 @@ export class FillNode {
   #def: NodeDef;
   #slots: (FillNode | undefined)[] | undefined;
   #content: string | undefined;
-  // Pairs of lowercase name and serialized text: lighter than a Map for the usual one or two.
-  #attrs: string[] | undefined;
+  // Pairs of lowercase name and escaped value (`true`: boolean attribute, `false`: removed):
+  // lighter than a Map for the usual one or two.
+  #attrs: (string | boolean)[] | undefined;
   #omitted = false;
   #items: FillNode[] | undefined;
 
@@ -103,8 +105,13 @@ export class FillNode {
    * @throws {RangeError} When there is no such child.
    */
   node(name: string): FillNode {
-    const slot = this.#def.index.get(name);
-    if (slot === undefined) {
+    const children = this.#def.children;
+    // A few children: comparing names beats hashing one.
+    let slot: number | undefined = -1;
+    if (children.length <= 8) {
+      for (let i = 0; i < children.length; i++) if (children[i].name === name) slot = i;
+    } else slot = this.#def.index.get(name);
+    if (slot === undefined || slot === -1) {
       throw new RangeError(
         `Cannot find node "${name}": ${
           this.#def.name === "" ? "the template" : `node "${this.#def.name}"`
@@ -113,11 +120,9 @@ export class FillNode {
         }`,
       );
     }
-    const slots = this.#slots ??= new Array(this.#def.children.length);
+    const slots = this.#slots ??= new Array(children.length);
     let child = slots[slot];
-    if (child === undefined) {
-      child = slots[slot] = new FillNode(this.#def.children[slot], CONSTRUCT);
-    }
+    if (child === undefined) child = slots[slot] = new FillNode(children[slot], CONSTRUCT);
     return child;
   }
 
@@ -176,48 +181,65 @@ export class FillNode {
    * @throws {TemplateRuntimeError} When the value's `toString` throws.
    */
   attr(name: string, value: string | number | boolean | null | undefined | Trusted): this {
-    if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
-      throw new TypeError(
-        `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
-      );
+    let key = name;
+    let kind = knownAttributeKind(name);
+    if (kind === undefined) {
+      if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
+        throw new TypeError(
+          `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
+        );
+      }
+      key = name.toLowerCase();
+      kind = attributeKind(key);
     }
     if (this.#def.minus) {
       throw new TypeError(
         `Cannot set attribute ${name} on node "${this.#def.name}": its tags are omitted`,
       );
     }
-    const key = name.toLowerCase();
-    let text: string;
-    if (value === null || value === undefined || value === false) text = "";
-    else if (value === true) text = ` ${key}`;
-    else if (value instanceof Trusted) text = ` ${key}="${escapeHtml(value.value)}"`;
+    let text: string | boolean;
+    if (typeof value === "string") {
+      if (kind !== PLAIN && !this.#allowed(key, kind, value)) throw new UnsafeUrlError(key, value);
+      text = escapeHtml(value);
+    } else if (value === null || value === undefined || value === false) text = false;
+    else if (value === true) text = true;
+    else if (value instanceof Trusted) text = escapeHtml(value.value);
     else {
-      const v = typeof value === "string" ? value : this.#string(value);
-      if (!this.#allowed(key, v)) throw new UnsafeUrlError(key, v);
-      text = ` ${key}="${escapeHtml(v)}"`;
+      const v = this.#string(value);
+      if (kind !== PLAIN && !this.#allowed(key, kind, v)) throw new UnsafeUrlError(key, v);
+      text = escapeHtml(v);
     }
     const attrs = this.#attrs;
     if (attrs === undefined) {
       this.#attrs = [key, text];
       return this;
     }
-    const at = attrs.indexOf(key);
-    if (at !== -1 && at % 2 === 0) attrs[at + 1] = text;
-    else attrs.push(key, text);
+    for (let i = 0; i < attrs.length; i += 2) {
+      if (attrs[i] === key) {
+        attrs[i + 1] = text;
+        return this;
+      }
+    }
+    attrs.push(key, text);
     return this;
   }
 
-  /** The attribute policy for an untrusted value (`key` lowercase). */
-  #allowed(key: string, value: string): boolean {
+  /** The attribute policy for an untrusted value (`key` lowercase, `kind` its class). */
+  #allowed(key: string, kind: number, value: string): boolean {
     const def = this.#def;
-    if (key.charCodeAt(0) === 111 && key.charCodeAt(1) === 110) return false; // on…
-    if (REFUSED_ATTRIBUTES.has(key)) return false;
-    if (_isUrlAttributeLower(key)) return _urlAllowed(key, value, def.tag);
-    if (def.animation) {
-      if (key === "attributename") return false;
-      if (ANIMATION_VALUES.has(key)) return _animationAllowed(value);
+    switch (kind) {
+      case URL_VALUE:
+        return _urlAllowed(key, value, def.tag);
+      case REFUSED:
+        return false;
+      case ANIMATION_VALUE:
+        return !def.animation || _animationAllowed(value);
+      case ANIMATION_TARGET:
+        return !def.animation;
+      case CONTENT:
+        return !def.refresh || _refreshAllowed(value);
     }
-    return !(def.refresh && key === "content") || _refreshAllowed(value);
+    return true;
   }
 
   /** `String(value)` (`null`/`undefined` → empty), a throwing `toString` named by template and node. */
@@ -308,7 +330,7 @@ export class FillNode {
    * @throws {never} Does not throw.
    */
   toString(): string {
-    return FillNode.#render(this.#def, this);
+    return FillNode.#node(this.#def, this, "", "", CLOSE);
   }
 
   /**
@@ -321,52 +343,140 @@ export class FillNode {
     return toChunkedStream(() => this.toString());
   }
 
-  static #render(def: NodeDef, node: FillNode | undefined): string {
+  // Rendering appends to one string: each static piece (merged at compile time with its
+  // neighbours, see NodeDef) and each value is one rope node, and a page is a few hundred.
+  // `lead` is static text the caller leaves to the callee, which joins it to the piece it
+  // starts with (see `join`); `end` says what follows the def's content.
+
+  /** Appends a def's output for `node` (omitted, repeated or single). */
+  static #node(
+    def: NodeDef,
+    node: FillNode | undefined,
+    out: string,
+    lead: string,
+    end: End,
+  ): string {
     if (node !== undefined) {
-      if (node.#omitted) return "";
+      if (node.#omitted) return out + lead + (end === AFTER ? def.after : "");
       const items = node.#items;
       if (items !== undefined) {
-        let out = "";
-        for (let i = 0; i < items.length; i++) {
-          if (i > 0 && def.sep !== undefined) out += FillNode.#single(def.sep, undefined);
-          out += FillNode.#single(def, items[i]);
+        const n = items.length;
+        if (n === 0) return out + lead + (end === AFTER ? def.after : "");
+        const sep = def.sep;
+        for (let i = 0; i < n; i++) {
+          if (i > 0) {
+            // The previous repetition's close leads into the separator or the next one.
+            lead = def.closeOwn;
+            if (sep !== undefined) {
+              out = FillNode.#single(sep, undefined, out, lead, NOTHING);
+              lead = sep.closeOwn;
+            }
+          }
+          out = FillNode.#single(def, items[i], out, lead, i === n - 1 ? end : NOTHING);
         }
         return out;
       }
     }
-    return FillNode.#single(def, node);
+    return FillNode.#single(def, node, out, lead, end);
   }
 
-  static #single(def: NodeDef, node: FillNode | undefined): string {
-    let out = "";
-    if (!def.minus) {
-      const attrs = node === undefined ? undefined : node.#attrs;
-      out = attrs === undefined ? def.openStatic : openTag(def, attrs);
-    }
-    if (def.isVoid) return out;
+  static #single(
+    def: NodeDef,
+    node: FillNode | undefined,
+    out: string,
+    lead: string,
+    end: End,
+  ): string {
+    const attrs = node === undefined ? undefined : node.#attrs;
     const content = node === undefined ? undefined : node.#content;
-    if (content !== undefined) out += content;
-    else {
+    if (def.isVoid || content !== undefined) {
+      if (def.minus) out += lead;
+      else if (attrs === undefined) out += join(def, lead, def.openStatic);
+      else out = openTag(def, attrs, out, lead, ">", '">');
+      if (content !== undefined) out += content;
+    } else {
+      const kids = def.kids;
+      // With no static text before the first child, the open tag leads into it.
+      if (attrs !== undefined) out = openTag(def, attrs, out, lead, def.gtFirst, def.quoteGtFirst);
+      else if (def.first !== "" || kids.length === 0) out += join(def, lead, def.head);
+      else lead = join(def, lead, def.head);
+      if (attrs !== undefined || def.first !== "") lead = "";
       const slots = node === undefined ? undefined : node.#slots;
-      const parts = def.parts;
-      for (let i = 0; i < parts.length; i++) {
-        const p = parts[i];
-        if (typeof p === "string") out += p;
-        else if (p.kind !== SEP) out += FillNode.#render(p, slots?.[p.slot]);
+      for (let i = 0; i < kids.length; i++) {
+        const kid = kids[i];
+        out = kid.kind === SEP ? out + lead + kid.after : FillNode.#node(
+          kid,
+          slots === undefined ? undefined : slots[kid.slot],
+          out,
+          lead,
+          AFTER,
+        );
+        lead = "";
       }
     }
-    return def.minus ? out : out + def.close;
+    return end === NOTHING ? out : out + (end === AFTER ? def.closeAfter : def.closeOwn);
   }
 }
 
-function openTag(def: NodeDef, set: string[]): string {
-  let out = `<${def.tag}`;
-  for (const [name, text] of def.attrs) if (!hasKey(set, name)) out += text;
-  for (let i = 1; i < set.length; i += 2) out += set[i];
-  return out + ">";
+/** What follows a def's content: nothing (the caller writes its close), its close, or its close and `after`. */
+type End = 0 | 1 | 2;
+const NOTHING = 0;
+const CLOSE = 1;
+const AFTER = 2;
+
+/** `lead` then `piece` as one flat string, remembered per def for the last pair. */
+function join(def: NodeDef, lead: string, piece: string): string {
+  if (lead === "") return piece;
+  if (def.joinLead !== lead || def.joinPiece !== piece) {
+    def.joinLead = lead;
+    def.joinPiece = piece;
+    def.joined = flat(lead, piece);
+  }
+  return def.joined;
 }
 
-function hasKey(pairs: string[], key: string): boolean {
+/** Appends `lead` and an open tag with set attributes, ending with `gt` (or `quoteGt` after a value). */
+function openTag(
+  def: NodeDef,
+  set: (string | boolean)[],
+  out: string,
+  lead: string,
+  gt: string,
+  quoteGt: string,
+): string {
+  let started = false;
+  const statics = def.attrs;
+  for (let i = 0; i < statics.length; i++) {
+    const [name, text] = statics[i];
+    if (hasKey(set, name)) continue;
+    if (!started) out += join(def, lead, def.tagOpen);
+    started = true;
+    out += text;
+  }
+  let quoted = false;
+  for (let i = 0; i < set.length; i += 2) {
+    const value = set[i + 1];
+    if (value === false) continue;
+    const key = set[i] as string;
+    if (started) out += `${quoted ? '"' : ""} ${key}${value === true ? "" : '="'}`;
+    else if (value === true) out += `${lead}${def.tagOpen} ${key}`;
+    // `<li><a href="`: the lead, the tag and the first attribute as one piece.
+    else out += join(def, lead, key === def.firstKey ? def.firstOpen : firstOpen(def, key));
+    started = true;
+    if (value !== true) out += value;
+    quoted = value !== true;
+  }
+  if (!started) out += join(def, lead, def.tagOpen);
+  return out + (quoted ? quoteGt : gt);
+}
+
+/** `<tag key="`, remembered for the key the def last started with. */
+function firstOpen(def: NodeDef, key: string): string {
+  def.firstKey = key;
+  return def.firstOpen = flat(def.tagOpen, " ", key, '="');
+}
+
+function hasKey(pairs: (string | boolean)[], key: string): boolean {
   for (let i = 0; i < pairs.length; i += 2) if (pairs[i] === key) return true;
   return false;
 }

@@ -336,3 +336,53 @@ Deno.test("FillNode turns a throwing toString into a TemplateRuntimeError naming
     });
   }
 });
+
+Deno.test("FillTemplate writes the static text around nodes that render nothing, once or many times", async (t) => {
+  const src = `<ul>[<li data-node="rep:i">x</li>|<b data-node="sep:i">,</b>]</ul>` +
+    `<p data-node="con:p">p</p>.<br data-node="con:br">!<i data-node="-con:m">m</i>?`;
+  await t.step("an empty repeat and an omitted node keep the text after them", () => {
+    assert.equal(
+      render(src, (p) => {
+        p.node("i").repeat([], () => {});
+        p.node("p").omit();
+        p.node("br").omit();
+        p.node("m").omit();
+      }),
+      "<ul>[|]</ul>.!?",
+    );
+  });
+  await t.step("repeats write the text after the last item only, separators between", () => {
+    assert.equal(
+      render(src, (p) => p.node("i").repeat([1, 2, 3], (li, n) => li.text(n))),
+      "<ul>[<li>1</li><b>,</b><li>2</li><b>,</b><li>3</li>|]</ul><p>p</p>.<br>!m?",
+    );
+  });
+  await t.step("a node rendered alone has no text after it", () => {
+    const page = new FillTemplate(src).instance();
+    assert.equal(page.node("p").text("<").toString(), "<p>&lt;</p>");
+    assert.equal(page.node("m").toString(), "m");
+  });
+});
+
+Deno.test("FillNode.attr() writes attributes in order whichever comes first", () => {
+  const tpl = new FillTemplate(`<a data-node="con:l" href="/">l</a><br data-node="con:b">`);
+  const cases: [(l: FillNode) => void, string][] = [
+    [(l) => l.attr("href", "/x"), `<a href="/x">l</a>`],
+    [(l) => l.attr("title", "t"), `<a href="/" title="t">l</a>`],
+    [
+      (l) => l.attr("href", "/y").attr("hidden", true).attr("title", `"`),
+      `<a href="/y" hidden title="&quot;">l</a>`,
+    ],
+    [(l) => l.attr("hidden", true).attr("href", "/z"), `<a hidden href="/z">l</a>`],
+    [(l) => l.attr("href", null).attr("title", "u"), `<a title="u">l</a>`],
+    [(l) => l.attr("href", false), `<a>l</a>`],
+    [(l) => l.attr("href", "/w"), `<a href="/w">l</a>`],
+  ];
+  // The same compiled template, so a def's remembered first attribute changes between renders.
+  for (const [fill, expected] of cases) {
+    const page = tpl.instance();
+    fill(page.node("l"));
+    page.node("b").attr("class", "c");
+    assert.equal(page.toString(), `${expected}<br class="c">`);
+  }
+});
