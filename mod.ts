@@ -23,10 +23,11 @@ export * from "@pubkit/request";
 export * from "@pubkit/publisher";
 export * from "@pubkit/session";
 export * from "@pubkit/pool";
+export * from "@pubkit/pool/sqlite";
+export * from "@pubkit/pool/postgres";
 export * from "@pubkit/render";
 export * from "@pubkit/server";
 // Names two packages use for their own meaning: the lock's and session clock's keep the plain
-// names, the pool's are renamed (the full clock as `PoolClock` until session uses @pubkit/async's).
+// names (the full clock as `PoolClock` until session uses @pubkit/async's).
 export type { AcquireOptions, Clock } from "@pubkit/session";
-export type { AcquireOptions as PoolAcquireOptions } from "@pubkit/pool";
 export type { Clock as PoolClock } from "@pubkit/async";

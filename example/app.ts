@@ -3,7 +3,9 @@
  * with {@linkcode createNotesApp} on a temporary data folder.
  */
 import { type App, createApp } from "@pubkit/server";
-import { Pool, type PostgresClient, PostgresFactory, SqliteFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
+import { SqliteFactory } from "@pubkit/pool/sqlite";
 import { FileStore, RedisStore, SessionManager, type SessionStore } from "@pubkit/session";
 import { Redis } from "ioredis";
 import { LoginThrottle, type ThrottleStore } from "./lib/login_throttle.ts";

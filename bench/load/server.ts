@@ -14,7 +14,8 @@
 import { createApp } from "@pubkit/server";
 import { HttpError, parseForm } from "@pubkit/request";
 import { MemoryStore, RedisStore, SessionManager, type SessionStore } from "@pubkit/session";
-import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 
 const mode = Deno.args[0] ?? "faults";
 const log = (line: string, error?: unknown) => {
