@@ -37,7 +37,7 @@ const NEEDS_ESCAPE = /[&<>"'\r\u0000]/;
  *
  * @example Escaping markup
  * ```ts
- * import { escapeHtml } from "@pubkit/render/escape-html";
+ * import { escapeHtml } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * assert.equal(escapeHtml(`<a href="x">Tom & Jerry's</a>`),

@@ -13,9 +13,8 @@ import {
   _urlAllowed,
 } from "./_url_policy.ts";
 import { escapeHtml } from "./escape_html.ts";
-import { TemplateRuntimeError } from "./template_runtime_error.ts";
 import { Trusted } from "./trusted.ts";
-import { UnsafeUrlError } from "./unsafe_url_error.ts";
+import { TemplateRuntimeError, UnsafeUrlError } from "./errors.ts";
 
 // Attributes no escaping makes safe: CSS, HTML in an attribute, a page's http-equiv.
 const REFUSED_ATTRIBUTES = new Set(["style", "srcdoc", "http-equiv"]);
@@ -45,8 +44,7 @@ export type FillValue =
  *
  * @example Filling nodes by calls and from data
  * ```ts
- * import { type FillData, FillNode, type FillValue } from "@pubkit/render/fill-node";
- * import { FillTemplate } from "@pubkit/render/fill-template";
+ * import { type FillData, FillNode, FillTemplate, type FillValue } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * const tpl = new FillTemplate(
