@@ -14,8 +14,7 @@
  *
  * @module
  */
-import { dirname, join, relative, sep as SEPARATOR } from "node:path";
-import { fileURLToPath as fromFileUrl, pathToFileURL as toFileUrl } from "node:url";
+import { dirname, fromFileUrl, join, relative, SEPARATOR, toFileUrl } from "./_fs_path.ts";
 import type { Namespaces } from "./_table.ts";
 import type { Tree } from "./_scan.ts";
 

@@ -86,11 +86,15 @@ Deno.test("no member's entry point but session's (and server's through it) reach
   }
 });
 
-Deno.test("importing @pubkit/server loads no template engine, node:net, node:sqlite or cookie package", async () => {
+Deno.test("importing @pubkit/server loads no template engine, no Node.js module of its own or publisher's, no cookie package", async () => {
   const graph = await codeGraph("server/mod.ts", { dynamic: false });
   const render = [...graph].filter((specifier) => specifier.includes("/render/"));
   assert.deepEqual(render, []);
   for (const builtin of ["node:net", "node:sqlite"]) assert.ok(!graph.has(builtin), builtin);
+  // Publishing needs no Node.js module either.
+  const publisher = await codeGraph("publisher/mod.ts", { dynamic: true });
+  const builtins = [...publisher].filter((specifier) => specifier.startsWith("node:"));
+  assert.deepEqual(builtins, []);
   const packages = npmPackages(graph);
   for (const name of ["cookie", "htmlparser2", "parse5", "pg"]) {
     assert.ok(!packages.has(name), `@pubkit/server loads ${name}`);
