@@ -40,6 +40,8 @@ async function coldStart(script: string): Promise<Start> {
   const started = performance.now();
   const child = new Deno.Command(Deno.execPath(), {
     args: ["run", "-A", "--unstable-no-legacy-abort", script],
+    // From the entry's folder, as one starts an app, so that its own deno.json is found.
+    cwd: new URL(".", `file://${script}`).pathname,
     env: { PORT: String(port) },
     stdout: "null",
     stderr: "null",
