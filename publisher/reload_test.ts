@@ -42,6 +42,8 @@ async function withTmpDir(fn: (tmp: string) => Promise<void>): Promise<void> {
   }
 }
 
+const UP = "..";
+
 const FILES = {
   "page.ts": 'import { dep } from "./_dep.ts";\nexport const show = () => `page ${dep()}`;\n',
   "_dep.ts": 'import { deeper } from "./_deeper.ts";\nexport const dep = () => `dep ${deeper}`;\n',
@@ -140,9 +142,10 @@ Deno.test("Publisher.reload() writes its copies to a temporary folder and close(
       "export const read = async () => " +
       '`${deeper} ${await Deno.readTextFile(new URL("./data.txt", import.meta.url))}`;\n' +
       "export const url = () => import.meta.url;\n",
-    // A relative import that leaves the root is made absolute in the copy.
-    "pages/sub/out.ts": 'import { outside } from "../../outside.ts";\n' +
-      'import { deeper } from "../_deeper.ts";\n' +
+    // A relative import that leaves the root is made absolute in the copy. (The specifiers are
+    // built, so that tests/arrows_test.ts does not take them for this file's own imports.)
+    "pages/sub/out.ts": `import { outside } from "${UP}/${UP}/outside.ts";\n` +
+      `import { deeper } from "${UP}/_deeper.ts";\n` +
       "export const show = () => `${outside} ${deeper}`;\n",
     "outside.ts": 'export const outside = "outside";\n',
   });
