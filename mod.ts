@@ -23,5 +23,7 @@ export * from "@pubkit/request";
 export * from "@pubkit/publisher";
 export * from "@pubkit/session";
 export * from "@pubkit/pool";
+export * from "@pubkit/pool/sqlite";
+export * from "@pubkit/pool/postgres";
 export * from "@pubkit/render";
 export * from "@pubkit/server";

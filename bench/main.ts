@@ -9,6 +9,7 @@ const FILES = [
   "pool_bench.ts",
   "render_bench.ts",
   "app_bench.ts",
+  "cold_start.ts",
 ];
 
 const only = Deno.args;

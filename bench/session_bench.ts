@@ -15,7 +15,8 @@ import {
 } from "@pubkit/session";
 import { PostgresStore } from "@pubkit/session/postgres";
 import { RedisStore } from "@pubkit/session/redis";
-import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 import { cpuRound, cpuRounds, type RoundCase, runBenches, type Target, time } from "./_run.ts";
 
 /** The least a lock can do: owner + count, a resolved promise when free. */

@@ -3,7 +3,9 @@
  * with {@linkcode createNotesApp} on a temporary data folder.
  */
 import { type App, createApp } from "@pubkit/server";
-import { Pool, type PostgresClient, PostgresFactory, SqliteFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
+import { SqliteFactory } from "@pubkit/pool/sqlite";
 import { FileStore, SessionManager, type SessionStore } from "@pubkit/session";
 import { RedisStore } from "@pubkit/session/redis";
 import { Redis } from "ioredis";

@@ -1,7 +1,8 @@
 // Log-in under attack, over real HTTP against the notes app: the throttle and the bound on
 // concurrent password hashes.
 import assert from "node:assert/strict";
-import { Pool, PostgresFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { PostgresFactory } from "@pubkit/pool/postgres";
 import { Redis } from "ioredis";
 import { THROTTLE_TABLE } from "./lib/login_throttle.ts";
 import { notesFixture, type Page, served, servedProcess } from "./_testing.ts";

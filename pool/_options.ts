@@ -1,5 +1,6 @@
 import { systemClock } from "@pubkit/async";
 
+import { checkKeys } from "./_check_keys.ts";
 import type { PoolOptions } from "./pool_options.ts";
 
 export type ResolvedOptions = Required<PoolOptions>;
@@ -44,9 +45,9 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedOption
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Cannot create pool: options must be an object");
   }
+  checkKeys("create pool", options, KEYS);
   const resolved: Record<string, unknown> = { ...DEFAULTS, clock: systemClock, logger: console };
   for (const [key, value] of Object.entries(options)) {
-    if (!KEYS.has(key)) throw new RangeError(`Cannot create pool: unknown option "${key}"`);
     if (value !== undefined) resolved[key] = value;
   }
   const o = resolved as unknown as ResolvedOptions;

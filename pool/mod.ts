@@ -1,11 +1,14 @@
 /**
  * `@pubkit/pool`: a bounded, fair resource pool with timeouts on every wait, validation,
- * lifetimes, leak detection and a draining `close()`, plus SQLite (`node:sqlite`) and
- * PostgreSQL (`pg`) factories and a conformance suite for factories.
+ * lifetimes, leak detection and a draining `close()`. The drivers have their own entry points,
+ * so that importing this one loads none: `@pubkit/pool/sqlite` (`node:sqlite`) and
+ * `@pubkit/pool/postgres` (`pg`); `@pubkit/pool/testing` is the conformance suite for
+ * factories.
  *
  * @example A pool of SQLite connections
  * ```ts
- * import { Pool, SqliteFactory } from "@pubkit/pool";
+ * import { Pool } from "@pubkit/pool";
+ * import { SqliteFactory } from "@pubkit/pool/sqlite";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
@@ -21,17 +24,22 @@
  * @module
  */
 
-export * from "./pool.ts";
-export * from "./pool_options.ts";
-export * from "./pool_metrics.ts";
-export * from "./pool_close_report.ts";
-export * from "./lease.ts";
-export * from "./pool_factory.ts";
-export * from "./pool_timeout_error.ts";
-export * from "./pool_closed_error.ts";
-export * from "./pool_create_error.ts";
-export * from "./pool_resource_error.ts";
-export * from "./pool_queue_full_error.ts";
-export * from "./sqlite_factory.ts";
-export * from "./postgres_client.ts";
-export * from "./postgres_factory.ts";
+export { Pool } from "./pool.ts";
+export type {
+  PoolAcquireOptions,
+  PoolCloseOptions,
+  PoolLogger,
+  PoolOptions,
+} from "./pool_options.ts";
+export type { PoolMetrics, WaitHistogram } from "./pool_metrics.ts";
+export type { OutstandingLease, PoolCloseReport } from "./pool_close_report.ts";
+export type { Lease } from "./lease.ts";
+export type { PoolFactory } from "./pool_factory.ts";
+export {
+  PoolClosedError,
+  PoolCreateError,
+  PoolError,
+  PoolQueueFullError,
+  PoolResourceError,
+  PoolTimeoutError,
+} from "./errors.ts";

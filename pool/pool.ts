@@ -8,18 +8,23 @@
 import { type Clock, type TimerHandle, WaitQueue } from "@pubkit/async";
 import type { Lease } from "./lease.ts";
 import type { PoolFactory } from "./pool_factory.ts";
-import { PoolClosedError } from "./pool_closed_error.ts";
-import { PoolCreateError } from "./pool_create_error.ts";
-import { PoolQueueFullError } from "./pool_queue_full_error.ts";
-import { PoolResourceError } from "./pool_resource_error.ts";
-import { PoolTimeoutError } from "./pool_timeout_error.ts";
+import {
+  PoolClosedError,
+  PoolCreateError,
+  PoolQueueFullError,
+  PoolResourceError,
+  PoolTimeoutError,
+} from "./errors.ts";
+import { checkKeys } from "./_check_keys.ts";
 import { CreateBackoff } from "./_create_backoff.ts";
 import { Entry, type LeaseHost, LeaseImpl } from "./_lease.ts";
 import { PoolStats } from "./_pool_stats.ts";
 import { type ResolvedOptions, resolveOptions } from "./_options.ts";
-import type { AcquireOptions, CloseOptions, PoolOptions } from "./pool_options.ts";
+import type { PoolAcquireOptions, PoolCloseOptions, PoolOptions } from "./pool_options.ts";
 import type { OutstandingLease, PoolCloseReport } from "./pool_close_report.ts";
 import type { PoolMetrics } from "./pool_metrics.ts";
+
+const CLOSE_KEYS: ReadonlySet<string> = new Set(["deadline"]);
 
 /**
  * A bounded pool of resources made by a {@linkcode PoolFactory}.
@@ -188,7 +193,7 @@ export class Pool<T> {
    * await pool.close();
    * ```
    */
-  acquire(options?: AcquireOptions): Promise<Lease<T>> {
+  acquire(options?: PoolAcquireOptions): Promise<Lease<T>> {
     if (this.#closed) {
       return Promise.reject(new PoolClosedError("Cannot acquire: the pool is closed"));
     }
@@ -234,7 +239,7 @@ export class Pool<T> {
    * await pool.close();
    * ```
    */
-  async use<R>(fn: (resource: T) => R | Promise<R>, options?: AcquireOptions): Promise<R> {
+  async use<R>(fn: (resource: T) => R | Promise<R>, options?: PoolAcquireOptions): Promise<R> {
     const lease = await this.acquire(options) as LeaseImpl<T>;
     let result: R;
     try {
@@ -304,16 +309,12 @@ export class Pool<T> {
    * assert.equal(lease.released, true);
    * ```
    */
-  close(options?: CloseOptions): Promise<PoolCloseReport> {
+  close(options?: PoolCloseOptions): Promise<PoolCloseReport> {
     if (this.#closePromise !== undefined) return this.#closePromise;
-    let deadline = 10_000;
-    for (const [key, value] of Object.entries(options ?? {})) {
-      if (key !== "deadline") throw new RangeError(`Cannot close pool: unknown option "${key}"`);
-      if (value === undefined) continue;
-      if (typeof value !== "number" || !(value >= 0) || !Number.isFinite(value)) {
-        throw new RangeError(`Cannot close pool: option "deadline" is ${String(value)}`);
-      }
-      deadline = value;
+    checkKeys("close pool", options ?? {}, CLOSE_KEYS);
+    const deadline = options?.deadline ?? 10_000;
+    if (typeof deadline !== "number" || !(deadline >= 0) || !Number.isFinite(deadline)) {
+      throw new RangeError(`Cannot close pool: option "deadline" is ${String(deadline)}`);
     }
     this.#closed = true;
     this.#closePromise = this.#close(deadline);

@@ -57,7 +57,7 @@ export interface PoolOptions {
 }
 
 /** Options of `Pool.prototype.acquire()` and `Pool.prototype.use()`. */
-export interface AcquireOptions {
+export interface PoolAcquireOptions {
   /** Stops waiting and rejects with `signal.reason` when aborted. */
   signal?: AbortSignal;
   /** Longest wait in milliseconds; defaults to the pool's `acquireTimeout`. */
@@ -65,7 +65,7 @@ export interface AcquireOptions {
 }
 
 /** Options of `Pool.prototype.close()`. */
-export interface CloseOptions {
+export interface PoolCloseOptions {
   /**
    * How long, in milliseconds, to wait for outstanding leases before destroying their
    * resources anyway. Default 10000.

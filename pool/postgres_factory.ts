@@ -1,5 +1,6 @@
 /**
- * {@linkcode PostgresFactory}: pooled PostgreSQL connections through the `pg` npm client.
+ * `@pubkit/pool/postgres`: {@linkcode PostgresFactory}, pooled PostgreSQL connections through
+ * the `pg` npm client. Its own entry point, so that importing `@pubkit/pool` never reaches `pg`.
  *
  * @module
  */
@@ -7,7 +8,36 @@
 // @ts-types="@types/pg"
 import type { Client } from "pg";
 import type { PoolFactory } from "./pool_factory.ts";
-import type { PostgresClient } from "./postgres_client.ts";
+import { checkKeys } from "./_check_keys.ts";
+
+/** A query's result, as `pg` returns it. */
+export interface PostgresQueryResult<R> {
+  /** The rows, one object per row keyed by column name. */
+  rows: R[];
+  /** Rows returned or affected, or `null` for commands that do not count rows. */
+  rowCount: number | null;
+  /** The SQL command, e.g. "SELECT". */
+  command: string;
+}
+
+/**
+ * The pooled connection: a `pg` `Client`, typed here by the part pooled code needs. Cast it
+ * to `pg.Client` for the rest of `pg`'s API (but never `end()` it: destroy the lease).
+ */
+export interface PostgresClient {
+  /**
+   * Runs one parameterized query.
+   *
+   * @typeParam R The row shape.
+   * @param text SQL with `$1`, `$2`, ... placeholders.
+   * @param values The parameters.
+   * @returns The result.
+   */
+  query<R = Record<string, unknown>>(
+    text: string,
+    values?: unknown[],
+  ): Promise<PostgresQueryResult<R>>;
+}
 
 /** Options of {@linkcode PostgresFactory}. */
 export interface PostgresFactoryOptions {
@@ -30,11 +60,12 @@ const KEYS = new Set(["connectionString", "config", "applicationName", "validati
  * Makes `pg` client connections for a {@linkcode Pool}. A client whose connection reports an
  * error or ends (the server restarted, `pg_terminate_backend`, a network fault) is marked
  * broken: the pool destroys it instead of lending it again. `pg` is loaded on the first
- * `create()`, so importing `@pubkit/pool` does not load it.
+ * `create()`, so importing this entry point does not load it either.
  *
  * @example A pool at DATABASE_URL (skipped when it is unset)
  * ```ts
- * import { Pool, PostgresFactory, type PostgresFactoryOptions } from "@pubkit/pool";
+ * import { Pool } from "@pubkit/pool";
+ * import { PostgresFactory, type PostgresFactoryOptions } from "@pubkit/pool/postgres";
  * import assert from "node:assert/strict";
  *
  * const url = Deno.env.get("DATABASE_URL");
@@ -60,11 +91,7 @@ export class PostgresFactory implements PoolFactory<PostgresClient> {
    * @throws {TypeError} For a non-string `connectionString` or `applicationName`.
    */
   constructor(options: PostgresFactoryOptions = {}) {
-    for (const key of Object.keys(options)) {
-      if (!KEYS.has(key)) {
-        throw new RangeError(`Cannot create PostgresFactory: unknown option "${key}"`);
-      }
-    }
+    checkKeys("create PostgresFactory", options, KEYS);
     const { connectionString, applicationName = "pubkit" } = options;
     if (connectionString !== undefined && typeof connectionString !== "string") {
       throw new TypeError("Cannot create PostgresFactory: connectionString must be a string");

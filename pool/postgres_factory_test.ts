@@ -1,7 +1,8 @@
 import assert from "node:assert/strict";
 // @ts-types="@types/pg"
 import pg from "pg";
-import { Pool, PoolCreateError, PoolResourceError, PostgresFactory } from "./mod.ts";
+import { Pool, PoolCreateError, PoolResourceError } from "./mod.ts";
+import { PostgresFactory } from "./postgres_factory.ts";
 import { testFactory } from "./testing.ts";
 
 const url = Deno.env.get("DATABASE_URL");

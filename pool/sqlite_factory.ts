@@ -1,11 +1,13 @@
 /**
- * {@linkcode SqliteFactory}: pooled connections to one SQLite file through `node:sqlite`.
+ * `@pubkit/pool/sqlite`: {@linkcode SqliteFactory}, pooled connections to one SQLite file
+ * through `node:sqlite`. Its own entry point, so that importing `@pubkit/pool` loads no driver.
  *
  * @module
  */
 
 import { DatabaseSync } from "node:sqlite";
 import type { PoolFactory } from "./pool_factory.ts";
+import { checkKeys } from "./_check_keys.ts";
 
 /** Options of {@linkcode SqliteFactory}. */
 export interface SqliteFactoryOptions {
@@ -33,7 +35,8 @@ const KEYS = new Set(["path", "busyTimeout", "wal", "foreignKeys", "setup"]);
  *
  * @example A pool over a temporary file
  * ```ts
- * import { Pool, SqliteFactory, type SqliteFactoryOptions } from "@pubkit/pool";
+ * import { Pool } from "@pubkit/pool";
+ * import { SqliteFactory, type SqliteFactoryOptions } from "@pubkit/pool/sqlite";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();
@@ -60,11 +63,7 @@ export class SqliteFactory implements PoolFactory<DatabaseSync> {
    * @throws {TypeError} For a missing `path`.
    */
   constructor(options: SqliteFactoryOptions) {
-    for (const key of Object.keys(options ?? {})) {
-      if (!KEYS.has(key)) {
-        throw new RangeError(`Cannot create SqliteFactory: unknown option "${key}"`);
-      }
-    }
+    checkKeys("create SqliteFactory", options ?? {}, KEYS);
     if (typeof options?.path !== "string" || options.path === "") {
       throw new TypeError("Cannot create SqliteFactory: path must be a non-empty string");
     }

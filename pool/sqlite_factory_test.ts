@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Pool, SqliteFactory } from "./mod.ts";
+import { Pool } from "./mod.ts";
+import { SqliteFactory } from "./sqlite_factory.ts";
 import { testFactory } from "./testing.ts";
 
 async function withTempDir(fn: (dir: string) => Promise<void>): Promise<void> {

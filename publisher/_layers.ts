@@ -4,7 +4,7 @@
  * @module
  */
 import { resolveFormLimits } from "@pubkit/request";
-import { resolve as resolvePath } from "node:path";
+import { resolve as resolvePath } from "./_fs_path.ts";
 import type { AccessCheck, AccessHooks, EffectiveHooks, Guard } from "./access_hooks.ts";
 import type { ListEdit, ListOption, Scope, ScopeOptions } from "./scope.ts";
 import { DEFAULT_METHODS } from "./define_scope.ts";

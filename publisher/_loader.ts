@@ -2,24 +2,27 @@
  * Importing the root's modules, and re-importing them in development.
  *
  * ESM caches a module by URL for the life of the process and has no way to unload one, so a
- * changed file is re-imported under a new URL: a hidden sibling copy
- * (`.name.pubkit-reload-<n>.ts`, a dot-file, so never scanned or published). A copy of the
- * changed file alone would still be imported by the old instances of its importers, so every
- * module that imports it, directly or not, is copied too, with its relative import specifiers
- * rewritten to the new copies (or to the current copy of a module reloaded earlier). Sibling
- * copies keep `import.meta.url`-relative paths and folder-scoped import maps working. Old
- * instances stay in memory: each reload costs about the size of the reloaded modules.
+ * changed file is re-imported under a new URL: a copy in a `pubkit-reload-` folder of the
+ * system's temporary directory, never in the user's tree (one subfolder per attempt, mirroring
+ * the root), deleted by `close()`. A copy of the changed file alone would still be imported by
+ * the old instances of its importers, so every module that imports it, directly or not, is
+ * copied too. In a copy, every relative import specifier becomes an absolute URL (of the new
+ * copy, of the current copy of a module reloaded earlier, or of the original file), and
+ * `import.meta` reports the original file, so `new URL("./data.json", import.meta.url)` keeps
+ * working. Bare specifiers resolve through the project's import map as seen from the copy's
+ * folder. Old instances stay in memory: each reload costs about the size of the reloaded modules.
  *
  * @module
  */
-import { basename, dirname, join, sep as SEPARATOR } from "node:path";
-import { fileURLToPath as fromFileUrl, pathToFileURL as toFileUrl } from "node:url";
+import { dirname, fromFileUrl, join, relative, SEPARATOR, toFileUrl } from "./_fs_path.ts";
 import type { Namespaces } from "./_table.ts";
 import type { Tree } from "./_scan.ts";
 
 const SPECIFIER = /(\bfrom\s*|\bimport\s*\(?\s*)(["'])(\.\.?\/[^"'\n]*)\2/g;
 const SOURCE = /\.(?:[mc]?[jt]sx?)$/;
-const COPY = /^\..+\.pubkit-reload-\d+(\.[^.]+)?$/;
+const IMPORT_META = /\bimport\.meta\b/g;
+const USES_META = /\bimport\.meta\b/;
+const META = "__pubkitImportMeta";
 
 async function hash(bytes: Uint8Array): Promise<string> {
   const digest = new Uint8Array(
@@ -37,7 +40,8 @@ export class ModuleLoader {
   #attempt = 0;
   #current = new Map<string, string>();
   #hashes = new Map<string, string>();
-  #copies: string[] = [];
+  /** The temporary folder of the copies, made on the first reload. */
+  #dir: string | undefined;
 
   constructor(dev: boolean) {
     this.#dev = dev;
@@ -88,47 +92,67 @@ export class ModuleLoader {
     }
     for (const file of removed) affected.delete(file);
 
-    const version = ++this.#attempt;
+    this.#dir ??= await Deno.makeTempDir({ prefix: "pubkit-reload-" });
+    const folder = join(this.#dir, String(++this.#attempt));
+    const copyOf = (file: string) => join(folder, relative(this.#root, file));
     const urls = new Map<string, string>();
-    for (const file of affected) urls.set(file, toFileUrl(copyPath(file, version)).href);
-    const written: string[] = [];
+    for (const file of affected) urls.set(file, toFileUrl(copyOf(file)).href);
     try {
       for (const file of affected) {
         let bytes = await Deno.readFile(file);
         if (SOURCE.test(file)) {
-          const text = new TextDecoder().decode(bytes).replace(
-            SPECIFIER,
-            (match, lead: string, quote: string, specifier: string) => {
-              const target = this.#resolve(file, specifier);
-              const url = target === undefined
-                ? undefined
-                : urls.get(target) ?? this.#current.get(target);
-              return url === undefined ? match : `${lead}${quote}${url}${quote}`;
-            },
+          bytes = new TextEncoder().encode(
+            this.#rewrite(file, new TextDecoder().decode(bytes), urls),
           );
-          bytes = new TextEncoder().encode(text);
         }
-        const copy = copyPath(file, version);
-        await Deno.writeFile(copy, bytes);
-        written.push(copy);
+        await Deno.mkdir(dirname(copyOf(file)), { recursive: true });
+        await Deno.writeFile(copyOf(file), bytes);
       }
       const namespaces = await this.#importAll(tree, urls);
       this.#version++;
-      this.#copies.push(...written);
       for (const [file, url] of urls) this.#current.set(file, url);
       for (const file of removed) this.#current.delete(file);
       this.#hashes = state.hashes;
       return { namespaces, changed: [...changed, ...removed] };
     } catch (error) {
-      await Promise.all(written.map((copy) => Deno.remove(copy).catch(() => {})));
+      await Deno.remove(folder, { recursive: true }).catch(() => {});
       throw error;
     }
   }
 
   /** Deletes the copies written by reloads. */
   async close(): Promise<void> {
-    const copies = this.#copies.splice(0);
-    await Promise.all(copies.map((copy) => Deno.remove(copy).catch(() => {})));
+    const dir = this.#dir;
+    this.#dir = undefined;
+    if (dir !== undefined) await Deno.remove(dir, { recursive: true }).catch(() => {});
+  }
+
+  /**
+   * The source of `file`'s copy: relative specifiers made absolute (to the newest copy of their
+   * target, else to the original) and `import.meta` describing the original file. The helper is
+   * appended, a hoisted function, so that line numbers stay those of the original.
+   */
+  #rewrite(file: string, text: string, fresh: ReadonlyMap<string, string>): string {
+    const original = toFileUrl(file).href;
+    const rewritten = text.replace(
+      SPECIFIER,
+      (_match, lead: string, quote: string, specifier: string) => {
+        const url = new URL(specifier, original);
+        const target = this.#resolve(file, specifier);
+        const copy = target === undefined
+          ? undefined
+          : fresh.get(target) ?? this.#current.get(target);
+        return `${lead}${quote}${copy ?? url.href}${quote}`;
+      },
+    ).replace(IMPORT_META, `${META}()`);
+    if (!USES_META.test(text)) return rewritten;
+    const [url, filename, folder] = [original, file, dirname(file)].map((s) => JSON.stringify(s));
+    return `${rewritten}\nfunction ${META}() {
+  return {
+    ...import.meta, url: ${url}, filename: ${filename}, dirname: ${folder}, main: false,
+    resolve: (s = "") => import.meta.resolve(/^\\.{0,2}\\//.test(s) ? new URL(s, ${url}).href : s),
+  };
+}\n`;
   }
 
   async #importAll(tree: Tree, fresh: ReadonlyMap<string, string>): Promise<Namespaces> {
@@ -192,19 +216,6 @@ export class ModuleLoader {
     url.hash = "";
     const path = fromFileUrl(url);
     const root = this.#root.endsWith(SEPARATOR) ? this.#root : this.#root + SEPARATOR;
-    if (!path.startsWith(root) || basename(path).startsWith(".")) return undefined;
-    return path;
+    return path.startsWith(root) ? path : undefined;
   }
-}
-
-function copyPath(file: string, version: number): string {
-  const name = basename(file);
-  const dot = name.lastIndexOf(".");
-  const [base, ext] = dot > 0 ? [name.slice(0, dot), name.slice(dot)] : [name, ""];
-  return join(dirname(file), `.${base}.pubkit-reload-${version}${ext}`);
-}
-
-/** Whether a file name is one of the reload copies. */
-export function isReloadCopy(name: string): boolean {
-  return COPY.test(name);
 }

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { join, relative, sep as SEPARATOR } from "node:path";
+import { join, relative, SEPARATOR } from "./_fs_path.ts";
 import { isPublicName, MODULE_EXTENSIONS, moduleBase } from "./_names.ts";
 
 /** A module that may publish functions. */

@@ -4,8 +4,7 @@
  * @module
  */
 import { HttpError, type Req, respond } from "@pubkit/request";
-import { relative, sep as SEPARATOR } from "node:path";
-import { fileURLToPath } from "node:url";
+import { fromFileUrl, relative, SEPARATOR } from "./_fs_path.ts";
 import { checkAccess } from "./access.ts";
 import type { CallContext } from "./publish_options.ts";
 import type { BeforeCall, HandleOptions, PublisherOptions } from "./publisher_options.ts";
@@ -95,7 +94,7 @@ export class Publisher implements AsyncDisposable {
     if (!Number.isFinite(debounce) || debounce < 0) {
       throw new RangeError("Cannot create publisher: debounce must be a non-negative number");
     }
-    const path = root instanceof URL ? fileURLToPath(root) : root;
+    const path = root instanceof URL ? fromFileUrl(root) : root;
     const tree = await scan(path);
     const loader = new ModuleLoader(dev);
     const table = buildTable(tree, await loader.load(tree));

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { pathToFileURL as toFileUrl } from "node:url";
 import { Publisher } from "./mod.ts";
 import { fetchText } from "./_testing.ts";
 
@@ -16,14 +17,32 @@ async function tempRoot(files: Record<string, string>): Promise<string & AsyncDi
   });
 }
 
-async function copies(root: string): Promise<string[]> {
+/** Every file under `dir`, as sorted paths relative to it. */
+async function listing(dir: string, prefix = ""): Promise<string[]> {
   const found: string[] = [];
-  for await (const entry of Deno.readDir(root)) {
-    if (entry.name.includes(".pubkit-reload-")) found.push(entry.name);
-    if (entry.isDirectory) found.push(...await copies(join(root, entry.name)));
+  for await (const entry of Deno.readDir(join(dir, prefix))) {
+    const rel = prefix === "" ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory) found.push(...await listing(dir, rel));
+    else found.push(rel);
   }
-  return found;
+  return found.sort();
 }
+
+/** Runs `fn` with `TMPDIR` set to a fresh folder, which it gets; restores `TMPDIR` after. */
+async function withTmpDir(fn: (tmp: string) => Promise<void>): Promise<void> {
+  const tmp = await Deno.makeTempDir({ prefix: "pubkit-tmpdir-" });
+  const before = Deno.env.get("TMPDIR");
+  Deno.env.set("TMPDIR", tmp);
+  try {
+    await fn(tmp);
+  } finally {
+    if (before === undefined) Deno.env.delete("TMPDIR");
+    else Deno.env.set("TMPDIR", before);
+    await Deno.remove(tmp, { recursive: true });
+  }
+}
+
+const UP = "..";
 
 const FILES = {
   "page.ts": 'import { dep } from "./_dep.ts";\nexport const show = () => `page ${dep()}`;\n',
@@ -37,17 +56,24 @@ Deno.test("Publisher.reload() re-imports a changed dependency and every module t
   await using dir = await tempRoot(FILES);
   const root = String(dir);
   await using publisher = await Publisher.create({ root, dev: true, watch: false });
+  // What the publish root must hold after every reload: the files this test wrote, nothing else.
+  const expected = new Set(Object.keys(FILES));
+  const reload = async () => {
+    const reloaded = await publisher.reload();
+    assert.deepEqual(await listing(root), [...expected].sort());
+    return reloaded;
+  };
   const otherId = (await fetchText(publisher, "/other/id")).body;
   assert.equal((await fetchText(publisher, "/page/show")).body, "page dep one");
 
   await t.step("nothing changed: no reload", async () => {
-    assert.equal(await publisher.reload(), false);
+    assert.equal(await reload(), false);
     assert.equal(publisher.reloads, 0);
   });
 
   await t.step("a dependency two imports away changes the importer's output", async () => {
     await Deno.writeTextFile(join(root, "_deeper.ts"), 'export const deeper = "two";\n');
-    assert.equal(await publisher.reload(), true);
+    assert.equal(await reload(), true);
     assert.equal((await fetchText(publisher, "/page/show")).body, "page dep two");
   });
 
@@ -57,7 +83,7 @@ Deno.test("Publisher.reload() re-imports a changed dependency and every module t
 
   await t.step("a second change to the same dependency is seen too", async () => {
     await Deno.writeTextFile(join(root, "_deeper.ts"), 'export const deeper = "three";\n');
-    await publisher.reload();
+    await reload();
     assert.equal((await fetchText(publisher, "/page/show")).body, "page dep three");
   });
 
@@ -68,7 +94,7 @@ Deno.test("Publisher.reload() re-imports a changed dependency and every module t
         join(root, "_dep.ts"),
         'import { deeper } from "./_deeper.ts";\nexport const dep = () => `DEP ${deeper}`;\n',
       );
-      await publisher.reload();
+      await reload();
       assert.equal((await fetchText(publisher, "/page/show")).body, "page DEP three");
     },
   );
@@ -76,7 +102,9 @@ Deno.test("Publisher.reload() re-imports a changed dependency and every module t
   await t.step("new and removed modules appear and disappear", async () => {
     await Deno.writeTextFile(join(root, "fresh.ts"), 'export const hi = () => "fresh";\n');
     await Deno.remove(join(root, "other.ts"));
-    await publisher.reload();
+    expected.add("fresh.ts");
+    expected.delete("other.ts");
+    await reload();
     assert.equal((await fetchText(publisher, "/fresh/hi")).body, "fresh");
     assert.equal((await fetchText(publisher, "/other/id")).status, 404);
   });
@@ -86,28 +114,57 @@ Deno.test("Publisher.reload() re-imports a changed dependency and every module t
       join(root, "_config.ts"),
       "export default { settings: { version: 2 } };\n",
     );
-    await publisher.reload();
+    await reload();
     assert.deepEqual(publisher.scopeFor("/").settings, { version: 2 });
   });
 
   await t.step("a broken change keeps the old table; fixing it reloads", async () => {
     await Deno.writeTextFile(join(root, "_deeper.ts"), "export const deeper = ;\n");
-    await assert.rejects(publisher.reload(), /Cannot import page\.ts/);
+    await assert.rejects(reload(), /Cannot import page\.ts/);
+    assert.deepEqual(await listing(root), [...expected].sort());
     assert.equal((await fetchText(publisher, "/page/show")).body, "page DEP three");
     await Deno.writeTextFile(join(root, "_deeper.ts"), 'export const deeper = "four";\n');
-    await publisher.reload();
+    await reload();
     assert.equal((await fetchText(publisher, "/page/show")).body, "page DEP four");
   });
 
-  await t.step("the copies are dot-files, never published, and close() deletes them", async () => {
-    const made = await copies(root);
-    assert.ok(made.length > 0);
-    assert.ok(made.every((name) => name.startsWith(".")));
-    for (const name of made) {
-      assert.equal(publisher.resolve("/" + name.replace(/\.ts$/, "")), undefined);
-    }
+  await t.step("the publish root holds only the files written by the test", async () => {
+    assert.deepEqual(await listing(root), [...expected].sort());
+  });
+});
+
+Deno.test("Publisher.reload() writes its copies to a temporary folder and close() deletes them", async () => {
+  await using dir = await tempRoot({
+    ...Object.fromEntries(Object.entries(FILES).map(([name, text]) => [`pages/${name}`, text])),
+    "pages/data.txt": "data one\n",
+    // import.meta.url of a reloaded module still names the original file.
+    "pages/meta.ts": 'import { deeper } from "./_deeper.ts";\n' +
+      "export const read = async () => " +
+      '`${deeper} ${await Deno.readTextFile(new URL("./data.txt", import.meta.url))}`;\n' +
+      "export const url = () => import.meta.url;\n",
+    // A relative import that leaves the root is made absolute in the copy. (The specifiers are
+    // built, so that tests/arrows_test.ts does not take them for this file's own imports.)
+    "pages/sub/out.ts": `import { outside } from "${UP}/${UP}/outside.ts";\n` +
+      `import { deeper } from "${UP}/_deeper.ts";\n` +
+      "export const show = () => `${outside} ${deeper}`;\n",
+    "outside.ts": 'export const outside = "outside";\n',
+  });
+  const root = join(String(dir), "pages");
+  await withTmpDir(async (tmp) => {
+    await using publisher = await Publisher.create({ root, dev: true, watch: false });
+    await Deno.writeTextFile(join(root, "_deeper.ts"), 'export const deeper = "two";\n');
+    assert.equal(await publisher.reload(), true);
+    assert.equal((await fetchText(publisher, "/meta/read")).body, "two data one\n");
+    assert.equal(
+      (await fetchText(publisher, "/meta/url")).body,
+      toFileUrl(join(root, "meta.ts")).href,
+    );
+    assert.equal((await fetchText(publisher, "/sub/out/show")).body, "outside two");
+    const copies = await listing(tmp);
+    assert.ok(copies.some((path) => path.endsWith("/sub/out.ts")), copies.join(", "));
+    assert.ok(copies.every((path) => path.startsWith("pubkit-reload-")), copies.join(", "));
     await publisher.close();
-    assert.deepEqual(await copies(root), []);
+    assert.deepEqual(await listing(tmp), []);
   });
 });
 

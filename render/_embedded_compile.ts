@@ -1,7 +1,7 @@
 // Parse → generate → compile for the embedded-code engine.
 import { ContextError, ContextScanner, type Hole } from "./_html_context.ts";
 import { SourceLines } from "./_source_location.ts";
-import { TemplateSyntaxError } from "./template_syntax_error.ts";
+import { TemplateSyntaxError } from "./errors.ts";
 
 /** A parsed piece of a template. */
 interface Token {

@@ -1,7 +1,7 @@
 // Compiles a fill template: HTML source → static strings plus marked slots.
 import { Parser } from "htmlparser2";
 import { SourceLines } from "./_source_location.ts";
-import { TemplateSyntaxError } from "./template_syntax_error.ts";
+import { TemplateSyntaxError } from "./errors.ts";
 
 /** What a marker says to do with its element. */
 export const CON = 0;

@@ -12,7 +12,7 @@ import { jsonForScript, JsonText, jsString, jsValue, urlEscapers } from "./_cont
 import { safeUrl } from "./safe_url.ts";
 import { TemplateLoader } from "./template_loader.ts";
 import { _checkKeys } from "./_check_keys.ts";
-import { TemplateRuntimeError } from "./template_runtime_error.ts";
+import { TemplateRuntimeError } from "./errors.ts";
 
 /** Options for {@linkcode EmbeddedEngine}; fixed for the engine's life. */
 export interface EmbeddedEngineOptions {
@@ -90,7 +90,7 @@ const HEADER_LINES = 2;
  *
  * @example Rendering a page
  * ```ts
- * import { EmbeddedEngine, type EmbeddedEngineOptions } from "@pubkit/render/embedded-engine";
+ * import { EmbeddedEngine, type EmbeddedEngineOptions } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -38,7 +38,7 @@ const FIRST = /[&<>"'\r\u0000]/g;
  *
  * @example Escaping markup
  * ```ts
- * import { escapeHtml } from "@pubkit/render/escape-html";
+ * import { escapeHtml } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * assert.equal(escapeHtml(`<a href="x">Tom & Jerry's</a>`),

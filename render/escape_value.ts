@@ -17,7 +17,7 @@ import { escapeHtml } from "./escape_html.ts";
  *
  * @example Escaping values that are not strings
  * ```ts
- * import { escapeValue } from "@pubkit/render/escape-value";
+ * import { escapeValue } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * assert.equal(escapeValue(null), "");

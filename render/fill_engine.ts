@@ -36,7 +36,7 @@ const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "attribute"
  *
  * @example Rendering from a controller
  * ```ts
- * import { FillEngine, type FillEngineOptions, type FillFunction } from "@pubkit/render/fill-engine";
+ * import { FillEngine, type FillEngineOptions, type FillFunction } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -18,9 +18,8 @@ import {
   URL_VALUE,
 } from "./_attribute_kind.ts";
 import { escapeHtml } from "./escape_html.ts";
-import { TemplateRuntimeError } from "./template_runtime_error.ts";
 import { Trusted } from "./trusted.ts";
-import { UnsafeUrlError } from "./unsafe_url_error.ts";
+import { TemplateRuntimeError, UnsafeUrlError } from "./errors.ts";
 
 /**
  * Declarative fill data for {@linkcode FillNode.fill}: each key names a child
@@ -46,8 +45,7 @@ export type FillValue =
  *
  * @example Filling nodes by calls and from data
  * ```ts
- * import { type FillData, FillNode, type FillValue } from "@pubkit/render/fill-node";
- * import { FillTemplate } from "@pubkit/render/fill-template";
+ * import { type FillData, FillNode, FillTemplate, type FillValue } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * const tpl = new FillTemplate(

@@ -50,7 +50,7 @@ const KEYS = new Set(["file", "attribute"]);
  *
  * @example Filling a list
  * ```ts
- * import { FillTemplate, type FillTemplateOptions } from "@pubkit/render/fill-template";
+ * import { FillTemplate, type FillTemplateOptions } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * const options: FillTemplateOptions = { file: "list.html" };

@@ -28,7 +28,7 @@ export interface SafeUrlOptions {
  *
  * @example
  * ```ts
- * import { isSafeUrl, type SafeUrlOptions } from "@pubkit/render/is-safe-url";
+ * import { isSafeUrl, type SafeUrlOptions } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * const img: SafeUrlOptions = { tag: "img" };

@@ -13,19 +13,23 @@
  *
  * @module
  */
-export * from "./escape_html.ts";
-export * from "./html.ts";
-export * from "./escape_value.ts";
-export * from "./trusted.ts";
-export * from "./url_attributes.ts";
-export * from "./is_safe_url.ts";
-export * from "./safe_url.ts";
-export * from "./unsafe_url_error.ts";
-export * from "./template_syntax_error.ts";
-export * from "./template_runtime_error.ts";
-export * from "./template_not_found_error.ts";
-export * from "./template_loader.ts";
-export * from "./embedded_engine.ts";
-export * from "./fill_node.ts";
-export * from "./fill_template.ts";
-export * from "./fill_engine.ts";
+export { escapeHtml } from "./escape_html.ts";
+export { Html, html, HTML_MARK } from "./html.ts";
+export { escapeValue } from "./escape_value.ts";
+export { Trusted, trusted } from "./trusted.ts";
+export { isScriptAttribute, isUrlAttribute } from "./url_attributes.ts";
+export { isSafeUrl, type SafeUrlOptions } from "./is_safe_url.ts";
+export { safeUrl } from "./safe_url.ts";
+export {
+  type TemplateLocation,
+  TemplateNotFoundError,
+  TemplateRuntimeError,
+  type TemplateRuntimeErrorOptions,
+  TemplateSyntaxError,
+  UnsafeUrlError,
+} from "./errors.ts";
+export { TemplateLoader, type TemplateLoaderOptions } from "./template_loader.ts";
+export { EmbeddedEngine, type EmbeddedEngineOptions, type RefusedUrl } from "./embedded_engine.ts";
+export { type FillData, FillNode, type FillValue } from "./fill_node.ts";
+export { FillTemplate, type FillTemplateOptions } from "./fill_template.ts";
+export { FillEngine, type FillEngineOptions, type FillFunction } from "./fill_engine.ts";

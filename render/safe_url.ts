@@ -6,7 +6,7 @@
 
 import { isSafeUrl, type SafeUrlOptions } from "./is_safe_url.ts";
 import { Trusted } from "./trusted.ts";
-import { UnsafeUrlError } from "./unsafe_url_error.ts";
+import { UnsafeUrlError } from "./errors.ts";
 
 /**
  * Returns a value for a URL-taking attribute after applying
@@ -21,9 +21,7 @@ import { UnsafeUrlError } from "./unsafe_url_error.ts";
  *
  * @example
  * ```ts
- * import { safeUrl } from "@pubkit/render/safe-url";
- * import { trusted } from "@pubkit/render/trusted";
- * import { UnsafeUrlError } from "@pubkit/render/unsafe-url-error";
+ * import { safeUrl, trusted, UnsafeUrlError } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * assert.equal(safeUrl("https://example.com/"), "https://example.com/");

@@ -6,7 +6,7 @@
 
 import { isAbsolute, resolve, sep } from "node:path";
 import { _checkKeys } from "./_check_keys.ts";
-import { TemplateNotFoundError } from "./template_not_found_error.ts";
+import { TemplateNotFoundError } from "./errors.ts";
 
 /** Options for {@linkcode TemplateLoader}. */
 export interface TemplateLoaderOptions {
@@ -26,7 +26,7 @@ const LOADER_KEYS = new Set(["searchPath", "extension"]);
  *
  * @example
  * ```ts
- * import { TemplateLoader, type TemplateLoaderOptions } from "@pubkit/render/template-loader";
+ * import { TemplateLoader, type TemplateLoaderOptions } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

@@ -11,7 +11,7 @@
  *
  * @example Wrapping a value
  * ```ts
- * import { Trusted, trusted } from "@pubkit/render/trusted";
+ * import { Trusted, trusted } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * const t = new Trusted("javascript:void 0");
@@ -56,8 +56,7 @@ export class Trusted {
  *
  * @example Allowing a `javascript:` link on purpose
  * ```ts
- * import { Trusted, trusted } from "@pubkit/render/trusted";
- * import { isSafeUrl } from "@pubkit/render/is-safe-url";
+ * import { isSafeUrl, Trusted, trusted } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isSafeUrl("href", "javascript:history.back()"), false);

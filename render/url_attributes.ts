@@ -16,7 +16,7 @@ import { _isUrlAttributeLower } from "./_url_policy.ts";
  *
  * @example
  * ```ts
- * import { isScriptAttribute, isUrlAttribute } from "@pubkit/render/url-attributes";
+ * import { isScriptAttribute, isUrlAttribute } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isScriptAttribute("href"), false);
@@ -38,7 +38,7 @@ export function isUrlAttribute(name: string): boolean {
  *
  * @example
  * ```ts
- * import { isScriptAttribute, isUrlAttribute } from "@pubkit/render/url-attributes";
+ * import { isScriptAttribute, isUrlAttribute } from "@pubkit/render";
  * import assert from "node:assert/strict";
  *
  * assert.equal(isUrlAttribute("onclick"), false);

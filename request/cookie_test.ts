@@ -166,3 +166,63 @@ Deno.test("serializeCookie() refuses what browsers would drop, naming the rule",
     refused("n", "é".repeat(683), {}, /4099 bytes/);
   });
 });
+
+Deno.test("parseCookies() and serializeCookie() answer as the cookie package (property)", async (t) => {
+  const { parse, serialize } = await import("cookie");
+  await t.step("parsing any header", () => {
+    const part = fc.oneof(
+      fc.string({ unit: fc.constantFrom("a", "b", "=", ";", " ", "\t", "%", "2", "F", "é") }),
+      fc.string(),
+    );
+    fc.assert(
+      fc.property(fc.array(part, { maxLength: 6 }).map((parts) => parts.join("")), (header) => {
+        const expected = Object.fromEntries(
+          Object.entries(parse(header)).filter(([, value]) => value !== undefined),
+        );
+        assert.deepEqual({ ...parseCookies(header) }, expected);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+  await t.step("serializing with any attributes", () => {
+    const options = fc.record({
+      path: fc.constantFrom("/", "/app", "", "/a;b", "/é"),
+      domain: fc.constantFrom(undefined, "example.com", ".example.com", "a;b", "-x.com"),
+      maxAge: fc.constantFrom(undefined, 0, 60, -1, 1.5),
+      expires: fc.constantFrom(undefined, new Date(0), new Date(NaN)),
+      httpOnly: fc.boolean(),
+      secure: fc.boolean(),
+      partitioned: fc.constantFrom(undefined, true, false),
+      sameSite: fc.constantFrom("lax", "strict", "none"),
+    }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(cookieName, fc.string(), options, (name, value, options) => {
+        const ours = (() => {
+          try {
+            return serializeCookie(name, value, options);
+          } catch (error) {
+            return error instanceof TypeError ? "TypeError" : error;
+          }
+        })();
+        const { path = "/", httpOnly = true, sameSite = "lax", ...rest } = options;
+        const theirs = (() => {
+          if (sameSite === "none" && !rest.secure) return "TypeError"; // refused before both
+          if (name.startsWith("__Host-") || name.startsWith("__Secure-")) return ours;
+          try {
+            return serialize(name, encodeURIComponent(value.toWellFormed()), {
+              ...rest,
+              path,
+              httpOnly,
+              sameSite,
+              encode: (v: string) => v,
+            });
+          } catch (error) {
+            return error instanceof TypeError ? "TypeError" : error;
+          }
+        })();
+        assert.equal(ours, theirs);
+      }),
+      { numRuns: 5_000 },
+    );
+  });
+});

@@ -376,7 +376,8 @@ export class App {
     plain: Response,
   ): Promise<Response> {
     try {
-      const html = await this.#services.templates.for(req.templatePaths).embedded.render(page, {
+      const engines = await this.#services.templates.for(req.templatePaths);
+      const html = await engines.embedded.render(page, {
         error,
         requestId: req.id,
         stack: this.#options.debug && error instanceof Error ? error.stack : undefined,

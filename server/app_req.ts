@@ -244,7 +244,8 @@ export class AppReq extends Req {
    * @throws {TypeError} When the folder has no template search path.
    */
   async render(name: string, vars: Record<string, unknown> = {}): Promise<Response> {
-    const html = await this.server.templates.for(this.templatePaths).embedded.render(name, {
+    const { embedded } = await this.server.templates.for(this.templatePaths);
+    const html = await embedded.render(name, {
       ...vars,
       req: this,
     });
@@ -261,7 +262,8 @@ export class AppReq extends Req {
    * @throws {TypeError} When the folder has no template search path.
    */
   async fill(name: string, fill: FillFunction | FillData): Promise<Response> {
-    const html = await this.server.templates.for(this.templatePaths).fill.render(name, fill);
+    const { fill: engine } = await this.server.templates.for(this.templatePaths);
+    const html = await engine.render(name, fill);
     return this.end(html, "text/html; charset=utf-8");
   }
 }

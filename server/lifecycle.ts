@@ -7,12 +7,6 @@
 /** A cleanup registered with the server; it may be async. */
 export type ServerCleanup = () => unknown;
 
-/** Something with an async close, such as a pool. */
-export interface Closable {
-  /** Closes the resource. */
-  close(): unknown;
-}
-
 /** Options for {@linkcode Lifecycle}. */
 export interface LifecycleOptions {
   /** The time each cleanup may take before it is abandoned; 5 s by default. */

@@ -1,9 +1,10 @@
 /**
- * The app's template engines, one pair per template search path.
+ * The app's template engines, one pair per template search path. `@pubkit/render` (and its
+ * HTML parser) is imported on the first use, so that an app without templates never loads it.
  *
  * @module
  */
-import { EmbeddedEngine, FillEngine } from "@pubkit/render";
+import type { EmbeddedEngine, FillEngine } from "@pubkit/render";
 
 /** Options for {@linkcode Templates}. */
 export interface TemplatesOptions {
@@ -33,15 +34,16 @@ export interface TemplateEngines {
  * const dir = await Deno.makeTempDir();
  * await Deno.writeTextFile(`${dir}/hi.ehtml`, "<p><%= it.name %></p>");
  * const templates = new Templates();
- * const { embedded } = templates.for([dir]);
+ * const { embedded } = await templates.for([dir]);
  * assert.equal(await embedded.render("hi", { name: "<Ada>" }), "<p>&lt;Ada&gt;</p>");
- * assert.equal(templates.for([dir]).embedded, embedded);
+ * assert.equal((await templates.for([dir])).embedded, embedded);
  * await Deno.remove(dir, { recursive: true });
  * ```
  */
 export class Templates {
   #options: TemplatesOptions;
   #engines = new Map<string, TemplateEngines>();
+  #render: Promise<typeof import("@pubkit/render")> | undefined;
 
   /**
    * Creates the registry.
@@ -53,13 +55,14 @@ export class Templates {
   }
 
   /**
-   * The engines for a search path, created on first use.
+   * The engines for a search path, created on first use (the first call imports
+   * `@pubkit/render`).
    *
    * @param searchPath Absolute directories, searched in order.
    * @returns Both engines.
    * @throws {TypeError} When the search path is empty.
    */
-  for(searchPath: readonly string[]): TemplateEngines {
+  async for(searchPath: readonly string[]): Promise<TemplateEngines> {
     if (searchPath.length === 0) {
       throw new TypeError(
         "Cannot render: no template search path; set templates in the folder's _config.ts",
@@ -68,9 +71,13 @@ export class Templates {
     const key = searchPath.join("\0");
     let engines = this.#engines.get(key);
     if (!engines) {
-      const options = { searchPath, ...this.#options };
-      engines = { embedded: new EmbeddedEngine(options), fill: new FillEngine(options) };
-      this.#engines.set(key, engines);
+      const { EmbeddedEngine, FillEngine } = await (this.#render ??= import("@pubkit/render"));
+      engines = this.#engines.get(key); // another call may have made them meanwhile
+      if (!engines) {
+        const options = { searchPath, ...this.#options };
+        engines = { embedded: new EmbeddedEngine(options), fill: new FillEngine(options) };
+        this.#engines.set(key, engines);
+      }
     }
     return engines;
   }

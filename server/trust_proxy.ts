@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { isIP } from "node:net";
+import { ipVersion } from "./_ip.ts";
 
 /**
  * The proxies an app trusts (`createApp({ trustProxy })`): only a request whose TCP peer is
@@ -45,7 +45,7 @@ export class TrustProxy {
       throw new RangeError("Cannot create app: trustProxy must be an array of IP addresses");
     }
     for (const address of addresses) {
-      if (typeof address !== "string" || isIP(address) === 0) {
+      if (typeof address !== "string" || ipVersion(address) === 0) {
         throw new RangeError(
           `Cannot create app: trustProxy entry ${JSON.stringify(address)} is not an IP address`,
         );
@@ -85,7 +85,7 @@ export class TrustProxy {
     for (let i = hops.length - 1; i >= 0; i--) {
       const hop = hops[i]!.trim().replace(/^\[(.*)\]$/, "$1");
       // A malformed hop ends the chain: the last address known good is the answer.
-      if (isIP(hop) === 0) return nearest;
+      if (ipVersion(hop) === 0) return nearest;
       if (!this.trusts(hop)) return hop;
       nearest = hop;
     }
@@ -110,5 +110,5 @@ export class TrustProxy {
 /** IPv4-mapped IPv6 (`::ffff:127.0.0.1`) compares as its IPv4 address. */
 function normalize(address: string): string {
   const lower = address.toLowerCase();
-  return lower.startsWith("::ffff:") && isIP(lower.slice(7)) === 4 ? lower.slice(7) : lower;
+  return lower.startsWith("::ffff:") && ipVersion(lower.slice(7)) === 4 ? lower.slice(7) : lower;
 }

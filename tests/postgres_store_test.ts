@@ -2,7 +2,8 @@
 // it: the conformance suite, leases and fencing with real time, the sweep in SQL, and the fault
 // cases (database down → 503 fast, recovery without restart, a backend terminated mid-request).
 import assert from "node:assert/strict";
-import { Pool, type PoolOptions, type PostgresClient, PostgresFactory } from "@pubkit/pool";
+import { Pool, type PoolOptions } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 import { createApp } from "@pubkit/server";
 import { SessionManager, StoreUnavailableError } from "@pubkit/session";
 import { type PostgresQueryable, PostgresStore } from "@pubkit/session/postgres";

@@ -15,7 +15,8 @@ import { createApp } from "@pubkit/server";
 import { HttpError, parseForm } from "@pubkit/request";
 import { MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
 import { RedisStore } from "@pubkit/session/redis";
-import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 
 const mode = Deno.args[0] ?? "faults";
 const log = (line: string, error?: unknown) => {

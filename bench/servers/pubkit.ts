@@ -3,7 +3,8 @@
 // Serve: deno run -A --unstable-no-legacy-abort bench/servers/pubkit.ts --db=<posts.db> [--port=N]
 import { createApp } from "@pubkit/server";
 import { MemoryStore, SessionManager } from "@pubkit/session";
-import { Pool, SqliteFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { SqliteFactory } from "@pubkit/pool/sqlite";
 import { SECRET, SITE } from "../_page.ts";
 import { args, serve, type Stack } from "./_serve.ts";
 

@@ -4,7 +4,8 @@
  * The counters live in rate-limiter-flexible stores: memory, Redis or PostgreSQL, so that
  * every worker and process of the app sees the same counts when they share Redis or PostgreSQL.
  */
-import type { Pool, PostgresClient } from "@pubkit/pool";
+import type { Pool } from "@pubkit/pool";
+import type { PostgresClient } from "@pubkit/pool/postgres";
 import type { Redis } from "ioredis";
 import {
   type RateLimiterAbstract,

@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
-import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 import { Redis } from "ioredis";
 import { LoginThrottle, THROTTLE_TABLE, type ThrottleStore } from "./login_throttle.ts";
 

@@ -1,6 +1,7 @@
 /** The notes board's data: users and notes, in SQLite (default) or PostgreSQL. */
 import type { DatabaseSync } from "node:sqlite";
-import type { Pool, PostgresClient } from "@pubkit/pool";
+import type { Pool } from "@pubkit/pool";
+import type { PostgresClient } from "@pubkit/pool/postgres";
 
 /** A note as listed. */
 export interface Note {

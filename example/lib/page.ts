@@ -3,7 +3,8 @@ import { HttpError, type Req } from "@pubkit/request";
 import type { AppReq } from "@pubkit/server";
 import { csrfToken } from "./csrf.ts";
 import { type NotesStore, PostgresNotesStore, SqliteNotesStore } from "./notes_store.ts";
-import type { Pool, PostgresClient } from "@pubkit/pool";
+import type { Pool } from "@pubkit/pool";
+import type { PostgresClient } from "@pubkit/pool/postgres";
 import type { DatabaseSync } from "node:sqlite";
 
 /** The signed-in user kept in the session. */

@@ -7,7 +7,8 @@
 // session; `/inc` answers it back, so a test sees whether a request was given another session's
 // data.
 // The entry of `deno serve --parallel`; `_counter_main.ts` runs it as a process on PORT.
-import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 import { createApp } from "@pubkit/server";
 import { FileStore, MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
 import { PostgresStore } from "@pubkit/session/postgres";

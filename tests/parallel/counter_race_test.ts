@@ -2,7 +2,8 @@
 // of `deno serve --parallel`, and 2 processes on different ports, sharing sessions through a
 // FileStore folder or Redis. Every increment must survive: the counter ends at exactly 200.
 import assert from "node:assert/strict";
-import { Pool, type PostgresClient, PostgresFactory } from "@pubkit/pool";
+import { Pool } from "@pubkit/pool";
+import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 import { RedisStore } from "@pubkit/session/redis";
 import { type Child, freePort, getJson, RUN, start, START_TIMEOUT } from "./_children.ts";
 
