@@ -23,7 +23,7 @@ function toText(value: unknown): string {
 }
 
 // Escapes for characters in a JavaScript string (also a JSON string): quotes, backslash,
-// backtick and `$` (template literals), `<`/`>` (`</script`, `<!--`), `&` (SVG scripts
+// backtick, `$` and `{` (template literals: a static `$` before a value must not start `${`), `<`/`>` (`</script`, `<!--`), `&` (SVG scripts
 // decode references), line terminators and other controls.
 const JS: (string | undefined)[] = (() => {
   const table: (string | undefined)[] = new Array(128).fill(undefined);
@@ -32,7 +32,7 @@ const JS: (string | undefined)[] = (() => {
   table[13] = "\\r";
   table[9] = "\\t";
   table[92] = "\\\\";
-  for (const c of `"'\`$<>&/`) table[c.charCodeAt(0)] = `\\u00${c.charCodeAt(0).toString(16)}`;
+  for (const c of `"'\`$<>&/{`) table[c.charCodeAt(0)] = `\\u00${c.charCodeAt(0).toString(16)}`;
   table[127] = "\\u007f";
   return table;
 })();

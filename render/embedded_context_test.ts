@@ -51,13 +51,22 @@ Deno.test("EmbeddedEngine escapes values inside <script> strings for JavaScript"
     });
     assert.equal(html, `<script>var a = "\\\\", b = ";alert(1)\\u002f\\u002f"</script>`);
   });
+  await t.step("a static $ before a value in a template literal cannot start ${", async () => {
+    const v = "{globalThis.pwned = 1}";
+    const html = await render("<script>s = `Total: $<%= it.v %>`</script>", { v });
+    const code = html.slice("<script>".length, -"</script>".length);
+    const scope: Record<string, unknown> = {};
+    const value = new Function("globalThis", `let s; ${code}; return s;`)(scope);
+    assert.equal(value, `Total: $${v}`);
+    assert.deepEqual(scope, {}, "the value ran as code");
+  });
   await t.step("quotes, backtick, ${, </script, <!--, line terminators", async () => {
     const v = `'"\`\${x}</script><!--\u2028\u2029\n\r&`;
     const html = await render(
       "<script>let s = '<%= it.v %>'; let t = `a ${1} <%= it.v %>`;</script>",
       { v },
     );
-    const js = `\\u0027\\u0022\\u0060\\u0024{x}\\u003c\\u002fscript\\u003e\\u003c!--` +
+    const js = `\\u0027\\u0022\\u0060\\u0024\\u007bx}\\u003c\\u002fscript\\u003e\\u003c!--` +
       `\\u2028\\u2029\\n\\r\\u0026`;
     assert.equal(html, `<script>let s = '${js}'; let t = \`a \${1} ${js}\`;</script>`);
     // The escaped text is the value again for JavaScript.
