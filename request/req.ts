@@ -797,13 +797,33 @@ function checkRedirect(
       `Cannot redirect to ${JSON.stringify(location)}: ${url.protocol} URLs are never sent`,
     );
   }
-  if (url.origin === base.origin && url.origin !== "null") return;
   if (external || (origins !== undefined && origins.includes(url.origin))) return;
+  if (
+    url.origin === base.origin && url.origin !== "null" && onSiteUnderOtherScheme(location, base)
+  ) {
+    return;
+  }
   throw new HttpError(
     400,
     `Cannot redirect to ${JSON.stringify(location)}: it leaves this site ` +
       "(a redirect target must be a path on this site)",
   );
+}
+
+/**
+ * Whether `location` stays on `base`'s host when the page's scheme is the other one of http and
+ * https: behind a TLS-terminating proxy the browser is on https while the app sees http, and
+ * `http:evil.example/` is a path on an http page but another host on an https one.
+ */
+function onSiteUnderOtherScheme(location: string, base: URL): boolean {
+  if (base.protocol !== "http:" && base.protocol !== "https:") return true;
+  const other = new URL(base);
+  other.protocol = base.protocol === "http:" ? "https:" : "http:";
+  try {
+    return new URL(location, other).host === other.host;
+  } catch {
+    return false;
+  }
 }
 
 /** `path` resolved against `base` if it stays on `base`'s origin. */

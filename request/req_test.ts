@@ -352,11 +352,18 @@ Deno.test("Req.redirect() sends same-origin targets only, unless told otherwise"
         "mailto:ada@site.example",
       ]
     ) refused(location);
-    // On an http page, `https:host` names another origin (on an https page it is a relative path).
-    assert.throws(
-      () => new Req(new Request("http://site.example/")).redirect("https:evil.example"),
-      (e) => e instanceof HttpError && e.status === 400,
-    );
+    // On an http page, `https:host` names another origin (on an https page it is a relative path),
+    // and behind a TLS-terminating proxy the app sees http while the browser is on https, where
+    // `http:host` is another origin: both spellings are refused whichever scheme the app sees.
+    for (const page of ["http://site.example/", "https://site.example/"]) {
+      for (const location of ["https:evil.example", "http:evil.example/", "http:/evil.example/"]) {
+        assert.throws(
+          () => new Req(new Request(page)).redirect(location),
+          (e) => e instanceof HttpError && e.status === 400,
+          `${location} from ${page}`,
+        );
+      }
+    }
   });
   await t.step("javascript:, data: and vbscript: are never sent, even with external", () => {
     for (
