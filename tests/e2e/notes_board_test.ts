@@ -128,10 +128,11 @@ Deno.test({
           page.waitForResponse((r) => r.url() === target && r.request().method() === "POST"),
           page.goto(evilUrl),
         ]);
+        // The browser says where the form came from, so the site check answers first.
         assert.equal(response.status(), 403);
         assert.equal(
           (await response.text()).trim(),
-          "Cannot accept this form: its CSRF token is missing or wrong",
+          "Cannot accept this form: it was sent from another site",
         );
         // The same from script on the board's own origin, with a wrong token.
         await page.goto(new URL("/notes", base).href);
