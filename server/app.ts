@@ -336,7 +336,7 @@ export class App {
     if (this.#draining) {
       return new Response(SHUTTING_DOWN, {
         status: 503,
-        headers: { connection: "close", "retry-after": "1" },
+        headers: { ...this.#securityHeaders, connection: "close", "retry-after": "1" },
       });
     }
     const started = this.#options.accessLog !== false ? performance.now() : undefined;

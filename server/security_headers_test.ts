@@ -57,6 +57,12 @@ Deno.test("App sends the default security headers on every kind of response", as
         assertDefaults(response, `${method} ${path} (${response.status})`);
       }
     }
+    // The 503 a closing app answers with is a response it builds too.
+    await app.close();
+    const late = await app.fetch(new Request("http://localhost/text"));
+    await late.arrayBuffer();
+    assert.equal(late.status, 503);
+    assertDefaults(late, "GET /text while closing (503)");
   } finally {
     await app.close();
     await Deno.remove(dir, { recursive: true });
