@@ -15,6 +15,7 @@ import type { Lease, Pool } from "@pubkit/pool";
 import type { FillData, FillFunction } from "@pubkit/render";
 import type { Templates } from "./templates.ts";
 import type { TrustProxy } from "./trust_proxy.ts";
+import { tracedRender } from "./_telemetry.ts";
 
 /** What an {@linkcode AppReq} reaches of its application. */
 export interface AppServices {
@@ -242,10 +243,12 @@ export class AppReq extends Req {
    * @throws {TypeError} When the folder has no template search path.
    */
   async render(name: string, vars: Record<string, unknown> = {}): Promise<Response> {
-    const html = await this.server.templates.for(this.templatePaths).embedded.render(name, {
-      ...vars,
-      req: this,
-    });
+    const { embedded } = this.server.templates.for(this.templatePaths);
+    const html = await tracedRender(
+      "embedded",
+      name,
+      () => embedded.render(name, { ...vars, req: this }),
+    );
     return this.end(html, "text/html; charset=utf-8");
   }
 
@@ -259,7 +262,8 @@ export class AppReq extends Req {
    * @throws {TypeError} When the folder has no template search path.
    */
   async fill(name: string, fill: FillFunction | FillData): Promise<Response> {
-    const html = await this.server.templates.for(this.templatePaths).fill.render(name, fill);
+    const engine = this.server.templates.for(this.templatePaths).fill;
+    const html = await tracedRender("fill", name, () => engine.render(name, fill));
     return this.end(html, "text/html; charset=utf-8");
   }
 }

@@ -4,6 +4,7 @@ import { CookieSigner, newId } from "./_ids.ts";
 import { SessionCore, SessionHandle } from "./_session_core.ts";
 import type { CookieAttributes, CoreConfig } from "./_session_core.ts";
 import { checkNumber, checkOptions, systemClock } from "./_store_common.ts";
+import { lockMeasured } from "./_telemetry.ts";
 import type { Session } from "./session.ts";
 import type { Clock, SessionLock, SessionRecord, SessionStore } from "./session_store.ts";
 
@@ -225,7 +226,7 @@ export class SessionManager implements AsyncDisposable {
       const handle = new SessionHandle(shared);
       if (shared.holds.length > 0) {
         try {
-          shared.holds.push(await store.lock(shared.id, owner, lockOptions));
+          shared.holds.push(await lockMeasured(store, shared.id, owner, lockOptions));
         } catch (error) {
           shared.handles--;
           throw error;
@@ -245,7 +246,7 @@ export class SessionManager implements AsyncDisposable {
     for (const value of values.slice(0, MAX_COOKIES)) {
       id = signer.verify(value);
       if (!id) continue;
-      if (lock) hold = await store.lock(id, owner, lockOptions);
+      if (lock) hold = await lockMeasured(store, id, owner, lockOptions);
       try {
         record = await store.load(id);
         now = clock.now();
