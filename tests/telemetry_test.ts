@@ -86,6 +86,13 @@ Deno.test("with OTEL_DENO=true a request's route, session lock, pool wait, redir
     const work = await fetch(new URL("/work", url), { headers: { cookie } });
     assert.equal(work.status, 200);
     assert.equal(await work.text(), "<p>visits: 1</p>\n");
+    // A second request of the session while /hold has its lock: it times out (503).
+    const holding = fetch(new URL("/hold", url), { headers: { cookie } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    const refused = await fetch(new URL("/visit", url), { headers: { cookie } });
+    assert.equal(refused.status, 503);
+    await refused.body?.cancel();
+    assert.equal(await (await holding).text(), "held");
 
     const { spans, metrics } = otlp;
     const named = (name: string) => spans.filter((span) => span.name === name);
@@ -95,7 +102,6 @@ Deno.test("with OTEL_DENO=true a request's route, session lock, pool wait, redir
     );
     const [server] = named("GET /work");
     assert.equal(attribute(server, "http.route"), "/work");
-    assert.equal(named("GET /visit").length, 1, "the session's first request is named too");
     const children = spans.filter((span) => span.parentSpanId === server.spanId);
     const [lock] = children.filter((span) => span.name === "pubkit.session.lock");
     const [acquire] = children.filter((span) => span.name === "pubkit.pool.acquire");
@@ -113,11 +119,25 @@ Deno.test("with OTEL_DENO=true a request's route, session lock, pool wait, redir
       assert.equal(span.traceId, server.traceId, `${span.name} is in the request's trace`);
     }
 
+    assert.equal(
+      named("GET /visit")[0].parentSpanId,
+      "",
+      "the session's first request is named too",
+    );
+    await until(() => named("GET /visit").length === 2, "the span of the refused request");
+    const refusedSpan = named("GET /visit").find((span) =>
+      attribute(span, "http.response.status_code") === "503"
+    )!;
+    const timedOut = spans.find((span) => span.parentSpanId === refusedSpan.spanId)!;
+    assert.equal(timedOut.name, "pubkit.session.lock");
+    assert.equal(attribute(timedOut, "error.type"), "LockTimeoutError");
+
     const metric = (name: string) => metrics.filter((m) => m.name === name);
     await until(
       () =>
         metric("db.client.connection.count").length > 0 &&
-        metric("pubkit.session.lock.wait_time").length > 0,
+        metric("pubkit.session.lock.wait_time").length > 0 &&
+        metric("pubkit.session.lock.timeouts").length > 0,
       "the pool and session lock metrics",
     );
     const points = metric("db.client.connection.count").flatMap((m) => m.sum!.dataPoints);
@@ -130,7 +150,9 @@ Deno.test("with OTEL_DENO=true a request's route, session lock, pool wait, redir
     assert.equal(Number(waits.at(-1)!.count), 1, "one acquisition recorded");
     assert.ok(metric("db.client.connection.pending_requests").length > 0);
     const locks = metric("pubkit.session.lock.wait_time").flatMap((m) => m.histogram!.dataPoints);
-    assert.ok(Number(locks.at(-1)!.count) >= 1, "the lock wait recorded");
+    assert.ok(Number(locks.at(-1)!.count) >= 3, "the lock waits recorded");
+    const timeouts = metric("pubkit.session.lock.timeouts").flatMap((m) => m.sum!.dataPoints);
+    assert.equal(timeouts.at(-1)!.asDouble, 1, "the lock timeout counted");
   } finally {
     try {
       child.kill("SIGTERM");

@@ -17,3 +17,9 @@ export async function work(req: AppReq): Promise<Response> {
 export function view(req: AppReq): Promise<Response> {
   return req.render("page", { visits: req.session.get("visits") });
 }
+
+/** Holds the session's lock for 600 ms: another request of the session times out meanwhile. */
+export async function hold(): Promise<string> {
+  await new Promise((resolve) => setTimeout(resolve, 600));
+  return "held";
+}
