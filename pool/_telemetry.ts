@@ -12,6 +12,10 @@ import {
 } from "@opentelemetry/api";
 import type { PoolMetrics } from "./pool_metrics.ts";
 
+// Deno registers the OpenTelemetry API's global (OTEL_DENO=true) before any module runs, as an
+// SDK of one's own must be registered before instrumented modules load; without one, every hook
+// here returns at once, with no lookup of the global per call.
+const ON = Symbol.for("opentelemetry.js.api.1") in globalThis;
 const tracer = trace.getTracer("@pubkit/pool");
 const meter = metrics.getMeter("@pubkit/pool");
 const count = meter.createObservableUpDownCounter("db.client.connection.count", {
@@ -38,10 +42,11 @@ export class PoolTelemetry {
   #observe: BatchObservableCallback | undefined;
 
   constructor(name: string, read: () => PoolMetrics) {
-    const attributes = { [POOL_NAME]: name };
+    this.#attributes = { [POOL_NAME]: name };
+    if (!ON) return;
+    const attributes = this.#attributes;
     const idle = { [POOL_NAME]: name, "db.client.connection.state": "idle" };
     const used = { [POOL_NAME]: name, "db.client.connection.state": "used" };
-    this.#attributes = attributes;
     this.#observe = (result) => {
       const m = read();
       result.observe(count, m.idle, idle);
@@ -54,11 +59,12 @@ export class PoolTelemetry {
 
   /** An acquisition served at once. */
   servedAtOnce(): void {
-    waitTime.record(0, this.#attributes);
+    if (ON) waitTime.record(0, this.#attributes);
   }
 
   /** `waiting`, with its wait recorded and, under a recording span, a child span around it. */
   waited<T>(waiting: Promise<T>): Promise<T> {
+    if (!ON) return waiting;
     const started = performance.now();
     const span = trace.getActiveSpan()?.isRecording()
       ? tracer.startSpan("pubkit.pool.acquire", { attributes: this.#attributes })

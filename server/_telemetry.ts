@@ -5,6 +5,10 @@
 import { type Span, SpanStatusCode, trace } from "@opentelemetry/api";
 import type { Dispatch, Req } from "@pubkit/request";
 
+// Deno registers the OpenTelemetry API's global (OTEL_DENO=true) before any module runs, as an
+// SDK of one's own must be registered before instrumented modules load; without one, every hook
+// here returns at once, with no lookup of the global per call.
+const ON = Symbol.for("opentelemetry.js.api.1") in globalThis;
 const tracer = trace.getTracer("@pubkit/server");
 
 /**
@@ -12,6 +16,7 @@ const tracer = trace.getTracer("@pubkit/server");
  * redirect, whose own span this is), the span name `METHOD route` as the HTTP conventions say.
  */
 export function recordRoute(req: Req, route: string): void {
+  if (!ON) return;
   const span = trace.getActiveSpan();
   if (span === undefined || !span.isRecording()) return;
   span.setAttribute("http.route", route);
@@ -20,6 +25,7 @@ export function recordRoute(req: Req, route: string): void {
 
 /** `dispatch` with a `pubkit.internal_redirect` span around each redirect of a traced request. */
 export function tracedDispatch(dispatch: Dispatch): Dispatch {
+  if (!ON) return dispatch;
   return (request, prev) => {
     if (!trace.getActiveSpan()?.isRecording()) return dispatch(request, prev);
     const attributes = { "url.path": new URL(request.url).pathname, "pubkit.from": prev.path };
@@ -37,7 +43,7 @@ export function tracedRender<T>(
   name: string,
   render: () => Promise<T>,
 ): Promise<T> {
-  if (!trace.getActiveSpan()?.isRecording()) return render();
+  if (!ON || !trace.getActiveSpan()?.isRecording()) return render();
   const attributes = { "pubkit.template.name": name, "pubkit.template.engine": engine };
   return tracer.startActiveSpan("pubkit.render", { attributes }, (span) => ended(span, render()));
 }

@@ -5,6 +5,10 @@ import { metrics, SpanStatusCode, trace } from "@opentelemetry/api";
 import { LockTimeoutError } from "./lock_timeout_error.ts";
 import type { SessionLock, SessionStore, StoreLockOptions } from "./session_store.ts";
 
+// Deno registers the OpenTelemetry API's global (OTEL_DENO=true) before any module runs, as an
+// SDK of one's own must be registered before instrumented modules load; without one, every hook
+// here returns at once, with no lookup of the global per call.
+const ON = Symbol.for("opentelemetry.js.api.1") in globalThis;
 const tracer = trace.getTracer("@pubkit/session");
 const meter = metrics.getMeter("@pubkit/session");
 const waitTime = meter.createHistogram("pubkit.session.lock.wait_time", {
@@ -27,6 +31,7 @@ export function lockMeasured(
   owner: unknown,
   options: StoreLockOptions,
 ): Promise<SessionLock> {
+  if (!ON) return store.lock(id, owner, options);
   const started = performance.now();
   const parent = trace.getActiveSpan();
   const span = parent?.isRecording() ? tracer.startSpan("pubkit.session.lock") : undefined;
