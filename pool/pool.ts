@@ -19,6 +19,7 @@ import { checkKeys } from "./_check_keys.ts";
 import { CreateBackoff } from "./_create_backoff.ts";
 import { Entry, type LeaseHost, LeaseImpl } from "./_lease.ts";
 import { PoolStats } from "./_pool_stats.ts";
+import { PoolTelemetry } from "./_telemetry.ts";
 import { type ResolvedOptions, resolveOptions } from "./_options.ts";
 import type { PoolAcquireOptions, PoolCloseOptions, PoolOptions } from "./pool_options.ts";
 import type { OutstandingLease, PoolCloseReport } from "./pool_close_report.ts";
@@ -73,6 +74,7 @@ export class Pool<T> {
   /** Callers waiting for a lease; each carries its stack for leak reports. */
   #queue: WaitQueue<Lease<T>, string | undefined>;
   #stats = new PoolStats();
+  #telemetry: PoolTelemetry;
   #backoff: CreateBackoff;
   #retryTimer: TimerHandle = undefined;
   #housekeepingTimer: TimerHandle = undefined;
@@ -126,6 +128,7 @@ export class Pool<T> {
       giveBack: (lease, suspect) => this.#giveBack(lease, suspect),
       destroyLent: (lease) => this.#destroyLent(lease),
     };
+    this.#telemetry = new PoolTelemetry(o.name, () => this.metrics());
   }
 
   /** `true` once {@linkcode Pool.prototype.close} was called. */
@@ -211,12 +214,13 @@ export class Pool<T> {
       const entry = this.#takeIdle(now);
       if (entry !== undefined) {
         this.#stats.wait.recordZero();
+        this.#telemetry.servedAtOnce();
         return Promise.resolve(this.#lend(entry, now, this.#acquirerStack()));
       }
     }
     const waiting = this.#queue.wait(this.#acquirerStack(), options);
     this.#dispatch();
-    return waiting;
+    return this.#telemetry.waited(waiting);
   }
 
   /**
@@ -317,6 +321,7 @@ export class Pool<T> {
       throw new RangeError(`Cannot close pool: option "deadline" is ${String(deadline)}`);
     }
     this.#closed = true;
+    this.#telemetry.close();
     this.#closePromise = this.#close(deadline);
     return this.#closePromise;
   }

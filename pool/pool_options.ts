@@ -48,7 +48,7 @@ export interface PoolOptions {
   createRetryMaxDelay?: number;
   /** How often idle resources are checked for `idleTimeout`, `maxLifetime` and `min`. Default 30000. */
   housekeepingInterval?: number;
-  /** Name used in log messages. Default "pool". */
+  /** Name in log messages and telemetry (`db.client.connection.pool.name`). Default "pool". */
   name?: string;
   /** Time and timers; pass a `FakeClock` (from `@pubkit/async`) in tests. Default `systemClock`. */
   clock?: Clock;

@@ -32,6 +32,7 @@ import { Lifecycle, type LifecycleHook, type ServerCleanup } from "./lifecycle.t
 import { staticFiles, type StaticFilesOptions } from "./static_files.ts";
 import { Templates, type TemplatesOptions } from "./templates.ts";
 import { TrustProxy } from "./trust_proxy.ts";
+import { recordRoute, tracedDispatch } from "./_telemetry.ts";
 
 /** Handles one request of an application. */
 export type AppHandler = (req: AppReq) => unknown;
@@ -237,7 +238,7 @@ export class App {
       bodyDeadline: options.bodyDeadline === false
         ? undefined
         : new BodyDeadline(options.bodyDeadline ?? {}),
-      dispatch: this.#dispatch,
+      dispatch: tracedDispatch(this.#dispatch),
       lateHeaders: this.#cookies.lateHeaders,
       defaultHeaders: this.#securityHeaders,
       bodyBudget: new BodyBudget({ maxBytes: options.maxBufferedBodyBytes }),
@@ -655,6 +656,7 @@ function applyScope(
   headersOf: (scope: Route["scope"]) => Readonly<Record<string, string>> | undefined,
 ): Promise<unknown> | undefined {
   const { scope } = route;
+  recordRoute(req, route.path);
   if (scope.securityHeaders !== undefined) req.defaultHeaders = headersOf(scope);
   req.templatePaths = scope.templates;
   req.errorPage = scope.errorPage;

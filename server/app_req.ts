@@ -15,6 +15,7 @@ import type { Lease, Pool } from "@pubkit/pool";
 import type { FillData, FillFunction } from "@pubkit/render";
 import type { Templates } from "./templates.ts";
 import type { TrustProxy } from "./trust_proxy.ts";
+import { tracedRender } from "./_telemetry.ts";
 
 /** What an {@linkcode AppReq} reaches of its application. */
 export interface AppServices {
@@ -245,10 +246,11 @@ export class AppReq extends Req {
    */
   async render(name: string, vars: Record<string, unknown> = {}): Promise<Response> {
     const { embedded } = await this.server.templates.for(this.templatePaths);
-    const html = await embedded.render(name, {
-      ...vars,
-      req: this,
-    });
+    const html = await tracedRender(
+      "embedded",
+      name,
+      () => embedded.render(name, { ...vars, req: this }),
+    );
     return this.end(html, "text/html; charset=utf-8");
   }
 
@@ -263,7 +265,7 @@ export class AppReq extends Req {
    */
   async fill(name: string, fill: FillFunction | FillData): Promise<Response> {
     const { fill: engine } = await this.server.templates.for(this.templatePaths);
-    const html = await engine.render(name, fill);
+    const html = await tracedRender("fill", name, () => engine.render(name, fill));
     return this.end(html, "text/html; charset=utf-8");
   }
 }

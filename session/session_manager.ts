@@ -5,6 +5,7 @@ import { CookieSigner, newId } from "./_ids.ts";
 import { SessionCore } from "./_session_core.ts";
 import type { CookieAttributes, CoreConfig } from "./_session_core.ts";
 import { checkNumber, checkOptions } from "./_store_common.ts";
+import { lockMeasured } from "./_telemetry.ts";
 import type { Session } from "./session.ts";
 import type { SessionLock, SessionRecord, SessionStore } from "./session_store.ts";
 
@@ -237,7 +238,7 @@ export class SessionManager implements AsyncDisposable {
     for (const value of values.slice(0, MAX_COOKIES)) {
       id = signer.verify(value);
       if (!id) continue;
-      if (lock) hold = await store.lock(id, owner, { ...lockOptions, load: true });
+      if (lock) hold = await lockMeasured(store, id, owner, { ...lockOptions, load: true });
       try {
         // A store that read the session with the lock saves a round trip.
         if (hold === undefined && store.loadAndTouch !== undefined) {

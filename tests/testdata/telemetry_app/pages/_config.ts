@@ -1,0 +1,3 @@
+import { defineScope } from "@pubkit/publisher";
+
+export default defineScope({ templates: ["../templates"], session: "lock" });
