@@ -112,6 +112,23 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
   }
 
   /**
+   * Reads a session that a request holds locked, even past its expiry.
+   *
+   * @param id The session id.
+   * @returns The record, or `undefined` if missing or not locked.
+   * @throws {TypeError} If `id` is not a session id.
+   */
+  loadHeld(id: string): Promise<SessionRecord | undefined> {
+    return Promise.try(() => {
+      checkId(id, "load session");
+      const entry = this.#locks.isHeld(id) ? this.#pinned.get(id) : undefined;
+      if (entry === undefined) return undefined;
+      const { created, lastAccessed, expires } = entry;
+      return { data: JSON.parse(entry.data), created, lastAccessed, expires };
+    });
+  }
+
+  /**
    * Writes a session whole.
    *
    * @param id The session id.

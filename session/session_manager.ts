@@ -256,6 +256,12 @@ export class SessionManager implements AsyncDisposable {
           if (hold) await store.destroy(id, { fence: hold.fence });
           record = undefined;
         }
+        // A session held by a request never expires under it: a read-only view sees what the
+        // holder had (its holder renews it), up to the absolute lifetime.
+        if (!record && !lock && store.loadHeld !== undefined) {
+          const held = await store.loadHeld(id);
+          if (held && now < held.created + absoluteLifetime) record = held;
+        }
       } catch (error) {
         await hold?.release();
         throw error;

@@ -105,6 +105,20 @@ Deno.test("a request waiting behind a log-in never clears the cookie regenerate(
   assert.equal(after.get("user"), "ada");
 });
 
+Deno.test("a read-only request sees a session its holder keeps past the idle deadline", async () => {
+  const { manager, clock } = setup({ idleTimeout: 1000 });
+  await using _ = manager;
+  const { id, headers } = await createSession(manager, { user: "ada" });
+  const holder = await manager.open(headers, { owner: {} });
+  clock.tick(1500);
+  await using reader = await manager.open(headers, { owner: {}, lock: false });
+  assert.deepEqual([reader.id, reader.isNew, reader.get("user")], [id, false, "ada"]);
+  assert.equal(reader.cookie(), undefined);
+  await holder.close();
+  await using after = await manager.open(headers, { owner: {}, lock: false });
+  assert.equal(after.get("user"), "ada");
+});
+
 Deno.test("SessionManager verifies with every secret and signs with the first", async () => {
   const clock = new FakeClock();
   const store = new MemoryStore({ clock, sweepInterval: 0 });
