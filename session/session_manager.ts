@@ -81,7 +81,11 @@ const KNOWN = [
   "clock",
 ] as const;
 const COOKIE_KNOWN = ["path", "domain", "sameSite", "secure"] as const;
-/** How many values of the session cookie a request may make the manager check. */
+/**
+ * How many values of the session cookie a request may make the manager check: each may cost a
+ * store read. On plain http a planted pair can thus shadow the live session; `__Host-` on https
+ * is the defence (README, "Duplicate cookies").
+ */
 const MAX_COOKIES = 2;
 const OPEN_KNOWN = ["owner", "lock", "secure", "timeout", "signal"] as const;
 const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
