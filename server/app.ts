@@ -229,6 +229,7 @@ export class App {
       templates: new Templates(options.templates),
       clientAddress: (info) => this.#clientAddress(info),
       proxies: new TrustProxy(options.trustProxy ?? []),
+      listensPlain: () => this.#serving,
     };
     // One options object for every request (per-request facts are the request and its info).
     this.#reqOptions = {

@@ -33,6 +33,8 @@ export interface AppServices {
   clientAddress(info: Deno.ServeHandlerInfo): string | undefined;
   /** The proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed. */
   proxies: TrustProxy;
+  /** Whether the app listens itself (`serve()`), which is plain TCP: no request came over TLS. */
+  listensPlain(): boolean;
 }
 
 /** Options for {@linkcode AppReq}. */
@@ -95,6 +97,8 @@ export class AppReq extends Req {
   #opening: Promise<Session> | undefined;
   // Read on first use: info.remoteAddr is a getter that costs an op.
   #info: Deno.ServeHandlerInfo | undefined;
+  /** Came over a connection the app knows is plain TCP. */
+  #plain: boolean;
   #peer: string | undefined;
 
   /**
@@ -109,6 +113,7 @@ export class AppReq extends Req {
     this.server = options.services;
     this.#session = options.session;
     this.#info = info;
+    this.#plain = info !== undefined && this.server.listensPlain();
   }
 
   /** The TCP peer's address (read on first use). */
@@ -134,9 +139,11 @@ export class AppReq extends Req {
   /**
    * Whether the client reached the app over https: the URL's scheme, or behind a proxy named
    * in `trustProxy`, its `X-Forwarded-Proto`. Session cookies with `secure: "auto"` follow it.
+   * On `app.serve()`'s plain listener the scheme is not believed: a client can send an
+   * absolute-form target (`GET https://host/ HTTP/1.1`), from which the URL is built.
    */
   get https(): boolean {
-    if (this.url.protocol === "https:") return true;
+    if (this.url.protocol === "https:" && !this.#plain) return true;
     if (!this.server.proxies.enabled) return false;
     const peer = this.#peerAddress();
     if (peer !== undefined) return this.server.proxies.https(peer, this.headers);

@@ -3,6 +3,7 @@ import { MemoryStore, SessionManager } from "@pubkit/session";
 import { createApp } from "./app.ts";
 import type { AppReq } from "./app_req.ts";
 import { TrustProxy } from "./trust_proxy.ts";
+import { serveForTest } from "./_test_raw_http.ts";
 
 const SECRET = "a test secret of at least thirty-two characters";
 
@@ -85,4 +86,31 @@ Deno.test("createApp({ trustProxy }): forwarded address and https only from the 
     await plain.close();
     await sessions.close();
   }
+});
+
+Deno.test("app.serve(): an absolute-form https:// target on the plain listener is not https", async () => {
+  const sessions = new SessionManager({ store: new MemoryStore(), secrets: [SECRET] });
+  const app = createApp({
+    sessions,
+    accessLog: false,
+    handler: async (req: AppReq) => {
+      (await req.openSession()).set("a", 1);
+      return JSON.stringify({ https: req.https, url: req.url.href });
+    },
+  });
+  await using served = await serveForTest(app);
+  const { host } = served.url;
+  const { status, body } = await served.raw(
+    `GET https://${host}/ HTTP/1.1\r\nHost: ${host}\r\nConnection: close\r\n\r\n`,
+  );
+  assert.equal(status, 200);
+  const [, json = ""] = body.match(/(\{.*\})/) ?? [];
+  // Deno builds the URL from the target; the connection was plain TCP all the same.
+  assert.deepEqual(JSON.parse(json), { https: false, url: `https://${host}/` });
+  const response = await fetch(served.url, { headers: { "x-forwarded-proto": "https" } });
+  await response.text();
+  assert.match(response.headers.getSetCookie()[0] ?? "", /^sid=(?!.*Secure)/);
+  // In process (no connection), the URL is all there is: https stays https.
+  const inProcess = await app.fetch(new Request("https://example.com/"));
+  assert.equal(JSON.parse(await inProcess.text()).https, true);
 });

@@ -40,7 +40,7 @@ export interface CoreInit {
   id: string;
   signed: string;
   record?: SessionRecord;
-  /** A cookie came with the request (so a clearing cookie makes sense). */
+  /** A cookie came with the request (so a logout's clearing cookie makes sense). */
   hadCookie: boolean;
   now: number;
   /** Opened with the lock: only then may it change. */
@@ -375,11 +375,10 @@ export class SessionCore {
     const base = { name: this.#cookieName, path, domain, sameSite, secure: this.#secure };
     const clear = { ...base, value: "", httpOnly: true as const, maxAge: 0 };
     if (this.#invalidated) return this.#hadCookie || this.#isNew ? clear : undefined;
-    if (this.#isNew) {
-      if (this.#persisted || this.#modified) {
-        return { ...base, value: this.#signed, httpOnly: true as const };
-      }
-      return this.#hadCookie ? clear : undefined;
+    // A cookie that did not load (stale, forged, or regenerated away by a parallel log-in) is
+    // ignored, never cleared: its clearing cookie could arrive after the log-in's new one.
+    if (this.#isNew && (this.#persisted || this.#modified)) {
+      return { ...base, value: this.#signed, httpOnly: true as const };
     }
     return undefined;
   }

@@ -178,6 +178,26 @@ export class FileStore implements SessionStore, AsyncDisposable {
     return record;
   }
 
+  /**
+   * Reads a session that a request (of any process) holds locked, even past its expiry.
+   *
+   * @param id The session id.
+   * @returns The record, or `undefined` if missing or not locked.
+   * @throws {TypeError} If `id` is not a session id.
+   */
+  async loadHeld(id: string): Promise<SessionRecord | undefined> {
+    checkId(id, "load session");
+    if (!this.#locks.isHeld(id)) {
+      // Free at once: nobody holds it. (Only a missing or expired session gets here.)
+      const free = await this.#tryOsLock(id);
+      if (free !== undefined) {
+        await free.release();
+        return undefined;
+      }
+    }
+    return await this.#read(id);
+  }
+
   /** The stored record, expired or not. */
   async #read(id: string): Promise<SessionRecord | undefined> {
     let text: string;

@@ -15,7 +15,11 @@ import type {
 
 /** Options for {@linkcode MemoryStore}. */
 export interface MemoryStoreOptions {
-  /** The most sessions kept; the least recently used go first. Defaults to `10_000`. */
+  /**
+   * The most idle sessions kept; past it the least recently used idle one is dropped (its
+   * visitor gets a new session). A session a request holds locked is kept outside this bound
+   * until it is unlocked, so it is never dropped under its request. Defaults to `10_000`.
+   */
   maxSessions?: number;
   /** Default lock acquire timeout in milliseconds. Defaults to `10_000`. */
   lockTimeout?: number;
@@ -60,6 +64,8 @@ interface Entry {
  */
 export class MemoryStore implements SessionStore, AsyncDisposable {
   #cache: LRUCache<string, Entry>;
+  /** Sessions a request holds locked: out of the LRU bound until unlocked. */
+  #pinned = new Map<string, Entry>();
   #locks: LockTable;
   #clock: Clock;
   #stopSweeper: () => void;
@@ -97,12 +103,29 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    const entry = this.#cache.get(id);
+    const entry = this.#get(id);
     if (entry === undefined || entry.expires <= this.#clock.now()) {
       return Promise.resolve(undefined);
     }
     const { created, lastAccessed, expires } = entry;
     return Promise.resolve({ data: JSON.parse(entry.data), created, lastAccessed, expires });
+  }
+
+  /**
+   * Reads a session that a request holds locked, even past its expiry.
+   *
+   * @param id The session id.
+   * @returns The record, or `undefined` if missing or not locked.
+   * @throws {TypeError} If `id` is not a session id.
+   */
+  loadHeld(id: string): Promise<SessionRecord | undefined> {
+    return Promise.try(() => {
+      checkId(id, "load session");
+      const entry = this.#locks.isHeld(id) ? this.#pinned.get(id) : undefined;
+      if (entry === undefined) return undefined;
+      const { created, lastAccessed, expires } = entry;
+      return { data: JSON.parse(entry.data), created, lastAccessed, expires };
+    });
   }
 
   /**
@@ -119,7 +142,7 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
       checkRecord(record, "save session");
       const { created, lastAccessed, expires } = record;
       // An expired record is kept until the sweep, but load() never returns it.
-      this.#cache.set(id, { data: JSON.stringify(record.data), created, lastAccessed, expires });
+      this.#set(id, { data: JSON.stringify(record.data), created, lastAccessed, expires });
     });
   }
 
@@ -141,10 +164,10 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
   ): Promise<void> {
     return Promise.try(() => {
       checkId(id, "touch session");
-      const entry = this.#cache.get(id);
+      const entry = this.#get(id);
       if (entry === undefined) return;
       if (options?.fence === undefined && entry.expires <= this.#clock.now()) return;
-      this.#cache.set(id, { data: entry.data, created: entry.created, lastAccessed, expires });
+      this.#set(id, { data: entry.data, created: entry.created, lastAccessed, expires });
     });
   }
 
@@ -159,7 +182,17 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
     return Promise.try(() => {
       checkId(id, "destroy session");
       this.#cache.delete(id);
+      this.#pinned.delete(id);
     });
+  }
+
+  #get(id: string): Entry | undefined {
+    return this.#pinned.get(id) ?? this.#cache.get(id);
+  }
+
+  #set(id: string, entry: Entry): void {
+    if (this.#locks.isHeld(id)) this.#pinned.set(id, entry);
+    else this.#cache.set(id, entry);
   }
 
   /**
@@ -178,7 +211,24 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
     } catch (error) {
       return Promise.reject(error);
     }
-    return this.#locks.acquire(id, owner, options);
+    return this.#locks.acquire(id, owner, options).then((hold) =>
+      new PinnedLock(hold, (id) => this.#repin(id))
+    );
+  }
+
+  /** Moves a session out of the LRU bound while locked, and back once free. */
+  #repin(id: string): void {
+    if (this.#locks.isHeld(id)) {
+      const entry = this.#cache.get(id);
+      if (entry === undefined) return;
+      this.#cache.delete(id);
+      this.#pinned.set(id, entry);
+    } else {
+      const entry = this.#pinned.get(id);
+      if (entry === undefined) return;
+      this.#pinned.delete(id);
+      this.#cache.set(id, entry);
+    }
   }
 
   /**
@@ -193,6 +243,7 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
     for (const [id, entry] of this.#cache.entries()) {
       if (entry.expires <= now && !this.#locks.isHeld(id)) expired.push(id);
     }
+    // Pinned sessions are held, so never swept.
     for (const id of expired) this.#cache.delete(id);
     return Promise.resolve(expired.length);
   }
@@ -214,5 +265,33 @@ export class MemoryStore implements SessionStore, AsyncDisposable {
    */
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
+  }
+}
+
+/** A lock hold that pins its session in the store while held. */
+class PinnedLock implements SessionLock {
+  readonly #hold: SessionLock;
+  readonly #repin: (id: string) => void;
+  #released: Promise<void> | undefined;
+
+  constructor(hold: SessionLock, repin: (id: string) => void) {
+    this.#hold = hold;
+    this.#repin = repin;
+    repin(hold.id);
+  }
+  get id(): string {
+    return this.#hold.id;
+  }
+  get fence(): number {
+    return this.#hold.fence;
+  }
+  get record(): SessionRecord | null | undefined {
+    return this.#hold.record;
+  }
+  release(): Promise<void> {
+    return this.#released ??= this.#hold.release().then(() => this.#repin(this.id));
+  }
+  [Symbol.asyncDispose](): Promise<void> {
+    return this.release();
   }
 }

@@ -19,6 +19,26 @@ Deno.test("MemoryStore drops the least recently used session past maxSessions", 
   assert.ok(await store.load(ids[2]!));
 });
 
+Deno.test("MemoryStore never drops a session its request holds locked, however many are made", async () => {
+  const clock = new FakeClock();
+  await using store = new MemoryStore({ maxSessions: 2, clock, sweepInterval: 0 });
+  const record = { data: { user: "ada" }, created: 0, lastAccessed: 0, expires: 1000 };
+  const held = newId();
+  await store.save(held, record);
+  const hold = await store.lock(held, {});
+  // An anonymous client creates more sessions than the bound while the request holds it.
+  for (let i = 0; i < 5; i++) await store.save(newId(), { ...record, data: {} });
+  assert.deepEqual((await store.load(held))?.data, { user: "ada" });
+  await store.save(held, { ...record, data: { user: "ada", n: 1 } });
+  await hold.release();
+  // Unlocked, it is the most recently used idle session; the bound applies again.
+  assert.deepEqual((await store.load(held))?.data, { user: "ada", n: 1 });
+  const [a, b] = [newId(), newId()];
+  await store.save(a, record);
+  await store.save(b, record);
+  assert.equal(await store.load(held), undefined);
+});
+
 Deno.test("MemoryStore sweep() removes expired sessions", async () => {
   const clock = new FakeClock();
   await using store = new MemoryStore({ clock, sweepInterval: 0 });

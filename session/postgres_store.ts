@@ -124,6 +124,9 @@ function statements(table: string) {
       CREATE SEQUENCE IF NOT EXISTS "${table}_fence"`,
     load: `SELECT data::text AS data, created, last_accessed, expires FROM ${s}
       WHERE id = $1 AND expires > $2::float8`,
+    loadHeld: `SELECT data::text AS data, created, last_accessed, expires FROM ${s} WHERE id = $1
+      AND EXISTS (SELECT 1 FROM ${l} AS l
+        WHERE l.id = $1 AND l.owner IS NOT NULL AND l.lease_until > clock_timestamp())`,
     // $3 data, $4 created, $5 last accessed, $6 expires
     save: fenced(`INSERT INTO ${s} (id, data, created, last_accessed, expires)
       SELECT $1, $3::json, $4::float8, $5::float8, $6::float8 WHERE {ok}
@@ -336,13 +339,21 @@ export class PostgresStore implements SessionStore, AsyncDisposable {
   async load(id: string): Promise<SessionRecord | undefined> {
     checkId(id, "load session");
     const [row] = await this.#query("load session", this.#sql.load, [id, this.#clock.now()]);
-    if (!row) return undefined;
-    return {
-      data: JSON.parse(row.data as string),
-      created: Number(row.created),
-      lastAccessed: Number(row.last_accessed),
-      expires: Number(row.expires),
-    };
+    return row && recordOf(row);
+  }
+
+  /**
+   * Reads a session under a live lease, even past its expiry (the sweep keeps it).
+   *
+   * @param id The session id.
+   * @returns The record, or `undefined` if missing or not locked.
+   * @throws {TypeError} If `id` is not a session id.
+   * @throws {StoreUnavailableError} If the database cannot be reached.
+   */
+  async loadHeld(id: string): Promise<SessionRecord | undefined> {
+    checkId(id, "load session");
+    const [row] = await this.#query("load session", this.#sql.loadHeld, [id]);
+    return row && recordOf(row);
   }
 
   /**
@@ -515,4 +526,14 @@ export class PostgresStore implements SessionStore, AsyncDisposable {
   [Symbol.asyncDispose](): Promise<void> {
     return this.close();
   }
+}
+
+/** A session record from a row of the sessions table. */
+function recordOf(row: Record<string, unknown>): SessionRecord {
+  return {
+    data: JSON.parse(row.data as string),
+    created: Number(row.created),
+    lastAccessed: Number(row.last_accessed),
+    expires: Number(row.expires),
+  };
 }

@@ -119,6 +119,10 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
   return 1
 end
 return 0`,
+  // KEYS: lock, data. The fields of a session whose lease is held, else nil.
+  pubkitLoadHeld: `
+if redis.call('EXISTS', KEYS[1]) == 0 then return nil end
+return ${LOAD.replace("KEYS[3]", "KEYS[2]")}`,
   // A read-only request's load and renewal. KEYS: data, lock. ARGV: now, idleTimeout,
   // absoluteLifetime. Returns the fields as they were.
   pubkitLoadTouch: `
@@ -345,6 +349,27 @@ export class RedisStore implements SessionStore, AsyncDisposable {
   }
 
   /**
+   * Reads a session whose lease a request holds, even past its expiry (its key is kept
+   * through the lease).
+   *
+   * @param id The session id.
+   * @returns The record, or `undefined` if missing or not locked.
+   * @throws {TypeError} If `id` is not a session id.
+   * @throws {StoreUnavailableError} If Redis cannot be reached.
+   */
+  async loadHeld(id: string): Promise<SessionRecord | undefined> {
+    checkId(id, "load session");
+    return await this.#call("load session", async () => {
+      const fields = await this.#script(
+        "pubkitLoadHeld",
+        [this.#key(id, "lock"), this.#key(id, "data")],
+        [],
+      ) as (string | null)[] | null;
+      return fields === null ? undefined : this.#record(fields, true);
+    });
+  }
+
+  /**
    * Writes a session whole, with a Redis TTL equal to its expiry.
    *
    * @param id The session id.
@@ -500,8 +525,8 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     return ttl <= 0 ? ["destroy"] : ["touch", lastAccessed, expires, ttl, now];
   }
 
-  /** A record from the data hash's fields, or `undefined` if missing or expired. */
-  #record([data, created, lastAccessed, expires]: (string | null | undefined)[]):
+  /** A record from the data hash's fields, or `undefined` if missing or (unless held) expired. */
+  #record([data, created, lastAccessed, expires]: (string | null | undefined)[], held = false):
     | SessionRecord
     | undefined {
     if (data === null || data === undefined) return undefined;
@@ -511,7 +536,7 @@ export class RedisStore implements SessionStore, AsyncDisposable {
       lastAccessed: Number(lastAccessed),
       expires: Number(expires),
     };
-    return record.expires <= this.#clock.now() ? undefined : record;
+    return !held && record.expires <= this.#clock.now() ? undefined : record;
   }
 
   /**

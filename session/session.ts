@@ -179,8 +179,9 @@ export interface Session extends AsyncDisposable {
   unlock(): Promise<void>;
   /**
    * The cookie this response must carry: for a new or regenerated session that will be
-   * stored, a clearing cookie after `invalidate()` or for an unusable cookie, else
-   * `undefined`. Serialize it with `@pubkit/request`'s `serializeCookie`.
+   * stored, a clearing cookie after `invalidate()`, else `undefined`. A cookie that did not
+   * load (forged, expired, or destroyed by a parallel `regenerate()`) is ignored, not cleared,
+   * so that a slow response never logs out a browser that got a new cookie meanwhile. Serialize it with `@pubkit/request`'s `serializeCookie`.
    *
    * @returns The cookie or `undefined`.
    */

@@ -82,7 +82,11 @@ const KNOWN = [
   "clock",
 ] as const;
 const COOKIE_KNOWN = ["path", "domain", "sameSite", "secure"] as const;
-/** How many values of the session cookie a request may make the manager check. */
+/**
+ * How many values of the session cookie a request may make the manager check: each may cost a
+ * store read. On plain http a planted pair can thus shadow the live session; `__Host-` on https
+ * is the defence (README, "Duplicate cookies").
+ */
 const MAX_COOKIES = 2;
 const OPEN_KNOWN = ["owner", "lock", "secure", "timeout", "signal"] as const;
 const COOKIE_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -256,6 +260,12 @@ export class SessionManager implements AsyncDisposable {
         if (record && this.#expired(record, now)) {
           if (hold) await store.destroy(id, { fence: hold.fence });
           record = undefined;
+        }
+        // A session held by a request never expires under it: a read-only view sees what the
+        // holder had (its holder renews it), up to the absolute lifetime.
+        if (!record && !lock && store.loadHeld !== undefined) {
+          const held = await store.loadHeld(id);
+          if (held && now < held.created + absoluteLifetime) record = held;
         }
       } catch (error) {
         await hold?.release();

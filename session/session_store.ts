@@ -114,6 +114,16 @@ export interface SessionStore {
    */
   loadAndTouch?(id: string, renewal: Renewal): Promise<SessionRecord | undefined>;
   /**
+   * Reads a session that a request holds locked right now, even past its expiry (a session
+   * held by a request never expires under it: its holder renews it when it finishes).
+   * Optional: a read-only request of a store without it sees a held session that went past
+   * its idle deadline as gone.
+   *
+   * @param id The session id.
+   * @returns The record, or `undefined` if missing or not locked.
+   */
+  loadHeld?(id: string): Promise<SessionRecord | undefined>;
+  /**
    * Writes a session whole, replacing what was there.
    *
    * @param id The session id.

@@ -170,6 +170,26 @@ export async function testSessionStore(
     },
   );
 
+  await step(
+    "loadHeld() (where a store has it) reads a held session past its expiry, nothing once free",
+    async (store, clock) => {
+      if (store.loadHeld === undefined) return;
+      const id = newId();
+      await store.save(id, record(clock, { a: 1 }, 1000));
+      assert.equal(await store.loadHeld(id), undefined, "not held");
+      const hold = await store.lock(id, "request", { timeout: 1000 });
+      try {
+        clock.tick(2000);
+        assert.equal(await store.load(id), undefined);
+        assert.deepEqual((await store.loadHeld(id))?.data, { a: 1 });
+        assert.equal(await store.loadHeld(newId()), undefined, "held but never saved");
+      } finally {
+        await hold.release();
+      }
+      assert.equal(await store.loadHeld(id), undefined, "free again");
+    },
+  );
+
   await step("touch() without the lock never revives an expired session", async (store, clock) => {
     const id = newId();
     await store.save(id, record(clock, { a: 1 }, 1000));
