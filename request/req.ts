@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { BodyBudget, ByteBudget } from "./body_budget.ts";
+import type { BodyBudget } from "./body_budget.ts";
 import type { BodyDeadline } from "./body_deadline.ts";
 import { BodyReader } from "./body_reader.ts";
 import { notModified } from "./conditional.ts";
@@ -157,7 +157,6 @@ export class Req {
   #chain: RequestChain | undefined;
   #data: Record<string, unknown> | undefined;
   #built: Response | undefined;
-  #budgetView: ByteBudget | undefined;
   #mtime: Date | undefined;
   #reader: BodyReader | undefined;
   // The request an internal redirect dispatched to: this request's writes go to its stream.
@@ -289,27 +288,6 @@ export class Req {
    * @throws {HttpError} 400 for a malformed body, 413 past a limit, 415 for a charset other than
    * UTF-8, 503 past the application's body budget.
    */
-  /**
-   * The app's body budget as this request uses it: what the request still holds is given back
-   * when it ends (made once, shared by `form()` and `reader()`).
-   */
-  #budget(): ByteBudget | undefined {
-    const shared = this.#options.bodyBudget;
-    if (shared === undefined || this.#budgetView !== undefined) return this.#budgetView;
-    let held = 0;
-    this.registerCleanup(() => shared.give(held));
-    return this.#budgetView = {
-      take: (bytes) => {
-        shared.take(bytes);
-        held += bytes;
-      },
-      give: (bytes) => {
-        shared.give(bytes);
-        held -= bytes;
-      },
-    };
-  }
-
   form(): Promise<Fields> {
     if (this.#form) return this.#form;
     if (this.request.body === null) {
@@ -320,11 +298,22 @@ export class Req {
         return this.#form = Promise.reject(error);
       }
     }
-    const { spool } = this.#options;
+    const { bodyBudget: shared, spool } = this.#options;
+    let held = 0;
+    if (shared !== undefined) this.registerCleanup(() => shared.give(held));
     return this.#form ??= parseForm(this.request, {
       limits: this.formLimits,
       signal: this.#options.signal,
-      budget: this.#budget(),
+      budget: shared && {
+        take: (bytes) => {
+          shared.take(bytes);
+          held += bytes;
+        },
+        give: (bytes) => {
+          shared.give(bytes);
+          held -= bytes;
+        },
+      },
       spool: spool && {
         ...spool,
         onFile: (path) => this.registerCleanup(() => Deno.remove(path).catch(() => {})),
@@ -657,8 +646,20 @@ export class Req {
    */
   reader(): BodyReader {
     if (this.#reader) return this.#reader;
+    const shared = this.#options.bodyBudget;
+    let held = 0;
+    if (shared !== undefined) this.registerCleanup(() => shared.give(held));
     return this.#reader = new BodyReader(this.request.body, {
-      budget: this.#budget(),
+      budget: shared && {
+        take: (bytes) => {
+          shared.take(bytes);
+          held += bytes;
+        },
+        give: (bytes) => {
+          shared.give(bytes);
+          held -= bytes;
+        },
+      },
     });
   }
 
