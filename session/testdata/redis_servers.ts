@@ -147,11 +147,31 @@ export async function startRedis(count = 1, cluster = false): Promise<RedisServe
         "1",
         "--cluster-yes",
       );
+      // `cluster_state:ok` comes before every node has learnt of every replica, and a replica
+      // still syncing cannot take over: wait until each node sees every primary with a replica
+      // and each replica's link to its primary is up.
       for (const port of ports) {
         await until(
           `see the cluster ok on ${port}`,
           async () => (await cli(port, "cluster", "info")).includes("cluster_state:ok"),
         );
+        await until(`see every primary with a replica from ${port}`, async () => {
+          const lines = (await cli(port, "cluster", "nodes")).trim().split("\n");
+          const primaries = lines.filter((line) => line.split(" ")[2]!.includes("master"));
+          const replicaOf = new Set(
+            lines.filter((line) => line.split(" ")[2]!.includes("slave"))
+              .map((line) => line.split(" ")[3]),
+          );
+          return primaries.length === count / 2 &&
+            primaries.every((line) => replicaOf.has(line.split(" ")[0]));
+        });
+        const role = await cli(port, "role");
+        if (role.startsWith("slave")) {
+          await until(
+            `see the replica on ${port} in sync`,
+            async () => (await cli(port, "info", "replication")).includes("master_link_status:up"),
+          );
+        }
       }
     }
   } catch (error) {
