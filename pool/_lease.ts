@@ -9,6 +9,9 @@ export class Entry<T> {
   state: EntryState = "idle";
   lease: LeaseImpl<T> | null = null;
   lastReturned: number;
+  /** Set by a timer when `expiresAt` passes, so that a return can check it without the clock. */
+  expired = false;
+  lifetimeTimer: TimerHandle = undefined;
   constructor(
     readonly resource: T,
     readonly createdAt: number,

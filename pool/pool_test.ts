@@ -672,3 +672,23 @@ Deno.test("Pool.use() destroys a resource that broke in use and rejects with Poo
     await pool.close();
   }
 });
+
+Deno.test("Pool returns a resource no one waits for without reading the clock", async () => {
+  const { factory, log } = recorder({ valid: () => true });
+  const { pool, clock } = makePool(factory, { validateAfterIdle: 500 });
+  (await pool.acquire()).release();
+  const lease = await pool.acquire();
+  let reads = 0;
+  const now = clock.now.bind(clock);
+  clock.now = () => (reads++, now());
+  await clock.tick(400);
+  lease.release();
+  assert.equal(reads, 0, "an uncontended release reads no clock");
+  clock.now = now;
+  // Idle time counts from the loan's start (400 ms before the return): it looks idle sooner,
+  // so validation comes earlier, never later.
+  await clock.tick(101);
+  (await pool.acquire()).release();
+  assert.equal(log.validated.length, 1);
+  await pool.close();
+});
