@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { resolveFormLimits } from "@pubkit/request";
+import { resolveFormLimits } from "@pubkit/request/body";
 import { resolve as resolvePath } from "./_fs_path.ts";
 import type { AccessCheck, AccessHooks, EffectiveHooks, Guard } from "./access_hooks.ts";
 import type { ListEdit, ListOption, Scope, ScopeOptions } from "./scope.ts";

@@ -18,6 +18,9 @@ import { buildTable, lookup, scopeOf, type Table } from "./_table.ts";
 const OPTION_KEYS: ReadonlySet<string> = new Set(["root", "dev", "watch", "before", "debounce"]);
 const NOT_FOUND = "Not Found";
 
+// Reaches a publisher's route table for scopeForTesting(), set by the class's static block.
+let tableOf: (publisher: Publisher) => Table;
+
 /**
  * Publishes the exported functions of a root directory.
  *
@@ -46,6 +49,10 @@ const NOT_FOUND = "Not Found";
  * ```
  */
 export class Publisher implements AsyncDisposable {
+  static {
+    tableOf = (publisher) => publisher.#table;
+  }
+
   #root: string;
   #before: BeforeCall | undefined;
   #loader: ModuleLoader;
@@ -122,17 +129,6 @@ export class Publisher implements AsyncDisposable {
    */
   resolve(pathname: string): Route | undefined {
     return this.#table.plainPaths.get(pathname) ?? lookup(this.#table, splitPath(pathname));
-  }
-
-  /**
-   * The effective options of the deepest public folder on a path.
-   *
-   * @param pathname The percent-encoded URL path.
-   * @returns The scope.
-   * @throws {HttpError} 400 for a hostile or malformed path.
-   */
-  scopeFor(pathname: string): Scope {
-    return scopeOf(this.#table, splitPath(pathname));
   }
 
   /**
@@ -320,4 +316,17 @@ async function withoutBody(response: Response): Promise<Response> {
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/**
+ * The effective options of the deepest public folder on a path: for this package's tests, not
+ * part of its API (it is not exported from `mod.ts`).
+ *
+ * @param publisher The publisher.
+ * @param pathname The percent-encoded URL path.
+ * @returns The scope.
+ * @throws {HttpError} 400 for a hostile or malformed path.
+ */
+export function scopeForTesting(publisher: Publisher, pathname: string): Scope {
+  return scopeOf(tableOf(publisher), splitPath(pathname));
 }

@@ -88,8 +88,8 @@ function checkOptions(options: BodyDeadlineOptions): Required<BodyDeadlineOption
  *   type BodyDeadlineOptions,
  *   DEFAULT_BODY_DEADLINE,
  *   type DeadlineClock,
- * } from "@pubkit/request/body-deadline";
- * import { HttpError } from "@pubkit/request/http-error";
+ * } from "@pubkit/request";
+ * import { HttpError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * assert.equal(DEFAULT_BODY_DEADLINE.timeout, 30_000);

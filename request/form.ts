@@ -69,8 +69,8 @@ const OPTION_KEYS = new Set(["limits", "signal", "budget", "spool"]);
  *
  * @example Parse a posted form
  * ```ts
- * import { parseForm, type ParseFormOptions } from "@pubkit/request/form";
- * import { HttpError } from "@pubkit/request/http-error";
+ * import { parseForm, type ParseFormOptions } from "@pubkit/request/body";
+ * import { HttpError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const request = new Request("http://localhost/save?id=7", {

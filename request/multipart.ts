@@ -40,8 +40,8 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  *
  * @example
  * ```ts
- * import { parseMultipart, type ParseMultipartOptions } from "@pubkit/request/multipart";
- * import { HttpError } from "@pubkit/request/http-error";
+ * import { parseMultipart, type ParseMultipartOptions } from "@pubkit/request/body";
+ * import { HttpError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const text = [

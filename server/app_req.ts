@@ -3,13 +3,8 @@
  *
  * @module
  */
-import {
-  type Cleanup,
-  type CookieOptions,
-  Req,
-  type ReqOptions,
-  type RequestChain,
-} from "@pubkit/request";
+import { type Cleanup, type CookieOptions, Req, type ReqOptions } from "@pubkit/request";
+import { endResponse, type RequestChain, requestChain } from "@pubkit/request/internal";
 import type { Session, SessionManager } from "@pubkit/session";
 import type { Lease, Pool } from "@pubkit/pool";
 import type { FillData, FillFunction } from "@pubkit/render";
@@ -191,7 +186,8 @@ export class AppReq extends Req {
    * @throws {TypeError} When `cleanup` is not a function.
    */
   override registerCleanup(cleanup: Cleanup): void {
-    if (!this.chain.hasCleanups) this.server.trackCleanups(this.chain);
+    const chain = requestChain(this);
+    if (!chain.hasCleanups) this.server.trackCleanups(chain);
     super.registerCleanup(cleanup);
   }
 
@@ -212,7 +208,7 @@ export class AppReq extends Req {
       return Promise.reject(new TypeError("Cannot open a session: the app has no sessions option"));
     }
     return this.#opening ??= manager.open(this.headers, {
-      owner: this.chain,
+      owner: requestChain(this),
       lock: options.lock ?? true,
       secure: this.https,
       signal: this.signal,
@@ -258,7 +254,7 @@ export class AppReq extends Req {
       name,
       () => embedded.render(name, { ...vars, req: this }),
     );
-    return this.end(html, "text/html; charset=utf-8");
+    return endResponse(this, html, "text/html; charset=utf-8");
   }
 
   /**
@@ -273,6 +269,6 @@ export class AppReq extends Req {
   async fill(name: string, fill: FillFunction | FillData): Promise<Response> {
     const { fill: engine } = await this.server.templates.for(this.templatePaths);
     const html = await tracedRender("fill", name, () => engine.render(name, fill));
-    return this.end(html, "text/html; charset=utf-8");
+    return endResponse(this, html, "text/html; charset=utf-8");
   }
 }
