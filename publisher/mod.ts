@@ -94,20 +94,3 @@ export type {
   Guard,
   PasswordMap,
 } from "./access_hooks.ts";
-// The `@pubkit/request` types this package's API names, so that its documentation is complete.
-export type {
-  BodyReader,
-  BodyReaderOptions,
-  ByteBudget,
-  Cleanup,
-  CookieOptions,
-  Fields,
-  FieldValue,
-  FormLimits,
-  HttpError,
-  HttpErrorOptions,
-  RedirectOptions,
-  Req,
-  ResponseHeaders,
-  SendFileOptions,
-} from "@pubkit/request";

@@ -23,7 +23,7 @@ import {
 import type { Pool } from "@pubkit/pool";
 import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
-import { AppReq, type AppReqOptions, type AppServices } from "./app_req.ts";
+import { type AppHost, AppReq, type AppReqOptions } from "./app_req.ts";
 import { whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { escapeLogField } from "./_log_field.ts";
@@ -172,7 +172,7 @@ export class App {
   readonly fetch: (request: Request, info?: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
   #options: AppOptions;
-  #services: AppServices;
+  #services: AppHost;
   #reqOptions: AppReqOptions;
   #pools: Record<string, Pool<unknown>> = Object.create(null);
   #handler: Handler;

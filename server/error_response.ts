@@ -53,7 +53,7 @@ function headersOf(error: HttpMeaning): Headers | undefined {
  *
  * @example
  * ```ts
- * import { errorResponse } from "@pubkit/server/error-response";
+ * import { errorResponse } from "@pubkit/server";
  * import { HttpError, Req } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
