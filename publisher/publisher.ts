@@ -14,6 +14,7 @@ import { ModuleLoader } from "./_loader.ts";
 import { splitPath } from "./_path.ts";
 import { scan } from "./_scan.ts";
 import { buildTable, lookup, scopeOf, type Table } from "./_table.ts";
+import { checkOptionKeys } from "./_check_options.ts";
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(["root", "dev", "watch", "before", "debounce"]);
 const NOT_FOUND = "Not Found";
@@ -86,11 +87,7 @@ export class Publisher implements AsyncDisposable {
     if (typeof options !== "object" || options === null) {
       throw new TypeError("Cannot create publisher: options must be an object");
     }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) {
-        throw new RangeError(`Cannot create publisher: unknown option ${JSON.stringify(key)}`);
-      }
-    }
+    checkOptionKeys(options, OPTION_KEYS, "create publisher");
     const { root, dev = false, watch = true, before, debounce = 50 } = options;
     if (typeof root !== "string" && !(root instanceof URL)) {
       throw new TypeError("Cannot create publisher: root must be a path or a file: URL");

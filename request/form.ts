@@ -12,6 +12,7 @@ import type { ByteBudget } from "./body_budget.ts";
 import type { Fields } from "./fields.ts";
 import { HttpError } from "./http_error.ts";
 import { type FormLimits, resolveFormLimits } from "./form_limits.ts";
+import { checkOptionKeys } from "./_check_options.ts";
 
 /** Options for {@linkcode parseForm}. */
 export interface ParseFormOptions {
@@ -94,11 +95,7 @@ const OPTION_KEYS = new Set(["limits", "signal", "budget", "spool"]);
  * ```
  */
 export async function parseForm(request: Request, options: ParseFormOptions = {}): Promise<Fields> {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new RangeError(`Cannot parse form: unknown option ${JSON.stringify(key)}`);
-    }
-  }
+  checkOptionKeys(options, OPTION_KEYS, "parse form");
   const limits = resolveFormLimits(options.limits);
   if (options.spool !== undefined) {
     const { threshold = 0, onFile } = options.spool;
