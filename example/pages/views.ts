@@ -1,6 +1,5 @@
 // Views reached only by internal redirect from a controller (notes.ts#mine).
 import { HttpError } from "@pubkit/request";
-import type { Note } from "../lib/notes_store.ts";
 import { type BoardReq, currentUser } from "../lib/page.ts";
 
 export function mine(req: BoardReq): Promise<Response> {
