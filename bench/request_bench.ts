@@ -2,7 +2,8 @@
 // parsing, each against what the platform gives for free.
 // Run alone: deno run -A bench/request_bench.ts
 import { bench, do_not_optimize, group } from "mitata";
-import { parseMultipart, parseQuery, parseUrlEncoded, Req } from "@pubkit/request";
+import { Req } from "@pubkit/request";
+import { parseMultipart, parseQuery, parseUrlEncoded } from "@pubkit/request/body";
 import { runBenches, type Target } from "./_run.ts";
 
 const MiB = 1024 * 1024;

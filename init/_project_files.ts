@@ -52,14 +52,13 @@ export default defineScope({ templates: ["../templates"], session: "lock" });
 
 const INDEX =
   `// The home page at /: a visit counter kept in the session, rendered by the embedded engine.
-import type { Req } from "@pubkit/request";
 import type { AppReq } from "@pubkit/server";
 
-export function index(req: Req): Promise<Response> {
-  const app = req as AppReq;
-  const visits = ((app.session.get("visits") as number | undefined) ?? 0) + 1;
-  app.session.set("visits", visits);
-  return app.render("index", { title: "My pubkit app", visits });
+// \`AppReq\` is the request the app hands to every published function: session, pools, render.
+export function index(req: AppReq): Promise<Response> {
+  const visits = ((req.session.get("visits") as number | undefined) ?? 0) + 1;
+  req.session.set("visits", visits);
+  return req.render("index", { title: "My pubkit app", visits });
 }
 `;
 

@@ -13,7 +13,7 @@ const USAGE = "Usage: deno run -A jsr:@pubkit/init <folder>";
  *
  * @example
  * ```ts
- * import { main } from "@pubkit/init/main";
+ * import { main } from "@pubkit/init";
  * import assert from "node:assert/strict";
  *
  * const lines: string[] = [];

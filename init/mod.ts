@@ -19,7 +19,7 @@
  */
 import { main } from "./main.ts";
 
-export * from "./init_project.ts";
-export * from "./main.ts";
+export { initProject, type InitProjectOptions, PUBKIT_VERSION } from "./init_project.ts";
+export { main, type MainOptions } from "./main.ts";
 
 if (import.meta.main) Deno.exit(await main(Deno.args));

@@ -3,11 +3,12 @@
  *
  * @module
  */
-import { resolveFormLimits } from "@pubkit/request";
+import { resolveFormLimits } from "@pubkit/request/body";
 import { resolve as resolvePath } from "./_fs_path.ts";
 import type { AccessCheck, AccessHooks, EffectiveHooks, Guard } from "./access_hooks.ts";
 import type { ListEdit, ListOption, Scope, ScopeOptions } from "./scope.ts";
 import { DEFAULT_METHODS } from "./define_scope.ts";
+import { checkOptionKeys } from "./_check_options.ts";
 
 const SCOPE_KEYS: ReadonlySet<string> = new Set([
   "auth",
@@ -31,11 +32,7 @@ export function checkScopeOptions(
   if (typeof options !== "object" || options === null) {
     throw new TypeError(`Cannot use ${source}: the default export must be an object`);
   }
-  for (const key of Object.keys(options)) {
-    if (!SCOPE_KEYS.has(key)) {
-      throw new RangeError(`Cannot use ${source}: unknown option ${JSON.stringify(key)}`);
-    }
-  }
+  checkOptionKeys(options, SCOPE_KEYS, `use ${source}`);
   const o = options as ScopeOptions;
   if (
     o.session !== undefined && o.session !== false && o.session !== "lock" && o.session !== "read"

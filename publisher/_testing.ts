@@ -5,6 +5,7 @@
  * @module
  */
 import { HttpError, Req } from "@pubkit/request";
+import { errorResponseHeaders } from "@pubkit/request/internal";
 import { join } from "node:path";
 import type { Publisher } from "./publisher.ts";
 
@@ -129,7 +130,7 @@ export async function dispatch(
     if (!(error instanceof HttpError)) {
       return new Response("Internal Server Error", { status: 500 });
     }
-    const headers = req.errorResponseHeaders();
+    const headers = errorResponseHeaders(req);
     for (const [name, value] of error.headers) headers.set(name, value);
     headers.set("content-type", "text/plain;charset=UTF-8");
     return new Response(error.message, { status: error.status, headers });

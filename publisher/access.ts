@@ -21,7 +21,7 @@ const utf8 = new TextDecoder("utf-8", { fatal: true });
  *
  * @example
  * ```ts
- * import { checkAccess, parseBasic } from "@pubkit/publisher";
+ * import { checkAccess, parseBasic } from "./access.ts";
  * import { HttpError, Req } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
@@ -86,7 +86,7 @@ function unauthorized(realm: string): HttpError {
  *
  * @example
  * ```ts
- * import { checkAccess, parseBasic } from "@pubkit/publisher";
+ * import { checkAccess, parseBasic } from "./access.ts";
  * import { Req } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *

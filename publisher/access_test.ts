@@ -1,6 +1,7 @@
 import { Req } from "@pubkit/request";
 import assert from "node:assert/strict";
-import { checkAccess, parseBasic, Publisher } from "./mod.ts";
+import { checkAccess, parseBasic } from "./access.ts";
+import { Publisher } from "./mod.ts";
 import { fetchText, fixture } from "./_testing.ts";
 
 const basic = (credentials: string) => ({

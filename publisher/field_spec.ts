@@ -14,7 +14,7 @@ import type { FieldsSchema, FieldsValidator, FieldType } from "./field_types.ts"
  *
  * @example
  * ```ts
- * import { compileFields, InvalidFieldsError } from "@pubkit/publisher";
+ * import { compileFields, InvalidFieldsError } from "./field_spec.ts";
  * import { Fields } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
@@ -58,7 +58,7 @@ interface CompiledRule {
  *
  * @example
  * ```ts
- * import { compileFields, InvalidFieldsError } from "@pubkit/publisher";
+ * import { compileFields, InvalidFieldsError } from "./field_spec.ts";
  * import { Fields } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *

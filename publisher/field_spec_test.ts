@@ -1,6 +1,7 @@
 import { Fields } from "@pubkit/request";
 import assert from "node:assert/strict";
-import { compileFields, type InvalidFieldsError, publish, Publisher } from "./mod.ts";
+import { compileFields } from "./field_spec.ts";
+import { type InvalidFieldsError, publish, Publisher } from "./mod.ts";
 import { fetchText, fixture } from "./_testing.ts";
 
 Deno.test("publish({ fields }) validates fields: 400 with one message per field", async (t) => {

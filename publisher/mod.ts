@@ -49,16 +49,48 @@
  *
  * @module
  */
-export * from "./access.ts";
-export * from "./access_hooks.ts";
-export * from "./define_scope.ts";
-export * from "./field_spec.ts";
-export * from "./field_types.ts";
-export * from "./publish.ts";
-export * from "./publish_options.ts";
-export * from "./publisher.ts";
-export * from "./publisher_options.ts";
-export * from "./request_types.ts";
-export * from "./route.ts";
-export * from "./scope.ts";
-export * from "./standard_schema.ts";
+export { Publisher } from "./publisher.ts";
+export type { BeforeCall, HandleOptions, PublisherOptions } from "./publisher_options.ts";
+export type { PublishedFunction, Route } from "./route.ts";
+export { DEFAULT_METHODS, defineScope } from "./define_scope.ts";
+export type {
+  ListEdit,
+  ListOption,
+  Scope,
+  ScopeOptions,
+  SessionMode,
+  StartupFunction,
+  StartupHook,
+} from "./scope.ts";
+export { publish, publishedOptions } from "./publish.ts";
+export {
+  type CallContext,
+  type FormRecord,
+  PUBLISHED,
+  type Published,
+  type PublishedOptions,
+  type PublishOptions,
+} from "./publish_options.ts";
+export { InvalidFieldsError } from "./field_spec.ts";
+export type {
+  FieldRule,
+  FieldSpec,
+  FieldsSchema,
+  FieldsSpec,
+  FieldsValidator,
+  FieldType,
+  InferField,
+  InferFields,
+  TypeOf,
+} from "./field_types.ts";
+export type { StandardSchemaV1 } from "./standard_schema.ts";
+export type {
+  AccessCheck,
+  AccessHooks,
+  AccessResult,
+  Authenticator,
+  BasicCredentials,
+  EffectiveHooks,
+  Guard,
+  PasswordMap,
+} from "./access_hooks.ts";

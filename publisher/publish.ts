@@ -16,6 +16,7 @@ import {
   type PublishOptions,
 } from "./publish_options.ts";
 import { layerHooks, layerMethods, rootScope } from "./_layers.ts";
+import { checkOptionKeys } from "./_check_options.ts";
 
 const KEYS: ReadonlySet<string> = new Set([
   "methods",
@@ -89,11 +90,7 @@ export function publish(
     throw new TypeError("Cannot publish: options must be an object");
   }
   if (typeof fn !== "function") throw new TypeError("Cannot publish: fn must be a function");
-  for (const key of Object.keys(options)) {
-    if (!KEYS.has(key)) {
-      throw new RangeError(`Cannot publish: unknown option ${JSON.stringify(key)}`);
-    }
-  }
+  checkOptionKeys(options, KEYS, "publish");
   for (const key of ["form", "pathInfo"] as const) {
     if (options[key] !== undefined && typeof options[key] !== "boolean") {
       throw new TypeError(`Cannot publish: ${key} must be a boolean`);

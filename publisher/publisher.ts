@@ -14,9 +14,13 @@ import { ModuleLoader } from "./_loader.ts";
 import { splitPath } from "./_path.ts";
 import { scan } from "./_scan.ts";
 import { buildTable, lookup, scopeOf, type Table } from "./_table.ts";
+import { checkOptionKeys } from "./_check_options.ts";
 
 const OPTION_KEYS: ReadonlySet<string> = new Set(["root", "dev", "watch", "before", "debounce"]);
 const NOT_FOUND = "Not Found";
+
+// Reaches a publisher's route table for scopeForTesting(), set by the class's static block.
+let tableOf: (publisher: Publisher) => Table;
 
 /**
  * Publishes the exported functions of a root directory.
@@ -46,6 +50,10 @@ const NOT_FOUND = "Not Found";
  * ```
  */
 export class Publisher implements AsyncDisposable {
+  static {
+    tableOf = (publisher) => publisher.#table;
+  }
+
   #root: string;
   #before: BeforeCall | undefined;
   #loader: ModuleLoader;
@@ -79,11 +87,7 @@ export class Publisher implements AsyncDisposable {
     if (typeof options !== "object" || options === null) {
       throw new TypeError("Cannot create publisher: options must be an object");
     }
-    for (const key of Object.keys(options)) {
-      if (!OPTION_KEYS.has(key)) {
-        throw new RangeError(`Cannot create publisher: unknown option ${JSON.stringify(key)}`);
-      }
-    }
+    checkOptionKeys(options, OPTION_KEYS, "create publisher");
     const { root, dev = false, watch = true, before, debounce = 50 } = options;
     if (typeof root !== "string" && !(root instanceof URL)) {
       throw new TypeError("Cannot create publisher: root must be a path or a file: URL");
@@ -122,17 +126,6 @@ export class Publisher implements AsyncDisposable {
    */
   resolve(pathname: string): Route | undefined {
     return this.#table.plainPaths.get(pathname) ?? lookup(this.#table, splitPath(pathname));
-  }
-
-  /**
-   * The effective options of the deepest public folder on a path.
-   *
-   * @param pathname The percent-encoded URL path.
-   * @returns The scope.
-   * @throws {HttpError} 400 for a hostile or malformed path.
-   */
-  scopeFor(pathname: string): Scope {
-    return scopeOf(this.#table, splitPath(pathname));
   }
 
   /**
@@ -320,4 +313,17 @@ async function withoutBody(response: Response): Promise<Response> {
     statusText: response.statusText,
     headers: response.headers,
   });
+}
+
+/**
+ * The effective options of the deepest public folder on a path: for this package's tests, not
+ * part of its API (it is not exported from `mod.ts`).
+ *
+ * @param publisher The publisher.
+ * @param pathname The percent-encoded URL path.
+ * @returns The scope.
+ * @throws {HttpError} 400 for a hostile or malformed path.
+ */
+export function scopeForTesting(publisher: Publisher, pathname: string): Scope {
+  return scopeOf(tableOf(publisher), splitPath(pathname));
 }

@@ -1,3 +1,4 @@
+import { scopeForTesting } from "./publisher.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { pathToFileURL as toFileUrl } from "node:url";
@@ -115,7 +116,7 @@ Deno.test("Publisher.reload() re-imports a changed dependency and every module t
       "export default { settings: { version: 2 } };\n",
     );
     await reload();
-    assert.deepEqual(publisher.scopeFor("/").settings, { version: 2 });
+    assert.deepEqual(scopeForTesting(publisher, "/").settings, { version: 2 });
   });
 
   await t.step("a broken change keeps the old table; fixing it reloads", async () => {

@@ -1,3 +1,4 @@
+import { scopeForTesting } from "./publisher.ts";
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { defineScope, Publisher } from "./mod.ts";
@@ -8,7 +9,7 @@ Deno.test("scopes inherit from the parent folder and extend inherited lists", as
   await using publisher = await Publisher.create({ root: fx.root });
 
   await t.step("the root scope has the defaults", () => {
-    const root = publisher.scopeFor("/");
+    const root = scopeForTesting(publisher, "/");
     assert.deepEqual(root.methods, ["GET", "HEAD", "POST"]);
     assert.equal(root.session, false);
     assert.equal(root.hooks.auth, undefined);
@@ -18,7 +19,7 @@ Deno.test("scopes inherit from the parent folder and extend inherited lists", as
   });
 
   await t.step("admin/_config.ts sets its options", () => {
-    const admin = publisher.scopeFor("/admin/anything");
+    const admin = scopeForTesting(publisher, "/admin/anything");
     assert.deepEqual(admin.sources, ["admin/_config.ts"]);
     assert.deepEqual(admin.hooks.access, ["alice"]);
     assert.equal(admin.hooks.realm, "Admin area");
@@ -29,9 +30,9 @@ Deno.test("scopes inherit from the parent folder and extend inherited lists", as
   });
 
   await t.step("admin/reports inherits auth and extends access, templates and methods", () => {
-    const reports = publisher.scopeFor("/admin/reports/daily");
+    const reports = scopeForTesting(publisher, "/admin/reports/daily");
     assert.deepEqual(reports.sources, ["admin/_config.ts", "admin/reports/_config.ts"]);
-    assert.equal(reports.hooks.auth, publisher.scopeFor("/admin").hooks.auth);
+    assert.equal(reports.hooks.auth, scopeForTesting(publisher, "/admin").hooks.auth);
     assert.equal(reports.hooks.realm, "Admin area");
     assert.deepEqual(reports.hooks.access, ["alice", "bob"]);
     assert.deepEqual(reports.templates, [
@@ -71,7 +72,7 @@ Deno.test("scopes inherit from the parent folder and extend inherited lists", as
     await fetchText(other, "/admin/reports/daily");
     await fetchText(other, "/");
     for (const path of ["/", "/admin", "/admin/reports/daily", "/a/b"]) {
-      assert.deepEqual(other.scopeFor(path), publisher.scopeFor(path), path);
+      assert.deepEqual(scopeForTesting(other, path), scopeForTesting(publisher, path), path);
     }
   });
 });
@@ -98,7 +99,7 @@ Deno.test("scopes can turn inherited hooks off and modules can extend lists", as
     assert.equal((await fetchText(publisher, "/public/page/show")).body, "public");
     const team = publisher.resolve("/team/show")!;
     assert.deepEqual(team.hooks.access, ["ann"].concat("ben"));
-    assert.deepEqual(publisher.scopeFor("/team").hooks.access, ["ann"]);
+    assert.deepEqual(scopeForTesting(publisher, "/team").hooks.access, ["ann"]);
     const ben = await fetchText(publisher, "/ben/show", {
       headers: { authorization: `Basic ${btoa("ben:pw2")}` },
     });

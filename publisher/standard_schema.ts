@@ -87,7 +87,7 @@ export declare namespace StandardSchemaV1 {
  *
  * @example
  * ```ts
- * import { isStandardSchema, type StandardSchemaV1 } from "@pubkit/publisher";
+ * import { isStandardSchema, type StandardSchemaV1 } from "./standard_schema.ts";
  * import assert from "node:assert/strict";
  *
  * const schema: StandardSchemaV1<unknown, unknown> = {

@@ -2,7 +2,7 @@
 // does (respond, map errors in one place, cleanups once the response is finished), and a
 // bounded wait.
 import { HttpError } from "./http_error.ts";
-import { type Dispatch, Req } from "./req.ts";
+import { type Dispatch, errorResponseHeaders, Req, requestChain } from "./req.ts";
 import { type Handler, respond } from "./respond.ts";
 
 /** A running test server; `await using` shuts it down. */
@@ -12,7 +12,7 @@ export interface TestServer extends AsyncDisposable {
 }
 
 /**
- * Serves `handler` on 127.0.0.1:0. Errors become responses carrying `req.errorResponseHeaders()`
+ * Serves `handler` on 127.0.0.1:0. Errors become responses carrying `errorResponseHeaders(req)`
  * and the error's name and message (a test server shows every message, so tests can read them).
  * Internal redirects dispatch through the same handler. Cleanups run on `info.completed`, i.e.
  * once the response was sent or the client went away.
@@ -24,12 +24,12 @@ export function serveForTest(handler: Handler): TestServer {
     { hostname: "127.0.0.1", port: 0, onListen() {} },
     async (request, info) => {
       const req = new Req(request, { remoteAddr: info.remoteAddr.hostname, dispatch });
-      const cleanup = () => req.chain.runCleanups();
+      const cleanup = () => requestChain(req).runCleanups();
       info.completed.then(cleanup, cleanup);
       try {
         return await respond(req, handler);
       } catch (error) {
-        const headers = req.errorResponseHeaders();
+        const headers = errorResponseHeaders(req);
         let status = 500;
         if (error instanceof HttpError) {
           status = error.status;

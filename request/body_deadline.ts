@@ -4,6 +4,7 @@
  * @module
  */
 import { HttpError } from "./http_error.ts";
+import { checkOptionKeys } from "./_check_options.ts";
 
 /** The timer functions a deadline uses; a fake clock in tests, the global ones otherwise. */
 export interface DeadlineClock {
@@ -52,11 +53,7 @@ function checkOptions(options: BodyDeadlineOptions): Required<BodyDeadlineOption
   if (typeof options !== "object" || options === null) {
     throw new TypeError("Cannot set a body deadline: options must be an object");
   }
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new RangeError(`Cannot set a body deadline: unknown option ${JSON.stringify(key)}`);
-    }
-  }
+  checkOptionKeys(options, OPTION_KEYS, "set a body deadline");
   const resolved = { ...DEFAULT_BODY_DEADLINE, clock: systemClock };
   for (const key of ["timeout", "minBytesPerSecond", "grace"] as const) {
     const value = options[key];
@@ -88,8 +85,8 @@ function checkOptions(options: BodyDeadlineOptions): Required<BodyDeadlineOption
  *   type BodyDeadlineOptions,
  *   DEFAULT_BODY_DEADLINE,
  *   type DeadlineClock,
- * } from "@pubkit/request/body-deadline";
- * import { HttpError } from "@pubkit/request/http-error";
+ * } from "@pubkit/request";
+ * import { HttpError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * assert.equal(DEFAULT_BODY_DEADLINE.timeout, 30_000);

@@ -21,7 +21,7 @@ export interface Validators {
  *
  * @example
  * ```ts
- * import { notModified } from "@pubkit/request";
+ * import { notModified } from "@pubkit/request/body";
  * import assert from "node:assert/strict";
  *
  * const ask = (headers: HeadersInit) => new Headers(headers);
@@ -65,7 +65,7 @@ function opaqueTag(tag: string): string {
  *
  * @example
  * ```ts
- * import { rangeApplies } from "@pubkit/request";
+ * import { rangeApplies } from "@pubkit/request/body";
  * import assert from "node:assert/strict";
  *
  * const ifRange = (value: string) => new Headers({ "if-range": value });

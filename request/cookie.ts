@@ -44,7 +44,7 @@ const MAX_NAME_VALUE_BYTES = 4096;
  *
  * @example
  * ```ts
- * import { type CookieOptions, parseCookies, serializeCookie } from "@pubkit/request/cookie";
+ * import { type CookieOptions, parseCookies, serializeCookie } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const options: CookieOptions = { secure: true };
@@ -131,7 +131,7 @@ export function serializeCookie(name: string, value: string, options: CookieOpti
  *
  * @example
  * ```ts
- * import { type CookieOptions, parseCookies, serializeCookie } from "@pubkit/request/cookie";
+ * import { type CookieOptions, parseCookies, serializeCookie } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const options: CookieOptions = { httpOnly: false };

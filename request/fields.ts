@@ -17,7 +17,7 @@ export type FieldValue = string | File;
  *
  * @example Read single and repeated values
  * ```ts
- * import { type FieldValue, Fields } from "@pubkit/request/fields";
+ * import { type FieldValue, Fields } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const fields = new Fields([["tag", "a"], ["name", "Ada"], ["tag", "b"]]);
@@ -30,7 +30,7 @@ export type FieldValue = string | File;
  *
  * @example Destructure with defaults
  * ```ts
- * import { type FieldValue, Fields } from "@pubkit/request/fields";
+ * import { type FieldValue, Fields } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const record = new Fields([["__proto__", "x"]]).toObject();

@@ -12,6 +12,7 @@ import type { ByteBudget } from "./body_budget.ts";
 import type { Fields } from "./fields.ts";
 import { HttpError } from "./http_error.ts";
 import { type FormLimits, resolveFormLimits } from "./form_limits.ts";
+import { checkOptionKeys } from "./_check_options.ts";
 
 /** Options for {@linkcode parseForm}. */
 export interface ParseFormOptions {
@@ -69,8 +70,8 @@ const OPTION_KEYS = new Set(["limits", "signal", "budget", "spool"]);
  *
  * @example Parse a posted form
  * ```ts
- * import { parseForm, type ParseFormOptions } from "@pubkit/request/form";
- * import { HttpError } from "@pubkit/request/http-error";
+ * import { parseForm, type ParseFormOptions } from "@pubkit/request/body";
+ * import { HttpError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const request = new Request("http://localhost/save?id=7", {
@@ -94,11 +95,7 @@ const OPTION_KEYS = new Set(["limits", "signal", "budget", "spool"]);
  * ```
  */
 export async function parseForm(request: Request, options: ParseFormOptions = {}): Promise<Fields> {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new RangeError(`Cannot parse form: unknown option ${JSON.stringify(key)}`);
-    }
-  }
+  checkOptionKeys(options, OPTION_KEYS, "parse form");
   const limits = resolveFormLimits(options.limits);
   if (options.spool !== undefined) {
     const { threshold = 0, onFile } = options.spool;

@@ -40,7 +40,7 @@ const MiB = 1024 * KiB;
  *   DEFAULT_FORM_LIMITS,
  *   type FormLimits,
  *   resolveFormLimits,
- * } from "@pubkit/request/form-limits";
+ * } from "@pubkit/request/body";
  * import assert from "node:assert/strict";
  *
  * const limits: FormLimits = { ...DEFAULT_FORM_LIMITS };
@@ -76,7 +76,7 @@ export const DEFAULT_FORM_LIMITS: Readonly<FormLimits> = Object.freeze({
  *   DEFAULT_FORM_LIMITS,
  *   type FormLimits,
  *   resolveFormLimits,
- * } from "@pubkit/request/form-limits";
+ * } from "@pubkit/request/body";
  * import assert from "node:assert/strict";
  *
  * const limits: Readonly<FormLimits> = resolveFormLimits({ maxFiles: 2 });

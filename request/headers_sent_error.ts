@@ -10,7 +10,7 @@
  *
  * @example
  * ```ts
- * import { HeadersSentError } from "@pubkit/request/headers-sent-error";
+ * import { HeadersSentError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const error = new HeadersSentError("set header X-Late");

@@ -20,7 +20,7 @@ export interface HttpErrorOptions {
  *
  * @example Throw a 404 from a handler
  * ```ts
- * import { HttpError, type HttpErrorOptions } from "@pubkit/request/http-error";
+ * import { HttpError, type HttpErrorOptions } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const options: HttpErrorOptions = { headers: { "Cache-Control": "no-store" } };

@@ -7,6 +7,7 @@ import { FormBudget } from "./_form_budget.ts";
 import { parseMultipartInto } from "./_multipart_parser.ts";
 import type { Fields } from "./fields.ts";
 import { type FormLimits, resolveFormLimits } from "./form_limits.ts";
+import { checkOptionKeys } from "./_check_options.ts";
 
 /** Options for {@linkcode parseMultipart}. */
 export interface ParseMultipartOptions {
@@ -40,8 +41,8 @@ const OPTION_KEYS = new Set(["limits", "signal"]);
  *
  * @example
  * ```ts
- * import { parseMultipart, type ParseMultipartOptions } from "@pubkit/request/multipart";
- * import { HttpError } from "@pubkit/request/http-error";
+ * import { parseMultipart, type ParseMultipartOptions } from "@pubkit/request/body";
+ * import { HttpError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const text = [
@@ -75,11 +76,7 @@ export async function parseMultipart(
   boundary: string,
   options: ParseMultipartOptions = {},
 ): Promise<Fields> {
-  for (const key of Object.keys(options)) {
-    if (!OPTION_KEYS.has(key)) {
-      throw new RangeError(`Cannot parse multipart body: unknown option ${JSON.stringify(key)}`);
-    }
-  }
+  checkOptionKeys(options, OPTION_KEYS, "parse multipart body");
   if (!(body instanceof ReadableStream)) {
     throw new TypeError("Cannot parse multipart body: body must be a ReadableStream");
   }

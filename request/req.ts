@@ -25,7 +25,7 @@ export type Dispatch = (request: Request, prev: Req) => Promise<Response>;
 /** Options for {@linkcode Req}. */
 export interface ReqOptions {
   /** The client's address, from the server's connection info. */
-  remoteAddr?: string | (() => string | undefined);
+  remoteAddr?: string;
   /** The request id; a random one by default. */
   id?: string;
   /** The request this one was internally redirected from. */
@@ -49,12 +49,6 @@ export interface ReqOptions {
   /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
   dispatch?: Dispatch;
   /**
-   * Headers known only when a response head is built, such as a session cookie: called for
-   * every response this request builds, appended to its headers. Returning `undefined` (the
-   * common case) adds nothing and costs nothing.
-   */
-  lateHeaders?: (req: Req) => readonly (readonly [string, string])[] | undefined;
-  /**
    * Headers every response this request builds carries unless it sets them itself (a server's
    * security headers), by lower-case name.
    */
@@ -77,6 +71,23 @@ export interface RedirectOptions {
 export const MAX_REDIRECT_DEPTH = 10;
 
 const encoder = new TextEncoder();
+
+/**
+ * What a server (and this package's `respond`) reaches of a `Req` beyond its documented API,
+ * filled in by the class's static block so that it can read the private state. Exported to the
+ * other members only through `@pubkit/request/internal`.
+ */
+interface Plumbing {
+  end(req: Req, body: BodyInit | null, defaultType: string | null): Response | Promise<Response>;
+  abort(req: Req, reason: unknown): void;
+  onCommit(req: Req, listener: (response: Response) => void): void;
+  built(req: Req): Response | undefined;
+  streamed(req: Req): Response | undefined;
+  chain(req: Req): RequestChain;
+  hasCleanups(req: Req): boolean;
+  errorResponseHeaders(req: Req): Headers;
+}
+let plumbing: Plumbing;
 const NULL_BODY_STATUSES = [204, 205, 304];
 
 /**
@@ -146,7 +157,7 @@ export class Req {
   #onCommit: ((response: Response) => void) | undefined;
   #url: URL | undefined;
   #href: string | undefined;
-  #remoteAddr: string | (() => string | undefined) | undefined;
+  #remoteAddr: string | undefined;
   #path: string | undefined;
   #search: string | undefined; // the query with its `?` (`URL.search`), read with the path
   // Made on first use: most responses set no header through the Req, and Headers are costly.
@@ -184,14 +195,31 @@ export class Req {
     this.depth = options.prev ? options.prev.depth + 1 : 0;
   }
 
-  /** The identity shared along internal redirects: the owner token for session locks. */
-  get chain(): RequestChain {
-    return this.#chain ??= this.prev?.chain ?? new RequestChain(() => this.id);
+  static {
+    plumbing = {
+      end: (req, body, defaultType) => req.#end(body, defaultType),
+      abort: (req, reason) => void req.#writer?.abort(reason).catch(() => {}),
+      onCommit: (req, listener) => req.#listen(listener),
+      built: (req) => req.#built,
+      streamed: (req) => req.#response,
+      chain: (req) => req.#getChain(),
+      hasCleanups: (req) => req.#hasCleanups(),
+      errorResponseHeaders: (req) => req.#errorResponseHeaders(),
+    };
   }
 
-  /** Whether cleanups are waiting on this request's chain (a server can then skip an await). */
-  get hasCleanups(): boolean {
-    return this.#chain?.hasCleanups ?? this.prev?.hasCleanups ?? false;
+  // The identity shared along internal redirects: the owner token for session locks.
+  #getChain(): RequestChain {
+    if (this.#chain !== undefined) return this.#chain;
+    const prev = this.prev;
+    return this.#chain = prev !== undefined ? prev.#getChain() : new RequestChain(() => this.id);
+  }
+
+  // Whether cleanups are waiting on this request's chain (a server can then skip an await).
+  #hasCleanups(): boolean {
+    if (this.#chain !== undefined) return this.#chain.hasCleanups;
+    const prev = this.prev;
+    return prev !== undefined && prev.#hasCleanups();
   }
 
   /** Request-scoped state for the application; `req.prev.data` after an internal redirect. */
@@ -230,7 +258,6 @@ export class Req {
 
   /** The client's address, when the server knows it (read on first use). */
   get remoteAddr(): string | undefined {
-    if (typeof this.#remoteAddr === "function") this.#remoteAddr = this.#remoteAddr();
     return this.#remoteAddr ?? this.prev?.remoteAddr;
   }
 
@@ -448,9 +475,8 @@ export class Req {
    */
   #head(contentType: string | null, contentLength?: number): HeadersInit {
     const type = this.#contentType ?? contentType;
-    const late = this.#options.lateHeaders?.(this);
     const defaults = this.defaultHeaders;
-    if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched && late === undefined) {
+    if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched) {
       const record: Record<string, string> = defaults === undefined ? {} : { ...defaults };
       if (type !== null) record["content-type"] = type;
       if (contentLength !== undefined) record["content-length"] = String(contentLength);
@@ -469,27 +495,19 @@ export class Req {
     if (contentLength !== undefined && !headers.has("content-length")) {
       headers.set("content-length", String(contentLength));
     }
-    if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
     if (defaults !== undefined) addMissing(headers, defaults);
     return headers;
   }
 
-  /**
-   * Builds the response for a complete body, or ends the streamed one.
-   *
-   * Used by {@linkcode respond}; handlers return values instead of calling it.
-   *
-   * @param body The body; `null` for none.
-   * @param defaultType The content type when none was set.
-   * @returns The response, at once for a complete body; once written for a streamed one.
-   */
-  end(body: BodyInit | null, defaultType: string | null): Response | Promise<Response> {
+  // Builds the response for a complete body, or ends the streamed one (for `respond`; handlers
+  // return values instead). At once for a complete body; once written for a streamed one.
+  #end(body: BodyInit | null, defaultType: string | null): Response | Promise<Response> {
     if (this.#writer) return this.#endStream(this.#writer, body);
     if (
       this.#status === 200 && typeof body === "string" && this.method !== "HEAD" &&
       (this.#contentType ?? defaultType) === TEXT_PLAIN &&
       !this.#responseHeaders?.touched && !this.#errorHeaders?.touched &&
-      this.defaultHeaders === undefined && this.#options.lateHeaders?.(this) === undefined
+      this.defaultHeaders === undefined
     ) {
       return this.#built = new Response(body); // Deno gives it this very type, on its fastest path
     }
@@ -533,60 +551,20 @@ export class Req {
     return this.#response!;
   }
 
-  /**
-   * Ends a streamed response with an error: the client sees the connection fail rather than a
-   * silently truncated body.
-   *
-   * @param reason The error.
-   */
-  abort(reason: unknown): void {
-    this.#writer?.abort(reason).catch(() => {});
-  }
-
-  /**
-   * Calls `listener` with the streamed response when the first write commits the head (at
-   * once if it already did). Used by {@linkcode respond} to answer before the handler returns.
-   *
-   * @param listener Receives the response.
-   */
-  onCommit(listener: (response: Response) => void): void {
+  // Calls `listener` with the streamed response when the first write commits the head (at once
+  // if it already did): respond() answers before the handler returns.
+  #listen(listener: (response: Response) => void): void {
     if (this.#response) return listener(this.#response);
     const previous = this.#onCommit;
     // respond() may be nested (a server around a publisher): every level hears the commit.
     this.#onCommit = previous ? (response) => (previous(response), listener(response)) : listener;
   }
 
-  /**
-   * The last response this request built (from a returned value, a redirect or the first write),
-   * until an error response replaces it: a server can tell it from one a handler made itself.
-   *
-   * @returns The response, or `undefined`.
-   */
-  get builtResponse(): Response | undefined {
-    return this.#built;
-  }
-
-  /**
-   * The streamed response, once the first write committed the head.
-   *
-   * @returns The response, or `undefined` before the first write.
-   */
-  get streamedResponse(): Response | undefined {
-    return this.#response;
-  }
-
-  /**
-   * Headers for an error response built for this request: the error headers, the late headers
-   * and the default headers only, since the ordinary response headers belong to the page that
-   * failed.
-   *
-   * @returns A fresh `Headers`.
-   */
-  errorResponseHeaders(): Headers {
+  // Headers for an error response built for this request: the error headers and the default
+  // headers only, since the ordinary response headers belong to the page that failed.
+  #errorResponseHeaders(): Headers {
     this.#built = undefined; // the page that failed is not the answer
     const headers = new Headers(this.#errorHeaders);
-    const late = this.#options.lateHeaders?.(this);
-    if (late !== undefined) { for (const [name, value] of late) headers.append(name, value); }
     if (this.defaultHeaders !== undefined) addMissing(headers, this.defaultHeaders);
     return headers;
   }
@@ -599,7 +577,7 @@ export class Req {
    * @throws {TypeError} When `cleanup` is not a function.
    */
   registerCleanup(cleanup: Cleanup): void {
-    this.chain.registerCleanup(cleanup);
+    this.#getChain().registerCleanup(cleanup);
   }
 
   /**
@@ -769,6 +747,99 @@ export class Req {
     });
     return dispatch(request, this);
   }
+}
+
+/**
+ * Builds the response for a complete body, or ends the streamed one: what {@linkcode respond}
+ * does with a handler's value (handlers return values instead of calling it).
+ *
+ * @param req The request.
+ * @param body The body; `null` for none.
+ * @param defaultType The content type when none was set.
+ * @returns The response, at once for a complete body; once written for a streamed one.
+ */
+export function endResponse(
+  req: Req,
+  body: BodyInit | null,
+  defaultType: string | null,
+): Response | Promise<Response> {
+  return plumbing.end(req, body, defaultType);
+}
+
+/**
+ * Ends a streamed response with an error: the client sees the connection fail rather than a
+ * silently truncated body.
+ *
+ * @param req The request.
+ * @param reason The error.
+ */
+export function abortResponse(req: Req, reason: unknown): void {
+  plumbing.abort(req, reason);
+}
+
+/**
+ * Calls `listener` with the streamed response when the first write commits the head (at once
+ * if it already did).
+ *
+ * @param req The request.
+ * @param listener Receives the response.
+ */
+export function onCommit(req: Req, listener: (response: Response) => void): void {
+  plumbing.onCommit(req, listener);
+}
+
+/**
+ * The last response `req` built (from a returned value, a redirect or the first write), until
+ * an error response replaces it: a server can tell it from one a handler made itself.
+ *
+ * @param req The request.
+ * @returns The response, or `undefined`.
+ */
+export function builtResponse(req: Req): Response | undefined {
+  return plumbing.built(req);
+}
+
+/**
+ * The streamed response, once the first write committed the head.
+ *
+ * @param req The request.
+ * @returns The response, or `undefined` before the first write.
+ */
+export function streamedResponse(req: Req): Response | undefined {
+  return plumbing.streamed(req);
+}
+
+/**
+ * The identity shared along internal redirects: the owner token for session locks, and the
+ * cleanups of the whole chain.
+ *
+ * @param req The request.
+ * @returns The chain.
+ */
+export function requestChain(req: Req): RequestChain {
+  return plumbing.chain(req);
+}
+
+/**
+ * Whether cleanups are waiting on `req`'s chain (a server can then skip an await).
+ *
+ * @param req The request.
+ * @returns `true` when a cleanup is registered.
+ */
+export function hasCleanups(req: Req): boolean {
+  return plumbing.hasCleanups(req);
+}
+
+/**
+ * Headers for an error response built for `req`: its error headers and default headers only,
+ * since the ordinary response headers belong to the page that failed. The page that failed is
+ * no longer `req`'s built response.
+ *
+ * @param req The request.
+ * @returns A fresh `Headers`.
+ */
+export function errorResponseHeaders(req: Req): Headers {
+  return plumbing.errorResponseHeaders(req);
 }
 
 // Schemes that run code or carry a document of the attacker's making: never a redirect target.

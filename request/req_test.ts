@@ -3,7 +3,15 @@ import { HeadersSentError } from "./headers_sent_error.ts";
 import { BodyDeadline } from "./body_deadline.ts";
 import { BodyBudget } from "./body_budget.ts";
 import { HttpError } from "./http_error.ts";
-import { type Dispatch, MAX_REDIRECT_DEPTH, type RedirectOptions, Req } from "./req.ts";
+import {
+  type Dispatch,
+  errorResponseHeaders,
+  MAX_REDIRECT_DEPTH,
+  type RedirectOptions,
+  Req,
+  requestChain,
+  streamedResponse,
+} from "./req.ts";
 import type { RequestChain } from "./request_chain.ts";
 import { respond } from "./respond.ts";
 import type { Fields } from "./fields.ts";
@@ -30,7 +38,7 @@ Deno.test("Req exposes the incoming request", () => {
   assert.deepEqual({ ...req.cookies }, { theme: "dark", lang: "fr" });
   assert.equal(req.remoteAddr, "10.0.0.1");
   assert.equal(req.id, "req-1");
-  assert.equal(req.chain.id, "req-1");
+  assert.equal(requestChain(req).id, "req-1");
   assert.equal(req.depth, 0);
   assert.equal(req.prev, undefined);
   assert.equal(Object.getPrototypeOf(req.data), null);
@@ -69,7 +77,7 @@ Deno.test("Req gives each request a random id unless told one", () => {
   const b = new Req(new Request("http://localhost/"));
   assert.match(a.id, /^[0-9a-f-]{36}$/);
   assert.notEqual(a.id, b.id);
-  assert.equal(a.chain.id, a.id);
+  assert.equal(requestChain(a).id, a.id);
 });
 
 Deno.test("Req.query and Req.cookies treat __proto__ and constructor as ordinary keys", () => {
@@ -497,7 +505,7 @@ Deno.test("Req.internalRedirect() dispatches a new Req that reads req.prev.data"
   await using server = serveForTest((req) => {
     if (req.path === "/controller") {
       req.data.result = { total: 42 };
-      controllerChain = req.chain;
+      controllerChain = requestChain(req);
       req.registerCleanup(() => {
         order.push("controller");
         cleanedUp.resolve();
@@ -513,8 +521,9 @@ Deno.test("Req.internalRedirect() dispatches a new Req that reads req.prev.data"
       prevData: req.prev?.data.result,
       prevPath: req.prev?.path,
       depth: req.depth,
-      sharesChain: req.chain === req.prev?.chain && req.chain === controllerChain,
-      chainId: req.chain.id,
+      sharesChain: req.prev !== undefined && requestChain(req) === requestChain(req.prev) &&
+        requestChain(req) === controllerChain,
+      chainId: requestChain(req).id,
       prevId: req.prev?.id,
       ownId: req.id,
     };
@@ -643,7 +652,7 @@ Deno.test("Req.errorHeaders are sent with normal and with error responses", asyn
     const req = new Req(new Request("http://localhost/"));
     req.errorHeaders.set("Retry-After", "5");
     req.responseHeaders.set("X-Page", "1");
-    assert.deepEqual([...req.errorResponseHeaders()], [["retry-after", "5"]]);
+    assert.deepEqual([...errorResponseHeaders(req)], [["retry-after", "5"]]);
   });
 });
 
@@ -747,7 +756,7 @@ Deno.test("Req.updateMtime(), setLastModified(), setEtag() and noCache() set the
   assert.throws(() => req.updateMtime(Number.NaN), TypeError);
   const written = req.write("x"); // commits the head at once
   assert.throws(() => req.noCache(), HeadersSentError);
-  await req.streamedResponse?.body?.cancel();
+  await streamedResponse(req)?.body?.cancel();
   await written.catch(() => {});
 });
 
@@ -797,7 +806,7 @@ Deno.test("Req.reader() counts its buffer against the app's body budget: 503 pas
     assert.equal(error.status, 503);
     return true;
   });
-  await req.chain.runCleanups();
+  await requestChain(req).runCleanups();
   const small = new Req(new Request("http://localhost/", { method: "POST", body: "abc" }), {
     bodyBudget,
   });

@@ -24,7 +24,7 @@ export interface RequestChainOptions {
  *   type Cleanup,
  *   RequestChain,
  *   type RequestChainOptions,
- * } from "@pubkit/request/request-chain";
+ * } from "@pubkit/request/internal";
  * import assert from "node:assert/strict";
  *
  * const order: number[] = [];

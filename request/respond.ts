@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { Req } from "./req.ts";
+import { abortResponse, endResponse, onCommit, type Req, streamedResponse } from "./req.ts";
 import { APPLICATION_JSON, HTML_MARK, TEXT_HTML, TEXT_PLAIN } from "./_content_types.ts";
 
 /** A request handler: writes through `req`, returns a value, or both. */
@@ -59,34 +59,34 @@ export function toResponse(req: Req, value: unknown): Response | Promise<Respons
 function convert(req: Req, value: unknown): Response | Promise<Response> {
   // Text first: `instanceof` on a string costs a published hello request 165 instructions.
   if (typeof value === "string") {
-    return req.end(value, TEXT_PLAIN);
+    return endResponse(req, value, TEXT_PLAIN);
   }
   if (value instanceof Response) {
     // A nested respond() hands back this request's own stream: it is still being written.
-    if (!req.headersSent || value === req.streamedResponse) return value;
-    return req.end(null, null);
+    if (!req.headersSent || value === streamedResponse(req)) return value;
+    return endResponse(req, null, null);
   }
-  if (value === undefined || value === null) return req.end(null, null);
+  if (value === undefined || value === null) return endResponse(req, null, null);
   if ((value as { [HTML_MARK]?: unknown })[HTML_MARK] === true) {
-    return req.end(String(value), TEXT_HTML);
+    return endResponse(req, String(value), TEXT_HTML);
   }
   if (value instanceof Uint8Array || value instanceof ArrayBuffer) {
-    return req.end(value as BodyInit, "application/octet-stream");
+    return endResponse(req, value as BodyInit, "application/octet-stream");
   }
-  if (value instanceof ReadableStream) return req.end(value, "application/octet-stream");
+  if (value instanceof ReadableStream) return endResponse(req, value, "application/octet-stream");
   if (isAsyncIterable(value)) {
-    return req.end(ReadableStream.from(encodeChunks(value)), "application/octet-stream");
+    return endResponse(req, ReadableStream.from(encodeChunks(value)), "application/octet-stream");
   }
   if (isIterable(value)) {
     if (isIterator(value)) {
-      return req.end(ReadableStream.from(encodeChunks(value)), "application/octet-stream");
+      return endResponse(req, ReadableStream.from(encodeChunks(value)), "application/octet-stream");
     }
     const type = Object.getPrototypeOf(value)?.constructor?.name ?? "iterable";
     throw new TypeError(
       `Cannot send a ${type} as a response: return an array (JSON) or a generator (streamed)`,
     );
   }
-  return req.end(JSON.stringify(value), APPLICATION_JSON);
+  return endResponse(req, JSON.stringify(value), APPLICATION_JSON);
 }
 
 function isAsyncIterable(value: unknown): value is AsyncIterable<unknown> {
@@ -165,7 +165,7 @@ function settle(req: Req, result: unknown): Promise<Response> {
     };
     // The first write resolves with the streamed response (at once if it already happened,
     // for a handler that wrote without awaiting); the handler then goes on writing.
-    req.onCommit(resolve);
+    onCommit(req, resolve);
     Promise.resolve(result).then((value) => toResponse(req, value)).then(resolve, fail);
   });
 }
@@ -174,8 +174,8 @@ function settle(req: Req, result: unknown): Promise<Response> {
 function failAfterStart(req: Req, error: unknown): Promise<Response> | undefined {
   if (!req.headersSent) return undefined;
   console.error(`[${req.id}] handler failed after the response started:`, error);
-  req.abort(error);
-  return Promise.resolve(req.streamedResponse!);
+  abortResponse(req, error);
+  return Promise.resolve(streamedResponse(req)!);
 }
 
 function isThenable(value: unknown): value is PromiseLike<unknown> {

@@ -18,7 +18,7 @@ const UNSAFE_VALUE = /[\u0000-\u0008\u000a-\u001f\u007f]|[^\u0000-\u00ff]/;
  *
  * @example
  * ```ts
- * import { checkHeader, ResponseHeaders } from "@pubkit/request/response-headers";
+ * import { checkHeader, ResponseHeaders } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * assert.equal(checkHeader("Location", "/a b/é"), "/a%20b/%C3%A9");
@@ -61,8 +61,8 @@ function encodeLocation(value: string): string {
  *
  * @example
  * ```ts
- * import { checkHeader, ResponseHeaders } from "@pubkit/request/response-headers";
- * import { HeadersSentError } from "@pubkit/request/headers-sent-error";
+ * import { checkHeader, ResponseHeaders } from "@pubkit/request";
+ * import { HeadersSentError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * let sent = false;

@@ -5,7 +5,7 @@
  * @module
  */
 import { notModified, rangeApplies } from "./conditional.ts";
-import type { Req } from "./req.ts";
+import { endResponse, type Req } from "./req.ts";
 
 /** Options for {@linkcode sendFile}. */
 export interface SendFileOptions {
@@ -28,7 +28,7 @@ export type RangeAnswer =
  *
  * @example
  * ```ts
- * import { parseRange } from "@pubkit/request";
+ * import { parseRange } from "@pubkit/request/body";
  * import assert from "node:assert/strict";
  *
  * assert.deepEqual(parseRange("bytes=0-3", 10), { start: 0, end: 4 });
@@ -121,7 +121,7 @@ export async function sendFile(
   const getting = req.method === "GET" || req.method === "HEAD";
   if (getting && req.status === 200 && notModified(req.headers, validators)) {
     req.status = 304;
-    return req.end(null, null);
+    return endResponse(req, null, null);
   }
   let start = 0;
   let end = size;
@@ -130,7 +130,7 @@ export async function sendFile(
     if (range === "unsatisfiable") {
       req.status = 416;
       headers.set("content-range", `bytes */${size}`);
-      return req.end("", "text/plain;charset=UTF-8");
+      return endResponse(req, "", "text/plain;charset=UTF-8");
     }
     if (range) {
       ({ start, end } = range);
@@ -140,8 +140,8 @@ export async function sendFile(
   }
   headers.set("content-length", String(end - start));
   const type = "application/octet-stream";
-  if (req.method === "HEAD" || end === start) return req.end(new Uint8Array(0), type);
-  return req.end(await fileSlice(path, first + start, end - start), type);
+  if (req.method === "HEAD" || end === start) return endResponse(req, new Uint8Array(0), type);
+  return endResponse(req, await fileSlice(path, first + start, end - start), type);
 }
 
 /** A stream of `count` bytes of the file from `position`; the file is closed at its end. */

@@ -28,8 +28,8 @@ const NO_FIELDS = new Fields();
  *
  * @example
  * ```ts
- * import { parseQuery, parseUrlEncoded } from "@pubkit/request/urlencoded";
- * import { HttpError } from "@pubkit/request/http-error";
+ * import { parseQuery, parseUrlEncoded } from "@pubkit/request/body";
+ * import { HttpError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const query = parseQuery("?name=Ada+Lovelace&tag=a&tag=%C3%A9");
@@ -64,8 +64,8 @@ export function parseQuery(search: string, limits?: Partial<FormLimits>): Fields
  *
  * @example
  * ```ts
- * import { parseQuery, parseUrlEncoded } from "@pubkit/request/urlencoded";
- * import { HttpError } from "@pubkit/request/http-error";
+ * import { parseQuery, parseUrlEncoded } from "@pubkit/request/body";
+ * import { HttpError } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
  * const form = parseUrlEncoded("a=1&b=two+words&a=3");

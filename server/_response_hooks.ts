@@ -1,8 +1,7 @@
 // Internal: what App does to a finished response — the session cookie, and a hook for when its
 // body has been sent.
-import { type Req, serializeCookie } from "@pubkit/request";
+import { serializeCookie } from "@pubkit/request";
 import type { Session } from "@pubkit/session";
-import { AppReq } from "./app_req.ts";
 
 /** The session's `Set-Cookie` value, built by the one cookie serializer. */
 function setCookieOf(session: Session): string | undefined {
@@ -13,39 +12,28 @@ function setCookieOf(session: Session): string | undefined {
 }
 
 /**
- * Puts the session cookie (new, regenerated or deleted session) on responses: on the head of
- * those a request builds, as its `lateHeaders`, and on any other by a copy. One per app.
+ * The one way the session cookie (new, regenerated or deleted session) reaches a response: once
+ * the response is final, added to its headers in place, or to a copy when they are immutable
+ * (`Response.redirect()`, a fetched response). Never twice: an internal redirect's target adds
+ * it, and its origin then finds it there. Most requests need no cookie and touch nothing (a
+ * new `Response`'s headers are read only when a cookie must be added: reading them makes Deno
+ * drop the native response it prebuilt, and a copy would turn a string body into a stream).
+ *
+ * @param response The final response.
+ * @param session The request's open session.
+ * @returns The response with the cookie the session needs now.
  */
-export class SessionCookies {
-  // The cookie last put on the head of each request's responses.
-  #onHead = new WeakMap<Req, string>();
-
-  /** The `lateHeaders` hook of the app's requests. */
-  readonly lateHeaders = (req: Req): [string, string][] | undefined => {
-    if (!(req instanceof AppReq) || !req.hasSession) return undefined;
-    const cookie = setCookieOf(req.session);
-    if (cookie === undefined) return undefined;
-    this.#onHead.set(req, cookie);
-    return [["set-cookie", cookie]];
-  };
-
-  /**
-   * The response with the cookie the session needs now: as it is when the request built it
-   * with that cookie (reading its headers would cost Deno its prebuilt native response), else
-   * a copy with the cookie added unless it has it already.
-   */
-  apply(response: Response, req: AppReq): Response {
-    const cookie = setCookieOf(req.session);
-    if (cookie === undefined) return response;
-    if (response === req.builtResponse && this.#onHead.get(req) === cookie) return response;
-    if (response.headers.getSetCookie().includes(cookie)) return response;
-    const headers = new Headers(response.headers);
-    headers.append("set-cookie", cookie);
-    return new Response(response.body, {
-      status: response.status,
-      statusText: response.statusText,
-      headers,
-    });
+export function withSessionCookie(response: Response, session: Session): Response {
+  const cookie = setCookieOf(session);
+  if (cookie === undefined) return response;
+  if (response.headers.getSetCookie().includes(cookie)) return response;
+  try {
+    response.headers.append("set-cookie", cookie);
+    return response;
+  } catch {
+    const copy = new Response(response.body, response);
+    copy.headers.append("set-cookie", cookie);
+    return copy;
   }
 }
 

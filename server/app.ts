@@ -11,14 +11,20 @@ import {
   type Handler,
   HttpError,
   type Req,
-  type RequestChain,
   respond,
 } from "@pubkit/request";
+import {
+  builtResponse,
+  hasCleanups,
+  type RequestChain,
+  requestChain,
+  streamedResponse,
+} from "@pubkit/request/internal";
 import type { Pool } from "@pubkit/pool";
 import { Publisher, type Route } from "@pubkit/publisher";
 import type { SessionManager } from "@pubkit/session";
-import { AppReq, type AppReqOptions, type AppServices } from "./app_req.ts";
-import { SessionCookies, whenDone } from "./_response_hooks.ts";
+import { type AppHost, AppReq, type AppReqOptions } from "./app_req.ts";
+import { whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import { escapeLogField } from "./_log_field.ts";
 import { allowedHostsOption, authorityOf, checkHost } from "./_host.ts";
@@ -166,9 +172,8 @@ export class App {
   readonly fetch: (request: Request, info?: Deno.ServeHandlerInfo) => Response | Promise<Response>;
 
   #options: AppOptions;
-  #services: AppServices;
+  #services: AppHost;
   #reqOptions: AppReqOptions;
-  #cookies = new SessionCookies();
   #pools: Record<string, Pool<unknown>> = Object.create(null);
   #handler: Handler;
   // The handler always resolves with a Response (publisher, static files): no respond() around it.
@@ -240,7 +245,6 @@ export class App {
         ? undefined
         : new BodyDeadline(options.bodyDeadline ?? {}),
       dispatch: tracedDispatch(this.#dispatch),
-      lateHeaders: this.#cookies.lateHeaders,
       defaultHeaders: this.#securityHeaders,
       bodyBudget: new BodyBudget({ maxBytes: options.maxBufferedBodyBytes }),
       spool: { threshold: 1024 * 1024, ...options.spool },
@@ -424,12 +428,12 @@ export class App {
     info: Deno.ServeHandlerInfo | undefined,
     started: number | undefined,
   ): Response | Promise<Response> {
-    if (req.hasSession) response = this.#cookies.apply(response, req);
+    if (req.hasSession) response = withSessionCookie(response, req.session);
     // A response the request did not build itself (a handler's own, a static file) gets the
     // security headers here; one it built has them already.
     if (
-      req.defaultHeaders !== undefined && response !== req.builtResponse &&
-      response !== req.streamedResponse
+      req.defaultHeaders !== undefined && response !== builtResponse(req) &&
+      response !== streamedResponse(req)
     ) {
       response = withHeaders(response, req.defaultHeaders);
     }
@@ -442,7 +446,7 @@ export class App {
       );
     }
     // A response built in full with nothing to clean up (a hello page) is done here.
-    return req.hasCleanups || req.headersSent ? this.#finishLater(req, response, info) : response;
+    return hasCleanups(req) || req.headersSent ? this.#finishLater(req, response, info) : response;
   }
 
   /**
@@ -456,8 +460,8 @@ export class App {
     info: Deno.ServeHandlerInfo | undefined,
   ): Promise<Response> {
     const finish = () => {
-      if (!req.hasCleanups) return;
-      const chain = req.chain;
+      if (!hasCleanups(req)) return;
+      const chain = requestChain(req);
       return chain.runCleanups().finally(() => this.#withCleanups.delete(chain));
     };
     if (info?.completed) info.completed.then(finish, finish);
@@ -494,7 +498,7 @@ export class App {
       response = await this.#errorResponse(error, req);
     }
     // A session first opened by the target carries its cookie back through the original.
-    return req.hasSession ? this.#cookies.apply(response, req) : response;
+    return req.hasSession ? withSessionCookie(response, req.session) : response;
   };
 
   /**

@@ -3,13 +3,8 @@
  *
  * @module
  */
-import {
-  type Cleanup,
-  type CookieOptions,
-  Req,
-  type ReqOptions,
-  type RequestChain,
-} from "@pubkit/request";
+import { type Cleanup, type CookieOptions, Req, type ReqOptions } from "@pubkit/request";
+import { endResponse, type RequestChain, requestChain } from "@pubkit/request/internal";
 import type { Session, SessionManager } from "@pubkit/session";
 import type { Lease, Pool } from "@pubkit/pool";
 import type { FillData, FillFunction } from "@pubkit/render";
@@ -25,11 +20,19 @@ export interface AppServices {
   pools: Readonly<Record<string, Pool<unknown>>>;
   /** Registers a server-level cleanup. */
   registerCleanup(cleanup: () => unknown, name?: string): void;
-  /** Called when a request chain registers its first cleanup, so that `close()` can run it. */
-  trackCleanups(chain: RequestChain): void;
   /** The template engines for a search path. */
   templates: Templates;
-  /** The peer's address from the connection info (behind a connection guard: its client's). */
+}
+
+/**
+ * What an {@linkcode AppReq} reaches of the app besides its services: the server's plumbing,
+ * not exported from `mod.ts`.
+ */
+export interface AppHost extends AppServices {
+  /** Called when a request chain registers its first cleanup, so that `close()` can run it. */
+  trackCleanups(
+    chain: RequestChain,
+  ): void; /** The peer's address from the connection info (behind a connection guard: its client's). */
   clientAddress(info: Deno.ServeHandlerInfo): string | undefined;
   /** The proxies whose `X-Forwarded-For` and `X-Forwarded-Proto` are believed. */
   proxies: TrustProxy;
@@ -37,10 +40,10 @@ export interface AppServices {
   listensPlain(): boolean;
 }
 
-/** Options for {@linkcode AppReq}. */
+/** Options for {@linkcode AppReq} (the server's: not exported from `mod.ts`). */
 export interface AppReqOptions extends ReqOptions {
-  /** The application's services. */
-  services: AppServices;
+  /** The application's services and plumbing. */
+  services: AppHost;
   /** The session opened by the request this one was redirected from. */
   session?: Session;
 }
@@ -85,10 +88,14 @@ const NO_PATHS: readonly string[] = Object.freeze([]);
  * await app.close();
  * await sessions.close();
  * ```
+ *
+ * @typeParam Data The request-scoped data the app declares (see `createDefine`), for `req.data`
+ * and `req.prev?.data`.
  */
-export class AppReq extends Req {
-  /** The application's services: pools, cleanups. */
+export class AppReq<Data extends object = object> extends Req {
+  /** The application's services: sessions, pools, cleanups, templates. */
   readonly server: AppServices;
+  #host: AppHost;
   /** Template search path for {@linkcode AppReq.render}, set from the folder's scope. */
   templatePaths: readonly string[] = NO_PATHS;
   /** The template that renders this request's uncaught errors, from the folder's scope. */
@@ -102,24 +109,33 @@ export class AppReq extends Req {
   #peer: string | undefined;
 
   /**
-   * Wraps a request for the application.
+   * Wraps a request for the application; the server makes them.
    *
+   * @ignore
    * @param request The incoming request.
    * @param options The services and the usual `Req` options.
    * @param info Connection info from `Deno.serve`, for {@linkcode AppReq.remoteAddr}.
    */
   constructor(request: Request, options: AppReqOptions, info?: Deno.ServeHandlerInfo) {
     super(request, options);
-    this.server = options.services;
+    this.server = this.#host = options.services;
     this.#session = options.session;
     this.#info = info;
-    this.#plain = info !== undefined && this.server.listensPlain();
+    this.#plain = info !== undefined && this.#host.listensPlain();
   }
+
+  /** Request-scoped state for the application, typed as the app declared it. */
+  override get data(): Data & Record<string, unknown> {
+    return super.data as Data & Record<string, unknown>;
+  }
+
+  /** The request this one was internally redirected from, with the same services and data. */
+  declare readonly prev: AppReq<Data> | undefined;
 
   /** The TCP peer's address (read on first use). */
   #peerAddress(): string | undefined {
     if (this.#info !== undefined) {
-      this.#peer = this.server.clientAddress(this.#info);
+      this.#peer = this.#host.clientAddress(this.#info);
       this.#info = undefined;
     }
     return this.#peer;
@@ -132,7 +148,7 @@ export class AppReq extends Req {
   override get remoteAddr(): string | undefined {
     const peer = this.#peerAddress();
     if (peer === undefined) return super.remoteAddr;
-    const { proxies } = this.server;
+    const { proxies } = this.#host;
     return proxies.enabled ? proxies.clientAddress(peer, this.headers) : peer;
   }
 
@@ -144,9 +160,9 @@ export class AppReq extends Req {
    */
   get https(): boolean {
     if (this.url.protocol === "https:" && !this.#plain) return true;
-    if (!this.server.proxies.enabled) return false;
+    if (!this.#host.proxies.enabled) return false;
     const peer = this.#peerAddress();
-    if (peer !== undefined) return this.server.proxies.https(peer, this.headers);
+    if (peer !== undefined) return this.#host.proxies.https(peer, this.headers);
     return this.prev instanceof AppReq && this.prev.https;
   }
 
@@ -191,7 +207,8 @@ export class AppReq extends Req {
    * @throws {TypeError} When `cleanup` is not a function.
    */
   override registerCleanup(cleanup: Cleanup): void {
-    if (!this.chain.hasCleanups) this.server.trackCleanups(this.chain);
+    const chain = requestChain(this);
+    if (!chain.hasCleanups) this.#host.trackCleanups(chain);
     super.registerCleanup(cleanup);
   }
 
@@ -212,7 +229,7 @@ export class AppReq extends Req {
       return Promise.reject(new TypeError("Cannot open a session: the app has no sessions option"));
     }
     return this.#opening ??= manager.open(this.headers, {
-      owner: this.chain,
+      owner: requestChain(this),
       lock: options.lock ?? true,
       secure: this.https,
       signal: this.signal,
@@ -258,7 +275,7 @@ export class AppReq extends Req {
       name,
       () => embedded.render(name, { ...vars, req: this }),
     );
-    return this.end(html, "text/html; charset=utf-8");
+    return endResponse(this, html, "text/html; charset=utf-8");
   }
 
   /**
@@ -273,6 +290,6 @@ export class AppReq extends Req {
   async fill(name: string, fill: FillFunction | FillData): Promise<Response> {
     const { fill: engine } = await this.server.templates.for(this.templatePaths);
     const html = await tracedRender("fill", name, () => engine.render(name, fill));
-    return this.end(html, "text/html; charset=utf-8");
+    return endResponse(this, html, "text/html; charset=utf-8");
   }
 }

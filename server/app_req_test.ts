@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpError } from "@pubkit/request";
+import { endResponse } from "@pubkit/request/internal";
 import { FileStore, MemoryStore, SessionManager } from "@pubkit/session";
 import { Pool } from "@pubkit/pool";
 import { type AppOptions, createApp } from "./app.ts";
@@ -118,7 +119,7 @@ Deno.test("AppReq: every response carries the session cookie the session needs a
     if (req.path === "/built") return "a page built by the request";
     if (req.path === "/own") return new Response("a response the handler made");
     // Built first, then the id changes: the response must carry the new cookie, not only the old.
-    const page = await req.end("built before regenerate", "text/plain");
+    const page = await endResponse(req, "built before regenerate", "text/plain");
     await session.regenerate();
     return page;
   });

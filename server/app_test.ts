@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { HttpError, type Req } from "@pubkit/request";
+import { requestChain } from "@pubkit/request/internal";
 import { html } from "@pubkit/render";
 import { createApp } from "./app.ts";
 import { StartupError } from "./lifecycle.ts";
@@ -77,7 +78,7 @@ Deno.test("Req.internalRedirect() through the app sees req.prev.data and shares 
   const chains = new Set<unknown>();
   const app = createApp({
     handler: (req: Req) => {
-      chains.add(req.chain);
+      chains.add(requestChain(req));
       if (req.path === "/controller") {
         req.data.notes = ["one", "two"];
         return req.internalRedirect("/view");

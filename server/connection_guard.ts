@@ -26,7 +26,7 @@ const CRLFCRLF = [13, 10, 13, 10];
  *
  * @example
  * ```ts
- * import { ConnectionGuard } from "@pubkit/server/connection-guard";
+ * import { ConnectionGuard } from "@pubkit/server";
  * import assert from "node:assert/strict";
  *
  * const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, () => new Response("hi"));

@@ -3,15 +3,8 @@
  *
  * @module
  */
-import {
-  PoolClosedError,
-  PoolCreateError,
-  PoolQueueFullError,
-  PoolResourceError,
-  PoolTimeoutError,
-} from "@pubkit/pool";
 import { HttpError, type Req } from "@pubkit/request";
-import { LockLostError, LockTimeoutError, StoreUnavailableError } from "@pubkit/session";
+import { errorResponseHeaders } from "@pubkit/request/internal";
 
 /** Options for {@linkcode errorResponse}. */
 export interface ErrorResponseOptions {
@@ -22,19 +15,35 @@ export interface ErrorResponseOptions {
 }
 
 /**
- * Domain errors of the other members that mean "try again shortly": the server answers 503 with
- * `Retry-After` instead of a 500.
+ * What an error says about its HTTP meaning, as oak's `status`/`expose` and `HttpError` do: an
+ * integer `status` in 400–599, whether the message may be shown (`expose`), and headers. Any
+ * member's error (a session lock timeout, a full pool queue) carries these, so the server maps
+ * it here without naming its class — and without importing the member for its classes.
  */
-const UNAVAILABLE = [
-  LockTimeoutError,
-  LockLostError,
-  StoreUnavailableError,
-  PoolTimeoutError,
-  PoolClosedError,
-  PoolCreateError,
-  PoolQueueFullError,
-  PoolResourceError,
-];
+interface HttpMeaning {
+  status: number;
+  expose: boolean;
+  headers?: unknown;
+}
+
+/** Whether `error` carries an HTTP meaning (see {@linkcode HttpMeaning}). */
+function hasHttpMeaning(error: unknown): error is HttpMeaning {
+  if (!(error instanceof Error)) return false;
+  const { status, expose } = error as Partial<HttpMeaning>;
+  return typeof status === "number" && Number.isInteger(status) && status >= 400 &&
+    status <= 599 && typeof expose === "boolean";
+}
+
+/** The headers an error carries: a `Headers`, a record or a list of pairs; none otherwise. */
+function headersOf(error: HttpMeaning): Headers | undefined {
+  const { headers } = error;
+  if (headers === undefined || headers === null || typeof headers !== "object") return undefined;
+  try {
+    return new Headers(headers as HeadersInit);
+  } catch {
+    return undefined; // not headers: ignored rather than failing the error response itself
+  }
+}
 
 /**
  * Maps any error thrown while handling `req` to a response: an {@linkcode HttpError} to its
@@ -44,7 +53,7 @@ const UNAVAILABLE = [
  *
  * @example
  * ```ts
- * import { errorResponse } from "@pubkit/server/error-response";
+ * import { errorResponse } from "@pubkit/server";
  * import { HttpError, Req } from "@pubkit/request";
  * import assert from "node:assert/strict";
  *
@@ -68,26 +77,27 @@ export function errorResponse(
   req: Req,
   options: ErrorResponseOptions = {},
 ): Response {
-  const headers = req.errorResponseHeaders();
+  const headers = errorResponseHeaders(req);
   headers.set("content-type", "text/plain;charset=UTF-8");
   headers.set("x-request-id", req.id);
-  if (error instanceof HttpError) {
-    for (const [name, value] of error.headers) headers.set(name, value);
-    if (error.expose) {
-      if (error.status === 413 || error.status === 408) headers.set("connection", "close");
-      return new Response(`${error.message}\n`, { status: error.status, headers });
+  const meaning = hasHttpMeaning(error) ? error : undefined;
+  if (meaning !== undefined) {
+    for (const [name, value] of headersOf(meaning) ?? []) headers.set(name, value);
+    if (meaning.expose) {
+      if (meaning.status === 413 || meaning.status === 408) headers.set("connection", "close");
+      return new Response(`${(error as Error).message}\n`, { status: meaning.status, headers });
     }
   }
-  if (UNAVAILABLE.some((type) => error instanceof type)) {
-    (options.log ?? console.error)(`[${req.id}] ${req.method} ${req.path}: 503`, error);
-    headers.set("retry-after", "1");
+  const status = meaning?.status ?? 500;
+  (options.log ?? console.error)(`[${req.id}] ${req.method} ${req.path}: ${status}`, error);
+  if (status === 503 && !(error instanceof HttpError)) {
+    // A member's "try again shortly" (a lock or pool timeout, a store down): say so.
+    if (!headers.has("retry-after")) headers.set("retry-after", "1");
     return new Response(
       `Service temporarily unavailable; try again shortly (request ${req.id}).\n`,
-      { status: 503, headers },
+      { status, headers },
     );
   }
-  const status = error instanceof HttpError ? error.status : 500;
-  (options.log ?? console.error)(`[${req.id}] ${req.method} ${req.path}: ${status}`, error);
   const detail = options.debug && error instanceof Error ? `\n\n${error.stack}` : "";
   return new Response(
     `Internal server error (request ${req.id}).${detail}\n`,

@@ -54,7 +54,7 @@ export interface LifecycleHook<C> {
  *
  * @example
  * ```ts
- * import { Lifecycle } from "@pubkit/server/lifecycle";
+ * import { Lifecycle } from "@pubkit/server";
  * import assert from "node:assert/strict";
  *
  * const order: string[] = [];

@@ -19,12 +19,30 @@
  *
  * @module
  */
-export * from "./app.ts";
-export * from "./app_req.ts";
-export * from "./connection_guard.ts";
-export * from "./error_response.ts";
-export * from "./lifecycle.ts";
-export * from "./security_headers.ts";
-export * from "./static_files.ts";
-export * from "./templates.ts";
-export * from "./trust_proxy.ts";
+export {
+  App,
+  type AppHandler,
+  type AppOptions,
+  createApp,
+  type PublishFolderOptions,
+  type ServeOptions,
+} from "./app.ts";
+export { AppReq, type AppServices, type OpenSessionOptions } from "./app_req.ts";
+export { createDefine, type Define, type DefinedFunction } from "./define.ts";
+export { errorResponse, type ErrorResponseOptions } from "./error_response.ts";
+export {
+  Lifecycle,
+  type LifecycleHook,
+  type LifecycleOptions,
+  type ServerCleanup,
+  StartupError,
+} from "./lifecycle.ts";
+export {
+  DEFAULT_SECURITY_HEADERS,
+  layerSecurityHeaders,
+  type SecurityHeaders,
+} from "./security_headers.ts";
+export { staticFiles, type StaticFilesOptions, type StaticHandler } from "./static_files.ts";
+export { type TemplateEngines, Templates, type TemplatesOptions } from "./templates.ts";
+export { TrustProxy } from "./trust_proxy.ts";
+export { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";

@@ -28,7 +28,7 @@ export interface TemplateEngines {
  *
  * @example
  * ```ts
- * import { Templates } from "@pubkit/server/templates";
+ * import { Templates } from "@pubkit/server";
  * import assert from "node:assert/strict";
  *
  * const dir = await Deno.makeTempDir();

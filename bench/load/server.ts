@@ -12,7 +12,8 @@
  * DATABASE_URL is set). Sessions live in Redis when REDIS_URL is set, else in memory.
  */
 import { createApp } from "@pubkit/server";
-import { HttpError, parseForm } from "@pubkit/request";
+import { HttpError } from "@pubkit/request";
+import { parseForm } from "@pubkit/request/body";
 import { MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
 import { RedisStore } from "@pubkit/session/redis";
 import { Pool } from "@pubkit/pool";

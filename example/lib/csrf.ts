@@ -17,8 +17,8 @@
  * a forged cross-site submission cannot hide.
  */
 import { createHmac, timingSafeEqual } from "node:crypto";
-import { HttpError, type Req } from "@pubkit/request";
-import { app } from "./page.ts";
+import { HttpError } from "@pubkit/request";
+import type { AppReq } from "@pubkit/server";
 
 const LABEL = "pubkit notes board csrf v1";
 const MESSAGE = "Cannot accept this form: its CSRF token is missing or wrong";
@@ -29,13 +29,13 @@ function mac(key: string): string {
 }
 
 /** The name of the HttpOnly cookie that keys an anonymous visitor's token. */
-export function nonceCookie(req: Req): string {
-  return app(req).https ? "__Host-csrf" : "csrf";
+export function nonceCookie(req: AppReq): string {
+  return req.https ? "__Host-csrf" : "csrf";
 }
 
 /** The key of the request's token: the session id once stored, else the visitor's nonce. */
-function keyOf(req: Req): string | undefined {
-  const session = app(req).session;
+function keyOf(req: AppReq): string | undefined {
+  const session = req.session;
   if (!session.isNew) return session.id;
   const nonce = req.data.csrfNonce ?? req.cookies[nonceCookie(req)];
   return typeof nonce === "string" && NONCE.test(nonce) ? nonce : undefined;
@@ -45,7 +45,7 @@ function keyOf(req: Req): string | undefined {
  * The CSRF token for the forms of this response; for an anonymous visitor without a nonce
  * cookie, sets one. Needs the request's session open.
  */
-export function csrfToken(req: Req): string {
+export function csrfToken(req: AppReq): string {
   let key = keyOf(req);
   if (key === undefined) {
     key = crypto.getRandomValues(new Uint8Array(32)).toBase64({
@@ -62,7 +62,7 @@ export function csrfToken(req: Req): string {
  * Refuses (403) a state-changing request sent from another site, or whose form body does not
  * carry the right token.
  */
-export async function checkCsrf(req: Req): Promise<void> {
+export async function checkCsrf(req: AppReq): Promise<void> {
   const origin = req.headers.get("origin");
   if (
     req.headers.get("sec-fetch-site") === "cross-site" ||

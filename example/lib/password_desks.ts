@@ -4,9 +4,9 @@
  * instead of piling PBKDF2 work onto the CPU that every other page needs.
  */
 import { type Lease, Pool, PoolQueueFullError } from "@pubkit/pool";
-import { HttpError, type Req } from "@pubkit/request";
+import { HttpError } from "@pubkit/request";
+import type { AppReq } from "@pubkit/server";
 import type { LoginThrottle } from "./login_throttle.ts";
-import { app } from "./page.ts";
 import { hashPassword, verifyPassword } from "./passwords.ts";
 
 /** One desk: hashing and checking passwords, and the log-in throttle. */
@@ -41,8 +41,8 @@ export async function passwordDesks(
 }
 
 /** Takes a free desk for this request, or answers 503 with `Retry-After` when none is free. */
-export async function takeDesk(req: Req): Promise<Lease<PasswordDesk>> {
-  const desks = app(req).server.pools.passwords as Pool<PasswordDesk>;
+export async function takeDesk(req: AppReq): Promise<Lease<PasswordDesk>> {
+  const desks = req.server.pools.passwords as Pool<PasswordDesk>;
   try {
     return await desks.acquire();
   } catch (error) {

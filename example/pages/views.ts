@@ -1,15 +1,14 @@
 // Views reached only by internal redirect from a controller (notes.ts#mine).
-import { HttpError, type Req } from "@pubkit/request";
-import type { Note } from "../lib/notes_store.ts";
-import { app, currentUser } from "../lib/page.ts";
+import { HttpError } from "@pubkit/request";
+import { type BoardReq, currentUser } from "../lib/page.ts";
 
-export function mine(req: Req): Promise<Response> {
-  const notes = req.prev?.data.mine as Note[] | undefined;
+export function mine(req: BoardReq): Promise<Response> {
+  const notes = req.prev?.data.mine;
   if (!notes) throw new HttpError(404, "Not Found");
-  const session = app(req).session;
+  const session = req.session;
   const views = ((session.get("mineViews") as number | undefined) ?? 0) + 1;
   session.set("mineViews", views);
-  return app(req).fill("mine", (page) => {
+  return req.fill("mine", (page) => {
     page.node("user").text(currentUser(req)?.name ?? "");
     page.node("views").text(views);
     page.node("note").repeat(notes, (item, note) => {

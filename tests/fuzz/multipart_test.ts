@@ -1,6 +1,6 @@
 /** Fuzz target: `multipart/form-data` bodies, structured and mutated, in any chunking. */
 import fc from "fast-check";
-import { parseMultipart } from "@pubkit/request";
+import { parseMultipart } from "@pubkit/request/body";
 import { anyString, checkLinear, checkTotal, chunked, DANGEROUS, params } from "./_fuzz.ts";
 
 const B = "XyZzy";

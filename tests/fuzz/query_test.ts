@@ -1,6 +1,7 @@
 /** Fuzz target: query strings (`parseQuery` and `Req.query`). */
 import fc from "fast-check";
-import { parseQuery, Req } from "@pubkit/request";
+import { Req } from "@pubkit/request";
+import { parseQuery } from "@pubkit/request/body";
 import { anyString, checkLinear, checkTotal, DANGEROUS, params } from "./_fuzz.ts";
 
 /** Shrunk counterexamples, kept as literal inputs. */

@@ -1,7 +1,8 @@
 /** Fuzz target: `application/x-www-form-urlencoded` bodies, whole and in any chunking. */
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { HttpError, parseForm, parseUrlEncoded } from "@pubkit/request";
+import { HttpError } from "@pubkit/request";
+import { parseForm, parseUrlEncoded } from "@pubkit/request/body";
 import { anyString, checkLinear, checkTotal, chunked, DANGEROUS, params } from "./_fuzz.ts";
 
 /** Shrunk counterexamples, kept as literal inputs. */

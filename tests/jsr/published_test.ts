@@ -77,15 +77,15 @@ export function index(_req: Req, { name = "world" }: { name?: string }): string 
   return \`Hello, \${name}!\`;
 }
 `,
-  "pages/visits.ts": `import type { Req } from "@pubkit/request";
-import type { AppReq } from "@pubkit/server";
+  "pages/visits.ts": `import { createDefine } from "@pubkit/server";
 
-export function index(req: Req, { name = "guest" }: { name?: string }): Promise<Response> {
-  const app = req as AppReq;
-  const visits = ((app.session.get("visits") as number | undefined) ?? 0) + 1;
-  app.session.set("visits", visits);
-  return app.render("visits", { name, visits });
-}
+const define = createDefine();
+
+export const index = define.fn((req, { name = "guest" }: { name?: string }) => {
+  const visits = ((req.session.get("visits") as number | undefined) ?? 0) + 1;
+  req.session.set("visits", visits);
+  return req.render("visits", { name, visits });
+});
 `,
   "templates/visits.ehtml":
     `<p>Hello, <%= it.name %>: visit <b id="visits"><%= it.visits %></b></p>\n`,

@@ -2,22 +2,21 @@
 // session invalidated at logout; every form carries the session's CSRF token. Passwords are
 // hashed at one of the app's N password desks (503 when all are busy), and log-in failures
 // are throttled per account and per client address (429 with Retry-After).
-import { publish } from "@pubkit/publisher";
-import { HttpError, type Req } from "@pubkit/request";
+import { HttpError } from "@pubkit/request";
 import { checkCsrf } from "../../lib/csrf.ts";
 import { isUserName, password, userName } from "../../lib/form_checks.ts";
-import { app, notesStore, pageVars } from "../../lib/page.ts";
+import { type BoardReq, define, notesStore, pageVars } from "../../lib/page.ts";
 import { takeDesk } from "../../lib/password_desks.ts";
 
-async function signIn(req: Req, id: number, name: string): Promise<Response> {
-  const session = app(req).session;
+async function signIn(req: BoardReq, id: number, name: string): Promise<Response> {
+  const session = req.session;
   await session.regenerate();
   session.set("user", { id, name });
   return req.redirect("/notes", 303);
 }
 
-export const signup = publish({ methods: ["GET", "POST"] }, async (req, fields) => {
-  if (req.method !== "POST") return app(req).render("signup", pageVars(req, "Sign up"));
+export const signup = define.publish({ methods: ["GET", "POST"] }, async (req, fields) => {
+  if (req.method !== "POST") return req.render("signup", pageVars(req, "Sign up"));
   await checkCsrf(req);
   const name = userName(fields.name);
   const secret = password(fields.password);
@@ -32,8 +31,8 @@ export const signup = publish({ methods: ["GET", "POST"] }, async (req, fields) 
   return signIn(req, id, name);
 });
 
-export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) => {
-  if (req.method !== "POST") return app(req).render("login", pageVars(req, "Log in"));
+export const login = define.publish({ methods: ["GET", "POST"] }, async (req, fields) => {
+  if (req.method !== "POST") return req.render("login", pageVars(req, "Log in"));
   await checkCsrf(req);
   const name = typeof fields.name === "string" ? fields.name.trim() : "";
   const secret = typeof fields.password === "string" ? fields.password : "";
@@ -62,8 +61,8 @@ export const login = publish({ methods: ["GET", "POST"] }, async (req, fields) =
   return signIn(req, user.id, user.name);
 });
 
-export const logout = publish({ methods: ["POST"] }, async (req) => {
+export const logout = define.publish({ methods: ["POST"] }, async (req) => {
   await checkCsrf(req);
-  await app(req).session.invalidate();
+  await req.session.invalidate();
   return req.redirect("/", 303);
 });

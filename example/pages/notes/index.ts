@@ -1,25 +1,31 @@
 // The notes board. Every function here needs a signed-in user (the module's _guard).
-import { publish } from "@pubkit/publisher";
-import { HttpError, type Req } from "@pubkit/request";
+import { HttpError } from "@pubkit/request";
 import { checkCsrf } from "../../lib/csrf.ts";
 import { text } from "../../lib/form_checks.ts";
-import { app, currentUser, notesStore, pageVars, requireUser } from "../../lib/page.ts";
+import {
+  type BoardReq,
+  currentUser,
+  define,
+  notesStore,
+  pageVars,
+  requireUser,
+} from "../../lib/page.ts";
 
 const PAGE_SIZE = 10;
 
-export function _guard(req: Req): Response | undefined {
+export function _guard(req: BoardReq): Response | undefined {
   return currentUser(req) ? undefined : req.redirect("/account/login", 303);
 }
 
 /** Lists notes newest first, rendered straight from the controller with its data. */
-export const index = publish({ fields: { page: "int?" } }, async (req, { page = 1 }) => {
+export const index = define.publish({ fields: { page: "int?" } }, async (req, { page = 1 }) => {
   if (page < 1) throw new HttpError(400, "Cannot show the notes: page must be 1 or more");
   const { notes, total } = await notesStore(req).listNotes((page - 1) * PAGE_SIZE, PAGE_SIZE);
   const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-  return app(req).render("notes", { ...pageVars(req, "Notes"), notes, page, pages, total });
+  return req.render("notes", { ...pageVars(req, "Notes"), notes, page, pages, total });
 });
 
-export const add = publish({ methods: ["POST"] }, async (req, fields) => {
+export const add = define.publish({ methods: ["POST"] }, async (req, fields) => {
   await checkCsrf(req);
   const title = text(fields.title, "the title", 1, 100);
   const body = text(fields.text, "the text", 1, 2000);
@@ -27,7 +33,7 @@ export const add = publish({ methods: ["POST"] }, async (req, fields) => {
   return req.redirect("/notes", 303);
 });
 
-export const remove = publish(
+export const remove = define.publish(
   { methods: ["POST"], fields: { id: "int", csrf: "string?" } },
   async (req, { id }) => {
     await checkCsrf(req);
@@ -53,10 +59,10 @@ export const remove = publish(
  * and internally redirects to a view (views.ts) that reads `req.prev.data`. Both touch the same
  * locked session: the redirect re-enters the lock instead of deadlocking.
  */
-export async function mine(req: Req): Promise<Response> {
+export async function mine(req: BoardReq): Promise<Response> {
   const user = requireUser(req);
   const { notes } = await notesStore(req).listNotes(0, 1000);
   req.data.mine = notes.filter((note) => note.authorId === user.id);
-  app(req).session.set("lastViewedMine", new Date().toISOString());
+  req.session.set("lastViewedMine", new Date().toISOString());
   return req.internalRedirect("/views/mine");
 }

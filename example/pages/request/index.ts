@@ -1,14 +1,13 @@
 // Shows the request as pubkit sees it: method, path, query, form, cookies (fill engine). The
 // values of HttpOnly cookies are hidden: a page that prints them hands them to any script.
-import { publish } from "@pubkit/publisher";
-import { Fields, type Req } from "@pubkit/request";
+import { type BoardReq, define } from "../../lib/page.ts";
+import { Fields } from "@pubkit/request";
 import { nonceCookie } from "../../lib/csrf.ts";
-import { app } from "../../lib/page.ts";
 
 /** The cookies, with the values of those the app sets HttpOnly (session, CSRF nonce) hidden. */
-function cookiesShown(req: Req): Record<string, string> {
-  const https = app(req).https;
-  const hidden = [app(req).server.sessions?.cookieName(https), nonceCookie(req)];
+function cookiesShown(req: BoardReq): Record<string, string> {
+  const https = req.https;
+  const hidden = [req.server.sessions?.cookieName(https), nonceCookie(req)];
   return Object.fromEntries(
     Object.entries(req.cookies).map(([name, value]) => [
       name,
@@ -25,9 +24,9 @@ function rows(source: Fields | Record<string, string>): [string, string][] {
   ]);
 }
 
-export const index = publish({ methods: ["GET", "POST"] }, async (req) => {
+export const index = define.publish({ methods: ["GET", "POST"] }, async (req) => {
   const sources = { query: req.query, form: await req.form(), cookies: cookiesShown(req) };
-  return app(req).fill("request", (page) => {
+  return req.fill("request", (page) => {
     page.node("method").text(req.method);
     page.node("path").text(req.path);
     for (const [name, source] of Object.entries(sources)) {
