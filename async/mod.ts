@@ -2,7 +2,8 @@
  * `@pubkit/async`: the waiting and timing mechanisms pubkit's members share — the one
  * {@linkcode Clock} (real: {@linkcode systemClock}; for tests: {@linkcode FakeClock}) and the
  * one {@linkcode WaitQueue} (first-in-first-out, a timeout on every wait, `{ signal }`, a bound)
- * that pools and locks are built on. It depends on nothing.
+ * that pools and locks are built on. This entry depends on nothing; `./telemetry` holds what the
+ * members share to report to OpenTelemetry (the API is loaded only when telemetry is on).
  *
  * @example Waiting with a fake clock
  * ```ts

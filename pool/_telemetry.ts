@@ -2,39 +2,38 @@
 // OpenTelemetry for a pool, named as the semantic conventions name database connection pools
 // (`db.client.connection.*`): gauges read from `pool.metrics()` at each collection, the
 // acquire-wait histogram, and a child span for an acquire of a traced request that has to
-// wait. With telemetry off the API is a no-op.
-import {
-  type Attributes,
-  type BatchObservableCallback,
-  metrics,
-  SpanStatusCode,
-  trace,
-} from "@opentelemetry/api";
+// wait. With telemetry off (no API global) nothing is created and every hook returns at once.
+import type { Attributes, BatchObservableCallback } from "@opentelemetry/api";
+import { endedWith, otel } from "@pubkit/async/telemetry";
 import type { PoolMetrics } from "./pool_metrics.ts";
 
-// Deno registers the OpenTelemetry API's global (OTEL_DENO=true) before any module runs, as an
-// SDK of one's own must be registered before instrumented modules load; without one, every hook
-// here returns at once, with no lookup of the global per call.
-const ON = Symbol.for("opentelemetry.js.api.1") in globalThis;
-const tracer = trace.getTracer("@pubkit/pool");
-const meter = metrics.getMeter("@pubkit/pool");
-const count = meter.createObservableUpDownCounter("db.client.connection.count", {
-  description: "Resources of the pool, by state (idle or used).",
-  unit: "{connection}",
-});
-const pending = meter.createObservableUpDownCounter("db.client.connection.pending_requests", {
-  description: "Callers waiting for a resource.",
-  unit: "{request}",
-});
-const timeouts = meter.createObservableCounter("db.client.connection.timeouts", {
-  description: "Acquisitions that timed out.",
-  unit: "{timeout}",
-});
-const waitTime = meter.createHistogram("db.client.connection.wait_time", {
-  description: "How long acquisitions waited for a resource.",
-  unit: "s",
-});
 const POOL_NAME = "db.client.connection.pool.name";
+
+function instruments(api: NonNullable<typeof otel>) {
+  const meter = api.metrics.getMeter("@pubkit/pool");
+  return {
+    tracer: api.trace.getTracer("@pubkit/pool"),
+    meter,
+    count: meter.createObservableUpDownCounter("db.client.connection.count", {
+      description: "Resources of the pool, by state (idle or used).",
+      unit: "{connection}",
+    }),
+    pending: meter.createObservableUpDownCounter("db.client.connection.pending_requests", {
+      description: "Callers waiting for a resource.",
+      unit: "{request}",
+    }),
+    timeouts: meter.createObservableCounter("db.client.connection.timeouts", {
+      description: "Acquisitions that timed out.",
+      unit: "{timeout}",
+    }),
+    waitTime: meter.createHistogram("db.client.connection.wait_time", {
+      description: "How long acquisitions waited for a resource.",
+      unit: "s",
+    }),
+  };
+}
+
+const on = otel && instruments(otel);
 
 /** One pool's instruments; observes the pool until {@linkcode PoolTelemetry.close}. */
 export class PoolTelemetry {
@@ -43,7 +42,8 @@ export class PoolTelemetry {
 
   constructor(name: string, read: () => PoolMetrics) {
     this.#attributes = { [POOL_NAME]: name };
-    if (!ON) return;
+    if (on === undefined) return;
+    const { count, pending, timeouts } = on;
     const attributes = this.#attributes;
     const idle = { [POOL_NAME]: name, "db.client.connection.state": "idle" };
     const used = { [POOL_NAME]: name, "db.client.connection.state": "used" };
@@ -54,39 +54,31 @@ export class PoolTelemetry {
       result.observe(pending, m.pending, attributes);
       result.observe(timeouts, m.timeouts, attributes);
     };
-    meter.addBatchObservableCallback(this.#observe, [count, pending, timeouts]);
+    on.meter.addBatchObservableCallback(this.#observe, [count, pending, timeouts]);
   }
 
   /** An acquisition served at once. */
   servedAtOnce(): void {
-    if (ON) waitTime.record(0, this.#attributes);
+    if (on !== undefined) on.waitTime.record(0, this.#attributes);
   }
 
   /** `waiting`, with its wait recorded and, under a recording span, a child span around it. */
   waited<T>(waiting: Promise<T>): Promise<T> {
-    if (!ON) return waiting;
+    if (on === undefined) return waiting;
     const started = performance.now();
-    const span = trace.getActiveSpan()?.isRecording()
-      ? tracer.startSpan("pubkit.pool.acquire", { attributes: this.#attributes })
-      : undefined;
-    return waiting.then((lease) => {
-      waitTime.record((performance.now() - started) / 1000, this.#attributes);
-      span?.end();
-      return lease;
-    }, (error) => {
-      if (span) {
-        span.setStatus({ code: SpanStatusCode.ERROR, message: String(error) });
-        span.setAttribute("error.type", error?.name ?? "Error");
-        span.end();
-      }
-      throw error;
-    });
+    const attributes = this.#attributes;
+    const recorded = waiting.finally(() =>
+      on.waitTime.record((performance.now() - started) / 1000, attributes)
+    );
+    return otel!.trace.getActiveSpan()?.isRecording()
+      ? endedWith(on.tracer.startSpan("pubkit.pool.acquire", { attributes }), recorded)
+      : recorded;
   }
 
   /** Stops observing the pool (it is closed); idempotent. */
   close(): void {
-    if (this.#observe) {
-      meter.removeBatchObservableCallback(this.#observe, [count, pending, timeouts]);
+    if (on !== undefined && this.#observe !== undefined) {
+      on.meter.removeBatchObservableCallback(this.#observe, [on.count, on.pending, on.timeouts]);
     }
     this.#observe = undefined;
   }
