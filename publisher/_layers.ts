@@ -6,7 +6,14 @@
 import { resolveFormLimits } from "@pubkit/request/body";
 import { resolve as resolvePath } from "./_fs_path.ts";
 import type { AccessCheck, AccessHooks, EffectiveHooks, Guard } from "./access_hooks.ts";
-import type { ListEdit, ListOption, Scope, ScopeOptions } from "./scope.ts";
+import type {
+  ListEdit,
+  ListOption,
+  Scope,
+  ScopeOptions,
+  StartupFunction,
+  StartupHook,
+} from "./scope.ts";
 import { DEFAULT_METHODS } from "./define_scope.ts";
 import { checkOptionKeys } from "./_check_options.ts";
 
@@ -47,10 +54,25 @@ export function checkScopeOptions(
   if (o.errorPage !== undefined && o.errorPage !== false && typeof o.errorPage !== "string") {
     throw new TypeError(`Cannot use ${source}: errorPage must be a template name or false`);
   }
-  const startup = o.startup === undefined ? [] : Array.isArray(o.startup) ? o.startup : [o.startup];
-  if (startup.some((hook) => typeof hook !== "function")) {
-    throw new TypeError(`Cannot use ${source}: startup must be a function or a list of functions`);
+  startupHooks(o.startup, `${source}#startup`);
+}
+
+/**
+ * The start-up hooks a `_config.ts` option or a module's `_startup` export declares (a function
+ * or a list of them), named for where they were declared: `source`, or `source[i]` in a list.
+ */
+export function startupHooks(value: unknown, source: string): readonly StartupHook[] {
+  if (value === undefined) return Object.freeze([]);
+  const list: unknown[] = Array.isArray(value) ? value : [value];
+  if (list.some((hook) => typeof hook !== "function")) {
+    throw new TypeError(`Cannot use ${source}: it must be a function or a list of functions`);
   }
+  return Object.freeze(list.map((run, i) =>
+    Object.freeze({
+      name: Array.isArray(value) ? `${source}[${i}]` : source,
+      run: run as StartupFunction,
+    })
+  ));
 }
 
 /** Throws a `TypeError` unless `map` holds header names with a valid value or `false`. */
@@ -118,11 +140,6 @@ export function childScope(
 ): Scope {
   if (options === undefined) return Object.freeze({ ...parent, dir, startup: Object.freeze([]) });
   checkScopeOptions(options, source);
-  const startup = options.startup === undefined
-    ? []
-    : Array.isArray(options.startup)
-    ? options.startup
-    : [options.startup];
   return Object.freeze({
     dir,
     sources: Object.freeze([...parent.sources, source]),
@@ -149,9 +166,7 @@ export function childScope(
       : options.errorPage === false
       ? undefined
       : options.errorPage,
-    startup: Object.freeze(
-      startup.map((run, i) => Object.freeze({ source: `${source}#startup[${i}]`, run })),
-    ),
+    startup: startupHooks(options.startup, `${source}#startup`),
   });
 }
 

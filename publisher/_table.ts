@@ -5,10 +5,10 @@
  * @module
  */
 import { isPlainObject, isPublicName, isPublishableFunction, publishedMembers } from "./_names.ts";
-import { childScope, layerHooks, layerMethods, rootScope } from "./_layers.ts";
+import { childScope, layerHooks, layerMethods, rootScope, startupHooks } from "./_layers.ts";
 import { publishedOptions } from "./publish.ts";
 import type { PublishedFunction, Route } from "./route.ts";
-import type { Scope, StartupFunction, StartupHook } from "./scope.ts";
+import type { Scope, StartupHook } from "./scope.ts";
 import type { ModuleEntry, Tree } from "./_scan.ts";
 import { PathIndex } from "./_path_index.ts";
 
@@ -48,17 +48,6 @@ export type Namespaces = ReadonlyMap<string, Record<string, unknown>>;
 function better(a: Candidate, b: Candidate): boolean {
   if (a.depth !== b.depth) return a.depth < b.depth;
   return !a.indexFile && b.indexFile;
-}
-
-function startupList(value: unknown, source: string): StartupHook[] {
-  if (value === undefined) return [];
-  const list = Array.isArray(value) ? value : [value];
-  if (list.some((hook) => typeof hook !== "function")) {
-    throw new TypeError(`Cannot use ${source}: _startup must be a function or a list of functions`);
-  }
-  return list.map((run: StartupFunction, i) =>
-    Object.freeze({ source: Array.isArray(value) ? `${source}[${i}]` : source, run })
-  );
 }
 
 /**
@@ -102,7 +91,7 @@ export function buildTable(tree: Tree, namespaces: Namespaces): Table {
     startup.push(...scope.startup);
     for (const module of folder.modules) {
       const ns = namespaces.get(module.abs)!;
-      startup.push(...startupList(ns._startup, `${module.rel}#_startup`));
+      startup.push(...startupHooks(ns._startup, `${module.rel}#_startup`));
       addModule(module, ns, scope, add);
     }
   }

@@ -333,7 +333,7 @@ Deno.test("Publisher.startupHooks() lists hooks in the documented order", async 
   await using fx = await fixture();
   await using publisher = await Publisher.create({ root: fx.root });
   const hooks = publisher.startupHooks<{ log: string[] }>();
-  assert.deepEqual(hooks.map((hook) => hook.source), [
+  assert.deepEqual(hooks.map((hook) => hook.name), [
     "admin/_config.ts#startup[0]",
     "admin/_config.ts#startup[1]",
     "admin/reports/daily.ts#_startup",

@@ -35,8 +35,8 @@ export type StartupFunction<C = unknown> = (context: C) => unknown;
 
 /** A start-up hook and where it was declared, for error messages. */
 export interface StartupHook<C = unknown> {
-  /** Where it was declared, e.g. `admin/_config.ts` or `db.ts#_startup`. */
-  readonly source: string;
+  /** Where it was declared, e.g. `admin/_config.ts#startup[0]` or `db.ts#_startup`. */
+  readonly name: string;
   /** The hook. */
   readonly run: StartupFunction<C>;
 }

@@ -307,11 +307,7 @@ export class App {
         before: (req, route) => this.#applyScope(req as AppReq, route),
       });
       this.registerCleanup(() => publisher.close(), "publisher");
-      const hooks = publisher.startupHooks<App>().map((hook) => ({
-        name: hook.source,
-        run: hook.run,
-      }));
-      await this.lifecycle.start(hooks, this);
+      await this.lifecycle.start(publisher.startupHooks<App>(), this);
       const fallback = this.#options.handler as Handler | undefined;
       handler = fallback
         ? (req) => {
