@@ -7,6 +7,7 @@ import { LockLostError, StoreUnavailableError } from "./errors.ts";
 import { SessionManager } from "./session_manager.ts";
 import { testSessionStore } from "./testing.ts";
 import { clientCommands, commandCalls, redisCli, startRedis } from "./testdata/redis_servers.ts";
+import { startProxy } from "./testdata/tcp_proxy.ts";
 
 const url = Deno.env.get("REDIS_URL");
 if (!url) console.log("redis_store_test.ts: REDIS_URL is unset, skipping the Redis tests");
@@ -83,41 +84,6 @@ Deno.test("RedisStore fails fast with StoreUnavailableError when nothing listens
   const elapsed = performance.now() - started;
   assert.ok(elapsed < 2500, `took ${elapsed} ms`);
 });
-
-/** A TCP proxy to Redis that the test can take down and bring back on the same port. */
-function startProxy(target: URL, port = 0) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port });
-  const conns = new Set<Deno.Conn>();
-  const pipes: Promise<unknown>[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      const upstream = await Deno.connect({
-        hostname: target.hostname,
-        port: Number(target.port || 6379),
-      });
-      conns.add(conn).add(upstream);
-      pipes.push(
-        conn.readable.pipeTo(upstream.writable).catch(() => {}),
-        upstream.readable.pipeTo(conn.writable).catch(() => {}),
-      );
-    }
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async close() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch {
-          // Already closed by its pipe.
-        }
-      }
-      await accepting;
-      await Promise.all(pipes);
-    },
-  };
-}
 
 Deno.test({
   name: "RedisStore fails fast while Redis is down and recovers without restart (needs REDIS_URL)",

@@ -8,6 +8,7 @@ import { createApp } from "@pubkit/server";
 import { SessionManager, StoreUnavailableError } from "@pubkit/session";
 import { type PostgresQueryable, PostgresStore } from "@pubkit/session/postgres";
 import { testSessionStore } from "@pubkit/session/testing";
+import { startProxy } from "../session/testdata/tcp_proxy.ts";
 
 const url = Deno.env.get("DATABASE_URL");
 if (!url) {
@@ -245,41 +246,6 @@ Deno.test("PostgresStore fails fast with StoreUnavailableError when nothing list
     await pool.close();
   }
 });
-
-/** A TCP proxy that the test can take down and bring back on the same port. */
-function startProxy(target: URL, port = 0) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port });
-  const conns = new Set<Deno.Conn>();
-  const pipes: Promise<unknown>[] = [];
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      const upstream = await Deno.connect({
-        hostname: target.hostname,
-        port: Number(target.port || 5432),
-      });
-      conns.add(conn).add(upstream);
-      pipes.push(
-        conn.readable.pipeTo(upstream.writable).catch(() => {}),
-        upstream.readable.pipeTo(conn.writable).catch(() => {}),
-      );
-    }
-  })().catch(() => {});
-  return {
-    port: (listener.addr as Deno.NetAddr).port,
-    async close() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch {
-          // Already closed by its pipe.
-        }
-      }
-      await accepting;
-      await Promise.all(pipes);
-    },
-  };
-}
 
 /** Waits until no lease of `table` is held. */
 async function freed(db: PostgresQueryable, table: string): Promise<void> {
