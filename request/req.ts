@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { BodyBudget } from "./body_budget.ts";
+import type { BodyBudget, ByteBudget } from "./body_budget.ts";
 import type { BodyDeadline } from "./body_deadline.ts";
 import { BodyReader } from "./body_reader.ts";
 import { notModified } from "./conditional.ts";
@@ -325,22 +325,11 @@ export class Req {
         return this.#form = Promise.reject(error);
       }
     }
-    const { bodyBudget: shared, spool } = this.#options;
-    let held = 0;
-    if (shared !== undefined) this.registerCleanup(() => shared.give(held));
+    const spool = this.#options.spool;
     return this.#form ??= parseForm(this.request, {
       limits: this.formLimits,
       signal: this.#options.signal,
-      budget: shared && {
-        take: (bytes) => {
-          shared.take(bytes);
-          held += bytes;
-        },
-        give: (bytes) => {
-          shared.give(bytes);
-          held -= bytes;
-        },
-      },
+      budget: requestBudget(this.#options.bodyBudget, this),
       spool: spool && {
         ...spool,
         onFile: (path) => this.registerCleanup(() => Deno.remove(path).catch(() => {})),
@@ -623,21 +612,8 @@ export class Req {
    * @returns The reader.
    */
   reader(): BodyReader {
-    if (this.#reader) return this.#reader;
-    const shared = this.#options.bodyBudget;
-    let held = 0;
-    if (shared !== undefined) this.registerCleanup(() => shared.give(held));
-    return this.#reader = new BodyReader(this.request.body, {
-      budget: shared && {
-        take: (bytes) => {
-          shared.take(bytes);
-          held += bytes;
-        },
-        give: (bytes) => {
-          shared.give(bytes);
-          held -= bytes;
-        },
-      },
+    return this.#reader ??= new BodyReader(this.request.body, {
+      budget: requestBudget(this.#options.bodyBudget, this),
     });
   }
 
@@ -973,4 +949,24 @@ function byteLength(body: BodyInit): number | undefined {
   if (body instanceof ArrayBuffer || ArrayBuffer.isView(body)) return body.byteLength;
   if (body instanceof Blob) return body.size;
   return undefined;
+}
+
+/**
+ * This request's view of the application's body budget: what the request still holds when its
+ * cleanups run is given back, whatever the body's reader did not give back itself.
+ */
+function requestBudget(shared: BodyBudget | undefined, req: Req): ByteBudget | undefined {
+  if (shared === undefined) return undefined;
+  let held = 0;
+  req.registerCleanup(() => shared.give(held));
+  return {
+    take(bytes) {
+      shared.take(bytes);
+      held += bytes;
+    },
+    give(bytes) {
+      shared.give(bytes);
+      held -= bytes;
+    },
+  };
 }
