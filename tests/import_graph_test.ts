@@ -89,7 +89,7 @@ Deno.test("no member's entry point reaches the Redis driver, even by import()", 
   );
 });
 
-Deno.test("importing @pubkit/server loads no template engine, no Node.js module of its own or publisher's, no cookie package", async () => {
+Deno.test("importing @pubkit/server loads no template engine, no session, pool or driver, no OpenTelemetry API, no Node.js module of its own or publisher's, no cookie package", async () => {
   const graph = await codeGraph("server/mod.ts", { dynamic: false });
   const render = [...graph].filter((specifier) => specifier.includes("/render/"));
   assert.deepEqual(render, []);
@@ -99,9 +99,16 @@ Deno.test("importing @pubkit/server loads no template engine, no Node.js module 
   const builtins = [...publisher].filter((specifier) => specifier.startsWith("node:"));
   assert.deepEqual(builtins, []);
   const packages = npmPackages(graph);
-  for (const name of ["cookie", "htmlparser2", "parse5", "pg"]) {
+  for (const name of ["cookie", "htmlparser2", "parse5", "pg", "ioredis", "@opentelemetry/api"]) {
     assert.ok(!packages.has(name), `@pubkit/server loads ${name}`);
   }
+  // Nor session or pool (the errors it maps carry their HTTP meaning themselves).
+  for (const member of ["/session/", "/pool/"]) {
+    assert.deepEqual([...graph].filter((specifier) => specifier.includes(member)), []);
+  }
+  // The check sees the OpenTelemetry API where it is loaded, on demand.
+  const telemetry = await codeGraph("async/telemetry.ts", { dynamic: true });
+  assert.ok(npmPackages(telemetry).has("@opentelemetry/api"));
   // Rendering still reaches the engines, on first use.
   const later = await codeGraph("server/mod.ts", { dynamic: true });
   assert.ok([...later].some((specifier) => specifier.endsWith("/render/mod.ts")));
