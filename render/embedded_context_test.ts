@@ -284,6 +284,14 @@ Deno.test("EmbeddedEngine refuses CSS and script text inside <svg> and <math>", 
     await refuses(`<svg><foreignObject><style><%= it.v %></style>`, 1, 28, /CSS \(<style>\)/);
     await refuses(`<svg><p><style><%= it.v %></style>`, 1, 16, /CSS \(<style>\)/);
     await refuses(`<math><mtext><style><%= it.v %></style>`, 1, 21, /CSS \(<style>\)/);
+    await refuses(`<svg><g></p><style><%= it.v %></style>`, 1, 20, /CSS \(<style>\)/);
+    await refuses(`<svg><desc><style><%= it.v %></style>`, 1, 19, /CSS \(<style>\)/);
+    await refuses(
+      `<math><annotation-xml encoding="text/&#104;tml"><style><%= it.v %></style>`,
+      1,
+      56,
+      /CSS \(<style>\)/,
+    );
   });
   await t.step("a self-closed <svg/> does not leave foreign content open", async () => {
     await refuses(`<svg/><style><%= it.v %></style>`, 1, 14, /CSS \(<style>\)/);
