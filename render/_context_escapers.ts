@@ -85,7 +85,7 @@ export type RefusalReporter = (attribute: string, value: string, where: string) 
 export function urlEscapers(report: RefusalReporter | undefined): {
   url: (value: unknown, attribute: string, tag: string, where: string) => string;
   animation: (value: unknown, attribute: string, where: string) => string;
-  refresh: (value: unknown, prefix: string, where: string) => string;
+  refresh: (value: unknown, prefix: string, suffix: string, where: string) => string;
 } {
   const refuse = (attribute: string, text: string, where: string) => {
     report?.(attribute, text, where);
@@ -108,10 +108,14 @@ export function urlEscapers(report: RefusalReporter | undefined): {
       const text = toText(value);
       return _animationAllowed(text) ? escapeHtml(text) : refuse(attribute, text, where);
     },
-    refresh(value, prefix, where) {
+    refresh(value, prefix, suffix, where) {
       if (value instanceof Trusted) return escapeHtml(value.value);
       const text = toText(value);
-      return _refreshAllowed(prefix + text) ? escapeHtml(text) : refuse("content", text, where);
+      // The whole content as written (static text on both sides): a static "&#58;" after the
+      // value can finish its scheme.
+      return _refreshAllowed(prefix + text + suffix)
+        ? escapeHtml(text)
+        : refuse("content", text, where);
     },
   };
 }

@@ -300,7 +300,10 @@ function call(t: Token, hole: Hole | undefined): [string, string] {
     case "animation":
       return ["__an(", `, ${JSON.stringify(hole.attribute)}, ${where})`];
     case "refresh":
-      return ["__rf(", `, ${JSON.stringify(hole.prefix)}, ${where})`];
+      return [
+        "__rf(",
+        `, ${JSON.stringify(hole.prefix)}, ${JSON.stringify(hole.suffix)}, ${where})`,
+      ];
   }
 }
 

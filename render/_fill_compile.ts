@@ -1,5 +1,6 @@
 // Compiles a fill template: HTML source → static strings plus marked slots.
 import { Parser } from "htmlparser2";
+import { _isRefresh } from "./_url_policy.ts";
 import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
 
@@ -255,7 +256,8 @@ class FillCompiler {
       if (n === this.#marker) continue;
       const text = q === undefined && v === "" ? ` ${n}` : ` ${n}="${v.replaceAll('"', "&quot;")}"`;
       def.attrs.push([n.toLowerCase(), text]);
-      if (n === "http-equiv" && v.trim().toLowerCase() === "refresh") def.refresh = true;
+      // The browser decodes character references before it reads the value (`&#82;efresh`).
+      if (n === "http-equiv" && _isRefresh(v)) def.refresh = true;
       openTag += text;
     }
     def.openStatic = openTag + ">";

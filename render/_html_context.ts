@@ -5,7 +5,8 @@
 // regular expressions, comments). It reads only the template's static text; what a hole
 // writes is escaped for the context, so it cannot move the tokenizer elsewhere.
 import { isSpace, JsLexer } from "./_js_context.ts";
-import { _isUrlAttributeLower } from "./_url_policy.ts";
+import { ForeignContent } from "./_foreign_content.ts";
+import { _decodeAttribute, _isRefresh, _isUrlAttributeLower } from "./_url_policy.ts";
 
 /** What a hole writes, by context. */
 export type Hole =
@@ -13,7 +14,7 @@ export type Hole =
   | { kind: "url"; attribute: string; tag: string }
   | { kind: "srcset"; attribute: string; tag: string }
   | { kind: "animation"; attribute: string }
-  | { kind: "refresh"; prefix: string }
+  | { kind: "refresh"; prefix: string; suffix: string }
   | { kind: "jsString" }
   | { kind: "jsValue" };
 
@@ -46,6 +47,8 @@ const enum S {
   RawText,
   Style,
   Script,
+  /** `<![CDATA[` … `]]>`, only in SVG and MathML. */
+  CData,
 }
 
 /** What the value of the attribute being read is. */
@@ -60,11 +63,18 @@ const enum V {
 
 /** Where a URL attribute's value is, for a hole: its scheme is open or decided. */
 const enum U {
+  /** No hole yet: the static text so far may still become a scheme. */
   Start,
+  /** A value began the URL: static text after it must not add a ":" to its scheme. */
   AfterHole,
-  Ambiguous,
+  /** The scheme is decided (a static path, query, fragment or non-script scheme). */
   Fixed,
 }
+
+/** Schemes whose URL is code or markup: a value after one is script, not a URL part. */
+const SCRIPT_SCHEME = /^(javascript|vbscript|data):/;
+/** A character reference that a value written after it could complete (`&`, `&#`, `&#10`). */
+const OPEN_REFERENCE = /&(?:#[xX]?[0-9a-fA-F]*|[A-Za-z][A-Za-z0-9]*)?$/;
 
 const RAW_TEXT = new Set(["title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"]);
 const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
@@ -89,7 +99,14 @@ export class ContextScanner {
   #s = S.Text;
   readonly #js = new JsLexer();
   #scriptKind: "js" | "other" = "js";
-  #foreign = false;
+  /** SVG and MathML elements open, as the tree builder would have them. */
+  readonly #foreign = new ForeignContent();
+  /** A `/` just before `>` makes a start tag self-closing (it matters in SVG and MathML). */
+  #slash = false;
+  /** The end tag being read closes an HTML raw text element (not one in SVG or MathML). */
+  #rawEnded = false;
+  /** The attribute being read repeats an earlier one of its tag: the browser drops it. */
+  #duplicate = false;
   /** Last static characters since the previous hole (end tags, comment ends). */
   #recent = "";
   #tag = "";
@@ -102,10 +119,12 @@ export class ContextScanner {
   #valueKind = V.Html;
   #refusal = "";
   #url = U.Start;
+  /** Static text of a URL value since its start or its last hole, as written. */
+  #urlText = "";
   #holesInValue = 0;
   /** Static attribute values of the open tag (`null`: it holds a hole). */
   #attrs = new Map<string, string | null>();
-  #metaHoles: { hole: Hole; prefix: string }[] = [];
+  #metaHoles: { hole: Hole; prefix: string; suffix: string }[] = [];
   #index = 0;
 
   /** Consumes static template text. */
@@ -133,6 +152,7 @@ export class ContextScanner {
     if (this.#s === S.ValueDQ || this.#s === S.ValueSQ) {
       this.#holesInValue++;
       this.#url = U.Fixed;
+      this.#urlText = "";
     }
     this.#afterValue();
   }
@@ -141,7 +161,10 @@ export class ContextScanner {
     this.#recent = "";
     if (this.#s === S.Script) this.#js.afterValue();
     if (this.#s === S.BeforeValue) this.#s = S.ValueUnquoted;
-    if (this.#s === S.ValueDQ || this.#s === S.ValueSQ || this.#s === S.ValueUnquoted) {
+    if (
+      (this.#s === S.ValueDQ || this.#s === S.ValueSQ || this.#s === S.ValueUnquoted) &&
+      !this.#duplicate
+    ) {
       this.#attrs.set(this.#attr, null);
     }
   }
@@ -151,6 +174,19 @@ export class ContextScanner {
       case S.Text:
       case S.Comment:
       case S.Bogus:
+      case S.CData: {
+        const raw = this.#foreign.rawTextOpen();
+        if (raw === "style") {
+          throw new ContextError(`a value in CSS (<style> in <svg> or <math>)${RAW_HINT}`);
+        }
+        if (raw === "script") {
+          throw new ContextError(
+            "a value in a <script> in <svg> or <math>, where the HTML parser decodes character " +
+              `references and reads tags: move the script out of the <svg>${RAW_HINT}`,
+          );
+        }
+        return { kind: "html" };
+      }
       case S.RawText:
         return { kind: "html" };
       case S.TagOpen:
@@ -200,28 +236,104 @@ export class ContextScanner {
         return { kind: "html" };
       case V.Refused:
         throw new ContextError(`a value in ${this.#refusal}${RAW_HINT}`);
-      case V.Srcset:
-        return { kind: "srcset", attribute, tag };
       case V.Animation:
         return { kind: "animation", attribute };
       case V.MetaContent: {
         const hole: Hole = { kind: "html" };
-        this.#metaHoles.push({ hole, prefix: this.#value });
+        if (!this.#duplicate) this.#metaHoles.push({ hole, prefix: this.#value, suffix: "" });
         return hole;
       }
     }
-    // A URL: the policy applies where the value can decide the scheme.
-    switch (this.#url) {
-      case U.Fixed:
-        return { kind: "html" };
-      case U.Start:
-        this.#url = U.AfterHole;
-        return { kind: "url", attribute, tag };
-      default:
-        throw new ContextError(
-          `a value inside the scheme of a URL (${attribute}): write the whole URL in one <%= %>`,
-        );
+    // A URL (or a srcset candidate): the policy applies where the value can decide the scheme.
+    const policy = this.#urlHole();
+    this.#urlText = "";
+    if (!policy) return { kind: "html" };
+    return { kind: this.#valueKind === V.Srcset ? "srcset" : "url", attribute, tag };
+  }
+
+  /**
+   * Decides, from the static text before a hole in a URL value as the browser reads it
+   * (character references decoded), whether the value starts the URL (the policy applies:
+   * `true`), follows a decided scheme (HTML escaping is enough: `false`), or could join
+   * static text in a scheme (refused).
+   *
+   * @throws {ContextError} Where the value could form or extend a scheme with static text.
+   */
+  #urlHole(): boolean {
+    const attribute = this.#attr;
+    const raw = this.#urlText;
+    const open = OPEN_REFERENCE.test(raw);
+    let text = urlChars(_decodeAttribute(open ? raw.replace(OPEN_REFERENCE, "") : raw));
+    let state = this.#url;
+    if (this.#valueKind === V.Srcset) {
+      // Each comma may start another candidate URL, whose scheme is open again.
+      const comma = text.lastIndexOf(",");
+      if (comma !== -1) {
+        if (state === U.AfterHole) this.#checkAfterHole(text.slice(0, comma), -1);
+        state = U.Start;
+        text = text.slice(comma + 1);
+      }
     }
+    if (state === U.Fixed) return false;
+    if (state === U.AfterHole) {
+      if (this.#checkAfterHole(text, -1)) {
+        this.#url = U.Fixed;
+        return false;
+      }
+      throw new ContextError(
+        `a value inside the scheme of a URL (${attribute}): write the whole URL in one <%= %>`,
+      );
+    }
+    // deno-lint-ignore no-control-regex
+    text = text.replace(/^[\u0000-\u0020]+/, "");
+    if (text === "") {
+      if (open) {
+        throw new ContextError(
+          `a value after an unfinished character reference in a URL (${attribute}) could ` +
+            "complete it: write the whole URL in one <%= %>",
+        );
+      }
+      this.#url = U.AfterHole;
+      return true;
+    }
+    const end = firstUrlDelimiter(text, this.#valueKind === V.Srcset);
+    if (end === -1) {
+      throw new ContextError(
+        `a value inside the scheme of a URL (${attribute}): write the whole URL in one <%= %>`,
+      );
+    }
+    const script = text[end] === ":" ? SCRIPT_SCHEME.exec(text.toLowerCase()) : null;
+    if (script !== null && !this.#imageData(text)) {
+      throw new ContextError(
+        `a value in a ${script[1]}: URL (${attribute}) is script or markup, which no escaper ` +
+          `makes safe${RAW_HINT}`,
+      );
+    }
+    this.#url = U.Fixed;
+    return false;
+  }
+
+  /** `data:image/…` on an `<img>` `src`/`srcset`: the policy allows it (an image runs no script). */
+  #imageData(text: string): boolean {
+    return this.#tag === "img" && (this.#attr === "src" || this.#attr === "srcset") &&
+      text.toLowerCase().startsWith("data:image/");
+  }
+
+  /**
+   * Static text after a value that began a URL: it must not end the value's scheme with ":".
+   * `true` when a path, query or fragment (or, in a srcset, the URL's end) comes first.
+   *
+   * @throws {ContextError} When a ":" comes first.
+   */
+  #checkAfterHole(text: string, index: number): boolean {
+    const end = firstUrlDelimiter(text, this.#valueKind === V.Srcset);
+    if (end !== -1 && text[end] === ":") {
+      throw new ContextError(
+        `a value before the ":" of a URL (${this.#attr}) decides its scheme: write the whole URL in one <%= %>`,
+        index === -1 ? this.#index : index,
+      );
+    }
+    return end !== -1;
   }
 
   #step(c: string): void {
@@ -252,7 +364,8 @@ export class ContextScanner {
         return;
       case S.EndTagName:
         if (c === ">") {
-          if (this.#endTag === "svg" || this.#endTag === "math") this.#foreign = false;
+          if (!this.#rawEnded) this.#foreign.endTag(this.#endTag);
+          this.#rawEnded = false;
           this.#s = S.Text;
         } else if (isSpace(c) || c === "/") this.#endTagDone = true;
         else if (!this.#endTagDone) this.#endTag += c.toLowerCase();
@@ -270,28 +383,37 @@ export class ContextScanner {
         return;
       case S.Bogus:
         if (c === ">") this.#s = S.Text;
+        else if (c === "[" && this.#foreign.inForeign() && this.#recent.endsWith("<![CDATA")) {
+          this.#s = S.CData;
+        }
+        return;
+      case S.CData:
+        if (c === ">" && this.#recent.endsWith("]]")) this.#s = S.Text;
         return;
       case S.TagName:
-        if (isSpace(c) || c === "/") this.#s = S.BeforeAttrName;
+        if (isSpace(c) || c === "/") this.#beforeAttrName(c);
         else if (c === ">") this.#endOfTag();
         else this.#tag += c.toLowerCase();
         return;
       case S.BeforeAttrName:
-      case S.AfterValue:
-        if (isSpace(c) || c === "/") this.#s = S.BeforeAttrName;
-        else if (c === ">") this.#endOfTag();
+      case S.AfterValue: {
+        const slash = this.#slash;
+        this.#slash = false;
+        if (isSpace(c) || c === "/") this.#beforeAttrName(c);
+        else if (c === ">") this.#endOfTag(slash);
         else this.#startAttribute(c);
         return;
+      }
       case S.AttrName:
         if (isSpace(c)) this.#s = S.AfterAttrName;
-        else if (c === "/") this.#s = S.BeforeAttrName;
+        else if (c === "/") this.#beforeAttrName(c);
         else if (c === "=") this.#startValue();
         else if (c === ">") this.#endOfTag();
         else this.#attr += c.toLowerCase();
         return;
       case S.AfterAttrName:
         if (isSpace(c)) return;
-        if (c === "/") this.#s = S.BeforeAttrName;
+        if (c === "/") this.#beforeAttrName(c);
         else if (c === "=") this.#startValue();
         else if (c === ">") this.#endOfTag();
         else this.#startAttribute(c);
@@ -326,16 +448,25 @@ export class ContextScanner {
     }
   }
 
+  /** `/` here may make the tag self-closing, if `>` follows at once. */
+  #beforeAttrName(c: string): void {
+    this.#s = S.BeforeAttrName;
+    this.#slash = c === "/";
+  }
+
   #startAttribute(c: string): void {
     this.#s = S.AttrName;
     this.#attr = c.toLowerCase();
-    if (!this.#attrs.has(this.#attr)) this.#attrs.set(this.#attr, "");
+    // A repeated attribute is dropped by the browser: the first one's value is the one read.
+    this.#duplicate = this.#attrs.has(this.#attr);
+    if (!this.#duplicate) this.#attrs.set(this.#attr, "");
   }
 
   #startValue(): void {
     this.#s = S.BeforeValue;
     this.#value = "";
     this.#url = U.Start;
+    this.#urlText = "";
     this.#holesInValue = 0;
     const name = this.#attr;
     const tag = this.#tag;
@@ -360,47 +491,60 @@ export class ContextScanner {
 
   #valueChar(c: string): void {
     this.#value += c;
-    if (this.#valueKind !== V.Url) return;
-    if (c === "/" || c === "?" || c === "#") this.#url = U.Fixed;
-    else if (c === ":") {
-      if (this.#url === U.AfterHole) {
-        throw new ContextError(
-          `a value before the ":" of a URL (${this.#attr}) decides its scheme: write the whole URL in one <%= %>`,
-          this.#index,
-        );
-      }
-      this.#url = U.Fixed;
-    } else if (this.#url === U.Start && !isSpace(c)) this.#url = U.Ambiguous;
+    if (this.#valueKind !== V.Url && this.#valueKind !== V.Srcset) return;
+    // Decisions wait for a hole or the value's end; only a ":" after a value fails at once,
+    // located where its (decoded) text completes.
+    this.#urlText += c;
+    if (this.#url === U.AfterHole) {
+      const text = urlChars(_decodeAttribute(this.#urlText.replace(OPEN_REFERENCE, "")));
+      const comma = this.#valueKind === V.Srcset ? text.indexOf(",") : -1;
+      this.#checkAfterHole(comma === -1 ? text : text.slice(0, comma), this.#index);
+    }
   }
 
   #endValue(next: S): void {
-    if (this.#attrs.get(this.#attr) !== null) this.#attrs.set(this.#attr, this.#value);
+    if (this.#url === U.AfterHole) {
+      const text = urlChars(_decodeAttribute(this.#urlText));
+      const comma = this.#valueKind === V.Srcset ? text.indexOf(",") : -1;
+      this.#checkAfterHole(comma === -1 ? text : text.slice(0, comma), this.#index);
+    }
+    if (this.#valueKind === V.MetaContent && !this.#duplicate && this.#metaHoles.length > 0) {
+      const last = this.#metaHoles[this.#metaHoles.length - 1];
+      last.suffix = this.#value.slice(last.prefix.length);
+    }
+    if (!this.#duplicate && this.#attrs.get(this.#attr) !== null) {
+      this.#attrs.set(this.#attr, this.#value);
+    }
     this.#s = next;
   }
 
-  #endOfTag(): void {
+  #endOfTag(selfClosing = false): void {
     const tag = this.#tag;
     this.#s = S.Text;
     if (this.#metaHoles.length > 0) this.#resolveMeta();
-    if (tag === "svg" || tag === "math") this.#foreign = true;
+    // In SVG and MathML, <script>, <style>, <title>, … are elements like others: their text
+    // is read as markup with character references (see _foreign_content.ts).
+    if (this.#foreign.startTag(tag, this.#attrs, selfClosing)) return;
     if (tag === "script") {
-      const type = (this.#attrs.get("type") ?? "").trim().toLowerCase();
+      // As the browser reads it: decoded, without surrounding ASCII whitespace, any case.
+      const type = _decodeAttribute(this.#attrs.get("type") ?? "")
+        .replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, "").toLowerCase();
       this.#scriptKind = JS_TYPES.test(type) || JSON_TYPES.has(type) ? "js" : "other";
       this.#s = S.Script;
       this.#js.reset();
-    } else if (this.#foreign) return;
-    else if (tag === "style") this.#s = S.Style;
+    } else if (tag === "style") this.#s = S.Style;
     else if (RAW_TEXT.has(tag)) this.#s = S.RawText;
     this.#rawEnd = tag;
   }
 
   /** `<meta http-equiv="refresh" content="0;url=<%= u %>">`: the URL policy applies. */
   #resolveMeta(): void {
-    if (this.#attrs.get("http-equiv")?.trim().toLowerCase() !== "refresh") return;
+    if (!_isRefresh(this.#attrs.get("http-equiv") ?? "")) return;
     if (this.#metaHoles.length > 1) {
       throw new ContextError("more than one value in a meta refresh: write it in one <%= %>");
     }
-    Object.assign(this.#metaHoles[0].hole, { kind: "refresh", prefix: this.#metaHoles[0].prefix });
+    const { hole, prefix, suffix } = this.#metaHoles[0];
+    Object.assign(hole, { kind: "refresh", prefix, suffix });
   }
 
   /** Whether `c` completes `</name` + terminator for the open raw-text element. */
@@ -409,8 +553,25 @@ export class ContextScanner {
     const end = "</" + this.#rawEnd;
     if (this.#recent.slice(-end.length).toLowerCase() !== end) return false;
     this.#s = c === ">" ? S.Text : S.EndTagName;
+    // An HTML raw text element ends; SVG and MathML elements stay as they are.
+    this.#rawEnded = c !== ">";
     this.#endTag = this.#rawEnd;
     this.#endTagDone = true;
     return true;
   }
+}
+
+/** URL text as the URL parser reads it: tabs and newlines anywhere are dropped. */
+function urlChars(text: string): string {
+  return text.replace(/[\t\n\r]/g, "");
+}
+
+/** Index of the first `:`, `/`, `?` or `#` (in a srcset also whitespace, which ends a URL). */
+function firstUrlDelimiter(text: string, srcset: boolean): number {
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (c === ":" || c === "/" || c === "?" || c === "#") return i;
+    if (srcset && (c === " " || c === "\f")) return i;
+  }
+  return -1;
 }

@@ -1,5 +1,5 @@
 // The URL policy's internals, shared by safe_url.ts and the fill engine.
-import { decodeHTML } from "entities";
+import { decodeHTML, decodeHTMLAttribute } from "entities";
 
 /** Lowercase names of the attributes that take a URL. */
 export const _URL_ATTRIBUTES: ReadonlySet<string> = new Set([
@@ -124,4 +124,28 @@ export function _refreshAllowed(content: string): boolean {
   let decoded = content;
   for (let i = 0; i < 3 && decoded.includes("&"); i++) decoded = decodeHTML(decoded);
   return _urlAllowed("href", decoded.replace(REFRESH, ""), undefined);
+}
+
+/**
+ * Whether a raw (undecoded) `http-equiv` value names a refresh, as a browser reads it: after
+ * character references (`&#82;efresh`), ignoring case; surrounding whitespace is ignored too,
+ * which a browser does not do (stricter, so never a refresh missed).
+ *
+ * @param raw The attribute value as written in the template.
+ * @returns `true` for a refresh.
+ */
+export function _isRefresh(raw: string): boolean {
+  return _decodeAttribute(raw).replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, "").toLowerCase() ===
+    "refresh";
+}
+
+/**
+ * A raw attribute value as the browser reads it (character references decoded, with the
+ * attribute rules for a named reference without `;`).
+ *
+ * @param raw The value as written.
+ * @returns The decoded value.
+ */
+export function _decodeAttribute(raw: string): string {
+  return raw.includes("&") ? decodeHTMLAttribute(raw) : raw;
 }

@@ -272,3 +272,128 @@ Deno.test("EmbeddedEngine follows the HTML tokenizer around holes", async (t) =>
     );
   });
 });
+
+Deno.test("EmbeddedEngine refuses CSS and script text inside <svg> and <math>", async (t) => {
+  await t.step("an SVG or MathML <style> is CSS, as an HTML one is", async () => {
+    await refuses(`<svg><style><%= it.v %></style></svg>`, 1, 13, /CSS/);
+    await refuses(`<svg>\n<style>a { fill: red }\n<%= it.v %></style></svg>`, 3, 1, /CSS/);
+    await refuses(`<math><style><%= it.v %></style></math>`, 1, 14, /CSS/);
+    await refuses(`<svg><g><style><![CDATA[<%= it.v %>]]></style></g></svg>`, 1, 25, /CSS/);
+  });
+  await t.step("HTML inside <svg> (foreignObject, a breakout tag) has HTML's <style>", async () => {
+    await refuses(`<svg><foreignObject><style><%= it.v %></style>`, 1, 28, /CSS \(<style>\)/);
+    await refuses(`<svg><p><style><%= it.v %></style>`, 1, 16, /CSS \(<style>\)/);
+    await refuses(`<math><mtext><style><%= it.v %></style>`, 1, 21, /CSS \(<style>\)/);
+    await refuses(`<svg><g></p><style><%= it.v %></style>`, 1, 20, /CSS \(<style>\)/);
+    await refuses(`<svg><desc><style><%= it.v %></style>`, 1, 19, /CSS \(<style>\)/);
+    await refuses(
+      `<math><annotation-xml encoding="text/&#104;tml"><style><%= it.v %></style>`,
+      1,
+      56,
+      /CSS \(<style>\)/,
+    );
+  });
+  await t.step("a self-closed <svg/> does not leave foreign content open", async () => {
+    await refuses(`<svg/><style><%= it.v %></style>`, 1, 14, /CSS \(<style>\)/);
+    await refuses(`<math/><style><%= it.v %></style>`, 1, 15, /CSS \(<style>\)/);
+  });
+  await t.step("an SVG <script> decodes references and reads tags: refused", async () => {
+    await refuses(`<svg><script>var a = "<%= it.v %>"</script></svg>`, 1, 23, /<svg>/);
+    await refuses(`<svg><script><![CDATA[ f(<%= it.v %>) ]]></script></svg>`, 1, 26, /<svg>/);
+  });
+  await t.step("an HTML <script> inside foreignObject is JavaScript", async () => {
+    assert.equal(
+      await render(`<svg><foreignObject><script>"<%= it.v %>"</script></foreignObject></svg>`, {
+        v: `"&`,
+      }),
+      `<svg><foreignObject><script>"\\u0022\\u0026"</script></foreignObject></svg>`,
+    );
+  });
+  await t.step("after </style> and </svg> the context is what it was", async () => {
+    assert.equal(
+      await render(`<svg><style>a{}</style><text><%= it.v %></text></svg><p><%= it.v %>`, {
+        v: "<",
+      }),
+      `<svg><style>a{}</style><text>&lt;</text></svg><p>&lt;`,
+    );
+  });
+});
+
+Deno.test("EmbeddedEngine decodes character references in static attribute text", async (t) => {
+  const js = "javascript:alert(1)";
+  await t.step("a scheme begun by a reference before a URL value is refused", async () => {
+    await refuses(`<a href="&#106;<%= it.v %>">`, 1, 16, /scheme of a URL \(href\)/);
+    await refuses(`<a href="&#x6a;ava<%= it.v %>">`, 1, 19, /scheme of a URL/);
+    await refuses(`<a href="&#<%= it.v %>">`, 1, 12, /character reference/);
+    await refuses(`<a href="&#x<%= it.v %>">`, 1, 13, /character reference/);
+  });
+  await t.step("a reference that makes a path, query or fragment fixes the scheme", async () => {
+    assert.equal(
+      await render(`<a href="&#x2F;u/<%= it.v %>"></a><a href="&num;<%= it.v %>"></a>`, { v: js }),
+      `<a href="&#x2F;u/javascript:alert(1)"></a><a href="&num;javascript:alert(1)"></a>`,
+    );
+    assert.equal(
+      await render(`<a href="&Tab; <%= it.v %>"></a>`, { v: js }),
+      `<a href="&Tab; about:invalid#pubkit"></a>`,
+    );
+  });
+  await t.step("a colon made by a reference after a value is refused", async () => {
+    await refuses(`<a href="<%= it.v %>&#58;x">`, 1, 25, /before the ":"/);
+    await refuses(`<a href="<%= it.v %>&colon;x">`, 1, 27, /before the ":"/);
+    await refuses(`<a href="<%= it.v %>&#x3a">`, 1, 26, /before the ":"/);
+  });
+  await t.step("a value in a static javascript:, vbscript: or data: URL is refused", async () => {
+    await refuses(`<a href="javascript:go('<%= it.v %>')">`, 1, 25, /javascript: URL/);
+    await refuses(`<a href=" JaVa&#x09;Script&colon;go('<%= it.v %>')">`, 1, 38, /javascript:/);
+    await refuses(`<a href="&#106;avascript:go('<%= it.v %>')">`, 1, 30, /javascript:/);
+    await refuses(`<a href="vbscript:<%= it.v %>">`, 1, 19, /vbscript: URL/);
+    await refuses(`<iframe src="data:text/html,<%= it.v %>">`, 1, 29, /data: URL/);
+    assert.equal(
+      await render(`<img src="data:image/png;base64,<%= it.v %>">`, { v: "AA==" }),
+      `<img src="data:image/png;base64,AA==">`,
+    );
+  });
+  await t.step("srcset: every candidate's scheme is decided as a URL's", async () => {
+    await refuses(`<img srcset="/a.png 1x, &#106;<%= it.v %> 2x">`, 1, 31, /scheme/);
+    await refuses(`<img srcset="<%= it.v %>&#58;x 1x">`, 1, 29, /before the ":"/);
+    assert.equal(
+      await render(`<img srcset="/a.png 1x, <%= it.v %> 2x, /b/<%= it.v %> 3x">`, { v: js }),
+      `<img srcset="/a.png 1x, about:invalid#pubkit 2x, /b/javascript:alert(1) 3x">`,
+    );
+  });
+  await t.step("a meta refresh named by a reference, or first of two, is a URL", async () => {
+    const refused: RefusedUrl[] = [];
+    assert.equal(
+      await render(
+        `<meta http-equiv="&#82;efresh" content="0;url=<%= it.v %>">` +
+          `<meta http-equiv="refresh" http-equiv="x" content="0;url=<%= it.v %>">` +
+          `<meta http-equiv="x" http-equiv="refresh" content="<%= it.v %>">`,
+        { v: js },
+        refused,
+      ),
+      `<meta http-equiv="&#82;efresh" content="0;url=about:invalid#pubkit">` +
+        `<meta http-equiv="refresh" http-equiv="x" content="0;url=about:invalid#pubkit">` +
+        `<meta http-equiv="x" http-equiv="refresh" content="${js}">`,
+    );
+    assert.equal(refused.length, 2);
+  });
+  await t.step("a meta refresh URL is checked with the static text after the value", async () => {
+    assert.equal(
+      await render(`<meta http-equiv="refresh" content="0;url=<%= it.v %>&#58;alert(1)">`, {
+        v: "javascript",
+      }),
+      `<meta http-equiv="refresh" content="0;url=about:invalid#pubkit&#58;alert(1)">`,
+    );
+  });
+  await t.step("a <script> type is decoded and the first one counts", async () => {
+    assert.equal(
+      await render(`<script type="&#109;odule">"<%= it.v %>"</script>`, { v: `"` }),
+      `<script type="&#109;odule">"\\u0022"</script>`,
+    );
+    assert.equal(
+      await render(`<script type="module" type="text/plain">"<%= it.v %>"</script>`, { v: `"` }),
+      `<script type="module" type="text/plain">"\\u0022"</script>`,
+    );
+    await refuses(`<script type="text/plain" type="module"><%= it.v %></script>`, 1, 41, /type/);
+  });
+});

@@ -78,10 +78,21 @@ const HEADER_LINES = 2;
  * | unquoted attribute value | compile error: quote the attribute |
  * | URL attribute (`href`, `src`, `action`, `formaction`, `srcset`, `xlink:href`, `poster`, `ping`, `data`, …), meta refresh `content`, SVG animation `to`/`from`/`by`/`values` | `x` after the URL policy, HTML-escaped; a refused URL is `about:invalid#pubkit` and goes to `onRefusedUrl` |
  * | the same after a static scheme, path or query (`href="/u/<%= id %>"`) | `x` HTML-escaped |
- * | where static text could complete the scheme (`href="java<%= x %>"`) | compile error |
+ * | where static text could complete the scheme (`href="java<%= x %>"`, `"&#106;<%= x %>"`, `"<%= x %>&#58;y"`) or a value could finish a static character reference (`"&#<%= x %>"`) | compile error |
+ * | after a static `javascript:`, `vbscript:` or `data:` scheme (`href="javascript:go('<%= x %>')"`; not `data:image/` in `<img src>`) | compile error |
  * | `<script>` string or template literal | `x` with JavaScript string escapes (`\`, quotes, backtick, `$`, `<`, `>`, `&`, `/`, controls, U+2028/2029) |
  * | `<script>` code, JSON data block | `x` as JSON with `<`, `>`, `&` escaped (`json(x)` the same) |
  * | script regular expression or comment, script of another type, `<style>`, `style`, `on…`, `srcdoc`, `http-equiv`, tag or attribute name | compile error (`TemplateSyntaxError` with file, line, column) |
+ * | text of a `<style>` or `<script>` inside `<svg>`/`<math>` (CSS, or script read as markup with character references) | compile error |
+ *
+ * Static text is read as the browser reads it: attribute values with their
+ * character references decoded (and, in URLs, tabs and newlines dropped)
+ * before a scheme, an `http-equiv` or a script `type` is decided; of a
+ * repeated attribute the first counts; a meta refresh URL is checked with
+ * the static text on both sides of the value; inside `<svg>` and `<math>`
+ * elements follow the parser's rules for foreign content (`<p>`, `<div>`, …
+ * leave it; `<foreignObject>`, `<desc>`, SVG `<title>` and MathML text
+ * elements hold HTML).
  *
  * `<%~ %>` is allowed everywhere and is the author's responsibility.
  *

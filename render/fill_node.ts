@@ -6,7 +6,13 @@
 
 import { flat, type NodeDef, REP, SEP } from "./_fill_compile.ts";
 import { ATTRIBUTE_NAME, CONSTRUCT } from "./_fill_shared.ts";
-import { _animationAllowed, _refreshAllowed, _urlAllowed } from "./_url_policy.ts";
+import {
+  _animationAllowed,
+  _decodeAttribute,
+  _isRefresh,
+  _refreshAllowed,
+  _urlAllowed,
+} from "./_url_policy.ts";
 import {
   ANIMATION_TARGET,
   ANIMATION_VALUE,
@@ -201,8 +207,16 @@ export class FillNode {
       text = escapeHtml(value);
     } else if (value === null || value === undefined || value === false) text = false;
     else if (value === true) text = true;
-    else if (value instanceof Trusted) text = escapeHtml(value.value);
-    else {
+    else if (value instanceof Trusted) {
+      text = escapeHtml(value.value);
+      if (key === "http-equiv" && this.#def.tag === "meta" && _isRefresh(value.value)) {
+        // A refresh made at render time: a content set before it is a URL too.
+        const content = this.#setValue("content");
+        if (typeof content === "string" && !_refreshAllowed(_decodeAttribute(content))) {
+          throw new UnsafeUrlError("content", _decodeAttribute(content));
+        }
+      }
+    } else {
       const v = this.#string(value);
       if (kind !== PLAIN && !this.#allowed(key, kind, v)) throw new UnsafeUrlError(key, v);
       text = escapeHtml(v);
@@ -235,9 +249,24 @@ export class FillNode {
       case ANIMATION_TARGET:
         return !def.animation;
       case CONTENT:
-        return !def.refresh || _refreshAllowed(value);
+        return !(def.refresh || this.#refreshSet()) || _refreshAllowed(value);
     }
     return true;
+  }
+
+  /** Whether a (trusted) `http-equiv="refresh"` was set on this `<meta>` at render time. */
+  #refreshSet(): boolean {
+    if (this.#def.tag !== "meta") return false;
+    const value = this.#setValue("http-equiv");
+    return typeof value === "string" && _isRefresh(value);
+  }
+
+  /** The escaped value set for `key` at render time (`true`/`false`/`undefined` otherwise). */
+  #setValue(key: string): string | boolean | undefined {
+    const attrs = this.#attrs;
+    if (attrs === undefined) return undefined;
+    for (let i = 0; i < attrs.length; i += 2) if (attrs[i] === key) return attrs[i + 1];
+    return undefined;
   }
 
   /** `String(value)` (`null`/`undefined` → empty), a throwing `toString` named by template and node. */

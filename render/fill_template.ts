@@ -36,7 +36,7 @@ const KEYS = new Set(["file", "attribute"]);
  * | --- | --- | --- |
  * | element content, `<title>`, `<textarea>` | `x` HTML-escaped | — |
  * | attribute value | — | `x` HTML-escaped in double quotes |
- * | URL attribute (`href`, `src`, `action`, `formaction`, `srcset`, `xlink:href`, `poster`, `ping`, `data`, …), `content` of `<meta http-equiv="refresh">`, `to`/`from`/`by`/`values` of SVG animation elements | — | URL policy; a refused URL throws `UnsafeUrlError` |
+ * | URL attribute (`href`, `src`, `action`, `formaction`, `srcset`, `xlink:href`, `poster`, `ping`, `data`, …), `content` of `<meta http-equiv="refresh">` (a static `http-equiv` read after character references, `&#82;efresh`, or a trusted one set with `attr()`), `to`/`from`/`by`/`values` of SVG animation elements | — | URL policy; a refused URL throws `UnsafeUrlError` |
  * | `<script>`, `<style>` | `TypeError` (no escaping makes text safe there) | — |
  * | `style`, `on…`, `srcdoc`, `http-equiv`, an animation's `attributeName` | — | `UnsafeUrlError` unless trusted |
  * | attribute name | — | validated (`TypeError`) |

@@ -306,6 +306,37 @@ Deno.test("FillNode.attr() applies the policy to style, meta refresh and SVG ani
     refuses((p) => p.node("anim").attr("by", "data:text/html,x"));
     assert.match(render(src, (p) => p.node("anim").attr("values", "/a;/b")), /values="\/a;\/b"/);
   });
+  await t.step("a trusted http-equiv refresh set at render time makes content a URL", () => {
+    const meta = `<meta data-node="con:m" content="0">`;
+    const js = "0;url=javascript:alert(1)";
+    assert.throws(
+      () =>
+        render(meta, (p) => p.node("m").attr("http-equiv", trusted("refresh")).attr("content", js)),
+      UnsafeUrlError,
+    );
+    assert.throws(
+      () =>
+        render(meta, (p) => p.node("m").attr("content", js).attr("http-equiv", trusted("Refresh"))),
+      UnsafeUrlError,
+    );
+    assert.equal(
+      render(
+        meta,
+        (p) => p.node("m").attr("http-equiv", trusted("refresh")).attr("content", "5;url=/a"),
+      ),
+      `<meta http-equiv="refresh" content="5;url=/a">`,
+    );
+  });
+  await t.step("a static http-equiv is compared after decoding character references", () => {
+    for (const name of ["&#82;efresh", "&#x52;EFRESH", " &Tab;refresh&#32;"]) {
+      const meta = `<meta data-node="con:m" http-equiv="${name}" content="0">`;
+      assert.throws(
+        () => render(meta, (p) => p.node("m").attr("content", "0;url=javascript:alert(1)")),
+        UnsafeUrlError,
+        name,
+      );
+    }
+  });
 });
 
 Deno.test("FillNode turns a throwing toString into a TemplateRuntimeError naming template and node", () => {

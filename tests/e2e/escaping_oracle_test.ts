@@ -159,6 +159,20 @@ const CONTEXTS: Context[] = [
     url: "xlink:href",
   },
   {
+    name: "URL attribute after a path made by a character reference",
+    embedded: `<a ${slot} href="&#x2F;u/<%= v %>"></a>`,
+    read: `el.getAttribute("href")`,
+    expect: (v) => "/u/" + asParsed(v),
+    url: "href",
+  },
+  {
+    name: "script string in an HTML script inside svg foreignObject",
+    embedded:
+      `<svg><foreignObject><script ${slot}>__out.push("<%= v %>")</script></foreignObject></svg>`,
+    read: "__out[i]",
+    expect: asJs,
+  },
+  {
     name: "script double-quoted string",
     embedded: `<script ${slot}>__out.push("<%= v %>")</script>`,
     read: "__out[i]",

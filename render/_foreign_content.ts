@@ -1,0 +1,154 @@
+// SVG and MathML inside HTML ("foreign content"), as far as the context scanner needs it.
+//
+// There the HTML parser reads the text of <script>, <style>, <title>, <textarea>, … as markup
+// with character references, not as raw text, yet an SVG <style> is still CSS and an SVG
+// <script> still runs. Which elements are foreign follows the tree builder: <svg>/<math> start
+// it, a self-closing tag opens nothing, an HTML "breakout" tag (<p>, <div>, <b>, …) and the end
+// tags </p> and </br> leave it, and inside an integration point (<foreignObject>, <desc>,
+// <title>, MathML text elements, an HTML annotation-xml) elements are HTML again.
+//
+// The model keeps only the foreign elements: an end tag closes the innermost open one of its
+// name and is otherwise ignored. A template whose end tags close an HTML ancestor of the
+// <svg> (`<div><svg></div>`) is read as still in SVG, which refuses more holes, not fewer.
+
+import { _decodeAttribute } from "./_url_policy.ts";
+
+/** A foreign element: its name, namespace, and whether its children are HTML. */
+interface Element {
+  tag: string;
+  ns: "svg" | "math";
+  /** `html`: children are HTML; `text`: all but mglyph/malignmark are; "": none are. */
+  integration: "html" | "text" | "";
+}
+
+// Start tags that end foreign content (the HTML standard, "parsing main inforeign").
+const BREAKOUT = new Set([
+  "b",
+  "big",
+  "blockquote",
+  "body",
+  "br",
+  "center",
+  "code",
+  "dd",
+  "div",
+  "dl",
+  "dt",
+  "em",
+  "embed",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "head",
+  "hr",
+  "i",
+  "img",
+  "li",
+  "listing",
+  "menu",
+  "meta",
+  "nobr",
+  "ol",
+  "p",
+  "pre",
+  "ruby",
+  "s",
+  "small",
+  "span",
+  "strong",
+  "strike",
+  "sub",
+  "sup",
+  "table",
+  "tt",
+  "u",
+  "ul",
+  "var",
+]);
+const SVG_HTML = new Set(["foreignobject", "desc", "title"]);
+const MATH_TEXT = new Set(["mi", "mo", "mn", "ms", "mtext"]);
+
+/** The open SVG and MathML elements, updated from start and end tags. */
+export class ForeignContent {
+  readonly #open: Element[] = [];
+
+  /** Whether a start tag here is read as SVG or MathML (so CDATA sections are too). */
+  inForeign(): boolean {
+    const top = this.#open[this.#open.length - 1];
+    return top !== undefined && top.integration === "";
+  }
+
+  /**
+   * A start tag: `true` when it is (or stays in) SVG or MathML, where no element switches the
+   * tokenizer to raw text; `false` for an HTML element.
+   *
+   * @param tag Lowercase tag name.
+   * @param attrs The tag's attributes (raw values; `null` for a value with a hole).
+   * @param selfClosing Whether the tag ended with `/>`.
+   */
+  startTag(tag: string, attrs: ReadonlyMap<string, string | null>, selfClosing: boolean): boolean {
+    let top = this.#open[this.#open.length - 1];
+    let foreign = top !== undefined && (top.integration === "" ||
+      (top.integration === "text" && (tag === "mglyph" || tag === "malignmark")));
+    if (
+      foreign &&
+      (BREAKOUT.has(tag) || (tag === "font" && ["color", "face", "size"].some((a) => attrs.has(a))))
+    ) {
+      this.#leave();
+      top = this.#open[this.#open.length - 1];
+      foreign = false;
+    }
+    let ns: Element["ns"];
+    if (foreign) ns = tag === "svg" && top!.tag === "annotation-xml" ? "svg" : top!.ns;
+    else if (tag === "svg" || tag === "math") ns = tag;
+    else return false;
+    if (!selfClosing) this.#open.push({ tag, ns, integration: integration(tag, ns, attrs) });
+    return true;
+  }
+
+  /** An end tag: closes the innermost open foreign element of that name, if any. */
+  endTag(tag: string): void {
+    if (this.inForeign() && (tag === "p" || tag === "br")) {
+      this.#leave();
+      return;
+    }
+    for (let i = this.#open.length - 1; i >= 0; i--) {
+      if (this.#open[i].tag === tag) {
+        this.#open.length = i;
+        return;
+      }
+    }
+  }
+
+  /** The innermost open foreign `style` or `script` (whose text is CSS or script), if any. */
+  rawTextOpen(): "style" | "script" | undefined {
+    for (let i = this.#open.length - 1; i >= 0; i--) {
+      const e = this.#open[i];
+      if (e.integration !== "") return undefined;
+      if (e.tag === "style" || e.tag === "script") return e.tag;
+    }
+    return undefined;
+  }
+
+  /** Pops foreign elements up to the nearest integration point (or out of foreign content). */
+  #leave(): void {
+    while (this.#open.length > 0 && this.#open[this.#open.length - 1].integration === "") {
+      this.#open.pop();
+    }
+  }
+}
+
+function integration(
+  tag: string,
+  ns: Element["ns"],
+  attrs: ReadonlyMap<string, string | null>,
+): Element["integration"] {
+  if (ns === "svg") return SVG_HTML.has(tag) ? "html" : "";
+  if (MATH_TEXT.has(tag)) return "text";
+  if (tag !== "annotation-xml") return "";
+  const encoding = _decodeAttribute(attrs.get("encoding") ?? "").toLowerCase();
+  return encoding === "text/html" || encoding === "application/xhtml+xml" ? "html" : "";
+}
