@@ -7,6 +7,7 @@ import ejs from "ejs";
 import Handlebars from "handlebars";
 import process from "node:process";
 import { EmbeddedEngine, escapeHtml, FillEngine, type FillNode } from "@pubkit/render";
+import { barChart, chartFileName } from "./_chart.ts";
 
 const dir = new URL("./fixtures/render/", import.meta.url).pathname;
 const read = (name: string) => Deno.readTextFileSync(dir + name);
@@ -168,7 +169,23 @@ const targets: [label: string, other: string, ours: string, target: number][] = 
   ["fill vs Handlebars", "handlebars + encode", FILL, 2.0],
 ];
 const fmt = (n: number) => n.toFixed(n < 100 ? 1 : 0).padStart(6);
+await Deno.mkdir(new URL("./charts/", import.meta.url), { recursive: true });
 for (const set of Object.keys(sets)) {
+  const title = `Rendering + UTF-8 encoding, ${set}`;
+  await Deno.writeTextFile(
+    new URL(`./charts/render-${chartFileName(title)}`, import.meta.url),
+    barChart({
+      title,
+      subtitle: `the issue 7 page, CPU µs per page, median of ${ROUNDS} batches ` +
+        `(${new Date().toISOString().slice(0, 10)}); shorter is better`,
+      format: (us) => `${us.toFixed(1)} µs`,
+      bars: names.map((name) => ({
+        label: name,
+        value: quantile(series(set, name, "cpu"), 0.5),
+        baseline: name === "template literal + encode",
+      })),
+    }),
+  );
   console.log(
     `\nrender + UTF-8 encode, ${set}: µs per page, median of ${ROUNDS} batches (CPU / wall)`,
   );
