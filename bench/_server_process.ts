@@ -5,8 +5,9 @@
 const here = (path: string) => new URL(path, import.meta.url).pathname;
 
 /**
- * The stacks under test by name, each a file of bench/servers/; with `compare`, another
- * checkout's pubkit as a fourth stack, "pubkit-b", to measure a change before and after.
+ * The stacks under test by name, each a file of bench/servers/ ("pubkit" with default options,
+ * its access log on; "pubkit-log-off" the same with `accessLog: false`); with `compare`, another
+ * checkout's pubkit as one more stack, "pubkit-b", to measure a change before and after.
  *
  * @param compare The path of another checkout's `bench/servers/pubkit.ts`.
  * @returns Server files by stack name.
@@ -14,6 +15,7 @@ const here = (path: string) => new URL(path, import.meta.url).pathname;
 export function benchStacks(compare?: string): Record<string, string> {
   const stacks: Record<string, string> = {
     pubkit: here("./servers/pubkit.ts"),
+    "pubkit-log-off": here("./servers/pubkit_log_off.ts"),
     raw: here("./servers/raw.ts"),
     hono: here("./servers/hono.ts"),
   };
@@ -33,6 +35,8 @@ export interface ServerProcess {
   child: Deno.ChildProcess;
   /** The end of what it wrote on stderr, for error messages. */
   stderr(): string;
+  /** How many lines it wrote on stdout (its access log) since it listened. */
+  stdoutLines(): number;
 }
 
 /** Options for {@linkcode startServer}. */
@@ -93,8 +97,16 @@ export async function startServer(
     }
   } finally {
     clearTimeout(timer);
-    reader.releaseLock();
   }
+  // Read on, counting lines: a server whose access log filled the pipe would block on it.
+  let lines = 0;
+  (async () => {
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      for (let i = value.indexOf("\n"); i >= 0; i = value.indexOf("\n", i + 1)) lines++;
+    }
+  })().catch(() => {});
   const port = Number(/listening (\d+)/.exec(seen)![1]);
-  return { name, pid: child.pid, port, child, stderr: () => errors };
+  return { name, pid: child.pid, port, child, stderr: () => errors, stdoutLines: () => lines };
 }

@@ -207,10 +207,12 @@ async function scenario(title: string, path: string, returning: boolean): Promis
       median(pairs).toFixed(2)
     }×, ${Math.min(...pairs).toFixed(2)}–${Math.max(...pairs).toFixed(2)})`;
   };
-  const comparisons: [StackName, StackName][] = [["pubkit", "raw"], ["pubkit", "hono"], [
-    "hono",
-    "raw",
-  ]];
+  const comparisons: [StackName, StackName][] = [
+    ["pubkit", "pubkit-log-off"],
+    ["pubkit", "raw"],
+    ["pubkit", "hono"],
+    ["hono", "raw"],
+  ];
   if (cpu.has("pubkit-b")) comparisons.push(["pubkit-b", "raw"], ["pubkit", "pubkit-b"]);
   lines.push(
     "",

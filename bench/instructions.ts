@@ -236,6 +236,7 @@ async function measure(name: StackName): Promise<Count> {
       } catch { /* closed by the timeout */ }
     }
     await stop(server);
+    progress(`${name}: ${server.stdoutLines()} lines on stdout (the access log, if on)`);
   }
 }
 
@@ -271,6 +272,7 @@ function report(counts: Map<StackName, number[]>): string {
     );
   }
   const comparisons = ([
+    ["pubkit", "pubkit-log-off"],
     ["pubkit", "raw"],
     ["pubkit", "hono"],
     ["hono", "raw"],

@@ -1,6 +1,6 @@
 // Test helpers for the example's tests: a cookie-keeping client over `app.fetch` (or real HTTP)
 // and a notes app on a temporary data folder that is always closed and removed.
-import type { App } from "@pubkit/server";
+import { type App, formatLogRecord } from "@pubkit/server";
 import { FileStore, type SessionRecord } from "@pubkit/session";
 import { createNotesApp, type NotesAppOptions } from "./app.ts";
 
@@ -243,7 +243,11 @@ export async function notesFixture(
   const ownDir = options.dataDir === undefined;
   const dataDir = options.dataDir ?? await Deno.makeTempDir({ prefix: "pubkit-example-" });
   const logs: string[] = [];
-  const app = await createNotesApp({ log: (line) => logs.push(line), ...options, dataDir });
+  const app = await createNotesApp({
+    log: (record) => logs.push(formatLogRecord(record).trimEnd()),
+    ...options,
+    dataDir,
+  });
   const clients: Client[] = [];
   const sessionData = async (client: Client) => {
     const id = client.sid?.split(".")[0];

@@ -2,7 +2,7 @@
  * The notes board: a small application built the pubkit way. `main.ts` runs it; tests build it
  * with {@linkcode createNotesApp} on a temporary data folder.
  */
-import { type App, createApp } from "@pubkit/server";
+import { type App, createApp, type Sink } from "@pubkit/server";
 import { Pool } from "@pubkit/pool";
 import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 import { SqliteFactory } from "@pubkit/pool/sqlite";
@@ -32,8 +32,11 @@ export interface NotesAppOptions {
   trustProxy?: readonly string[];
   /** Reload changed pages without a restart. */
   dev?: boolean;
-  /** Access log, errors and the shutdown report; `console.log` by default. */
-  log?: (line: string, error?: unknown) => void;
+  /**
+   * Where the access log, errors and the shutdown report go (a LogTape sink); by default the
+   * app's buffered text log on stdout.
+   */
+  log?: Sink;
 }
 
 const here = (path: string) => new URL(path, import.meta.url);
@@ -77,7 +80,7 @@ async function sessionSecret(dataDir: string): Promise<string> {
  * in `static/`, notes in SQLite through a pool (or PostgreSQL), sessions in files (or Redis).
  */
 export async function createNotesApp(options: NotesAppOptions): Promise<App> {
-  const { dataDir, redisUrl, databaseUrl, trustProxy, dev = false, log = console.log } = options;
+  const { dataDir, redisUrl, databaseUrl, trustProxy, dev = false, log } = options;
   const { keyPrefix = "pubkit:example:", passwordHashes = navigator.hardwareConcurrency } = options;
   await privateFolder(dataDir);
   await privateFolder(`${dataDir}/sessions`);
@@ -97,7 +100,7 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
       {
         // Registered first, so it runs last: tells the operator the server cleanups ran.
         name: "shutdown report",
-        run: (app) => app.registerCleanup(() => log("Stopped: server cleanups ran"), "report"),
+        run: (app) => app.registerCleanup(() => app.log("Stopped: server cleanups ran"), "report"),
       },
       { name: "sessions", run: (app) => app.registerCleanup(() => sessions.close(), "sessions") },
       {
@@ -130,7 +133,7 @@ export async function createNotesApp(options: NotesAppOptions): Promise<App> {
           // Expired counters leave PostgreSQL only when deleted: at start, then hourly.
           await throttle.sweep();
           const sweeper = setInterval(() => {
-            throttle.sweep().catch((e) => log("Cannot sweep the counters", e));
+            throttle.sweep().catch((error) => app.log("Cannot sweep the counters", { error }));
           }, 3_600_000);
           Deno.unrefTimer(sweeper);
           app.registerCleanup(() => clearInterval(sweeper), "throttle sweeper");

@@ -1,4 +1,5 @@
 import { systemClock } from "@pubkit/async";
+import { memberLog } from "@pubkit/async/log";
 
 import { checkKeys } from "./_check_keys.ts";
 import type { PoolOptions } from "./pool_options.ts";
@@ -24,6 +25,8 @@ const DEFAULTS: Readonly<Omit<ResolvedOptions, "clock" | "logger">> = Object.fre
   name: "pool",
 });
 
+// Warnings (leaks, recoveries) go to LogTape under ["pubkit", "pool"] when it is configured.
+const POOL_LOG = memberLog(["pubkit", "pool"]);
 const KEYS = new Set([...Object.keys(DEFAULTS), "clock", "logger"]);
 
 function checkNumber(
@@ -46,7 +49,7 @@ export function resolveOptions(options: PoolOptions | undefined): ResolvedOption
     throw new TypeError("Cannot create pool: options must be an object");
   }
   checkKeys("create pool", options, KEYS);
-  const resolved: Record<string, unknown> = { ...DEFAULTS, clock: systemClock, logger: console };
+  const resolved: Record<string, unknown> = { ...DEFAULTS, clock: systemClock, logger: POOL_LOG };
   for (const [key, value] of Object.entries(options)) {
     if (value !== undefined) resolved[key] = value;
   }

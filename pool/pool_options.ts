@@ -52,7 +52,7 @@ export interface PoolOptions {
   name?: string;
   /** Time and timers; pass a `FakeClock` (from `@pubkit/async`) in tests. Default `systemClock`. */
   clock?: Clock;
-  /** Where warnings go. Default `console`. */
+  /** Where warnings go. Default: LogTape under `["pubkit", "pool"]` when configured, else `console`. */
   logger?: PoolLogger;
 }
 

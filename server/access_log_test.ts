@@ -1,27 +1,59 @@
 import assert from "node:assert/strict";
+import { configure, type LogRecord, reset } from "@logtape/logtape";
 import { createApp } from "./app.ts";
+import { AccessRecord } from "./access_log.ts";
+import { bufferedSink, type LogWriter } from "./buffered_sink.ts";
 import { serveForTest } from "./_test_raw_http.ts";
 
-/** Parses an access log line back into its fields, undoing the escapes. */
-function parseLine(line: string): { addr: string; method: string; target: string; status: number } {
-  const match = /^(\S+) "(\S+) ((?:[^"\\]|\\.)*)" (\d{3}) \S+ \S+$/.exec(line);
+const APP = new URL("./testdata/access_log_app.ts", import.meta.url).pathname;
+const PUBLISHED = new URL("./testdata/publish/", import.meta.url);
+
+/** A writer that keeps what it is given. */
+function memoryWriter(): LogWriter & { text(): string; writes: number } {
+  const chunks: Uint8Array[] = [];
+  const writer = {
+    writes: 0,
+    write(bytes: Uint8Array) {
+      writer.writes++;
+      chunks.push(bytes.slice());
+      return Promise.resolve(bytes.length);
+    },
+    writeSync(bytes: Uint8Array) {
+      chunks.push(bytes.slice());
+      return bytes.length;
+    },
+    text: () => chunks.map((c) => new TextDecoder().decode(c)).join(""),
+  };
+  return writer;
+}
+
+const unescape = (s: string) =>
+  s.replace(
+    /\\x([0-9a-f]{2})|\\u\{([0-9a-f]+)\}/g,
+    (_, x, u) => String.fromCodePoint(parseInt(x ?? u, 16)),
+  );
+
+/** Parses a text access line back into its fields, undoing the escapes. */
+function parseLine(line: string) {
+  const match = /^(\S+) (\S+) "(\S+) ((?:[^"\\]|\\.)*)" (\d{3}) (\d+\.\d)ms (\S+) (\S+)$/.exec(
+    line,
+  );
   assert.ok(match, `unparseable: ${line}`);
-  const unescape = (s: string) =>
-    s.replace(
-      /\\x([0-9a-f]{2})|\\u\{([0-9a-f]+)\}/g,
-      (_, x, u) => String.fromCodePoint(parseInt(x ?? u, 16)),
-    );
   return {
-    addr: unescape(match[1]),
-    method: unescape(match[2]),
-    target: unescape(match[3]),
-    status: Number(match[4]),
+    time: match[1],
+    addr: unescape(match[2]),
+    method: unescape(match[3]),
+    target: unescape(match[4]),
+    status: Number(match[5]),
+    id: match[7],
+    route: unescape(match[8]),
   };
 }
 
-Deno.test("the access log escapes quotes, backslashes, controls and bidi overrides in the target", async () => {
-  const lines: string[] = [];
-  const app = createApp({ handler: () => "ok", log: (line) => void lines.push(line) });
+Deno.test("the text access log escapes quotes, backslashes, controls and bidi overrides in the target", async () => {
+  const writer = memoryWriter();
+  const sink = bufferedSink({ writer });
+  const app = createApp({ handler: () => "ok", log: sink });
   await using served = await serveForTest(app);
   // Each reaches the handler raw: Deno does not re-serialize the request target.
   const targets = ['/a"b', "/a\\b", "/a\u0085b", "/a\u202eb", "/a\u2066b\u2069", '/x"\\"y'];
@@ -32,16 +64,248 @@ Deno.test("the access log escapes quotes, backslashes, controls and bidi overrid
     const { status } = await served.raw(bytes);
     assert.equal(status, 200, JSON.stringify(target));
   }
-  const logged = lines.filter((line) => !line.startsWith("Listening"));
+  await sink.flush();
+  const logged = writer.text().split("\n").filter((line) => line.includes('"GET '));
   assert.equal(logged.length, targets.length);
   for (const [i, line] of logged.entries()) {
     // deno-lint-ignore no-control-regex -- no raw control may reach the log
     assert.doesNotMatch(line, /[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
-    assert.deepEqual(parseLine(line), {
+    const { time, id, ...fields } = parseLine(line);
+    assert.deepEqual(fields, {
       addr: "127.0.0.1",
       method: "GET",
       target: targets[i],
       status: 200,
+      route: "-",
     });
+    assert.ok(!Number.isNaN(Date.parse(time)), time);
+    assert.match(id, /^[\w-]+$/);
   }
 });
+
+Deno.test("each request gives one structured access record", async (t) => {
+  const records: LogRecord[] = [];
+  const app = createApp({
+    publish: { root: PUBLISHED },
+    handler: (req) => {
+      if (req.path === "/boom") throw new Error("boom");
+      return "fallback";
+    },
+    log: (record) => void records.push(record),
+  });
+  try {
+    await t.step("with method, path, status, duration, request id, address and route", async () => {
+      const response = await app.fetch(new Request("http://localhost/hello?name=Ada"));
+      await response.body?.cancel();
+      const access = records.filter((r) => r instanceof AccessRecord);
+      assert.equal(access.length, 1);
+      const [record] = access as AccessRecord[];
+      assert.deepEqual(record.category, ["pubkit", "server", "access"]);
+      assert.equal(record.level, "info");
+      const { duration, requestId, ...rest } = record.properties;
+      assert.deepEqual(rest, {
+        method: "GET",
+        path: "/hello",
+        status: response.status,
+        remoteAddr: undefined, // in process: no connection
+        route: "/hello",
+      });
+      assert.ok(duration >= 0 && duration < 10_000, String(duration));
+      assert.equal(typeof requestId, "string");
+      assert.ok(Math.abs(record.timestamp - Date.now()) < 10_000);
+    });
+    await t.step("the request id is the one the error response shows", async () => {
+      records.length = 0;
+      const response = await app.fetch(new Request("http://localhost/boom"));
+      await response.body?.cancel();
+      assert.equal(response.status, 500);
+      const access = records.find((r) => r instanceof AccessRecord) as AccessRecord;
+      assert.equal(access.properties.requestId, response.headers.get("x-request-id"));
+      assert.equal(access.properties.route, undefined, "the fallback handler has no route");
+      const error = records.find((r) => r.level === "error")!;
+      assert.deepEqual(error.category, ["pubkit", "server"]);
+      assert.equal((error.properties.error as Error).message, "boom");
+    });
+  } finally {
+    await app.close();
+  }
+});
+
+Deno.test("accessLog: false logs no access record", async () => {
+  const records: LogRecord[] = [];
+  const app = createApp({
+    handler: () => "ok",
+    accessLog: false,
+    log: (record) => void records.push(record),
+  });
+  await (await app.fetch(new Request("http://localhost/"))).text();
+  await app.close();
+  assert.deepEqual(records, []);
+});
+
+Deno.test("an application that configured LogTape gets the records through its sinks", async () => {
+  const records: LogRecord[] = [];
+  await configure({
+    sinks: { test: (record) => void records.push(record) },
+    loggers: [
+      { category: ["pubkit"], sinks: ["test"], lowestLevel: "info" },
+      { category: ["logtape", "meta"], sinks: [], lowestLevel: "warning" },
+    ],
+  });
+  try {
+    const app = createApp({ handler: () => "ok" });
+    await (await app.fetch(new Request("http://localhost/x"))).text();
+    await app.close();
+  } finally {
+    await reset();
+  }
+  assert.equal(records.length, 1);
+  const [record] = records;
+  assert.deepEqual(record.category, ["pubkit", "server", "access"]);
+  assert.equal(record.properties.path, "/x");
+  assert.deepEqual(record.message, [
+    "",
+    "GET",
+    " ",
+    "/x",
+    " ",
+    200,
+    " ",
+    record.properties.duration,
+    "ms",
+  ]);
+});
+
+Deno.test('bufferedSink({ format: "json" }) writes one JSON object per line', async () => {
+  const writer = memoryWriter();
+  const app = createApp({ handler: () => "ok", log: bufferedSink({ format: "json", writer }) });
+  await (await app.fetch(new Request("http://localhost/a%22b?q=1"))).text();
+  await app.close(); // flushes the sink
+  const lines = writer.text().trim().split("\n").map((line) => JSON.parse(line));
+  assert.equal(lines.length, 1);
+  assert.equal(lines[0].logger, "pubkit.server.access");
+  assert.equal(lines[0].level, "INFO");
+  assert.equal(lines[0].properties.path, "/a%22b");
+  assert.equal(lines[0].properties.status, 200);
+});
+
+Deno.test("bufferedSink() writes a batch per interval, at once past batchSize, and drops past maxPending", async (t) => {
+  const record = (i: number) =>
+    new AccessRecord({
+      method: "GET",
+      path: `/${i}`,
+      status: 200,
+      duration: 1.25,
+      requestId: `r${i}`,
+      remoteAddr: "::1",
+      route: undefined,
+    }, 0);
+  await t.step("records wait for the timer, then go out in one write", async () => {
+    const writer = memoryWriter();
+    await using sink = bufferedSink({ writer, flushInterval: 20 });
+    for (let i = 0; i < 5; i++) sink(record(i));
+    assert.equal(writer.writes, 0, "nothing is written on the request's path");
+    const deadline = Date.now() + 5_000;
+    while (writer.writes === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    assert.equal(writer.writes, 1);
+    assert.equal(writer.text().split("\n").length - 1, 5);
+    assert.equal(
+      writer.text().split("\n")[0],
+      '1970-01-01T00:00:00.000Z ::1 "GET /0" 200 1.3ms r0 -',
+    );
+  });
+  await t.step("batchSize starts a write at once", async () => {
+    const writer = memoryWriter();
+    await using sink = bufferedSink({ writer, batchSize: 3 });
+    for (let i = 0; i < 3; i++) sink(record(i));
+    assert.equal(writer.writes, 1);
+  });
+  await t.step("maxPending bounds memory; the drop is counted and reported", async () => {
+    const writer = memoryWriter();
+    const sink = bufferedSink({ writer, maxPending: 2 });
+    for (let i = 0; i < 5; i++) sink(record(i));
+    assert.equal(sink.dropped, 3);
+    await sink[Symbol.asyncDispose]();
+    const lines = writer.text().trim().split("\n");
+    assert.equal(lines.length, 3);
+    assert.match(lines[2], /^pubkit: 3 log records dropped/);
+  });
+  await t.step("options are checked", () => {
+    assert.throws(() => bufferedSink({ flushInterval: 0 }), RangeError);
+    assert.throws(() => bufferedSink({ maxPending: Number.NaN }), RangeError);
+  });
+});
+
+/** Starts the default-log app as a process; resolves with its URL and a reader of all stdout. */
+async function startProcess(args: string[], env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args,
+    env,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  let out = "";
+  let err = "";
+  const outDone = child.stdout.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (out += chunk) }),
+  );
+  const errDone = child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
+    new WritableStream({ write: (chunk) => void (err += chunk) }),
+  );
+  const deadline = Date.now() + 30_000;
+  let match: RegExpExecArray | null = null;
+  while (!(match = /Listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out + err))) {
+    if (Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`it did not listen:\n${out}\n${err}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  return {
+    url: new URL(match[1]),
+    async stop() {
+      child.kill("SIGTERM");
+      const status = await child.status;
+      await Promise.all([outDone, errDone]);
+      return { status, out, err };
+    },
+  };
+}
+
+for (
+  const [how, args, env] of [
+    ["app.serve()", ["run", "-A", "--unstable-no-legacy-abort", APP], { SELF_SERVE: "1" }],
+    [
+      "deno serve",
+      ["serve", "-A", "--unstable-no-legacy-abort", "--host", "127.0.0.1", "--port", "0", APP],
+      {},
+    ],
+  ] as const
+) {
+  Deno.test(`the default access log loses no line on SIGTERM (${how})`, async () => {
+    const server = await startProcess([...args], env);
+    // A client of its own, closed before the signal: `deno serve` drains open keep-alive
+    // connections before it exits, and the test's idle ones would keep it waiting.
+    using client = Deno.createHttpClient({});
+    const n = 400;
+    // Eight clients at a time; the last responses arrive right before the signal, so their
+    // records are still in the buffer then.
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < n) {
+        const i = next++;
+        const response = await fetch(new URL(`/r/${i}`, server.url), { client });
+        assert.equal(await response.text(), "ok");
+      }
+    }));
+    client.close();
+    const { status, out, err } = await server.stop();
+    assert.equal(status.code, 0, err);
+    const paths = out.split("\n").filter((line) => line.includes('"GET /r/'))
+      .map((line) => parseLine(line).target).sort();
+    const expected = Array.from({ length: n }, (_, i) => `/r/${i}`).sort();
+    assert.deepEqual(paths, expected);
+  });
+}

@@ -26,7 +26,9 @@ import type { SessionManager } from "@pubkit/session";
 import { type AppHost, AppReq, type AppReqOptions } from "./app_req.ts";
 import { whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
-import { escapeLogField } from "./_log_field.ts";
+import type { LogLevel, Sink } from "@logtape/logtape";
+import { AccessRecord, SERVER_CATEGORY } from "./access_log.ts";
+import { AppLog } from "./_log.ts";
 import { allowedHostsOption, authorityOf, checkHost } from "./_host.ts";
 import {
   DEFAULT_SECURITY_HEADERS,
@@ -70,9 +72,18 @@ export interface AppOptions {
   startup?: readonly LifecycleHook<App>[];
   /** Show stacks on 500 pages (development only). */
   debug?: boolean;
-  /** Where access log lines and errors go; `console.log` by default. */
-  log?: (line: string, error?: unknown) => void;
-  /** Write one access log line per request; on by default. */
+  /**
+   * Where the app's log records go: one {@linkcode AccessRecord} per request (category
+   * `["pubkit", "server", "access"]`) and its own messages, errors among them
+   * (`["pubkit", "server"]`). A LogTape sink: any function taking a `LogRecord`, such as
+   * `bufferedSink({ format: "json" })` (the app flushes a sink that has `flush()` at
+   * {@linkcode App.close}, and does not dispose it). Without it: LogTape's sinks for those
+   * categories when the application has configured LogTape (`configure()` from
+   * `@logtape/logtape`), else a {@linkcode bufferedSink} of the app's own writing text lines to
+   * stdout, flushed every 100 ms and at close.
+   */
+  log?: Sink;
+  /** Log one {@linkcode AccessRecord} per request; on by default. */
   accessLog?: boolean;
   /** How long each shutdown cleanup may take, in ms; 5 s by default. */
   cleanupTimeout?: number;
@@ -178,7 +189,7 @@ export class App {
   #handler: Handler;
   // The handler always resolves with a Response (publisher, static files): no respond() around it.
   #answersResponses = false;
-  #log: (line: string, error?: unknown) => void;
+  #log: AppLog;
   #started: Promise<void> | undefined;
   #ready = false; // start() has finished: requests skip awaiting it
   #draining = false;
@@ -209,7 +220,7 @@ export class App {
       throw new TypeError("Cannot create app: give a handler, a folder to publish, or both");
     }
     this.#options = options;
-    this.#log = options.log ?? console.log;
+    this.#log = new AppLog(options.log);
     this.#maxTargetBytes = options.maxTargetBytes ?? 8 * 1024;
     if (!(this.#maxTargetBytes >= 0)) {
       throw new RangeError(
@@ -222,7 +233,7 @@ export class App {
       : layerSecurityHeaders(DEFAULT_SECURITY_HEADERS, options.securityHeaders ?? {});
     this.lifecycle = new Lifecycle({
       cleanupTimeout: options.cleanupTimeout,
-      log: (message, error) => this.#log(message, error),
+      log: this.#logError,
     });
     this.fetch = (request, info) => this.#fetch(request, info);
     this.#handler = options.handler as Handler ?? notFound;
@@ -365,7 +376,7 @@ export class App {
   }
 
   #errorResponse(error: unknown, req: AppReq): Response | Promise<Response> {
-    const response = errorResponse(error, req, { debug: this.#options.debug, log: this.#log });
+    const response = errorResponse(error, req, { debug: this.#options.debug, log: this.#logError });
     if (response.status !== 500 || req.errorPage === undefined) return response;
     return this.#errorPage(error, req, req.errorPage, response);
   }
@@ -390,7 +401,7 @@ export class App {
       await plain.body?.cancel();
       return new Response(html, { status: 500, headers });
     } catch (pageError) {
-      this.#log(`[${req.id}] the error page ${page} failed`, pageError);
+      this.#logError(`[${req.id}] the error page ${page} failed`, pageError);
       return plain;
     }
   }
@@ -434,11 +445,17 @@ export class App {
       response = withHeaders(response, req.defaultHeaders);
     }
     if (started !== undefined) {
-      const ms = (performance.now() - started).toFixed(1);
-      this.#log(
-        `${escapeLogField(req.remoteAddr ?? "-")} "${escapeLogField(req.method)} ${
-          escapeLogField(req.path)
-        }" ${response.status} ${ms}ms ${req.id}`,
+      // The record only: the sink formats it later, off the request's path.
+      this.#log.emit(
+        new AccessRecord({
+          method: req.method,
+          path: req.path,
+          status: response.status,
+          duration: performance.now() - started,
+          requestId: req.id,
+          remoteAddr: req.remoteAddr,
+          route: req.route,
+        }, Date.now()),
       );
     }
     // A response built in full with nothing to clean up (a hello page) is done here.
@@ -465,6 +482,40 @@ export class App {
     else return new Response(whenDone(response.body, finish), response);
     return response;
   }
+
+  /**
+   * Writes a message of the application into the app's log (its `log` sink, LogTape, or the
+   * default buffered sink on stdout), under `category` (`["app"]` by default): mod_python's
+   * `req.log_error()`, with the log's buffering and escaping.
+   *
+   * @example
+   * ```ts
+   * import { createApp } from "@pubkit/server";
+   * import type { LogRecord } from "@logtape/logtape";
+   * import assert from "node:assert/strict";
+   *
+   * const records: LogRecord[] = [];
+   * const app = createApp({ handler: () => "hi", log: (record) => records.push(record) });
+   * app.log("the cache is warm");
+   * assert.deepEqual(records[0].category, ["app"]);
+   * assert.deepEqual(records[0].message, ["the cache is warm"]);
+   * await app.close();
+   * ```
+   *
+   * @param message The message.
+   * @param options `level` (`"info"`, or `"error"` with an `error`), the `error` (its stack is
+   * logged), and the `category`.
+   */
+  log(message: string, options: AppLogOptions = {}): void {
+    const { error, category = APP_CATEGORY } = options;
+    const level = options.level ?? (error === undefined ? "info" : "error");
+    this.#log.message(category, level, message, error);
+  }
+
+  /** Logs an error of the app (a 5xx, a failing cleanup) under `["pubkit", "server"]`. */
+  #logError = (message: string, error?: unknown): void => {
+    this.#log.message(SERVER_CATEGORY, "error", message, error);
+  };
 
   #applyScope(req: AppReq, route: Route): Promise<unknown> | undefined {
     return applyScope(req, route, this.#headersOf);
@@ -515,7 +566,7 @@ export class App {
     const announce = (addr: Deno.NetAddr) => {
       const url = new URL(`http://${addr.hostname}:${addr.port}/`);
       if (options.onListen) options.onListen(url);
-      else this.#log(`Listening on ${url}`);
+      else this.#log.message(SERVER_CATEGORY, "info", `Listening on ${url}`);
     };
     const deadlines = options.connectionDeadlines;
     const server = Deno.serve({
@@ -604,6 +655,7 @@ export class App {
     }
     await Promise.all([...this.#withCleanups].map((chain) => chain.runCleanups()));
     await this.lifecycle.close();
+    await this.#log.flush(); // last: the cleanups' own failures are in it
   }
 }
 
@@ -658,6 +710,7 @@ function applyScope(
 ): Promise<unknown> | undefined {
   const { scope } = route;
   recordRoute(req, route.path);
+  req.route = route.path;
   if (scope.securityHeaders !== undefined) req.defaultHeaders = headersOf(scope);
   req.templatePaths = scope.templates;
   req.errorPage = scope.errorPage;
@@ -666,6 +719,18 @@ function applyScope(
   // Synchronous unless there is a session to open: a published function costs no extra await.
   return scope.session ? req.openSession({ lock: scope.session === "lock" }) : undefined;
 }
+
+/** Options for {@linkcode App.prototype.log}. */
+export interface AppLogOptions {
+  /** `"info"` by default, `"error"` when an `error` is given. */
+  level?: LogLevel;
+  /** An error to log with its stack. */
+  error?: unknown;
+  /** The LogTape category; `["app"]` by default. */
+  category?: readonly string[];
+}
+
+const APP_CATEGORY: readonly string[] = Object.freeze(["app"]);
 
 /**
  * Creates an application from a handler and settings.

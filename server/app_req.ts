@@ -100,6 +100,8 @@ export class AppReq<Data extends object = object> extends Req {
   templatePaths: readonly string[] = NO_PATHS;
   /** The template that renders this request's uncaught errors, from the folder's scope. */
   errorPage: string | undefined;
+  /** The published route that answers (`/blog/post`), once the publisher has resolved it. */
+  route: string | undefined;
   #session: Session | undefined;
   #opening: Promise<Session> | undefined;
   // Read on first use: info.remoteAddr is a getter that costs an op.

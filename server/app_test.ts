@@ -15,7 +15,7 @@ Deno.test("App.fetch() maps HttpError to its status and message, and hides 500 d
       if (req.path === "/denied") throw new HttpError(401, "Cannot open notes: log in first");
       throw new Error("secret connection string");
     },
-    log: (_line, error) => void logged.push(error),
+    log: (record) => void logged.push(record.properties.error),
     accessLog: false,
   });
   await t.step("a 4xx shows its message and keeps error headers", async () => {

@@ -10,7 +10,7 @@ Deno.test("errorPage in _config.ts renders the folder's uncaught errors", async 
       publish: { root: ROOT },
       debug,
       accessLog: false,
-      log: (l) => void logged.push(l),
+      log: (record) => void logged.push(String(record.message[0])),
     });
   const app = make(false);
   const dev = make(true);

@@ -14,7 +14,7 @@ Deno.test("App answers 400, not 500, for a Host that Deno accepts and URL refuse
   const logs: unknown[] = [];
   const app = createApp({
     sessions,
-    log: (line, error) => void logs.push(error ?? line),
+    log: (record) => void logs.push(record.properties.error ?? record),
     handler: async (req) => {
       await req.openSession(); // builds a URL from the host (the Secure flag)
       return `host ${req.url.host}`;

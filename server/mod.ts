@@ -22,6 +22,7 @@
 export {
   App,
   type AppHandler,
+  type AppLogOptions,
   type AppOptions,
   createApp,
   type PublishFolderOptions,
@@ -46,3 +47,17 @@ export { staticFiles, type StaticFilesOptions, type StaticHandler } from "./stat
 export { type TemplateEngines, Templates, type TemplatesOptions } from "./templates.ts";
 export { TrustProxy } from "./trust_proxy.ts";
 export { ConnectionGuard, type ConnectionGuardOptions } from "./connection_guard.ts";
+export {
+  ACCESS_LOG_CATEGORY,
+  type AccessLogProperties,
+  AccessRecord,
+  SERVER_CATEGORY,
+} from "./access_log.ts";
+export {
+  type BufferedSink,
+  bufferedSink,
+  type BufferedSinkOptions,
+  type LogWriter,
+} from "./buffered_sink.ts";
+export { formatLogRecord } from "./_log_format.ts";
+export type { LogLevel, LogRecord, Sink } from "@logtape/logtape";

@@ -9,6 +9,7 @@
  */
 
 import { type Clock, systemClock } from "@pubkit/async";
+import { memberLog } from "@pubkit/async/log";
 import { checkId } from "./_ids.ts";
 import { LockTable, type OuterLock, pollUntil } from "./_lock_table.ts";
 import { checkNumber, checkOptions, checkRecord, startSweeper } from "./_store_common.ts";
@@ -31,6 +32,8 @@ export type {
   StoreWriteOptions,
 } from "./session_store.ts";
 
+// The stores' connection reports, under LogTape's ["pubkit", "session"] when it is configured.
+const SESSION_LOG = memberLog(["pubkit", "session"]);
 /**
  * What the store needs of a database: one parameterized query at a time, each on whatever
  * connection is free. A `pg` `Pool` fits as it is; a `Pool<PostgresClient>` of `@pubkit/pool`
@@ -70,7 +73,10 @@ export interface PostgresStoreOptions {
   queryTimeout?: number;
   /** Milliseconds between sweeps of expired sessions; `0` disables. Defaults to `60_000`. */
   sweepInterval?: number;
-  /** Called with a line when the database stops answering or answers again. Defaults to `console.error`. */
+  /**
+   * Called with a line when the database stops answering or answers again; by default an error
+   * under LogTape's `["pubkit", "session"]` when LogTape is configured, else `console.error`.
+   */
   log?: (line: string) => void;
   /** The time source for session expiry (leases use the database's clock). Defaults to `Date.now`. */
   clock?: Clock;
@@ -241,7 +247,7 @@ export class PostgresStore implements SessionStore, AsyncDisposable {
     this.#queryTimeout = checkNumber(options.queryTimeout ?? 2000, "queryTimeout", action, 1);
     const sweepInterval = checkNumber(options.sweepInterval ?? 60_000, "sweepInterval", action);
     this.#clock = options.clock ?? systemClock;
-    this.#log = options.log ?? ((line: string) => console.error(line));
+    this.#log = options.log ?? SESSION_LOG.error;
     this.#locks = new LockTable(lockTimeout, {
       acquireOuter: (id, deadline, timeout, signal) =>
         pollUntil(() => this.#tryLease(id), deadline, timeout, {

@@ -1,6 +1,7 @@
 // Copyright 2025 the pubkit authors. MIT license.
 
 import { type Clock, systemClock } from "@pubkit/async";
+import { memberLog } from "@pubkit/async/log";
 import { Cluster, Redis, ReplyError } from "ioredis";
 import { checkId } from "./_ids.ts";
 import { LockTable, type OuterLock, pollUntil } from "./_lock_table.ts";
@@ -16,6 +17,8 @@ import type {
   StoreWriteOptions,
 } from "./session_store.ts";
 
+// The stores' connection reports, under LogTape's ["pubkit", "session"] when it is configured.
+const SESSION_LOG = memberLog(["pubkit", "session"]);
 /** Options for {@linkcode RedisStore}. */
 export interface RedisStoreOptions {
   /** The Redis URL. Defaults to `redis://127.0.0.1:6379`. Not with `cluster`. */
@@ -40,7 +43,10 @@ export interface RedisStoreOptions {
   connectTimeout?: number;
   /** Per-command timeout in milliseconds. Defaults to `2_000`. */
   commandTimeout?: number;
-  /** Called with a line when the connection is lost or back. Defaults to `console.error`. */
+  /**
+   * Called with a line when the connection is lost or back; by default an error under LogTape's
+   * `["pubkit", "session"]` when LogTape is configured, else `console.error`.
+   */
   log?: (line: string) => void;
   /** The time source for expiry. Defaults to `Date.now`. */
   clock?: Clock;
@@ -218,7 +224,7 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     const connectTimeout = checkNumber(options.connectTimeout ?? 1000, "connectTimeout", action);
     const commandTimeout = checkNumber(options.commandTimeout ?? 2000, "commandTimeout", action);
     this.#clock = options.clock ?? systemClock;
-    const log = options.log ?? ((line: string) => console.error(line));
+    const log = options.log ?? SESSION_LOG.error;
     const redisOptions = {
       connectTimeout,
       commandTimeout,

@@ -11,7 +11,7 @@
  * `/counter` (a locked session counter); `/pg` (one query through the pool, when
  * DATABASE_URL is set). Sessions live in Redis when REDIS_URL is set, else in memory.
  */
-import { createApp } from "@pubkit/server";
+import { createApp, type Sink } from "@pubkit/server";
 import { HttpError } from "@pubkit/request";
 import { parseForm } from "@pubkit/request/body";
 import { MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
@@ -20,9 +20,11 @@ import { Pool } from "@pubkit/pool";
 import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 
 const mode = Deno.args[0] ?? "faults";
-const log = (line: string, error?: unknown) => {
+const log: Sink = (record) => {
   // Access lines would drown the table; errors are what a run must show.
-  if (error !== undefined) console.error(line, error instanceof Error ? error.message : error);
+  if (record.level !== "error") return;
+  const error = record.properties.error;
+  console.error(record.message.join(""), error instanceof Error ? error.message : error ?? "");
 };
 
 async function exampleApp() {

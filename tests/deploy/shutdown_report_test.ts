@@ -7,7 +7,10 @@ Deno.test("the notes board logs 'Stopped: server cleanups ran' after its other c
   const dataDir = await Deno.makeTempDir({ prefix: "pubkit-shutdown-report-" });
   try {
     const logs: string[] = [];
-    const app = await createNotesApp({ dataDir, log: (line) => logs.push(line) });
+    const app = await createNotesApp({
+      dataDir,
+      log: (record) => logs.push(record.message.join("")),
+    });
     const order: string[] = [];
     await app.start();
     // Registered after start-up, so it runs first: before the report, never after it.

@@ -4,6 +4,7 @@ import { chromium, type Page } from "playwright-core";
 import assert from "node:assert/strict";
 import { ARGS, IGNORE_WITHOUT_CHROMIUM, requireChromium } from "./_chromium.ts";
 import { createNotesApp, NOTES_CSP } from "../../example/app.ts";
+import { formatLogRecord } from "@pubkit/server";
 
 const OUTPUT = new URL("./output/", import.meta.url);
 
@@ -43,7 +44,10 @@ Deno.test({
     const started = performance.now();
     const dataDir = await Deno.makeTempDir({ prefix: "pubkit-e2e-" });
     const logs: string[] = [];
-    const app = await createNotesApp({ dataDir, log: (line) => logs.push(line) });
+    const app = await createNotesApp({
+      dataDir,
+      log: (record) => logs.push(formatLogRecord(record).trimEnd()),
+    });
     const stop = new AbortController();
     const { promise: listening, resolve: onListen } = Promise.withResolvers<URL>();
     const served = app.serve({ port: 0, signal: stop.signal, handleSignals: false, onListen });
