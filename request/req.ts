@@ -597,9 +597,14 @@ export class Req {
       throw new RangeError(`Cannot redirect with status ${status}: use 301, 302, 303, 307 or 308`);
     }
     if (this.#writer) throw new HeadersSentError(`redirect to ${location}`);
-    checkRedirect(location, this.url, external, origins);
+    // Both the target as given and as sent: `Location` percent-encodes a backslash, which URL
+    // parsing reads as `/` in the given form (`//site\@evil/` looks like a path there, while the
+    // browser reads the sent `//site%5C@evil/` as user `site%5C` on host `evil`).
+    const sent = checkHeader("location", location);
+    checkRedirect(location, location, this.url, external, origins);
+    checkRedirect(sent, location, this.url, external, origins);
     const headers = new Headers(this.#head(TEXT_PLAIN));
-    headers.set("location", checkHeader("location", location));
+    headers.set("location", sent);
     return this.#built = new Response(text, { status, headers });
   }
 
@@ -827,6 +832,7 @@ const SCRIPT_SCHEMES = ["javascript:", "data:", "vbscript:"];
  * on `base`'s origin unless `external` or its origin is listed.
  */
 function checkRedirect(
+  target: string,
   location: string,
   base: URL,
   external: boolean,
@@ -834,7 +840,7 @@ function checkRedirect(
 ): void {
   let url: URL;
   try {
-    url = new URL(location, base);
+    url = new URL(target, base);
   } catch {
     throw new HttpError(400, `Cannot redirect to ${JSON.stringify(location)}: it is not a URL`);
   }
@@ -846,7 +852,8 @@ function checkRedirect(
   }
   if (external || (origins !== undefined && origins.includes(url.origin))) return;
   if (
-    url.origin === base.origin && url.origin !== "null" && onSiteUnderOtherScheme(location, base)
+    url.origin === base.origin && url.origin !== "null" && url.username === "" &&
+    onSiteUnderOtherScheme(target, base)
   ) {
     return;
   }

@@ -357,6 +357,9 @@ Deno.test("Req.redirect() sends same-origin targets only, unless told otherwise"
         "https://site.example:8443/",
         "https://site.example@evil.example/",
         "https://evil.example\\@site.example/",
+        // A backslash is sent as %5C: the browser then reads what is before `@` as a user.
+        "//site.example\\@evil.example/",
+        "https://site.example\\@evil.example/",
         "mailto:ada@site.example",
       ]
     ) refused(location);
@@ -407,6 +410,7 @@ Deno.test("Req.redirect() sends same-origin targets only, unless told otherwise"
     assert.equal(response.status, 307);
     assert.equal(response.headers.get("location"), "https://accounts.example/sso?x=1");
     refused("https://other.example/", options);
+    refused("https://accounts.example\\@evil.example/", options);
   });
 });
 
