@@ -79,7 +79,12 @@ export function formatLogRecord(record: LogRecord): string {
 }
 
 function inspect(value: unknown): string {
-  return typeof value === "string" ? value : Deno.inspect(value, { depth: 3 });
+  if (typeof value === "string") return value;
+  try {
+    return Deno.inspect(value, { depth: 3 });
+  } catch {
+    return "(a value that cannot be inspected)"; // a revoked Proxy, a throwing getter
+  }
 }
 
 /** LogTape's JSON-lines format: one object per line, `properties` nested. */

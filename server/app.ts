@@ -375,6 +375,8 @@ export class App {
     );
   }
 
+  // Never throws (errorResponse reads an error's fields guarded): every error, however odd,
+  // reaches #complete, so the request's cleanups run and its session lock is freed.
   #errorResponse(error: unknown, req: AppReq): Response | Promise<Response> {
     const response = errorResponse(error, req, { debug: this.#options.debug, log: this.#logError });
     if (response.status !== 500 || req.errorPage === undefined) return response;
@@ -417,6 +419,12 @@ export class App {
     info: Deno.ServeHandlerInfo | undefined,
     started: number | undefined,
   ): Response | Promise<Response> {
+    if (response.type === "error") {
+      // `Response.error()` is a network error to fetch(); a server has nothing to send for it.
+      response = errorResponse(new TypeError("The handler answered Response.error()"), req, {
+        log: this.#logError,
+      });
+    }
     if (req.hasSession && req.session.modified) {
       return req.session.save().then(
         () => this.#completeSaved(req, response, info, started),

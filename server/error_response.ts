@@ -20,28 +20,54 @@ export interface ErrorResponseOptions {
  * member's error (a session lock timeout, a full pool queue) carries these, so the server maps
  * it here without naming its class — and without importing the member for its classes.
  */
+/** What an error says about its response, read once (see {@linkcode readMeaning}). */
 interface HttpMeaning {
   status: number;
   expose: boolean;
-  headers?: unknown;
+  /** Its message, when `expose`. */
+  message: string;
+  headers: Headers | undefined;
+  /** An `HttpError` (its own 5xx text), not a member's "try again shortly". */
+  httpError: boolean;
 }
 
-/** Whether `error` carries an HTTP meaning (see {@linkcode HttpMeaning}). */
-function hasHttpMeaning(error: unknown): error is HttpMeaning {
-  if (!(error instanceof Error)) return false;
-  const { status, expose } = error as Partial<HttpMeaning>;
-  return typeof status === "number" && Number.isInteger(status) && status >= 400 &&
-    status <= 599 && typeof expose === "boolean";
-}
-
-/** The headers an error carries: a `Headers`, a record or a list of pairs; none otherwise. */
-function headersOf(error: HttpMeaning): Headers | undefined {
-  const { headers } = error;
-  if (headers === undefined || headers === null || typeof headers !== "object") return undefined;
+/**
+ * The HTTP meaning an error carries (an integer `status` 400–599 and a boolean `expose`, maybe
+ * `headers`: `Headers`, a record or pairs), each field read once; `undefined` for none. Never
+ * throws: an error whose fields throw when read (a getter, a revoked Proxy) is a plain 500.
+ */
+function readMeaning(error: unknown): HttpMeaning | undefined {
   try {
-    return new Headers(headers as HeadersInit);
+    if (!(error instanceof Error)) return undefined;
+    const { status, expose, headers } = error as {
+      status?: unknown;
+      expose?: unknown;
+      headers?: unknown;
+    };
+    if (
+      typeof status !== "number" || !Number.isInteger(status) || status < 400 || status > 599 ||
+      typeof expose !== "boolean"
+    ) return undefined;
+    return {
+      status,
+      expose,
+      message: expose ? String(error.message) : "",
+      headers: typeof headers === "object" && headers !== null
+        ? new Headers(headers as HeadersInit)
+        : undefined,
+      httpError: error instanceof HttpError,
+    };
   } catch {
-    return undefined; // not headers: ignored rather than failing the error response itself
+    return undefined;
+  }
+}
+
+/** `error.stack` for `debug`, or "" when there is none or it cannot be read. */
+function stackOf(error: unknown): string {
+  try {
+    return error instanceof Error ? `\n\n${error.stack}` : "";
+  } catch {
+    return "";
   }
 }
 
@@ -78,19 +104,18 @@ export function errorResponse(
   options: ErrorResponseOptions = {},
 ): Response {
   const headers = errorResponseHeaders(req);
+  const meaning = readMeaning(error);
+  for (const [name, value] of meaning?.headers ?? []) headers.set(name, value);
+  // After the error's own headers: the body is plain text whatever they say.
   headers.set("content-type", "text/plain;charset=UTF-8");
   headers.set("x-request-id", req.id);
-  const meaning = hasHttpMeaning(error) ? error : undefined;
-  if (meaning !== undefined) {
-    for (const [name, value] of headersOf(meaning) ?? []) headers.set(name, value);
-    if (meaning.expose) {
-      if (meaning.status === 413 || meaning.status === 408) headers.set("connection", "close");
-      return new Response(`${(error as Error).message}\n`, { status: meaning.status, headers });
-    }
+  if (meaning?.expose) {
+    if (meaning.status === 413 || meaning.status === 408) headers.set("connection", "close");
+    return new Response(`${meaning.message}\n`, { status: meaning.status, headers });
   }
   const status = meaning?.status ?? 500;
   (options.log ?? console.error)(`[${req.id}] ${req.method} ${req.path}: ${status}`, error);
-  if (status === 503 && !(error instanceof HttpError)) {
+  if (status === 503 && !meaning?.httpError) {
     // A member's "try again shortly" (a lock or pool timeout, a store down): say so.
     if (!headers.has("retry-after")) headers.set("retry-after", "1");
     return new Response(
@@ -98,7 +123,7 @@ export function errorResponse(
       { status, headers },
     );
   }
-  const detail = options.debug && error instanceof Error ? `\n\n${error.stack}` : "";
+  const detail = options.debug ? stackOf(error) : "";
   return new Response(
     `Internal server error (request ${req.id}).${detail}\n`,
     { status, headers },
