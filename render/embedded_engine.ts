@@ -185,6 +185,7 @@ export class EmbeddedEngine {
    * @throws {TypeError} When the name is not confined to the search path.
    * @throws {TemplateSyntaxError} When the template (or an include) does not compile.
    * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
+   * An error that carries an HTTP status (`status` and `expose`, as `HttpError`) is thrown as is.
    */
   render(name: string, data?: unknown): Promise<string> {
     return this.#render(name, data, same);
@@ -216,7 +217,7 @@ export class EmbeddedEngine {
     try {
       return compiled.fn(data, this.#helpers);
     } catch (e) {
-      throw locateRuntimeError(compiled, e);
+      throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
     }
   }
 
@@ -224,7 +225,7 @@ export class EmbeddedEngine {
     try {
       return await out;
     } catch (e) {
-      throw locateRuntimeError(compiled, e);
+      throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
     }
   }
 
@@ -237,6 +238,7 @@ export class EmbeddedEngine {
    * @throws {TemplateNotFoundError} When no file matches the name.
    * @throws {TemplateSyntaxError} When the template (or an include) does not compile.
    * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
+   * An error that carries an HTTP status (`status` and `expose`, as `HttpError`) is thrown as is.
    */
   renderBytes(name: string, data?: unknown): Promise<Uint8Array> {
     return this.#render(name, data, encode);
@@ -263,6 +265,23 @@ export class EmbeddedEngine {
 
 function warnRefused({ attribute, value, where }: RefusedUrl): void {
   console.warn(`pubkit: the URL policy refused ${attribute}=${JSON.stringify(value)} at ${where}`);
+}
+
+/**
+ * Whether `error` says which HTTP answer it means (an integer `status` 400–599 and a boolean
+ * `expose`, as `HttpError` and the members' errors do): such an error passes through unwrapped,
+ * so that a 400 from `it.req.form()` or a 503 lock timeout in a template stays what it is, as
+ * in the fill engine.
+ */
+function hasHttpMeaning(error: unknown): boolean {
+  try {
+    if (!(error instanceof Error)) return false;
+    const { status, expose } = error as { status?: unknown; expose?: unknown };
+    return typeof status === "number" && Number.isInteger(status) && status >= 400 &&
+      status <= 599 && typeof expose === "boolean";
+  } catch {
+    return false; // its fields throw when read: wrapped like any other error
+  }
 }
 
 function locateRuntimeError(compiled: CompiledEmbedded, error: unknown): TemplateRuntimeError {

@@ -264,3 +264,33 @@ Deno.test("new EmbeddedEngine() validates its options; names must resolve", asyn
   await assert.rejects(() => engine.render("nope"), TemplateNotFoundError);
   await assert.rejects(() => engine.render("../x"), TypeError);
 });
+
+Deno.test("EmbeddedEngine lets an error with an HTTP status through unwrapped (sync and after an await)", async () => {
+  await using tmp = await templates({
+    "sync.ehtml": "<p><%= it.fail() %></p>",
+    "async.ehtml": "<p><%= await it.failLater() %></p>",
+  });
+  const engine = new EmbeddedEngine({ searchPath: [tmp.dir] });
+  class Missing extends Error {
+    status = 404;
+    expose = true;
+  }
+  const data = {
+    fail: () => {
+      throw new Missing("Not found: /x");
+    },
+    failLater: () => Promise.reject(new Missing("Not found: /y")),
+  };
+  await assert.rejects(() => engine.render("sync", data), Missing);
+  await assert.rejects(() => engine.render("async", data), Missing);
+  // Without a status it is located as before.
+  await assert.rejects(
+    () =>
+      engine.render("sync", {
+        fail: () => {
+          throw new Error("plain");
+        },
+      }),
+    TemplateRuntimeError,
+  );
+});
