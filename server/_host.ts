@@ -9,6 +9,7 @@ const HOST = /^([A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*\.?|\[[0-9A-Fa-f:.]+\])(?::(\
 const NUMERIC_END = /(?:^|\.)\d[^.]*\.?$/;
 const DOTTED_QUAD =
   /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
+const PUNYCODE = /(?:^|\.)xn--/i;
 const ENTRY = /^(?:\.?[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]+)*|\[[0-9A-Fa-f:.]+\])$/;
 
 /** The authority (host and port) of a serialized `http:` or `https:` URL as Deno builds it. */
@@ -56,7 +57,12 @@ export function checkHost(
 
 function validHost(authority: string, host: string, port: string | undefined): boolean {
   if (port !== undefined && Number(port) > 65535) return false;
-  if (!host.startsWith("[") && (!NUMERIC_END.test(host) || DOTTED_QUAD.test(host))) return true;
+  // Plain names pass without a parse, except numeric-looking ones and punycode labels (`xn--`),
+  // which `URL` decodes and may refuse (`xn--zz`): such a host would fail every later `req.url`.
+  if (
+    !host.startsWith("[") && (!NUMERIC_END.test(host) || DOTTED_QUAD.test(host)) &&
+    !PUNYCODE.test(host)
+  ) return true;
   try {
     new URL(`http://${authority}/`);
     return true;

@@ -22,13 +22,36 @@ Deno.test("App answers 400, not 500, for a Host that Deno accepts and URL refuse
   });
   await using served = await serveForTest(app);
   for (
-    const host of ["a%b", "a<b", "[1", "::", "a b", "ex.com:99999", "1.2.3.256", "a\\b", 'a"b']
+    const host of [
+      "a%b",
+      "a<b",
+      "[1",
+      "::",
+      "a b",
+      "ex.com:99999",
+      "1.2.3.256",
+      "a\\b",
+      'a"b',
+      "xn--zz", // malformed punycode: URL refuses it
+      "a.xn--",
+      "XN--A-ECP.example",
+    ]
   ) {
     const { status, body } = await served.raw(get(host));
     assert.equal(status, 400, `${host}: ${body}`);
     assert.match(body, /is not a valid host/, host);
   }
-  for (const host of ["example.com", "EXAMPLE.com:8080", "127.0.0.1", "[::1]:80", "my_app", "x."]) {
+  for (
+    const host of [
+      "example.com",
+      "EXAMPLE.com:8080",
+      "127.0.0.1",
+      "[::1]:80",
+      "my_app",
+      "x.",
+      "xn--bcher-kva.example",
+    ]
+  ) {
     const { status, body } = await served.raw(get(host));
     assert.equal(status, 200, `${host}: ${body}`);
   }
