@@ -69,7 +69,7 @@ export function staticFiles(options: StaticFilesOptions): StaticHandler {
   if (!prefix.startsWith("/") || !prefix.endsWith("/")) {
     throw new TypeError(`Cannot serve static files under ${prefix}: the prefix must be /.../`);
   }
-  const dir = typeof options.dir === "string" ? options.dir : options.dir.pathname;
+  const dir = typeof options.dir === "string" ? options.dir : pathOf(options.dir);
   let root: Promise<string> | undefined;
   return async (req) => {
     if (!req.path.startsWith(prefix)) return undefined;
@@ -126,4 +126,12 @@ function decodeSegment(segment: string): string {
 /** Whether a path relative to the root (`/a/.git/config`) has a part starting with `.`. */
 function hasHiddenPart(relative: string): boolean {
   return relative.includes("/.");
+}
+
+/** The path of a `file:` URL, percent-decoded (a space is `%20` in the URL, not in the path). */
+function pathOf(url: URL): string {
+  if (url.protocol !== "file:") {
+    throw new TypeError(`Cannot serve static files from ${url.href}: give a path or a file: URL`);
+  }
+  return decodeURIComponent(url.pathname);
 }

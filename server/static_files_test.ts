@@ -123,3 +123,22 @@ Deno.test("staticFiles() answers a Range with 206, past the end with 416", async
     assert.equal(await whole.text(), "body{}");
   });
 });
+
+Deno.test("staticFiles() takes a file: URL whose path has a space or non-ASCII", async () => {
+  const parent = await Deno.makeTempDir();
+  try {
+    const dir = `${parent}/site ä/static`;
+    await Deno.mkdir(dir, { recursive: true });
+    await Deno.writeTextFile(`${dir}/a.txt`, "A");
+    const serve = staticFiles({ prefix: "/static/", dir: new URL(`file://${dir}/`) });
+    const response = await serve(get("/static/a.txt"));
+    assert.equal(response?.status, 200);
+    assert.equal(await response?.text(), "A");
+    assert.throws(
+      () => staticFiles({ prefix: "/static/", dir: new URL("https://example.com/static/") }),
+      TypeError,
+    );
+  } finally {
+    await Deno.remove(parent, { recursive: true });
+  }
+});
