@@ -46,6 +46,10 @@ export interface ReqOptions {
    * system's by default), removed by the request's cleanups; without it uploads stay in memory.
    */
   spool?: { dir?: string; threshold?: number };
+  /** Where a failing (or timed-out) request cleanup is reported; `console.error` by default. */
+  onCleanupError?: (error: unknown, requestId: string) => void;
+  /** How long one request cleanup may take, in ms; 5000 by default. */
+  cleanupTimeout?: number;
   /** How {@linkcode Req.internalRedirect} dispatches; without it, internal redirects throw. */
   dispatch?: Dispatch;
   /**
@@ -212,7 +216,11 @@ export class Req {
   #getChain(): RequestChain {
     if (this.#chain !== undefined) return this.#chain;
     const prev = this.prev;
-    return this.#chain = prev !== undefined ? prev.#getChain() : new RequestChain(() => this.id);
+    return this.#chain = prev !== undefined ? prev.#getChain() : new RequestChain(() => this.id, {
+      onCleanupError: this.#options.onCleanupError &&
+        ((error) => this.#options.onCleanupError!(error, this.id)),
+      cleanupTimeout: this.#options.cleanupTimeout,
+    });
   }
 
   // Whether cleanups are waiting on this request's chain (a server can then skip an await).

@@ -11,6 +11,11 @@ export type Cleanup = () => void | Promise<void>;
 export interface RequestChainOptions {
   /** Where a failing cleanup is reported; defaults to `console.error`. */
   onCleanupError?: (error: unknown) => void;
+  /**
+   * How long one cleanup may take, in ms, before it is reported as failed and the next one
+   * runs (a cleanup that never settles must not keep a session lock held); 5000 by default.
+   */
+  cleanupTimeout?: number;
 }
 
 /**
@@ -47,6 +52,7 @@ export class RequestChain {
   #cleanups: Cleanup[] = [];
   #ran: Promise<void> | undefined;
   #onCleanupError: (error: unknown) => void;
+  #timeout: number;
 
   /**
    * Creates a chain.
@@ -58,6 +64,10 @@ export class RequestChain {
     this.#id = id;
     this.#onCleanupError = options.onCleanupError ??
       ((error) => console.error(`[${this.id}] cleanup failed:`, error));
+    this.#timeout = options.cleanupTimeout ?? 5000;
+    if (!(this.#timeout > 0)) {
+      throw new RangeError(`Cannot create a request chain: cleanupTimeout ${this.#timeout}`);
+    }
   }
 
   /** The id of the original request, used in logs. */
@@ -106,10 +116,25 @@ export class RequestChain {
   }
 
   async #runOne(cleanup: Cleanup): Promise<void> {
+    let timer: ReturnType<typeof setTimeout> | undefined;
     try {
-      await cleanup();
+      const result = cleanup();
+      // Only a cleanup that returns a promise can hang; a synchronous one costs no timer.
+      if (result instanceof Promise) {
+        await Promise.race([
+          result,
+          new Promise((_, reject) => {
+            timer = setTimeout(
+              () => reject(new Error(`A cleanup did not finish within ${this.#timeout} ms`)),
+              this.#timeout,
+            );
+          }),
+        ]);
+      }
     } catch (error) {
       this.#onCleanupError(error);
+    } finally {
+      if (timer !== undefined) clearTimeout(timer);
     }
   }
 }

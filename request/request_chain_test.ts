@@ -79,3 +79,19 @@ Deno.test("RequestChain.registerCleanup() refuses a non-function", () => {
 Deno.test("RequestChain keeps the id it was given", () => {
   assert.equal(new RequestChain("abc").id, "abc");
 });
+
+Deno.test("RequestChain.runCleanups() gives up on a cleanup that never settles after cleanupTimeout", async () => {
+  const failures: unknown[] = [];
+  const chain = new RequestChain("req-1", {
+    cleanupTimeout: 50,
+    onCleanupError: (error) => failures.push(error),
+  });
+  const order: string[] = [];
+  chain.registerCleanup(() => void order.push("release the session lock"));
+  chain.registerCleanup(() => new Promise(() => {})); // never settles
+  await chain.runCleanups();
+  assert.deepEqual(order, ["release the session lock"]);
+  assert.equal(failures.length, 1);
+  assert.match(String(failures[0]), /did not finish within 50 ms/);
+  assert.throws(() => new RequestChain("r", { cleanupTimeout: 0 }), RangeError);
+});

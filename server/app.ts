@@ -85,7 +85,10 @@ export interface AppOptions {
   log?: Sink;
   /** Log one {@linkcode AccessRecord} per request; on by default. */
   accessLog?: boolean;
-  /** How long each shutdown cleanup may take, in ms; 5 s by default. */
+  /**
+   * How long each cleanup may take, in ms (the server's at shutdown, a request's after its
+   * response); 5 s by default.
+   */
   cleanupTimeout?: number;
   /** Limits for `req.form()`. */
   formLimits?: Partial<FormLimits>;
@@ -259,6 +262,8 @@ export class App {
       defaultHeaders: this.#securityHeaders,
       bodyBudget: new BodyBudget({ maxBytes: options.maxBufferedBodyBytes }),
       spool: { threshold: 1024 * 1024, ...options.spool },
+      onCleanupError: (error, id) => this.#logError(`[${id}] a request cleanup failed`, error),
+      cleanupTimeout: options.cleanupTimeout,
     };
   }
 

@@ -84,3 +84,23 @@ Deno.test("an exposed error's headers cannot make its message anything but plain
   assert.equal(await response.text(), "<script>alert(1)</script>\n");
   await app.close();
 });
+
+Deno.test("a request cleanup that never settles is given up after cleanupTimeout, logged, and the ones before it run", async () => {
+  const ran: string[] = [];
+  const logged: string[] = [];
+  const app = createApp({
+    handler: (req) => {
+      req.registerCleanup(() => void ran.push("release the session lock"));
+      req.registerCleanup(() => new Promise(() => {}));
+      return "ok";
+    },
+    cleanupTimeout: 50,
+    log: (record) => logged.push(record.message.join("")),
+    accessLog: false,
+  });
+  const response = await app.fetch(new Request("http://localhost/x"));
+  assert.equal(await response.text(), "ok");
+  await app.close(); // runs what is still in flight
+  assert.deepEqual(ran, ["release the session lock"]);
+  assert.ok(logged.some((line) => /a request cleanup failed/.test(line)), logged.join("\n"));
+});
