@@ -195,6 +195,7 @@ export class App {
   #log: AppLog;
   #started: Promise<void> | undefined;
   #ready = false; // start() has finished: requests skip awaiting it
+  #startFailureLogged = false;
   #draining = false;
   #serving = false;
   #closeOnSignal: (() => void) | undefined;
@@ -348,7 +349,7 @@ export class App {
       return this.start().then(() => {
         this.#ready = true;
         return this.#fetch(request, info);
-      });
+      }, (error) => this.#notStarted(error));
     }
     if (info && !this.#serving && !this.#closeOnSignal) this.#closeOnSignals();
     if (this.#draining) {
@@ -378,6 +379,26 @@ export class App {
       (response) => this.#complete(req, response, info, started),
       async (error) => this.#complete(req, await this.#errorResponse(error, req), info, started),
     );
+  }
+
+  /**
+   * The answer of an app whose start failed while someone else's listener serves it (`deno
+   * serve`, `Deno.serve(app.fetch)`): a 503 with the security headers, the failure logged once.
+   * `app.serve()` never listens then.
+   */
+  #notStarted(error: unknown): Response {
+    if (!this.#startFailureLogged) {
+      this.#startFailureLogged = true;
+      this.#logError("The app did not start; every request is answered 503", error);
+    }
+    return new Response("Service unavailable: the application did not start.\n", {
+      status: 503,
+      headers: {
+        ...this.#securityHeaders,
+        "content-type": "text/plain;charset=UTF-8",
+        "retry-after": "60",
+      },
+    });
   }
 
   // Never throws (errorResponse reads an error's fields guarded): every error, however odd,

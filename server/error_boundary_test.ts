@@ -104,3 +104,29 @@ Deno.test("a request cleanup that never settles is given up after cleanupTimeout
   assert.deepEqual(ran, ["release the session lock"]);
   assert.ok(logged.some((line) => /a request cleanup failed/.test(line)), logged.join("\n"));
 });
+
+Deno.test("an app whose start-up hook failed answers 503 with the security headers and logs it once", async () => {
+  const logged: unknown[] = [];
+  let attempts = 0;
+  const app = createApp({
+    handler: () => "ok",
+    startup: [{
+      name: "database",
+      run: () => {
+        attempts++;
+        throw new Error("postgres://user:hunter2@db/notes is unreachable");
+      },
+    }],
+    log: (record) => logged.push(record.properties.error),
+    accessLog: false,
+  });
+  for (let i = 0; i < 3; i++) {
+    const response = await app.fetch(new Request("http://localhost/"));
+    assert.equal(response.status, 503);
+    assert.equal(response.headers.get("x-content-type-options"), "nosniff");
+    assert.doesNotMatch(await response.text(), /hunter2/);
+  }
+  assert.equal(attempts, 1);
+  assert.equal(logged.length, 1);
+  await app.close();
+});
