@@ -2,7 +2,8 @@
  * The notes board: a small application built the pubkit way. `main.ts` runs it; tests build it
  * with {@linkcode createNotesApp} on a temporary data folder.
  */
-import { type App, createApp, type Sink } from "@pubkit/server";
+import { type App, createApp } from "@pubkit/server";
+import type { Sink } from "@pubkit/server";
 import { Pool } from "@pubkit/pool";
 import { type PostgresClient, PostgresFactory } from "@pubkit/pool/postgres";
 import { SqliteFactory } from "@pubkit/pool/sqlite";

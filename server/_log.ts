@@ -2,7 +2,8 @@
 // when the application has configured it (the library never configures LogTape itself); else a
 // buffered sink of the app's own, writing text to stdout, so that an app nobody configured still
 // keeps an access log.
-import { getConfig, getLogger, type LogLevel, type LogRecord, type Sink } from "@logtape/logtape";
+import { getConfig, getLogger } from "@logtape/logtape";
+import type { LogLevel, LogRecord, Sink } from "./access_log.ts";
 import { AccessRecord } from "./access_log.ts";
 import { type BufferedSink, bufferedSink } from "./buffered_sink.ts";
 

@@ -1,6 +1,7 @@
 // Internal: the text and JSON-lines formats of the buffered sink. They run when the sink flushes,
 // off the request path, but on the same CPU: every step here is paid once per request.
-import { jsonLinesFormatter, type LogRecord } from "@logtape/logtape";
+import { jsonLinesFormatter } from "@logtape/logtape";
+import type { LogRecord } from "./access_log.ts";
 import { AccessRecord } from "./access_log.ts";
 import { escapeLogField } from "./_log_field.ts";
 

@@ -3,7 +3,31 @@
  *
  * @module
  */
-import type { LogLevel, LogRecord } from "@logtape/logtape";
+
+/** The level of a log record, as LogTape names them. */
+export type LogLevel = "trace" | "debug" | "info" | "warning" | "error" | "fatal";
+
+/**
+ * A log record: the fields of LogTape's `LogRecord` that pubkit writes and its sinks read, so
+ * that any LogTape sink takes pubkit's records and a sink of one's own can be a plain function.
+ */
+export interface LogRecord {
+  /** Who logs it, e.g. `["pubkit", "server", "access"]`. */
+  readonly category: readonly string[];
+  /** How severe it is. */
+  readonly level: LogLevel;
+  /** The message: text parts at even indexes, the values between them at odd ones. */
+  readonly message: readonly unknown[];
+  /** The message template, before the values are put in. */
+  readonly rawMessage: string | TemplateStringsArray;
+  /** When it happened, in ms since the epoch. */
+  readonly timestamp: number;
+  /** Its structured fields (an error under `error`). */
+  readonly properties: Record<string, unknown>;
+}
+
+/** Where log records go: a LogTape sink, or any function that takes a record. */
+export type Sink = (record: LogRecord) => void;
 
 /** The category of the server's own messages (errors, start and stop): `["pubkit", "server"]`. */
 export const SERVER_CATEGORY: readonly ["pubkit", "server"] = Object.freeze(

@@ -26,7 +26,7 @@ import type { SessionManager } from "@pubkit/session";
 import { type AppHost, AppReq, type AppReqOptions } from "./app_req.ts";
 import { whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
-import type { LogLevel, Sink } from "@logtape/logtape";
+import type { LogLevel, Sink } from "./access_log.ts";
 import { AccessRecord, SERVER_CATEGORY } from "./access_log.ts";
 import { AppLog } from "./_log.ts";
 import { allowedHostsOption, authorityOf, checkHost } from "./_host.ts";
@@ -525,7 +525,7 @@ export class App {
    * @example
    * ```ts
    * import { createApp } from "@pubkit/server";
-   * import type { LogRecord } from "@logtape/logtape";
+   * import type { LogRecord } from "@pubkit/server";
    * import assert from "node:assert/strict";
    *
    * const records: LogRecord[] = [];

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { LogRecord, Sink } from "@logtape/logtape";
+import type { LogRecord, Sink } from "./access_log.ts";
 import { formatLogRecord, jsonFormat, type LineFormat } from "./_log_format.ts";
 
 /** Where a {@linkcode bufferedSink} writes: `Deno.stdout` by default, or an open file. */

@@ -51,7 +51,10 @@ export {
   ACCESS_LOG_CATEGORY,
   type AccessLogProperties,
   AccessRecord,
+  type LogLevel,
+  type LogRecord,
   SERVER_CATEGORY,
+  type Sink,
 } from "./access_log.ts";
 export {
   type BufferedSink,
@@ -60,4 +63,3 @@ export {
   type LogWriter,
 } from "./buffered_sink.ts";
 export { formatLogRecord } from "./_log_format.ts";
-export type { LogLevel, LogRecord, Sink } from "@logtape/logtape";

@@ -11,7 +11,8 @@
  * `/counter` (a locked session counter); `/pg` (one query through the pool, when
  * DATABASE_URL is set). Sessions live in Redis when REDIS_URL is set, else in memory.
  */
-import { createApp, type Sink } from "@pubkit/server";
+import { createApp } from "@pubkit/server";
+import type { Sink } from "@pubkit/server";
 import { HttpError } from "@pubkit/request";
 import { parseForm } from "@pubkit/request/body";
 import { MemoryStore, SessionManager, type SessionStore } from "@pubkit/session";
