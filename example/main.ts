@@ -3,11 +3,12 @@
  * REDIS_URL keeps sessions and log-in counters in Redis, DATABASE_URL keeps notes (and the
  * counters, without Redis) in PostgreSQL.
  * TRUST_PROXY names the reverse proxies (comma-separated addresses) whose X-Forwarded-For and
- * X-Forwarded-Proto are believed.
+ * X-Forwarded-Proto are believed. LOG=console logs a line per `console.log` (see below).
  *
  * Under `deno serve --parallel`, use `serve.ts` as the entry: `deno serve` sets
  * `import.meta.main` in its entry module too, which would start a second listener here.
  */
+import { formatLogRecord } from "@pubkit/server";
 import { createNotesApp } from "./app.ts";
 
 const env = (name: string) => Deno.env.get(name) || undefined;
@@ -18,6 +19,11 @@ const app = await createNotesApp({
   databaseUrl: env("DATABASE_URL"),
   trustProxy: env("TRUST_PROXY")?.split(",").map((address) => address.trim()),
   dev: env("PUBKIT_DEV") === "1",
+  // LOG=console: one console.log per line instead of the buffered stdout log, e.g. so that
+  // `deno serve --parallel` prefixes each line with its worker (at the cost of a write per line).
+  log: env("LOG") === "console"
+    ? (record) => console.log(formatLogRecord(record).trimEnd())
+    : undefined,
 });
 
 export default app;

@@ -1,6 +1,6 @@
 // Internal: the text and JSON-lines formats of the buffered sink. They run when the sink flushes,
 // off the request path, but on the same CPU: every step here is paid once per request.
-import { jsonLinesFormatter } from "@logtape/logtape";
+import { getJsonLinesFormatter } from "@logtape/logtape";
 import type { LogRecord } from "./access_log.ts";
 import { AccessRecord } from "./access_log.ts";
 import { escapeLogField } from "./_log_field.ts";
@@ -88,5 +88,8 @@ function inspect(value: unknown): string {
   }
 }
 
-/** LogTape's JSON-lines format: one object per line, `properties` nested. */
-export const jsonFormat: LineFormat = jsonLinesFormatter;
+/**
+ * LogTape's JSON-lines format: one object per line, the message as its template (an access
+ * record's fields are in `properties`, typed, not rendered into text).
+ */
+export const jsonFormat: LineFormat = getJsonLinesFormatter({ message: "template" });

@@ -187,6 +187,53 @@ Deno.test('bufferedSink({ format: "json" }) writes one JSON object per line', as
   assert.equal(lines[0].level, "INFO");
   assert.equal(lines[0].properties.path, "/a%22b");
   assert.equal(lines[0].properties.status, 200);
+  assert.equal(lines[0].message, "{method} {path} {status} {duration}ms");
+});
+
+Deno.test("bufferedSink() writes whole lines of at most 4096 bytes at a time, so writers sharing a pipe never split a line", async () => {
+  const sizes: Uint8Array[] = [];
+  const writer: LogWriter = {
+    write(bytes) {
+      sizes.push(bytes.slice());
+      return Promise.resolve(bytes.length);
+    },
+    writeSync: (bytes) => bytes.length,
+  };
+  {
+    await using sink = bufferedSink({ writer, batchSize: 100_000 });
+    for (let i = 0; i < 500; i++) {
+      sink(
+        new AccessRecord({
+          method: "GET",
+          path: `/page/${i}?${"q".repeat(i % 50)}`,
+          status: 200,
+          duration: 1,
+          requestId: `r${i}`,
+          remoteAddr: "127.0.0.1",
+          route: "/page",
+        }, 0),
+      );
+    }
+    sink(
+      new AccessRecord({
+        method: "GET",
+        path: `/${"x".repeat(6000)}`,
+        status: 414,
+        duration: 0,
+        requestId: "long",
+        remoteAddr: undefined,
+        route: undefined,
+      }, 0),
+    );
+  }
+  assert.ok(sizes.length > 10, `${sizes.length} writes`);
+  for (const bytes of sizes) {
+    assert.equal(bytes.at(-1), 10, "each write ends a line");
+    const lines = new TextDecoder().decode(bytes).split("\n").length - 1;
+    assert.ok(bytes.length <= 4096 || lines === 1, `${bytes.length} bytes, ${lines} lines`);
+  }
+  const text = sizes.map((bytes) => new TextDecoder().decode(bytes)).join("");
+  assert.equal(text.split("\n").length - 1, 501);
 });
 
 Deno.test("bufferedSink() writes a batch per interval, at once past batchSize, and drops past maxPending", async (t) => {

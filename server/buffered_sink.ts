@@ -82,8 +82,9 @@ export interface BufferedSink extends Sink, AsyncDisposable {
  *   }, Date.now()));
  * } // disposed: written
  * const line = JSON.parse(await Deno.readTextFile(path));
- * assert.equal(line.message, "GET /hello 200 0.4ms");
- * assert.equal(line.properties.requestId, "r1");
+ * assert.equal(line.message, "{method} {path} {status} {duration}ms");
+ * assert.equal(line.properties.path, "/hello");
+ * assert.equal(line.properties.status, 200);
  * await Deno.remove(path);
  * ```
  *
@@ -204,6 +205,23 @@ export function bufferedSink(options: BufferedSinkOptions = {}): BufferedSink {
   }) as unknown as BufferedSink;
 }
 
+/**
+ * Writes `bytes` in pieces of whole lines of at most `PIPE_BUF` (4096) bytes where it can: a
+ * write that size to a pipe is atomic, so lines of several processes or `deno serve --parallel`
+ * workers sharing one stdout never interleave within a line (a longer line is written alone).
+ */
 async function writeAll(writer: LogWriter, bytes: Uint8Array): Promise<void> {
-  for (let done = 0; done < bytes.length;) done += await writer.write(bytes.subarray(done));
+  for (let start = 0; start < bytes.length;) {
+    let end = Math.min(start + PIPE_BUF, bytes.length);
+    if (end < bytes.length) {
+      const lastNewline = bytes.lastIndexOf(NEWLINE, end - 1);
+      if (lastNewline >= start) end = lastNewline + 1;
+      else end = bytes.indexOf(NEWLINE, end) + 1 || bytes.length; // one long line
+    }
+    for (let done = start; done < end;) done += await writer.write(bytes.subarray(done, end));
+    start = end;
+  }
 }
+
+const PIPE_BUF = 4096;
+const NEWLINE = 10;

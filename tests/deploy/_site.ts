@@ -48,7 +48,12 @@ export class Host {
     const child = spawnChild(Deno.execPath(), [
       ...["serve", "--parallel", "-A", "--unstable-no-legacy-abort"],
       ...["--host", "127.0.0.1", "--port", String(this.port), "example/serve.ts"],
-    ], { cwd: ROOT, env: { ...this.#env, DATA_DIR: this.dataDir, DENO_JOBS: String(JOBS) } });
+    ], {
+      cwd: ROOT,
+      // LOG=console: a line per console.log, which `deno serve --parallel` prefixes with its
+      // worker, so that each worker's requests and cleanups can be told apart.
+      env: { ...this.#env, DATA_DIR: this.dataDir, DENO_JOBS: String(JOBS), LOG: "console" },
+    });
     this.#child = child;
     await child.waitFor(/Listening on http:\/\/127\.0\.0\.1:\d+\//, START_TIMEOUT);
   }

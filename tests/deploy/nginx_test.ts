@@ -129,7 +129,7 @@ async function loggedAddress(site: Site, base: URL, init: FetchInit = {}): Promi
   const deadline = Date.now() + 5_000;
   for (;;) {
     const line = site.hosts.flatMap((host) => host.grep(`"GET ${path}"`))[0];
-    if (line) return line.match(/\] (\S+) "GET /)![1];
+    if (line) return line.match(/ (\S+) "GET /)![1]; // `<time> <address> "GET <path>" ...`
     assert.ok(Date.now() < deadline, `no host logged ${path}`);
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
