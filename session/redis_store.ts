@@ -93,6 +93,13 @@ if expires and (ARGV[1] ~= '' or tonumber(expires) > tonumber(ARGV[${at + 3}])) 
   redis.call('PEXPIRE', KEYS[1], ARGV[${at + 2}])
 end`;
 
+/** How long a session's recent commits are remembered, so that a resent one is answered. */
+const COMMIT_MEMORY_MS = 60_000;
+/** How many of a session's recent commits are remembered (a bound on its memory). */
+const COMMITS_KEPT = 32;
+/** Tries of a commit whose reply was lost (the connection dropped, a slot moved). */
+const COMMIT_TRIES = 3;
+
 const SCRIPTS = {
   // KEYS: data, fence. ARGV: fence|'' , data, created, lastAccessed, expires, ttl
   pubkitSave: FENCE_CHECK + SAVE(2) + `
@@ -144,17 +151,26 @@ if r[1] and redis.call('EXISTS', KEYS[2]) == 0 then
 end
 return r`,
   // The last write of a locked request and the release of its lease, in one round trip.
-  // KEYS: data, fence, lock. ARGV: fence, token, 'save' | 'touch' | 'destroy', then the
-  // write's ARGV from 4. Returns 0 (writing nothing) if the fence is stale.
+  // KEYS: data, fence, lock, commits. ARGV: fence, token, 'save' | 'touch' | 'destroy', then
+  // the write's ARGV from 4. Returns 0 (writing nothing) if the fence is stale. The lease's token
+  // joins the session's recent commits for a while: run again (its reply was lost and it is
+  // resent, maybe after others committed), the commit finds its token there and answers 1
+  // without writing twice.
   pubkitCommit: `
 local fresh = redis.call('GET', KEYS[2]) == ARGV[1]
 if fresh then
   if ARGV[3] == 'save' then` + SAVE(4) + `
   elseif ARGV[3] == 'touch' then` + TOUCH(4) + `
   else redis.call('DEL', KEYS[1]) end
+  redis.call('LPUSH', KEYS[4], ARGV[2])
+  redis.call('LTRIM', KEYS[4], 0, ${COMMITS_KEPT - 1})
+  redis.call('PEXPIRE', KEYS[4], ${COMMIT_MEMORY_MS})
 end
 if redis.call('GET', KEYS[3]) == ARGV[2] then redis.call('DEL', KEYS[3]) end
 if fresh then return 1 end
+for _, token in ipairs(redis.call('LRANGE', KEYS[4], 0, -1)) do
+  if token == ARGV[2] then return 1 end
+end
 return 0`,
 } as const;
 
@@ -287,7 +303,7 @@ export class RedisStore implements SessionStore, AsyncDisposable {
     });
   }
 
-  #key(id: string, kind: "data" | "lock" | "fence"): string {
+  #key(id: string, kind: "data" | "lock" | "fence" | "commits"): string {
     // The hash tag keeps one session's keys in one cluster slot, for the scripts.
     return `${this.#prefix}{${id}}:${kind}`;
   }
@@ -504,13 +520,21 @@ export class RedisStore implements SessionStore, AsyncDisposable {
       commit: (write: FinalWrite) => {
         stop();
         const args = this.#finalArgs(write);
+        const commitKeys = [dataKey, fenceKey, lockKey, this.#key(id, "commits")];
         return this.#call("save session", async () => {
-          const ok = await this.#script("pubkitCommit", [dataKey, fenceKey, lockKey], [
-            fence,
-            token,
-            ...args,
-          ]);
-          if (ok !== 1) throw new LockLostError(fence);
+          // A commit whose reply is lost may have run: it is tried again (the commit key makes
+          // a second run answer 1 without writing twice), so that the request answers what
+          // happened instead of a 503 for a write that is in.
+          for (let tries = 1;; tries++) {
+            try {
+              const ok = await this.#script("pubkitCommit", commitKeys, [fence, token, ...args]);
+              if (ok !== 1) throw new LockLostError(fence);
+              return;
+            } catch (error) {
+              if (error instanceof ReplyError || error instanceof LockLostError) throw error;
+              if (tries >= COMMIT_TRIES || this.#closed) throw error;
+            }
+          }
         });
       },
     };

@@ -268,3 +268,109 @@ Deno.test({
     await b.destroy(id);
   },
 });
+
+/**
+ * A proxy to Redis that can lose one reply: after `loseNextReply()`, the next bytes from the
+ * client reach Redis, then both connections are cut before Redis answers, and new connections
+ * wait until `reconnect()`. What a client sees when a connection drops or a slot moves mid-call.
+ */
+function replyLosingProxy(target: URL) {
+  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
+  const conns = new Set<Deno.Conn>();
+  let lose: PromiseWithResolvers<void> | undefined;
+  let gate: PromiseWithResolvers<void> | undefined;
+  let dropReplies = false;
+  const pipe = async (from: Deno.Conn, to: Deno.Conn, toRedis: boolean) => {
+    const buffer = new Uint8Array(64 * 1024);
+    try {
+      for (let n; (n = await from.read(buffer)) !== null;) {
+        if (toRedis && lose !== undefined) dropReplies = true;
+        if (!toRedis && dropReplies) continue; // the reply is lost
+        await to.write(buffer.subarray(0, n));
+        if (toRedis && lose !== undefined) {
+          await new Promise((resolve) => setTimeout(resolve, 100)); // Redis runs it
+          for (const conn of conns) conn.close();
+          conns.clear();
+          dropReplies = false;
+          lose.resolve();
+          lose = undefined;
+          return;
+        }
+      }
+    } catch {
+      // Cut.
+    }
+  };
+  const accepting = (async () => {
+    for await (const conn of listener) {
+      await gate?.promise;
+      const upstream = await Deno.connect({ hostname: target.hostname, port: Number(target.port) });
+      conns.add(conn).add(upstream);
+      pipe(conn, upstream, true);
+      pipe(upstream, conn, false);
+    }
+  })().catch(() => {});
+  return {
+    url: `redis://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
+    /** Resolves once a call went through and its reply was lost. */
+    loseNextReply(): Promise<void> {
+      gate = Promise.withResolvers();
+      lose = Promise.withResolvers();
+      return lose.promise;
+    },
+    reconnect(): void {
+      gate?.resolve();
+    },
+    async close() {
+      listener.close();
+      for (const conn of conns) {
+        try {
+          conn.close();
+        } catch {
+          // Closed.
+        }
+      }
+      await accepting;
+    },
+  };
+}
+
+Deno.test({
+  name:
+    "RedisStore: a commit whose reply was lost while another request took over is answered, not refused, and written once (needs REDIS_URL)",
+  ignore: !url,
+  async fn() {
+    const p = prefix("lost-reply");
+    const proxy = replyLosingProxy(new URL(url!));
+    const a = new RedisStore({ url: proxy.url, prefix: p, ...quiet });
+    await using b = new RedisStore({ url, prefix: p, ...quiet });
+    try {
+      const id = newId();
+      const now = Date.now();
+      const record = (n: number) => ({
+        data: { n },
+        created: now,
+        lastAccessed: now,
+        expires: now + 60_000,
+      });
+      await a.save(id, record(0));
+      const hold = await a.lock(id, "a", { load: true });
+      const lost = proxy.loseNextReply();
+      const committing = hold.commit!({ save: record(1) });
+      await lost;
+      // The commit ran: the lock is free, and another request takes it and writes after it.
+      const next = await b.lock(id, "b", { load: true, timeout: 1000 });
+      assert.deepEqual(next.record?.data, { n: 1 });
+      await next.commit!({ save: record(2) });
+      proxy.reconnect();
+      // Tried again, the first commit finds its own token: the request that made it learns
+      // that it went through (a 200, not a 503 for a write that is in), and nothing is undone.
+      await committing;
+      assert.deepEqual((await b.load(id))?.data, { n: 2 });
+      await b.destroy(id);
+    } finally {
+      await a.close();
+      await proxy.close();
+    }
+  },
+});
