@@ -227,6 +227,9 @@ Deno.test("the notes board under deno serve --parallel counts 200 concurrent vis
       // The embedded default (session files, SQLite), whatever the test run's environment says.
       REDIS_URL: "",
       DATABASE_URL: "",
+      // A console.log per line, which `deno serve` prefixes with the worker: the warm-up counts
+      // the workers that answered from the prefixes.
+      LOG: "console",
     });
     const output = child.output;
     const workersLogged = () =>
