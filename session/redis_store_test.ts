@@ -7,7 +7,7 @@ import { LockLostError, StoreUnavailableError } from "./errors.ts";
 import { SessionManager } from "./session_manager.ts";
 import { testSessionStore } from "./testing.ts";
 import { clientCommands, commandCalls, redisCli, startRedis } from "./testdata/redis_servers.ts";
-import { startProxy } from "./testdata/tcp_proxy.ts";
+import { replyLosingProxy, startProxy } from "./testdata/tcp_proxy.ts";
 
 const url = Deno.env.get("REDIS_URL");
 if (!url) console.log("redis_store_test.ts: REDIS_URL is unset, skipping the Redis tests");
@@ -17,6 +17,14 @@ const quiet = { log: () => {} };
 function prefix(name: string): string {
   return `pubkit-test:${name}:${crypto.randomUUID()}:`;
 }
+
+/** Session records of a counter `n`, created at `now`, alive a minute. */
+const counterRecord = (now: number) => (n: number) => ({
+  data: { n },
+  created: now,
+  lastAccessed: now,
+  expires: now + 60_000,
+});
 
 Deno.test({
   name: "RedisStore passes the SessionStore conformance suite (needs REDIS_URL)",
@@ -240,13 +248,7 @@ Deno.test({
     await using a = new RedisStore({ url, prefix: p, ...quiet });
     await using b = new RedisStore({ url, prefix: p, ...quiet });
     const id = newId();
-    const now = Date.now();
-    const record = (n: number) => ({
-      data: { n },
-      created: now,
-      lastAccessed: now,
-      expires: now + 60_000,
-    });
+    const record = counterRecord(Date.now());
     await a.save(id, record(0));
     const stale = await a.lock(id, "a", { load: true });
     assert.deepEqual(stale.record?.data, { n: 0 });
@@ -269,72 +271,6 @@ Deno.test({
   },
 });
 
-/**
- * A proxy to Redis that can lose one reply: after `loseNextReply()`, the next bytes from the
- * client reach Redis, then both connections are cut before Redis answers, and new connections
- * wait until `reconnect()`. What a client sees when a connection drops or a slot moves mid-call.
- */
-function replyLosingProxy(target: URL) {
-  const listener = Deno.listen({ hostname: "127.0.0.1", port: 0 });
-  const conns = new Set<Deno.Conn>();
-  let lose: PromiseWithResolvers<void> | undefined;
-  let gate: PromiseWithResolvers<void> | undefined;
-  let dropReplies = false;
-  const pipe = async (from: Deno.Conn, to: Deno.Conn, toRedis: boolean) => {
-    const buffer = new Uint8Array(64 * 1024);
-    try {
-      for (let n; (n = await from.read(buffer)) !== null;) {
-        if (toRedis && lose !== undefined) dropReplies = true;
-        if (!toRedis && dropReplies) continue; // the reply is lost
-        await to.write(buffer.subarray(0, n));
-        if (toRedis && lose !== undefined) {
-          await new Promise((resolve) => setTimeout(resolve, 100)); // Redis runs it
-          for (const conn of conns) conn.close();
-          conns.clear();
-          dropReplies = false;
-          lose.resolve();
-          lose = undefined;
-          return;
-        }
-      }
-    } catch {
-      // Cut.
-    }
-  };
-  const accepting = (async () => {
-    for await (const conn of listener) {
-      await gate?.promise;
-      const upstream = await Deno.connect({ hostname: target.hostname, port: Number(target.port) });
-      conns.add(conn).add(upstream);
-      pipe(conn, upstream, true);
-      pipe(upstream, conn, false);
-    }
-  })().catch(() => {});
-  return {
-    url: `redis://127.0.0.1:${(listener.addr as Deno.NetAddr).port}`,
-    /** Resolves once a call went through and its reply was lost. */
-    loseNextReply(): Promise<void> {
-      gate = Promise.withResolvers();
-      lose = Promise.withResolvers();
-      return lose.promise;
-    },
-    reconnect(): void {
-      gate?.resolve();
-    },
-    async close() {
-      listener.close();
-      for (const conn of conns) {
-        try {
-          conn.close();
-        } catch {
-          // Closed.
-        }
-      }
-      await accepting;
-    },
-  };
-}
-
 Deno.test({
   name:
     "RedisStore: a commit whose reply was lost while another request took over is answered, not refused, and written once (needs REDIS_URL)",
@@ -346,13 +282,7 @@ Deno.test({
     await using b = new RedisStore({ url, prefix: p, ...quiet });
     try {
       const id = newId();
-      const now = Date.now();
-      const record = (n: number) => ({
-        data: { n },
-        created: now,
-        lastAccessed: now,
-        expires: now + 60_000,
-      });
+      const record = counterRecord(Date.now());
       await a.save(id, record(0));
       const hold = await a.lock(id, "a", { load: true });
       const lost = proxy.loseNextReply();
