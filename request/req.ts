@@ -470,9 +470,9 @@ export class Req {
    * @returns A plain record when no header was set (most responses: cheaper than `Headers`),
    * otherwise a fresh `Headers`.
    */
-  #head(contentType: string | null, contentLength?: number): HeadersInit {
+  #head(contentType: string | null, contentLength?: number, withDefaults = true): HeadersInit {
     const type = this.#contentType ?? contentType;
-    const defaults = this.defaultHeaders;
+    const defaults = withDefaults ? this.defaultHeaders : undefined;
     if (!this.#responseHeaders?.touched && !this.#errorHeaders?.touched) {
       const record: Record<string, string> = defaults === undefined ? {} : { ...defaults };
       if (type !== null) record["content-type"] = type;
@@ -522,6 +522,21 @@ export class Req {
     // A HEAD answer says how long GET's body would be: its body is dropped before it is sent,
     // and Deno would then announce `content-length: 0` (RFC 9110 §8.6 forbids a wrong length).
     const length = this.method === "HEAD" && body !== null ? byteLength(body) : undefined;
+    const defaults = this.defaultHeaders;
+    if (
+      defaults !== undefined && !this.#responseHeaders?.touched && !this.#errorHeaders?.touched
+    ) {
+      // The defaults are set on the built response: a Response made with more headers than its
+      // type has Deno build a native response up front, which costs more than setting them here
+      // (the response then goes out by Deno's ordinary path).
+      const response = new Response(body, {
+        status,
+        headers: this.#head(body === null ? null : defaultType, length, false),
+      });
+      const headers = response.headers;
+      for (const name in defaults) headers.set(name, defaults[name]!);
+      return this.#built = response;
+    }
     const headers = this.#head(body === null ? null : defaultType, length);
     return this.#built = new Response(body, { status, headers });
   }
