@@ -9,27 +9,30 @@ import type { PoolMetrics } from "./pool_metrics.ts";
 
 const POOL_NAME = "db.client.connection.pool.name";
 
+/** A metric's description and unit, as the semantic conventions give them. */
+const about = (description: string, unit: string) => ({ description, unit });
+
 function instruments(api: NonNullable<typeof otel>) {
   const meter = api.metrics.getMeter("@pubkit/pool");
   return {
     tracer: api.trace.getTracer("@pubkit/pool"),
     meter,
-    count: meter.createObservableUpDownCounter("db.client.connection.count", {
-      description: "Resources of the pool, by state (idle or used).",
-      unit: "{connection}",
-    }),
-    pending: meter.createObservableUpDownCounter("db.client.connection.pending_requests", {
-      description: "Callers waiting for a resource.",
-      unit: "{request}",
-    }),
-    timeouts: meter.createObservableCounter("db.client.connection.timeouts", {
-      description: "Acquisitions that timed out.",
-      unit: "{timeout}",
-    }),
-    waitTime: meter.createHistogram("db.client.connection.wait_time", {
-      description: "How long acquisitions waited for a resource.",
-      unit: "s",
-    }),
+    count: meter.createObservableUpDownCounter(
+      "db.client.connection.count",
+      about("Resources of the pool, by state (idle or used).", "{connection}"),
+    ),
+    pending: meter.createObservableUpDownCounter(
+      "db.client.connection.pending_requests",
+      about("Callers waiting for a resource.", "{request}"),
+    ),
+    timeouts: meter.createObservableCounter(
+      "db.client.connection.timeouts",
+      about("Acquisitions that timed out.", "{timeout}"),
+    ),
+    waitTime: meter.createHistogram(
+      "db.client.connection.wait_time",
+      about("How long acquisitions waited for a resource.", "s"),
+    ),
   };
 }
 
