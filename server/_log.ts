@@ -1,16 +1,20 @@
 // Internal: where an app's log records go. The app's `log` sink when it has one; else LogTape,
-// when the application has configured it (the library never configures LogTape itself); else a
-// buffered sink of the app's own, writing text to stdout, so that an app nobody configured still
+// when the application has configured it (the library never configures LogTape itself); else
+// lines of the app's own, buffered and written to stdout, so that an app nobody configured still
 // keeps an access log.
 import { getConfig, getLogger } from "@logtape/logtape";
-import type { LogLevel, LogRecord, Sink } from "./access_log.ts";
+import type { AccessLogProperties, LogLevel, LogRecord, Sink } from "./access_log.ts";
 import { AccessRecord } from "./access_log.ts";
-import { type BufferedSink, bufferedSink } from "./buffered_sink.ts";
+import { formatLogRecord } from "./_log_format.ts";
+import { accessLineMaxBytes, writeAccessLine } from "./_access_line.ts";
+import { LineBuffer } from "./_line_buffer.ts";
 
 /** The records of one app, routed to its sink. */
 export class AppLog {
   #sink: Sink | undefined;
-  #own: BufferedSink | undefined;
+  #own: LineBuffer | undefined;
+  /** The wall clock minus `performance.now()`, read when a batch of own lines starts. */
+  #wallOffset = 0;
 
   constructor(sink: Sink | undefined) {
     if (sink !== undefined && typeof sink !== "function") {
@@ -22,7 +26,27 @@ export class AppLog {
   emit(record: LogRecord): void {
     if (this.#sink !== undefined) this.#sink(record);
     else if (getConfig() !== null) toLogTape(record);
-    else (this.#own ??= bufferedSink())(record);
+    else {
+      const own = this.#own ??= new LineBuffer();
+      if (own.admit()) own.add(formatLogRecord(record));
+    }
+  }
+
+  /**
+   * Logs one request. Into the app's own lines it goes as bytes, without a record or a string;
+   * the wall clock is read once per batch, and time stamps are `now` on it.
+   *
+   * @param now `performance.now()` when the response was ready.
+   */
+  access(properties: AccessLogProperties, now: number): void {
+    if (this.#sink !== undefined || getConfig() !== null) {
+      return this.emit(new AccessRecord(properties, Date.now()));
+    }
+    const own = this.#own ??= new LineBuffer();
+    if (!own.admit()) return;
+    if (own.waiting === 0) this.#wallOffset = Date.now() - now;
+    const bytes = own.reserve(accessLineMaxBytes(properties));
+    own.commit(writeAccessLine(bytes, own.length, properties, now + this.#wallOffset));
   }
 
   /** Logs `message` in `category`, with `error` (and its stack) when there is one. */
@@ -37,10 +61,10 @@ export class AppLog {
     });
   }
 
-  /** Writes what waits: the app's own sink, or the `log` sink when it can flush. */
+  /** Writes what waits: the app's own lines, or the `log` sink when it can flush. */
   async flush(): Promise<void> {
-    await this.#own?.[Symbol.asyncDispose]();
-    const sink = this.#sink as Partial<BufferedSink> | undefined;
+    await this.#own?.close();
+    const sink = this.#sink as { flush?: () => Promise<void> } | undefined;
     if (typeof sink?.flush === "function") await sink.flush();
   }
 }

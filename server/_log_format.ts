@@ -4,6 +4,7 @@ import { getJsonLinesFormatter } from "@logtape/logtape";
 import type { LogRecord } from "./access_log.ts";
 import { AccessRecord } from "./access_log.ts";
 import { escapeLogField } from "./_log_field.ts";
+import { accessLine } from "./_access_line.ts";
 
 /** Formats records into lines, each ending with `\n`. */
 export type LineFormat = (record: LogRecord) => string;
@@ -17,12 +18,6 @@ function iso(timestamp: number): string {
     lastIso = new Date(timestamp).toISOString();
   }
   return lastIso;
-}
-
-/** `ms` with one decimal, from integers only (a fraction's shortest-digits conversion costs more). */
-function tenths(ms: number): string {
-  const t = Math.round(ms * 10);
-  return `${(t - t % 10) / 10}.${t % 10}`;
 }
 
 /**
@@ -55,14 +50,7 @@ function tenths(ms: number): string {
  * @returns Its line (an error's stack on the lines after), ending in `\n`.
  */
 export function formatLogRecord(record: LogRecord): string {
-  if (record instanceof AccessRecord) {
-    const p = record.properties;
-    const addr = p.remoteAddr === undefined ? "-" : escapeLogField(p.remoteAddr);
-    const route = p.route === undefined ? "-" : escapeLogField(p.route);
-    return `${iso(record.timestamp)} ${addr} "${escapeLogField(p.method)} ${
-      escapeLogField(p.path)
-    }" ${p.status} ${tenths(p.duration)}ms ${escapeLogField(p.requestId)} ${route}\n`;
-  }
+  if (record instanceof AccessRecord) return accessLine(record.properties, record.timestamp);
   let message = "";
   for (let i = 0; i < record.message.length; i++) {
     const part = record.message[i];

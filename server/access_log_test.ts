@@ -337,6 +337,7 @@ for (
     // connections before it exits, and the test's idle ones would keep it waiting.
     using client = Deno.createHttpClient({});
     const n = 400;
+    const before = Date.now();
     // Eight clients at a time; the last responses arrive right before the signal, so their
     // records are still in the buffer then.
     let next = 0;
@@ -348,10 +349,16 @@ for (
       }
     }));
     client.close();
+    const after = Date.now();
     const { status, out, err } = await server.stop();
     assert.equal(status.code, 0, err);
-    const paths = out.split("\n").filter((line) => line.includes('"GET /r/'))
-      .map((line) => parseLine(line).target).sort();
+    const lines = out.split("\n").filter((line) => line.includes('"GET /r/')).map(parseLine);
+    // Time stamps come from the monotonic clock, set on the wall clock once per batch.
+    for (const { time } of lines) {
+      const at = Date.parse(time);
+      assert.ok(at >= before - 1 && at <= after + 1, `${time} outside the requests' time`);
+    }
+    const paths = lines.map((line) => line.target).sort();
     const expected = Array.from({ length: n }, (_, i) => `/r/${i}`).sort();
     assert.deepEqual(paths, expected);
   });

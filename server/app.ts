@@ -27,7 +27,7 @@ import { type AppHost, AppReq, type AppReqOptions } from "./app_req.ts";
 import { whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import type { LogLevel, Sink } from "./access_log.ts";
-import { AccessRecord, SERVER_CATEGORY } from "./access_log.ts";
+import { type AccessRecord, SERVER_CATEGORY } from "./access_log.ts";
 import { AppLog } from "./_log.ts";
 import { allowedHostsOption, authorityOf, checkHost } from "./_host.ts";
 import {
@@ -480,17 +480,16 @@ export class App {
     }
     if (started !== undefined) {
       // The record only: the sink formats it later, off the request's path.
-      this.#log.emit(
-        new AccessRecord({
-          method: req.method,
-          path: req.path,
-          status: response.status,
-          duration: performance.now() - started,
-          requestId: req.id,
-          remoteAddr: req.remoteAddr,
-          route: req.route,
-        }, Date.now()),
-      );
+      const now = performance.now();
+      this.#log.access({
+        method: req.method,
+        path: req.path,
+        status: response.status,
+        duration: now - started,
+        requestId: req.id,
+        remoteAddr: req.remoteAddr,
+        route: req.route,
+      }, now);
     }
     // A response built in full with nothing to clean up (a hello page) is done here.
     return hasCleanups(req) || req.headersSent ? this.#finishLater(req, response, info) : response;
