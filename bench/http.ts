@@ -5,6 +5,7 @@
 //
 //   apt-get install -y wrk    # once (Debian)
 //   deno run -A bench/http.ts [--seconds=5] [--rounds=4] [--connections=16] [--rss] [--only=hello]
+//     [--stacks=pubkit,pubkit-log-off]
 //
 // --compare=<path of another checkout's bench/servers/pubkit.ts> adds that pubkit as a fourth
 // stack ("pubkit-b"), to measure a fix before and after in the same alternating rounds.
@@ -21,6 +22,10 @@ const CONNECTIONS = Number(flags.connections ?? 16);
 const ONLY: string | undefined = flags.only;
 const TICK_US = 1e6 / 100; // CLK_TCK is 100 on Linux x86-64 (`getconf CLK_TCK`)
 const STACKS = benchStacks(flags.compare);
+if (flags.stacks) {
+  const keep = new Set(flags.stacks.split(","));
+  for (const name of Object.keys(STACKS)) if (!keep.has(name)) delete STACKS[name];
+}
 type StackName = string;
 
 type Server = ServerProcess;
@@ -214,11 +219,12 @@ async function scenario(title: string, path: string, returning: boolean): Promis
     ["hono", "raw"],
   ];
   if (cpu.has("pubkit-b")) comparisons.push(["pubkit-b", "raw"], ["pubkit", "pubkit-b"]);
+  const both = comparisons.filter(([a, b]) => cpu.has(a) && cpu.has(b));
   lines.push(
     "",
     "CPU per request, ratio of the medians:",
     "",
-    ...comparisons.map(([a, b]) => `- ${a} / ${b} = ${ratio(a, b)}`),
+    ...both.map(([a, b]) => `- ${a} / ${b} = ${ratio(a, b)}`),
     "",
   );
   for (const s of servers) await stop(s);
@@ -235,10 +241,13 @@ async function scenario(title: string, path: string, returning: boolean): Promis
       baseline: s.name === "raw",
     })),
   });
-  await Deno.writeTextFile(
-    new URL(`./charts/http-${chartFileName(title)}`, import.meta.url),
-    chart,
-  );
+  // A run of some stacks only does not redraw the README's chart.
+  if (!flags.stacks) {
+    await Deno.writeTextFile(
+      new URL(`./charts/http-${chartFileName(title)}`, import.meta.url),
+      chart,
+    );
+  }
   return lines.join("\n");
 }
 

@@ -38,7 +38,7 @@ export function writeAccessLine(
   bytes[i++] = SPACE;
   i = integer(bytes, i, p.status);
   bytes[i++] = SPACE;
-  i = tenths(bytes, i, p.duration);
+  i = integer(bytes, i, Math.round(p.duration));
   bytes[i++] = M;
   bytes[i++] = S;
   bytes[i++] = SPACE;
@@ -49,7 +49,7 @@ export function writeAccessLine(
   return i;
 }
 
-const [SPACE, QUOTE, DASH, DOT, ZERO, M, S, Z, NEWLINE] = [32, 34, 45, 46, 48, 109, 115, 90, 10];
+const [SPACE, QUOTE, DASH, ZERO, M, S, Z, NEWLINE] = [32, 34, 45, 48, 109, 115, 90, 10];
 
 function copy(bytes: Uint8Array, at: number, from: Uint8Array): number {
   for (let k = 0; k < from.length; k++) bytes[at + k] = from[k];
@@ -74,7 +74,7 @@ function field(bytes: Uint8Array, at: number, text: string): number {
   return i;
 }
 
-/** A non-negative integer's decimal digits (a status, whole milliseconds). */
+/** A non-negative integer's decimal digits (a status, whole milliseconds); else as `String`. */
 function integer(bytes: Uint8Array, at: number, value: number): number {
   if (!(value >= 0 && value <= Number.MAX_SAFE_INTEGER)) {
     return at + encoder.encodeInto(escapeLogField(String(value)), bytes.subarray(at)).written;
@@ -87,15 +87,6 @@ function integer(bytes: Uint8Array, at: number, value: number): number {
     n = Math.floor(n / 10);
   }
   return at + digits;
-}
-
-/** `ms` with one decimal. */
-function tenths(bytes: Uint8Array, at: number, ms: number): number {
-  const t = Math.round(ms * 10);
-  const i = integer(bytes, at, Math.floor(t / 10));
-  bytes[i] = DOT;
-  bytes[i + 1] = ZERO + t % 10;
-  return i + 2;
 }
 
 /** The ISO 8601 time stamp, `2026-12-05T03:50:00.123Z`: its text up to the second is cached. */

@@ -153,7 +153,9 @@ export class LineBuffer {
       console.error("pubkit: cannot write the log:", error);
     }).finally(() => {
       this.#writing = undefined;
-      if (bytes.buffer.byteLength <= KEEP_BYTES) this.#spare = new Uint8Array(bytes.buffer as ArrayBuffer);
+      if (bytes.buffer.byteLength <= KEEP_BYTES) {
+        this.#spare = new Uint8Array(bytes.buffer as ArrayBuffer);
+      }
       if (this.#lines >= this.#options.batchSize) this.#startWrite();
       else if (this.#lines > 0) this.#arm();
     });

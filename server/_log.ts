@@ -13,8 +13,6 @@ import { LineBuffer } from "./_line_buffer.ts";
 export class AppLog {
   #sink: Sink | undefined;
   #own: LineBuffer | undefined;
-  /** The wall clock minus `performance.now()`, read when a batch of own lines starts. */
-  #wallOffset = 0;
 
   constructor(sink: Sink | undefined) {
     if (sink !== undefined && typeof sink !== "function") {
@@ -33,20 +31,18 @@ export class AppLog {
   }
 
   /**
-   * Logs one request. Into the app's own lines it goes as bytes, without a record or a string;
-   * the wall clock is read once per batch, and time stamps are `now` on it.
+   * Logs one request. Into the app's own lines it goes as bytes, without a record or a string.
    *
-   * @param now `performance.now()` when the response was ready.
+   * @param timestamp When the response was ready, in ms since the epoch.
    */
-  access(properties: AccessLogProperties, now: number): void {
+  access(properties: AccessLogProperties, timestamp: number): void {
     if (this.#sink !== undefined || getConfig() !== null) {
-      return this.emit(new AccessRecord(properties, Date.now()));
+      return this.emit(new AccessRecord(properties, timestamp));
     }
     const own = this.#own ??= new LineBuffer();
     if (!own.admit()) return;
-    if (own.waiting === 0) this.#wallOffset = Date.now() - now;
     const bytes = own.reserve(accessLineMaxBytes(properties));
-    own.commit(writeAccessLine(bytes, own.length, properties, now + this.#wallOffset));
+    own.commit(writeAccessLine(bytes, own.length, properties, timestamp));
   }
 
   /** Logs `message` in `category`, with `error` (and its stack) when there is one. */

@@ -43,7 +43,7 @@ function iso(timestamp: number): string {
  *   }, 0),
  * );
  * // A quote and a newline a client sent cannot end the field or the line.
- * assert.equal(line, '1970-01-01T00:00:00.000Z 127.0.0.1 "GET /a\\x22b\\x0a" 404 0.3ms r1 -\n');
+ * assert.equal(line, '1970-01-01T00:00:00.000Z 127.0.0.1 "GET /a\\x22b\\x0a" 404 0ms r1 -\n');
  * ```
  *
  * @param record A LogTape record.

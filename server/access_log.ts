@@ -48,7 +48,10 @@ export type AccessLogProperties = {
   readonly path: string;
   /** The response status. */
   readonly status: number;
-  /** Milliseconds from the request's arrival to its response (headers, not the whole body). */
+  /**
+   * Milliseconds from the request's arrival to its response (headers, not the whole body); the
+   * server measures it on the wall clock, in whole milliseconds (as nginx does).
+   */
   readonly duration: number;
   /** The request id, as error pages and `X-Request-Id` show it. */
   readonly requestId: string;
