@@ -27,7 +27,7 @@ import { type AppHost, AppReq, type AppReqOptions } from "./app_req.ts";
 import { whenDone, withSessionCookie } from "./_response_hooks.ts";
 import { errorResponse } from "./error_response.ts";
 import type { LogLevel, Sink } from "./access_log.ts";
-import { type AccessRecord, SERVER_CATEGORY } from "./access_log.ts";
+import { SERVER_CATEGORY } from "./access_log.ts";
 import { AppLog } from "./_log.ts";
 import { allowedHostsOption, authorityOf, checkHost } from "./_host.ts";
 import {
