@@ -1,7 +1,8 @@
 // Internal: the text access line, written as UTF-8 straight into a byte buffer. Built as a
-// string (a template, five regexp tests, two numbers turned to text) and then encoded, it cost
-// about 11k instructions per request; written byte by byte, with one test per character for
-// what must be escaped, about a tenth of that (bench/RESULTS.md, "Logging").
+// string (a template, five regexp tests, two numbers turned to text) and then encoded, the line
+// cost about 11k instructions per request; written byte by byte, with one test per character for
+// what must be escaped, the whole log past reading the fields costs under 5k, its batched writes
+// included (bench/RESULTS.md, "Tenth round").
 import type { AccessLogProperties } from "./access_log.ts";
 import { escapeLogField } from "./_log_field.ts";
 

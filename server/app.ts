@@ -480,7 +480,7 @@ export class App {
     }
     if (started !== undefined) {
       // The record only: the sink formats it later, off the request's path.
-      // The wall clock: a tenth of what performance.now() costs here, whole milliseconds as
+      // The wall clock: a quarter of what performance.now() costs here, whole milliseconds as
       // nginx logs them, and the time stamp besides.
       const now = Date.now();
       this.#log.access({
