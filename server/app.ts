@@ -479,7 +479,6 @@ export class App {
       response = withHeaders(response, req.defaultHeaders);
     }
     if (started !== undefined) {
-      // The record only: the sink formats it later, off the request's path.
       // The wall clock: a quarter of what performance.now() costs here, whole milliseconds as
       // nginx logs them, and the time stamp besides.
       const now = Date.now();
