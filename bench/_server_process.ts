@@ -45,6 +45,11 @@ export interface StartServerOptions {
   wrapper?: string[];
   /** How long it may take to listen, in ms. */
   timeout: number;
+  /**
+   * Its stdout into this file instead of a pipe the bench reads (`> file`: the issue measured
+   * the access log that way; a regular file takes a batch in one write, a pipe in 4 KiB ones).
+   */
+  stdoutFile?: string;
 }
 
 /**
@@ -64,49 +69,69 @@ export async function startServer(
   db: string,
   options: StartServerOptions,
 ): Promise<ServerProcess> {
-  const child = new Deno.Command("taskset", {
-    args: [
-      "-c",
-      "0",
-      ...options.wrapper ?? [],
-      Deno.execPath(),
-      "run",
-      "-A",
-      // As `deno task serve` runs pubkit: without the flag Deno aborts `request.signal` after each
-      // response, building a DOMException (12 µs) for every request that read the signal.
-      "--unstable-no-legacy-abort",
-      script,
-      `--db=${db}`,
-      "--port=0",
-    ],
-    stdout: "piped",
+  const command = [
+    "taskset",
+    "-c",
+    "0",
+    ...options.wrapper ?? [],
+    Deno.execPath(),
+    "run",
+    "-A",
+    // As `deno task serve` runs pubkit: without the flag Deno aborts `request.signal` after each
+    // response, building a DOMException (12 µs) for every request that read the signal.
+    "--unstable-no-legacy-abort",
+    script,
+    `--db=${db}`,
+    "--port=0",
+  ];
+  const file = options.stdoutFile;
+  // Through `sh -c exec` for a file: the server's pid stays the child's.
+  const child = new Deno.Command(file === undefined ? command[0]! : "sh", {
+    args: file === undefined
+      ? command.slice(1)
+      : ["-c", 'exec "$0" "$@" > "$STDOUT_FILE"', ...command],
+    env: file === undefined ? undefined : { STDOUT_FILE: file },
+    stdout: file === undefined ? "piped" : "null",
     stderr: "piped",
   }).spawn();
   let errors = "";
   child.stderr.pipeThrough(new TextDecoderStream()).pipeTo(
     new WritableStream({ write: (chunk) => void (errors = (errors + chunk).slice(-4000)) }),
   ).catch(() => {});
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const listening = /listening (\d+)/;
   let seen = "";
+  let lines = 0;
   const timer = setTimeout(() => child.kill("SIGKILL"), options.timeout);
+  let exited = false;
+  child.status.then(() => exited = true);
   try {
-    while (!/listening (\d+)/.test(seen)) {
-      const { value, done } = await reader.read();
-      if (done) throw new Error(`Cannot start ${name}: it exited before listening:\n${errors}`);
-      seen += value;
+    if (file !== undefined) {
+      while (!listening.test(seen = await Deno.readTextFile(file))) {
+        if (exited) throw new Error(`Cannot start ${name}: it exited before listening:\n${errors}`);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+    } else {
+      const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+      while (!listening.test(seen)) {
+        const { value, done } = await reader.read();
+        if (done) throw new Error(`Cannot start ${name}: it exited before listening:\n${errors}`);
+        seen += value;
+      }
+      // Read on, counting lines: a server whose access log filled the pipe would block on it.
+      (async () => {
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) return;
+          for (let i = value.indexOf("\n"); i >= 0; i = value.indexOf("\n", i + 1)) lines++;
+        }
+      })().catch(() => {});
     }
   } finally {
     clearTimeout(timer);
   }
-  // Read on, counting lines: a server whose access log filled the pipe would block on it.
-  let lines = 0;
-  (async () => {
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) return;
-      for (let i = value.indexOf("\n"); i >= 0; i = value.indexOf("\n", i + 1)) lines++;
-    }
-  })().catch(() => {});
-  const port = Number(/listening (\d+)/.exec(seen)![1]);
-  return { name, pid: child.pid, port, child, stderr: () => errors, stdoutLines: () => lines };
+  const port = Number(listening.exec(seen)![1]);
+  const stdoutLines = file === undefined
+    ? () => lines
+    : () => Deno.readTextFileSync(file).split("\n").length - seen.split("\n").length;
+  return { name, pid: child.pid, port, child, stderr: () => errors, stdoutLines };
 }

@@ -5,7 +5,10 @@
 //
 //   apt-get install -y wrk    # once (Debian)
 //   deno run -A bench/http.ts [--seconds=5] [--rounds=4] [--connections=16] [--rss] [--only=hello]
-//     [--stacks=pubkit,pubkit-log-off]
+//     [--stacks=pubkit,pubkit-log-off] [--stdout=file]
+//
+// --stdout=file sends each server's stdout (the access log) into a file instead of a pipe this
+// script reads, as `deno task serve > access.log` does.
 //
 // --compare=<path of another checkout's bench/servers/pubkit.ts> adds that pubkit as a fourth
 // stack ("pubkit-b"), to measure a fix before and after in the same alternating rounds.
@@ -58,15 +61,25 @@ const progress = (line: string) => {
   console.error(`[http.ts ${runsDone}/${TOTAL_RUNS} runs${eta}] ${line}`);
 };
 
-function start(name: StackName): Promise<Server> {
+const stdoutFiles = new Map<Server, string>();
+
+async function start(name: StackName): Promise<Server> {
   progress(`starting ${name}`);
-  return startServer(name, STACKS[name]!, db, { timeout: 30_000 });
+  if (flags.stdout !== "file") {
+    return await startServer(name, STACKS[name]!, db, { timeout: 30_000 });
+  }
+  const stdoutFile = await Deno.makeTempFile();
+  const server = await startServer(name, STACKS[name]!, db, { timeout: 30_000, stdoutFile });
+  stdoutFiles.set(server, stdoutFile);
+  return server;
 }
 
 async function stop(server: Server): Promise<void> {
   server.child.kill("SIGTERM");
-  await server.child.stdout.cancel().catch(() => {});
+  const file = stdoutFiles.get(server);
+  if (file === undefined) await server.child.stdout.cancel().catch(() => {});
   await server.child.status;
+  if (file !== undefined) await Deno.remove(file);
 }
 
 async function cpuTicks(pid: number): Promise<number> {

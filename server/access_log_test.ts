@@ -236,6 +236,41 @@ Deno.test("bufferedSink() writes whole lines of at most 4096 bytes at a time, so
   assert.equal(text.split("\n").length - 1, 501);
 });
 
+Deno.test("bufferedSink() writes a batch to a regular file in one write: every write() to a file lands whole", async () => {
+  const path = await Deno.makeTempFile();
+  try {
+    using file = await Deno.open(path, { write: true });
+    const sizes: number[] = [];
+    const writer = {
+      write: (bytes: Uint8Array) => (sizes.push(bytes.length), file.write(bytes)),
+      writeSync: (bytes: Uint8Array) => file.writeSync(bytes),
+      statSync: () => file.statSync(),
+    };
+    {
+      await using sink = bufferedSink({ writer, batchSize: 100_000 });
+      for (let i = 0; i < 500; i++) {
+        sink(
+          new AccessRecord({
+            method: "GET",
+            path: `/page/${i}`,
+            status: 200,
+            duration: 1,
+            requestId: `r${i}`,
+            remoteAddr: "127.0.0.1",
+            route: "/page",
+          }, 0),
+        );
+      }
+    }
+    const text = await Deno.readTextFile(path);
+    assert.ok(text.length > 4096 * 5, `${text.length} bytes`);
+    assert.deepEqual(sizes, [text.length], "one write of the whole batch");
+    assert.equal(text.split("\n").length - 1, 500);
+  } finally {
+    await Deno.remove(path);
+  }
+});
+
 Deno.test("bufferedSink() writes a batch per interval, at once past batchSize, and drops past maxPending", async (t) => {
   const record = (i: number) =>
     new AccessRecord({
@@ -353,7 +388,7 @@ for (
     const { status, out, err } = await server.stop();
     assert.equal(status.code, 0, err);
     const lines = out.split("\n").filter((line) => line.includes('"GET /r/')).map(parseLine);
-    // Time stamps come from the monotonic clock, set on the wall clock once per batch.
+    // Time stamps are the wall clock's at each response.
     for (const { time } of lines) {
       const at = Date.parse(time);
       assert.ok(at >= before - 1 && at <= after + 1, `${time} outside the requests' time`);
@@ -363,3 +398,72 @@ for (
     assert.deepEqual(paths, expected);
   });
 }
+
+Deno.test("the default access log loses no line on SIGTERM with stdout redirected to a file", async () => {
+  const path = await Deno.makeTempFile();
+  // `exec` in sh: the app's stdout is the file itself, as with `deno task serve > access.log`.
+  const child = new Deno.Command("sh", {
+    args: ["-c", 'exec "$0" "$@" > "$LOG_FILE"', Deno.execPath(), "run", "-A", APP],
+    env: { SELF_SERVE: "1", LOG_FILE: path },
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  const errText = new Response(child.stderr).text();
+  try {
+    let url: URL | undefined;
+    const deadline = Date.now() + 30_000;
+    while (url === undefined) {
+      const match = /Listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(
+        await Deno.readTextFile(path),
+      );
+      if (match) url = new URL(match[1]);
+      else if (Date.now() > deadline) throw new Error("it did not listen");
+      else await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    const base: URL = url;
+    using client = Deno.createHttpClient({});
+    const n = 2000;
+    let next = 0;
+    await Promise.all(Array.from({ length: 8 }, async () => {
+      while (next < n) {
+        const response = await fetch(new URL(`/f/${next++}`, base), { client });
+        assert.equal(await response.text(), "ok");
+      }
+    }));
+    client.close();
+    child.kill("SIGTERM");
+    assert.equal((await child.status).code, 0, await errText);
+    const paths = (await Deno.readTextFile(path)).split("\n")
+      .filter((line) => line.includes('"GET /f/')).map((line) => parseLine(line).target).sort();
+    assert.deepEqual(paths, Array.from({ length: n }, (_, i) => `/f/${i}`).sort());
+  } finally {
+    try {
+      child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await child.status;
+    await errText.catch(() => {});
+    await Deno.remove(path);
+  }
+});
+
+Deno.test("stdout counts as a regular file (whole batches per write) only when it is one", async () => {
+  const module = new URL("./_line_buffer.ts", import.meta.url).href;
+  const code =
+    `import { isRegularFile } from "${module}"; console.error(isRegularFile(Deno.stdout));`;
+  const seen = async (redirect: string) => {
+    const { stderr } = await new Deno.Command("sh", {
+      args: ["-c", `exec "$0" eval "$CODE" ${redirect}`, Deno.execPath()],
+      env: { CODE: code },
+      stderr: "piped",
+    }).output();
+    return new TextDecoder().decode(stderr).trim();
+  };
+  const file = await Deno.makeTempFile();
+  try {
+    assert.equal(await seen(`> "${file}"`), "true");
+    assert.equal(await seen("| cat"), "false");
+    assert.equal(await seen("> /dev/null"), "false");
+  } finally {
+    await Deno.remove(file);
+  }
+});
