@@ -1,7 +1,8 @@
 // Internal: log lines kept as UTF-8 bytes in one growing buffer and written in batches. Each line
-// is encoded when it is added (one `encodeInto`, about 0.1 µs), so nothing of a request outlives
-// it but its bytes: records kept until the flush survived the young-generation collections and
-// their copying was a sixth of the access log's cost (bench/RESULTS.md, "Logging").
+// is encoded when it is added (`add()`, or written in place through `reserve()` and `commit()`),
+// so nothing of a request outlives it but its bytes: records kept until the flush survived the
+// young-generation collections and their copying was a sixth of the access log's cost
+// (bench/RESULTS.md, "Logging" and "Tenth round").
 
 /** Where log lines go: `Deno.stdout` by default, or an open file. */
 export interface LogWriter {
@@ -56,11 +57,6 @@ export class LineBuffer {
       }
     }
     this.#options = { writer, flushInterval, batchSize, maxPending };
-  }
-
-  /** How many lines wait. */
-  get waiting(): number {
-    return this.#lines;
   }
 
   /**

@@ -190,6 +190,18 @@ Deno.test('bufferedSink({ format: "json" }) writes one JSON object per line', as
   assert.equal(lines[0].message, "{method} {path} {status} {duration}ms");
 });
 
+/** The access record of request `i`, a 200 for `path` from 127.0.0.1. */
+const pageRecord = (i: number, path: string) =>
+  new AccessRecord({
+    method: "GET",
+    path,
+    status: 200,
+    duration: 1,
+    requestId: `r${i}`,
+    remoteAddr: "127.0.0.1",
+    route: "/page",
+  }, 0);
+
 Deno.test("bufferedSink() writes whole lines of at most 4096 bytes at a time, so writers sharing a pipe never split a line", async () => {
   const sizes: Uint8Array[] = [];
   const writer: LogWriter = {
@@ -201,19 +213,7 @@ Deno.test("bufferedSink() writes whole lines of at most 4096 bytes at a time, so
   };
   {
     await using sink = bufferedSink({ writer, batchSize: 100_000 });
-    for (let i = 0; i < 500; i++) {
-      sink(
-        new AccessRecord({
-          method: "GET",
-          path: `/page/${i}?${"q".repeat(i % 50)}`,
-          status: 200,
-          duration: 1,
-          requestId: `r${i}`,
-          remoteAddr: "127.0.0.1",
-          route: "/page",
-        }, 0),
-      );
-    }
+    for (let i = 0; i < 500; i++) sink(pageRecord(i, `/page/${i}?${"q".repeat(i % 50)}`));
     sink(
       new AccessRecord({
         method: "GET",
@@ -248,19 +248,7 @@ Deno.test("bufferedSink() writes a batch to a regular file in one write: every w
     };
     {
       await using sink = bufferedSink({ writer, batchSize: 100_000 });
-      for (let i = 0; i < 500; i++) {
-        sink(
-          new AccessRecord({
-            method: "GET",
-            path: `/page/${i}`,
-            status: 200,
-            duration: 1,
-            requestId: `r${i}`,
-            remoteAddr: "127.0.0.1",
-            route: "/page",
-          }, 0),
-        );
-      }
+      for (let i = 0; i < 500; i++) sink(pageRecord(i, `/page/${i}`));
     }
     const text = await Deno.readTextFile(path);
     assert.ok(text.length > 4096 * 5, `${text.length} bytes`);
