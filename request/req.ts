@@ -274,6 +274,25 @@ export class Req {
     return this.#path ?? this.#readPath();
   }
 
+  /**
+   * The request target in origin form, as the URL holds it: the path and the query, still
+   * percent-encoded (`/notes?page=2`). What the access log shows.
+   *
+   * @example
+   * ```ts
+   * import { Req } from "@pubkit/request";
+   * import assert from "node:assert/strict";
+   *
+   * const req = new Req(new Request("http://localhost/notes?page=2"));
+   * assert.equal(req.path, "/notes");
+   * assert.equal(req.target, "/notes?page=2");
+   * ```
+   */
+  get target(): string {
+    const path = this.path;
+    return this.#search ? path + this.#search : path;
+  }
+
   #readPath(): string {
     // Read from the URL string in one pass: most requests need only their path and query, and a
     // full URL parse costs more than a published hello function. `Request.url` is serialized, so

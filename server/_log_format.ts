@@ -3,7 +3,7 @@
 import { getJsonLinesFormatter } from "@logtape/logtape";
 import type { LogRecord } from "./access_log.ts";
 import { AccessRecord } from "./access_log.ts";
-import { escapeLogField } from "./_log_field.ts";
+import { escapeJsonLine, escapeLogField } from "./_log_field.ts";
 import { accessLine } from "./_access_line.ts";
 
 /** Formats records into lines, each ending with `\n`. */
@@ -24,7 +24,7 @@ function iso(timestamp: number): string {
  * The default sink's text format, for a sink of one's own: an access record as `<time> <addr> "<method> <path>" <status> <ms>ms <id> <route>`, and any
  * other record as `<time> <LEVEL> <category>: <message>`, then an error's stack on indented
  * lines. Every field a client or a handler can choose is escaped (quotes, backslashes, controls,
- * bidi controls), so a line parses back into the same fields and never forges another line.
+ * and the characters a viewer draws as nothing or as a space), so a line parses back into the same fields and never forges another line.
  *
  * @example
  * ```ts
@@ -76,8 +76,11 @@ function inspect(value: unknown): string {
   }
 }
 
+const jsonLine = getJsonLinesFormatter({ message: "template" });
+
 /**
  * LogTape's JSON-lines format: one object per line, the message as its template (an access
- * record's fields are in `properties`, typed, not rendered into text).
+ * record's fields are in `properties`, typed, not rendered into text); invisible characters, C1
+ * controls and line separators in strings escaped.
  */
-export const jsonFormat: LineFormat = getJsonLinesFormatter({ message: "template" });
+export const jsonFormat: LineFormat = (record) => escapeJsonLine(jsonLine(record));

@@ -44,7 +44,11 @@ export const ACCESS_LOG_CATEGORY: readonly ["pubkit", "server", "access"] = Obje
 export type AccessLogProperties = {
   /** The request method. */
   readonly method: string;
-  /** The request target's path and query, as the client sent them. */
+  /**
+   * The request target's path and query (`req.target`), percent-encoded as the client sent them.
+   * Deno hands the app an absolute URL, so an absolute-form target (`GET http://host/x`) is
+   * logged in origin form (`/x`), and `OPTIONS *` as `/*`.
+   */
   readonly path: string;
   /** The response status. */
   readonly status: number;

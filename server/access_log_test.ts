@@ -105,7 +105,7 @@ Deno.test("each request gives one structured access record", async (t) => {
       const { duration, requestId, ...rest } = record.properties;
       assert.deepEqual(rest, {
         method: "GET",
-        path: "/hello",
+        path: "/hello?name=Ada",
         status: response.status,
         remoteAddr: undefined, // in process: no connection
         route: "/hello",
@@ -185,7 +185,7 @@ Deno.test('bufferedSink({ format: "json" }) writes one JSON object per line', as
   assert.equal(lines.length, 1);
   assert.equal(lines[0].logger, "pubkit.server.access");
   assert.equal(lines[0].level, "INFO");
-  assert.equal(lines[0].properties.path, "/a%22b");
+  assert.equal(lines[0].properties.path, "/a%22b?q=1");
   assert.equal(lines[0].properties.status, 200);
   assert.equal(lines[0].message, "{method} {path} {status} {duration}ms");
 });
@@ -454,4 +454,56 @@ Deno.test("stdout counts as a regular file (whole batches per write) only when i
   } finally {
     await Deno.remove(file);
   }
+});
+
+Deno.test("the access log shows the target with its query, and invisible characters escaped", async () => {
+  const writer = memoryWriter();
+  const sink = bufferedSink({ writer });
+  const app = createApp({ handler: () => "ok", log: sink });
+  await using served = await serveForTest(app);
+  const invisible = [
+    "\u200b", // zero-width space
+    "\ufeff", // byte order mark
+    "\u00ad", // soft hyphen
+    "\u2060", // word joiner
+    "\u{e0041}", // a tag character
+    "\u3164", // Hangul filler
+    "\u2003", // em space: reads as a field separator
+    "\u2028", // line separator
+  ];
+  const targets = ["/notes?page=2", "/q?a=%22&b=c", ...invisible.map((c) => `/ad${c}min?x=${c}`)];
+  for (const target of targets) {
+    const { status } = await served.raw(new TextEncoder().encode(
+      `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+    ));
+    assert.equal(status, 200, JSON.stringify(target));
+  }
+  await sink.flush();
+  const logged = writer.text().split("\n").filter((line) => line.includes('"GET '));
+  assert.equal(logged.length, targets.length);
+  for (const [i, line] of logged.entries()) {
+    assert.doesNotMatch(line, /[^\x20-\x7e]/, `only printable ASCII: ${JSON.stringify(line)}`);
+    assert.equal(parseLine(line).target, targets[i]);
+  }
+});
+
+Deno.test('bufferedSink({ format: "json" }) escapes invisible characters and line separators inside strings', async () => {
+  const writer = memoryWriter();
+  const sink = bufferedSink({ writer, format: "json" });
+  const path = "/a\u200b\u2028\u2029\u0085\ufeff\u{e0041}b";
+  sink(
+    new AccessRecord({
+      method: "GET",
+      path,
+      status: 200,
+      duration: 1,
+      requestId: "r1",
+      remoteAddr: undefined,
+      route: undefined,
+    }, 0),
+  );
+  await sink.flush();
+  const text = writer.text();
+  assert.doesNotMatch(text.trimEnd(), /[^\x20-\x7e]/, JSON.stringify(text));
+  assert.equal(JSON.parse(text).properties.path, path);
 });

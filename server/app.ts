@@ -484,7 +484,7 @@ export class App {
       const now = Date.now();
       this.#log.access({
         method: req.method,
-        path: req.path,
+        path: req.target,
         status: response.status,
         duration: Math.max(0, now - started), // the wall clock can step back
         requestId: req.id,
