@@ -22,11 +22,21 @@ export interface LineBufferOptions {
   batchSize?: number;
   /** The most lines held while the writer is behind (then dropped and counted); 100 000. */
   maxPending?: number;
+  /** The most bytes held while the writer is behind (then dropped and counted); 16 MiB. */
+  maxPendingBytes?: number;
+  /**
+   * The longest the last write may take, at `close()` and at the process's exit, in ms; 5000.
+   * What the writer has not taken by then (a full pipe nobody reads) is dropped and counted.
+   */
+  closeTimeout?: number;
 }
 
 const INITIAL_BYTES = 64 * 1024;
 // A buffer grown past this by a burst is not kept for the next batch.
 const KEEP_BYTES = 1024 * 1024;
+// A write that has taken nothing for this long is stuck (a reader that stopped): the process's
+// exit does not wait for it.
+const STALLED_MS = 1000;
 
 /** Lines waiting as bytes, written by one timer per batch and at the process's `unload`. */
 export class LineBuffer {
@@ -43,6 +53,21 @@ export class LineBuffer {
   #onUnload = false;
   /** The longest write that keeps lines whole (decided at the first write). */
   #pieceLimit: number | undefined;
+  /**
+   * The batch being written, how much of it is written, the write under way (if any), the end of
+   * its piece, and when a write last ended.
+   */
+  #batch: Uint8Array | undefined;
+  #done = 0;
+  #pendingWrite: Promise<number> | undefined;
+  #pieceEnd = 0;
+  #progressAt = 0;
+  /** `settle()` was called: no write starts any more; `flushSync()` writes the rest. */
+  #settling = false;
+  /** When `close()` gives up; the process's exit keeps to it too. */
+  #deadline: number | undefined;
+  /** The writer did not take the last lines in time: nothing more is written. */
+  #abandoned = false;
 
   constructor(options: LineBufferOptions = {}) {
     const {
@@ -50,21 +75,27 @@ export class LineBuffer {
       flushInterval = 100,
       batchSize = 8192,
       maxPending = 100_000,
+      maxPendingBytes = 16 * 1024 * 1024,
+      closeTimeout = 5000,
     } = options;
-    for (const [name, value] of Object.entries({ flushInterval, batchSize, maxPending })) {
+    const bounds = { flushInterval, batchSize, maxPending, maxPendingBytes, closeTimeout };
+    for (const [name, value] of Object.entries(bounds)) {
       if (!(value > 0) || !Number.isFinite(value)) {
         throw new RangeError(`Cannot create the log sink: ${name} ${value} is invalid`);
       }
     }
-    this.#options = { writer, flushInterval, batchSize, maxPending };
+    this.#options = { writer, ...bounds };
   }
 
   /**
    * Whether one more line fits: `false`, and the line counted dropped, when the writer is
-   * `maxPending` lines behind. Asked before a line is formatted, so a dropped one costs nothing.
+   * `maxPending` lines or `maxPendingBytes` behind (or gave up at close). Asked before a line is
+   * formatted, so a dropped one costs nothing. Memory stays under twice `maxPendingBytes` plus
+   * a line: what waits, and the batch being written.
    */
   admit(): boolean {
-    if (this.#lines < this.#options.maxPending) return true;
+    const { maxPending, maxPendingBytes } = this.#options;
+    if (this.#lines < maxPending && this.#length < maxPendingBytes && !this.#abandoned) return true;
     this.#dropped++;
     return false;
   }
@@ -144,21 +175,43 @@ export class LineBuffer {
   #unload = () => this.flushSync();
 
   #startWrite(): void {
-    if (this.#writing !== undefined || this.#length === 0) return;
+    if (this.#writing !== undefined || this.#length === 0 || this.#settling) return;
     const bytes = this.#take();
-    const writer = this.#options.writer;
-    this.#pieceLimit ??= isRegularFile(writer) ? Infinity : PIPE_BUF;
-    this.#writing = writeAll(writer, bytes, this.#pieceLimit).catch((error) => {
+    this.#writing = this.#writeBatch(bytes).catch((error) => {
       // Reported once per batch where it can still be seen; the lines are gone.
       console.error("pubkit: cannot write the log:", error);
     }).finally(() => {
+      if (this.#settling) return; // flushSync() writes what is left of the batch
       this.#writing = undefined;
+      this.#batch = undefined;
       if (bytes.buffer.byteLength <= KEEP_BYTES) {
         this.#spare = new Uint8Array(bytes.buffer as ArrayBuffer);
       }
       if (this.#lines >= this.#options.batchSize) this.#startWrite();
       else if (this.#lines > 0) this.#arm();
     });
+  }
+
+  /** Writes `bytes` in {@linkcode nextPiece}s, keeping track of how far it got. */
+  async #writeBatch(bytes: Uint8Array): Promise<void> {
+    const writer = this.#options.writer;
+    const limit = this.#pieceLimit ??= isRegularFile(writer) ? Infinity : PIPE_BUF;
+    this.#batch = bytes;
+    this.#done = 0;
+    this.#progressAt = Date.now();
+    while (this.#done < bytes.length) {
+      this.#pieceEnd = nextPiece(bytes, this.#done, limit);
+      while (this.#done < this.#pieceEnd) {
+        const written = await (this.#pendingWrite = writer.write(
+          bytes.subarray(this.#done, this.#pieceEnd),
+        ));
+        this.#pendingWrite = undefined;
+        this.#done += written;
+        this.#progressAt = Date.now();
+        // flushSync() wrote the rest meanwhile, close() gave up on it, or settle() stops here.
+        if (this.#batch !== bytes || this.#settling) return;
+      }
+    }
   }
 
   /** Writes every waiting line; resolves when they are written (or the writer failed). */
@@ -171,54 +224,156 @@ export class LineBuffer {
     this.#disarm(); // armed by the last write's end: nothing waits
   }
 
-  /** Writes every waiting line synchronously (for the process's `unload`). */
+  /**
+   * Writes every waiting line synchronously (for the process's `unload`): what is left of the
+   * batch being written, then the rest, until `close()`'s deadline or `closeTimeout` from now. A
+   * write still under way (call {@linkcode LineBuffer.settle} first to let it end) finishes its
+   * piece itself; a writer that has taken nothing for a second is not waited for. What is not
+   * written is counted dropped.
+   */
   flushSync(): void {
     this.#disarm();
-    if (this.#length === 0) return;
-    const bytes = this.#take();
-    for (let done = 0; done < bytes.length;) {
-      done += this.#options.writer.writeSync(bytes.subarray(done));
+    if (this.#abandoned) return;
+    const deadline = this.#deadline ?? Date.now() + this.#options.closeTimeout;
+    const rest = this.#batch?.subarray(this.#pendingWrite ? this.#pieceEnd : this.#done);
+    this.#batch = undefined; // the asynchronous writes stop after the one under way
+    const stalled = this.#pendingWrite !== undefined &&
+      Date.now() - this.#progressAt > STALLED_MS;
+    let lost = 0;
+    for (const bytes of [rest, this.#length > 0 ? this.#take() : undefined]) {
+      if (bytes === undefined) continue;
+      const written = stalled ? 0 : this.#writeSync(bytes, deadline);
+      lost += countLines(bytes.subarray(written));
+    }
+    if (lost === 0) return;
+    this.#dropped += lost;
+    this.#reported = this.#dropped;
+    // Only where the report cannot block: a stderr that is the same stuck pipe would.
+    if (Deno.stderr.isTerminal() || isRegularFile(Deno.stderr)) {
+      Deno.stderr.writeSync(
+        new TextEncoder().encode(notWritten(lost, "before the process exited")),
+      );
     }
   }
 
-  /** Writes what waits and stops listening for `unload`. */
+  /** Writes `bytes` in pieces until `deadline`; returns how many bytes were written. */
+  #writeSync(bytes: Uint8Array, deadline: number): number {
+    const writer = this.#options.writer;
+    const limit = this.#pieceLimit ??= isRegularFile(writer) ? Infinity : PIPE_BUF;
+    let start = 0;
+    while (start < bytes.length && Date.now() < deadline) {
+      const end = nextPiece(bytes, start, limit);
+      for (let done = start; done < end;) done += writer.writeSync(bytes.subarray(done, end));
+      start = end;
+    }
+    return start;
+  }
+
+  /**
+   * Starts no more writes and lets the one under way end (for at most a second), so that a
+   * `flushSync()` right after, at an exit that cannot wait, writes each line exactly once.
+   */
+  async settle(): Promise<void> {
+    this.#settling = true;
+    this.#disarm();
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      this.#pendingWrite?.catch(() => 0),
+      new Promise((resolve) => timer = setTimeout(resolve, STALLED_MS)),
+    ]);
+    clearTimeout(timer);
+  }
+
+  /**
+   * Writes what waits and stops listening for `unload`. A writer that has not taken it all
+   * within `closeTimeout` is given up on: what it has not taken is counted dropped and reported
+   * on stderr, and its write no longer keeps the process alive.
+   */
   async close(): Promise<void> {
-    await this.flush();
+    const timeout = this.#options.closeTimeout;
+    this.#deadline = Date.now() + timeout;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const expired = new Promise<true>((resolve) =>
+      timer = setTimeout(() => resolve(true), timeout)
+    );
+    const gaveUp = await Promise.race([this.flush(), expired]);
+    clearTimeout(timer);
+    if (gaveUp === true) this.#abandon(timeout);
+    this.#deadline = undefined;
     if (this.#onUnload) globalThis.removeEventListener("unload", this.#unload);
     this.#onUnload = false;
   }
-}
 
-/**
- * Writes `bytes` in pieces of whole lines of at most `limit` bytes where it can (a longer line
- * alone). To a pipe, a socket or a terminal the limit is `PIPE_BUF` (4096): a write that size to
- * a pipe is atomic, so lines of several processes or `deno serve --parallel` workers sharing one
- * stdout never interleave within a line. To a regular file every write lands whole (the kernel
- * places each `write()` under the file's lock), so a batch goes out in one write: a 4 KiB
- * `Deno.stdout.write()` costs 20-42 µs of CPU here, about what one of 64 KiB costs.
- */
-async function writeAll(writer: LogWriter, bytes: Uint8Array, limit: number): Promise<void> {
-  for (let start = 0; start < bytes.length;) {
-    let end = Math.min(start + limit, bytes.length);
-    if (end < bytes.length) {
-      const lastNewline = bytes.lastIndexOf(NEWLINE, end - 1);
-      if (lastNewline >= start) end = lastNewline + 1;
-      else end = bytes.indexOf(NEWLINE, end) + 1 || bytes.length; // one long line
-    }
-    for (let done = start; done < end;) done += await writer.write(bytes.subarray(done, end));
-    start = end;
+  #abandon(timeout: number): void {
+    let lost = this.#lines;
+    if (this.#batch !== undefined) lost += countLines(this.#batch.subarray(this.#done));
+    this.#abandoned = true;
+    this.#batch = undefined;
+    this.#dropped += lost;
+    this.#reported = this.#dropped;
+    this.#length = 0;
+    this.#lines = 0;
+    unrefWrite(this.#pendingWrite);
+    const report = new TextEncoder().encode(notWritten(lost, `within ${timeout} ms of close`));
+    unrefWrite(Deno.stderr.write(report).catch(() => 0));
   }
 }
 
+function notWritten(lines: number, when: string): string {
+  return `pubkit: ${lines} log lines not written: the log output did not take them ${when}\n`;
+}
+
 /**
- * Whether `writer` is a regular file: an open `Deno.FsFile`, or stdout redirected to a file
- * (seen through `/proc/self/fd/1` on Linux, only when reading it is already allowed: this never
+ * Lets a write that may never end (to a full pipe nobody reads) stop keeping the process alive.
+ * Deno has no public API for it; its core has one, and a `Deno.stdout` or `Deno.FsFile` write's
+ * promise is the core's own. Where either is not so (another runtime version, a writer of one's
+ * own), nothing happens: `close()` still returns, but the process lives until the write ends.
+ */
+function unrefWrite(promise: Promise<unknown> | undefined): void {
+  if (promise === undefined) return;
+  try {
+    const { internal } = Deno as unknown as { internal?: symbol };
+    const core = internal === undefined ? undefined : (Deno as unknown as Record<
+      symbol,
+      { core?: { unrefOpPromise?: (promise: Promise<unknown>) => void } } | undefined
+    >)[internal]?.core;
+    core?.unrefOpPromise?.(promise);
+  } catch {
+    // not an op's promise
+  }
+}
+
+function countLines(bytes: Uint8Array): number {
+  let lines = 0;
+  for (let at = bytes.indexOf(NEWLINE); at >= 0; at = bytes.indexOf(NEWLINE, at + 1)) lines++;
+  return lines;
+}
+
+/**
+ * The end of the piece of `bytes` from `start` to write next: whole lines of at most `limit`
+ * bytes (a longer line alone). To a pipe, a socket or a terminal the limit is `PIPE_BUF` (4096):
+ * a write that size to a pipe is atomic, so lines of several processes or `deno serve --parallel`
+ * workers sharing one stdout never interleave within a line. To a regular file every write lands
+ * whole (the kernel places each `write()` under the file's lock), so a batch goes out in one
+ * write: a 4 KiB `Deno.stdout.write()` costs 20-42 µs of CPU here, about what one of 64 KiB costs.
+ */
+function nextPiece(bytes: Uint8Array, start: number, limit: number): number {
+  const end = Math.min(start + limit, bytes.length);
+  if (end === bytes.length) return end;
+  const lastNewline = bytes.lastIndexOf(NEWLINE, end - 1);
+  if (lastNewline >= start) return lastNewline + 1;
+  return bytes.indexOf(NEWLINE, end) + 1 || bytes.length; // one long line
+}
+
+/**
+ * Whether `writer` is a regular file: an open `Deno.FsFile`, or stdout or stderr redirected to a
+ * file (seen through `/proc/self/fd/` on Linux, only when reading it is already allowed: this never
  * asks for a permission). Anything unknown counts as a pipe.
  */
 export function isRegularFile(writer: LogWriter): boolean {
   try {
-    if (writer === Deno.stdout) {
-      const path = "/proc/self/fd/1";
+    if (writer === Deno.stdout || writer === Deno.stderr) {
+      const path = `/proc/self/fd/${writer === Deno.stdout ? 1 : 2}`;
       return Deno.build.os === "linux" &&
         Deno.permissions.querySync({ name: "read", path }).state === "granted" &&
         Deno.statSync(path).isFile;

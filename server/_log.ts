@@ -13,19 +13,22 @@ import { LineBuffer } from "./_line_buffer.ts";
 export class AppLog {
   #sink: Sink | undefined;
   #own: LineBuffer | undefined;
+  #closeTimeout: number;
 
-  constructor(sink: Sink | undefined) {
+  /** @param closeTimeout How long the last write may take at close, in ms. */
+  constructor(sink: Sink | undefined, closeTimeout = 5000) {
     if (sink !== undefined && typeof sink !== "function") {
       throw new TypeError("Cannot create app: log is not a function (a LogTape sink)");
     }
     this.#sink = sink;
+    this.#closeTimeout = closeTimeout;
   }
 
   emit(record: LogRecord): void {
     if (this.#sink !== undefined) this.#sink(record);
     else if (getConfig() !== null) toLogTape(record);
     else {
-      const own = this.#own ??= new LineBuffer();
+      const own = this.#ownLines();
       if (own.admit()) own.add(formatLogRecord(record));
     }
   }
@@ -39,10 +42,14 @@ export class AppLog {
     if (this.#sink !== undefined || getConfig() !== null) {
       return this.emit(new AccessRecord(properties, timestamp));
     }
-    const own = this.#own ??= new LineBuffer();
+    const own = this.#ownLines();
     if (!own.admit()) return;
     const bytes = own.reserve(accessLineMaxBytes(properties));
     own.commit(writeAccessLine(bytes, own.length, properties, timestamp));
+  }
+
+  #ownLines(): LineBuffer {
+    return this.#own ??= new LineBuffer({ closeTimeout: this.#closeTimeout });
   }
 
   /** Logs `message` in `category`, with `error` (and its stack) when there is one. */
@@ -57,11 +64,25 @@ export class AppLog {
     });
   }
 
-  /** Writes what waits: the app's own lines, or the `log` sink when it can flush. */
+  /** Lets the app's own log end its write under way before an exit that cannot wait. */
+  async settle(): Promise<void> {
+    await this.#own?.settle();
+  }
+
+  /**
+   * Writes what waits: the app's own lines, or the `log` sink when it can flush. Each gets
+   * `closeTimeout`: a log output nobody reads must not hold the shutdown forever.
+   */
   async flush(): Promise<void> {
     await this.#own?.close();
     const sink = this.#sink as { flush?: () => Promise<void> } | undefined;
-    if (typeof sink?.flush === "function") await sink.flush();
+    if (typeof sink?.flush !== "function") return;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    await Promise.race([
+      sink.flush(),
+      new Promise((resolve) => timer = setTimeout(resolve, this.#closeTimeout)),
+    ]);
+    clearTimeout(timer);
   }
 }
 

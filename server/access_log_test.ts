@@ -507,3 +507,152 @@ Deno.test('bufferedSink({ format: "json" }) escapes invisible characters and lin
   assert.doesNotMatch(text.trimEnd(), /[^\x20-\x7e]/, JSON.stringify(text));
   assert.equal(JSON.parse(text).properties.path, path);
 });
+
+/**
+ * Starts the default-log app (`app.serve()`) with its stdout read only as the test asks, in
+ * pieces of at most 4096 bytes: a reader that stops, or a slow one.
+ */
+async function startWithStdoutReader(env: Record<string, string>) {
+  const child = new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", APP],
+    env: { SELF_SERVE: "1", ...env },
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const errText = new Response(child.stderr).text();
+  const reader = child.stdout.getReader({ mode: "byob" });
+  let out = "";
+  const decoder = new TextDecoder();
+  /** Reads one piece; false at the end of the output. */
+  const readPiece = async () => {
+    const { value, done } = await reader.read(new Uint8Array(4096));
+    if (value) out += decoder.decode(value, { stream: true });
+    return !done;
+  };
+  let match: RegExpExecArray | null = null;
+  while (!(match = /Listening on (http:\/\/127\.0\.0\.1:\d+\/)/.exec(out))) {
+    if (!await readPiece()) throw new Error(`it did not listen: ${await errText}`);
+  }
+  return {
+    child,
+    url: new URL(match[1]),
+    readPiece,
+    /** Everything read so far. */
+    out: () => out,
+    errText,
+  };
+}
+
+/** Sends GET /<prefix>/<i> for i < n, eight at a time, each answered "ok". */
+async function requestAll(url: URL, prefix: string, n: number) {
+  using client = Deno.createHttpClient({});
+  let next = 0;
+  await Promise.all(Array.from({ length: 8 }, async () => {
+    while (next < n) {
+      const response = await fetch(new URL(`/${prefix}/${next++}`, url), { client });
+      assert.equal(await response.text(), "ok");
+    }
+  }));
+}
+
+Deno.test("the shutdown ends within cleanupTimeout when nobody reads the log, and every line is written or counted", async () => {
+  const server = await startWithStdoutReader({ CLEANUP_TIMEOUT: "300" });
+  try {
+    const n = 3000; // about 280 KB of log: more than a pipe holds
+    await requestAll(server.url, "d", n); // nobody reads stdout meanwhile
+    const signalled = Date.now();
+    server.child.kill("SIGTERM");
+    const status = await Promise.race([
+      server.child.status,
+      new Promise<"hung">((resolve) => setTimeout(() => resolve("hung"), 10_000)),
+    ]);
+    assert.notEqual(status, "hung", "the shutdown waited on the full pipe");
+    const took = Date.now() - signalled;
+    assert.equal((status as Deno.CommandStatus).code, 0);
+    assert.ok(took < 5_000, `the shutdown took ${took} ms`);
+    while (await server.readPiece()) { /* what the pipe held */ }
+    const err = await server.errText;
+    const report =
+      /pubkit: (\d+) log lines not written: the log output did not take them within 300 ms of close/
+        .exec(err);
+    assert.ok(report, err);
+    const paths = server.out().split("\n").filter((line) => line.includes('"GET /d/'))
+      .map((line) => parseLine(line).target);
+    assert.equal(new Set(paths).size, paths.length, "no line twice");
+    assert.ok(paths.length > 0);
+    assert.equal(paths.length + Number(report[1]), n, "each line written or counted");
+  } finally {
+    try {
+      server.child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await server.child.status;
+  }
+});
+
+Deno.test("a second signal with a slow log reader exits 1 and loses no line", async () => {
+  const server = await startWithStdoutReader({});
+  let reading = true;
+  // About 80 KB/s: the log backs up while the requests run.
+  const slowReader = (async () => {
+    while (reading && await server.readPiece()) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
+  })();
+  try {
+    const n = 2000;
+    await requestAll(server.url, "s", n);
+    server.child.kill("SIGTERM");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    server.child.kill("SIGTERM");
+    assert.equal((await server.child.status).code, 1);
+    await slowReader;
+    const paths = server.out().split("\n").filter((line) => line.includes('"GET /s/'))
+      .map((line) => parseLine(line).target).sort();
+    assert.deepEqual(paths, Array.from({ length: n }, (_, i) => `/s/${i}`).sort());
+    assert.doesNotMatch(await server.errText, /not written|dropped/);
+  } finally {
+    reading = false;
+    try {
+      server.child.kill("SIGKILL");
+    } catch { /* exited */ }
+    await server.child.status;
+  }
+});
+
+Deno.test("bufferedSink() bounds what waits in bytes as well as in lines, and gives up on a stuck writer at close", async () => {
+  let writes = 0;
+  const stuck: LogWriter = {
+    write: () => (writes++, new Promise<number>(() => {})), // a pipe nobody reads
+    writeSync: () => {
+      throw new Error("not at close");
+    },
+  };
+  const sink = bufferedSink({
+    writer: stuck,
+    flushInterval: 1,
+    maxPendingBytes: 64 * 1024,
+    closeTimeout: 50,
+  });
+  const longPath = "/" + "\\".repeat(8000); // 32 KB once escaped
+  for (let i = 0; i < 100; i++) {
+    if (i === 1) await new Promise((resolve) => setTimeout(resolve, 20)); // the first goes out
+    sink(
+      new AccessRecord({
+        method: "GET",
+        path: longPath,
+        status: 200,
+        duration: 1,
+        requestId: `r${i}`,
+        remoteAddr: undefined,
+        route: undefined,
+      }, 0),
+    );
+  }
+  // One line went to the writer; past 64 KiB (three lines) more wait no longer.
+  assert.equal(100 - sink.dropped, 1 + 3);
+  const started = Date.now();
+  await sink[Symbol.asyncDispose]();
+  assert.ok(Date.now() - started < 2_000);
+  assert.equal(sink.dropped, 100, "everything the writer did not take is counted");
+  assert.equal(writes, 1);
+});

@@ -87,7 +87,7 @@ export interface AppOptions {
   accessLog?: boolean;
   /**
    * How long each cleanup may take, in ms (the server's at shutdown, a request's after its
-   * response); 5 s by default.
+   * response, and the log's last write at close); 5 s by default.
    */
   cleanupTimeout?: number;
   /** Limits for `req.form()`. */
@@ -224,7 +224,7 @@ export class App {
       throw new TypeError("Cannot create app: give a handler, a folder to publish, or both");
     }
     this.#options = options;
-    this.#log = new AppLog(options.log);
+    this.#log = new AppLog(options.log, options.cleanupTimeout);
     this.#maxTargetBytes = options.maxTargetBytes ?? 8 * 1024;
     if (!(this.#maxTargetBytes >= 0)) {
       throw new RangeError(
@@ -587,7 +587,8 @@ export class App {
    * accepting, answer new requests on kept-alive connections with 503 and `Connection: close`,
    * let in-flight requests finish up to `shutdownTimeout`, then run the request cleanups still
    * pending (releasing session locks and leases) and the server cleanups last in first out.
-   * A second signal exits at once.
+   * A second signal exits once the log's write under way has ended (at most a second), writing
+   * the rest of the log on the way out.
    *
    * @param options Port, hostname, signal and timeouts.
    * @returns When the server has stopped and cleaned up.
@@ -621,7 +622,9 @@ export class App {
     const signals = options.handleSignals === false ? [] : SIGNALS;
     let signalled = false;
     const onSignal = () => {
-      if (signalled) Deno.exit(1);
+      // The log's write under way ends first, so that its last lines, written at the exit, are
+      // written once each.
+      if (signalled) return void this.#log.settle().then(() => Deno.exit(1));
       signalled = true;
       stop();
     };

@@ -31,6 +31,17 @@ export interface BufferedSinkOptions {
    * 100 000 by default.
    */
   maxPending?: number;
+  /**
+   * The most bytes held while the writer is behind, dropped and counted past it as with
+   * `maxPending`: a client chooses how long its line is. 16 MiB by default.
+   */
+  maxPendingBytes?: number;
+  /**
+   * The longest the last write may take when the sink is disposed, and at the process's exit,
+   * in ms; 5000 by default. What a writer has not taken by then (a full pipe nobody reads) is
+   * dropped, counted and reported on stderr, and the write no longer keeps the process alive.
+   */
+  closeTimeout?: number;
 }
 
 /** A {@linkcode bufferedSink}: a LogTape `Sink` that can be flushed and disposed. */
@@ -90,8 +101,7 @@ export interface BufferedSink extends Sink, AsyncDisposable {
  * @throws {RangeError} For an interval or a bound that is not a positive number.
  */
 export function bufferedSink(options: BufferedSinkOptions = {}): BufferedSink {
-  const { writer, flushInterval, batchSize, maxPending } = options;
-  const lines = new LineBuffer({ writer, flushInterval, batchSize, maxPending });
+  const lines = new LineBuffer(options);
   const format: LineFormat = options.format === "json"
     ? jsonFormat
     : options.format === undefined || options.format === "text"
