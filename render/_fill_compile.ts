@@ -108,7 +108,9 @@ function newDef(
 ): NodeDef {
   return {
     kind,
-    name,
+    // Internalized, as the literal a controller passes to node() is: equal names then compare
+    // as one pointer, not character by character.
+    name: Object.keys({ [name]: 0 })[0],
     minus,
     tag,
     openStatic: "",

@@ -113,7 +113,12 @@ export class FillNode {
     // A few children: comparing names beats hashing one.
     let slot: number | undefined = -1;
     if (children.length <= 8) {
-      for (let i = 0; i < children.length; i++) if (children[i].name === name) slot = i;
+      for (let i = 0; i < children.length; i++) {
+        if (children[i].name === name) {
+          slot = i;
+          break;
+        }
+      }
     } else slot = this.#def.index.get(name);
     if (slot === undefined || slot === -1) {
       throw new RangeError(
