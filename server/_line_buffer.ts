@@ -68,6 +68,8 @@ export class LineBuffer {
   #deadline: number | undefined;
   /** The writer did not take the last lines in time: nothing more is written. */
   #abandoned = false;
+  /** Resolved when `close()` gives up, for the flushes still waiting on the stuck write. */
+  #gaveUp = Promise.withResolvers<void>();
 
   constructor(options: LineBufferOptions = {}) {
     const {
@@ -217,9 +219,9 @@ export class LineBuffer {
   /** Writes every waiting line; resolves when they are written (or the writer failed). */
   async flush(): Promise<void> {
     this.#disarm();
-    while (this.#writing !== undefined || this.#length > 0) {
+    while (!this.#abandoned && (this.#writing !== undefined || this.#length > 0)) {
       if (this.#writing === undefined) this.#startWrite();
-      await this.#writing;
+      await Promise.race([this.#writing, this.#gaveUp.promise]);
     }
     this.#disarm(); // armed by the last write's end: nothing waits
   }
@@ -290,6 +292,7 @@ export class LineBuffer {
    * on stderr, and its write no longer keeps the process alive.
    */
   async close(): Promise<void> {
+    if (this.#abandoned) return;
     const timeout = this.#options.closeTimeout;
     this.#deadline = Date.now() + timeout;
     let timer: ReturnType<typeof setTimeout> | undefined;
@@ -308,6 +311,7 @@ export class LineBuffer {
     let lost = this.#lines;
     if (this.#batch !== undefined) lost += countLines(this.#batch.subarray(this.#done));
     this.#abandoned = true;
+    this.#gaveUp.resolve();
     this.#batch = undefined;
     this.#dropped += lost;
     this.#reported = this.#dropped;

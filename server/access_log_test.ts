@@ -655,4 +655,10 @@ Deno.test("bufferedSink() bounds what waits in bytes as well as in lines, and gi
   assert.ok(Date.now() - started < 2_000);
   assert.equal(sink.dropped, 100, "everything the writer did not take is counted");
   assert.equal(writes, 1);
+  // Given up: a flush or a second close returns at once, and nothing is counted twice.
+  const again = Date.now();
+  await sink.flush();
+  await sink[Symbol.asyncDispose]();
+  assert.ok(Date.now() - again < 40, `${Date.now() - again} ms`);
+  assert.equal(sink.dropped, 100);
 });
