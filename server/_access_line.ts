@@ -4,7 +4,7 @@
 // what must be escaped, the whole log past reading the fields costs under 5k, its batched writes
 // included (bench/RESULTS.md, "Tenth round").
 import type { AccessLogProperties } from "./access_log.ts";
-import { escapeLogField } from "./_log_field.ts";
+import { escapeLogField, escapeLogTarget } from "./_log_field.ts";
 
 const encoder = new TextEncoder();
 
@@ -34,7 +34,7 @@ export function writeAccessLine(
   bytes[i++] = QUOTE;
   i = field(bytes, i, p.method);
   bytes[i++] = SPACE;
-  i = field(bytes, i, p.path);
+  i = field(bytes, i, p.path, escapeLogTarget);
   bytes[i++] = QUOTE;
   bytes[i++] = SPACE;
   i = integer(bytes, i, p.status);
@@ -63,12 +63,12 @@ function dash(bytes: Uint8Array, at: number): number {
 }
 
 /** `text`, printable ASCII byte by byte; from the first other character, escaped and encoded. */
-function field(bytes: Uint8Array, at: number, text: string): number {
+function field(bytes: Uint8Array, at: number, text: string, escape = escapeLogField): number {
   let i = at;
   for (let k = 0; k < text.length; k++) {
     const c = text.charCodeAt(k);
     if (c < 0x20 || c > 0x7e || c === QUOTE || c === 92) {
-      return i + encoder.encodeInto(escapeLogField(text.slice(k)), bytes.subarray(i)).written;
+      return i + encoder.encodeInto(escape(text.slice(k)), bytes.subarray(i)).written;
     }
     bytes[i++] = c;
   }

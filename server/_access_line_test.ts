@@ -2,14 +2,14 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { AccessLogProperties } from "./access_log.ts";
 import { accessLine, accessLineMaxBytes, writeAccessLine } from "./_access_line.ts";
-import { escapeLogField } from "./_log_field.ts";
+import { escapeLogField, escapeLogTarget } from "./_log_field.ts";
 
 /** The line as a string formatter would write it: each field through escapeLogField. */
 function expectedLine(p: AccessLogProperties, timestamp: number): string {
   const field = (text: string | undefined) => text === undefined ? "-" : escapeLogField(text);
   return `${new Date(Math.floor(timestamp)).toISOString()} ${field(p.remoteAddr)} "${
     field(p.method)
-  } ${field(p.path)}" ${p.status} ${Math.round(p.duration)}ms ${field(p.requestId)} ${
+  } ${escapeLogTarget(p.path)}" ${p.status} ${Math.round(p.duration)}ms ${field(p.requestId)} ${
     field(p.route)
   }\n`;
 }

@@ -24,10 +24,12 @@ const JSON_UNSAFE_ALL = new RegExp(JSON_UNSAFE.source, "gu");
  */
 export function escapeLogField(text: string): string {
   if (!UNSAFE.test(text)) return text;
-  return text.replace(UNSAFE_ALL, (c) => {
-    const code = c.codePointAt(0)!;
-    return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
-  });
+  return text.replace(UNSAFE_ALL, escapeChar);
+}
+
+function escapeChar(c: string): string {
+  const code = c.codePointAt(0)!;
+  return code < 0x100 ? `\\x${code.toString(16).padStart(2, "0")}` : `\\u{${code.toString(16)}}`;
 }
 
 /**
@@ -44,4 +46,16 @@ export function escapeJsonLine(line: string): string {
     }
     return escaped;
   });
+}
+
+// A request target, as browsers send it, is printable ASCII (they percent-encode the rest): any
+// other character in one came from a client of its own making, and is escaped, visible or not,
+// so that `/\u{430}dmin` (a Cyrillic a) cannot pass for `/admin`.
+const NOT_TARGET = /["\\]|[^\x20-\x7e]/u;
+const NOT_TARGET_ALL = new RegExp(NOT_TARGET.source, "gu");
+
+/** `target` with `"`, `\` and every character outside printable ASCII escaped as in {@linkcode escapeLogField}. */
+export function escapeLogTarget(target: string): string {
+  if (!NOT_TARGET.test(target)) return target;
+  return target.replace(NOT_TARGET_ALL, escapeChar);
 }

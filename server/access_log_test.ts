@@ -456,7 +456,7 @@ Deno.test("stdout counts as a regular file (whole batches per write) only when i
   }
 });
 
-Deno.test("the access log shows the target with its query, and invisible characters escaped", async () => {
+Deno.test("the access log shows the target with its query, every non-ASCII character escaped, and a 414 target cut to the limit", async () => {
   const writer = memoryWriter();
   const sink = bufferedSink({ writer });
   const app = createApp({ handler: () => "ok", log: sink });
@@ -470,20 +470,27 @@ Deno.test("the access log shows the target with its query, and invisible charact
     "\u3164", // Hangul filler
     "\u2003", // em space: reads as a field separator
     "\u2028", // line separator
+    "\u0430", // Cyrillic a: visible, but /\u0430dmin would read as /admin
   ];
   const targets = ["/notes?page=2", "/q?a=%22&b=c", ...invisible.map((c) => `/ad${c}min?x=${c}`)];
+  const tooLong = "/" + '"'.repeat(20_000); // answered 414, logged cut to the 8 KiB limit
   for (const target of targets) {
     const { status } = await served.raw(new TextEncoder().encode(
       `GET ${target} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
     ));
     assert.equal(status, 200, JSON.stringify(target));
   }
+  const { status } = await served.raw(new TextEncoder().encode(
+    `GET ${tooLong} HTTP/1.1\r\nHost: localhost\r\nConnection: close\r\n\r\n`,
+  ));
+  assert.equal(status, 414);
   await sink.flush();
   const logged = writer.text().split("\n").filter((line) => line.includes('"GET '));
-  assert.equal(logged.length, targets.length);
+  assert.equal(logged.length, targets.length + 1);
   for (const [i, line] of logged.entries()) {
     assert.doesNotMatch(line, /[^\x20-\x7e]/, `only printable ASCII: ${JSON.stringify(line)}`);
-    assert.equal(parseLine(line).target, targets[i]);
+    const expected = i < targets.length ? targets[i] : tooLong.slice(0, 8192) + "...";
+    assert.equal(parseLine(line).target, expected);
   }
 });
 

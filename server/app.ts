@@ -484,7 +484,7 @@ export class App {
       const now = Date.now();
       this.#log.access({
         method: req.method,
-        path: req.target,
+        path: loggedTarget(req.target, this.#maxTargetBytes),
         status: response.status,
         duration: Math.max(0, now - started), // the wall clock can step back
         requestId: req.id,
@@ -694,6 +694,14 @@ export class App {
     await this.lifecycle.close();
     await this.#log.flush(); // last: the cleanups' own failures are in it
   }
+}
+
+/**
+ * The target as logged: a longer one than the app accepts (answered 414) is cut to `max`
+ * characters and `...`, so a client cannot make each of its lines tens of kilobytes.
+ */
+function loggedTarget(target: string, max: number): string {
+  return target.length <= max ? target : target.slice(0, max) + "...";
 }
 
 /** Refuses a request target (path and query) longer than `max` bytes with 414. */
