@@ -235,22 +235,30 @@ export class LineBuffer {
    */
   flushSync(): void {
     this.#disarm();
-    if (this.#abandoned) return;
+    if (this.#abandoned) return this.#reportSync(); // what came after close() gave up
     const deadline = this.#deadline ?? Date.now() + this.#options.closeTimeout;
-    const rest = this.#batch?.subarray(this.#pendingWrite ? this.#pieceEnd : this.#done);
-    this.#batch = undefined; // the asynchronous writes stop after the one under way
     const stalled = this.#pendingWrite !== undefined &&
       Date.now() - this.#progressAt > STALLED_MS;
+    // A stalled write's piece is lost with the rest; a moving one finishes its piece itself.
+    const from = this.#pendingWrite !== undefined && !stalled ? this.#pieceEnd : this.#done;
+    const rest = this.#batch?.subarray(from);
+    this.#batch = undefined; // the asynchronous writes stop after the one under way
     let lost = 0;
     for (const bytes of [rest, this.#length > 0 ? this.#take() : undefined]) {
       if (bytes === undefined) continue;
       const written = stalled ? 0 : this.#writeSync(bytes, deadline);
       lost += countLines(bytes.subarray(written));
     }
-    if (lost === 0) return;
     this.#dropped += lost;
+    this.#reportSync();
+  }
+
+  /** Reports on stderr the lines dropped and not yet reported, where that cannot block. */
+  #reportSync(): void {
+    const lost = this.#dropped - this.#reported;
+    if (lost === 0) return;
     this.#reported = this.#dropped;
-    // Only where the report cannot block: a stderr that is the same stuck pipe would.
+    // A stderr that is the same stuck pipe would block: only a terminal or a file.
     if (Deno.stderr.isTerminal() || isRegularFile(Deno.stderr)) {
       Deno.stderr.writeSync(
         new TextEncoder().encode(notWritten(lost, "before the process exited")),
@@ -301,8 +309,14 @@ export class LineBuffer {
     );
     const gaveUp = await Promise.race([this.flush(), expired]);
     clearTimeout(timer);
-    if (gaveUp === true) this.#abandon(timeout);
     this.#deadline = undefined;
+    if (gaveUp === true) {
+      this.#abandon(timeout);
+      // Kept, and added if need be: lines logged from now on are dropped, and counted at exit.
+      if (!this.#onUnload) globalThis.addEventListener("unload", this.#unload);
+      this.#onUnload = true;
+      return;
+    }
     if (this.#onUnload) globalThis.removeEventListener("unload", this.#unload);
     this.#onUnload = false;
   }
@@ -318,6 +332,7 @@ export class LineBuffer {
     this.#length = 0;
     this.#lines = 0;
     unrefWrite(this.#pendingWrite);
+    if (lost === 0) return;
     const report = new TextEncoder().encode(notWritten(lost, `within ${timeout} ms of close`));
     unrefWrite(Deno.stderr.write(report).catch(() => 0));
   }

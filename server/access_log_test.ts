@@ -669,3 +669,30 @@ Deno.test("bufferedSink() bounds what waits in bytes as well as in lines, and gi
   assert.ok(Date.now() - again < 40, `${Date.now() - again} ms`);
   assert.equal(sink.dropped, 100);
 });
+
+Deno.test("flushSync() at an exit does not wait on a stalled write, and counts its lines with the rest", async () => {
+  const stuck: LogWriter = {
+    write: () => new Promise<number>(() => {}), // a reader that stopped
+    writeSync: () => {
+      throw new Error("a stalled writer is not written to");
+    },
+  };
+  const sink = bufferedSink({ writer: stuck, flushInterval: 1, closeTimeout: 50 });
+  const record = (i: number) =>
+    new AccessRecord({
+      method: "GET",
+      path: `/${i}`,
+      status: 200,
+      duration: 1,
+      requestId: `r${i}`,
+      remoteAddr: undefined,
+      route: undefined,
+    }, 0);
+  for (let i = 0; i < 10; i++) sink(record(i));
+  await new Promise((resolve) => setTimeout(resolve, 1100)); // the 10 are in the stalled write
+  for (let i = 10; i < 15; i++) sink(record(i));
+  sink.flushSync();
+  assert.equal(sink.dropped, 15, "the stalled write's lines and the waiting ones");
+  await sink[Symbol.asyncDispose]();
+  assert.equal(sink.dropped, 15, "nothing counted twice at close");
+});
