@@ -286,12 +286,7 @@ export class LineBuffer {
   async settle(): Promise<void> {
     this.#settling = true;
     this.#disarm();
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      this.#pendingWrite?.catch(() => 0),
-      new Promise((resolve) => timer = setTimeout(resolve, STALLED_MS)),
-    ]);
-    clearTimeout(timer);
+    await within(this.#pendingWrite?.catch(() => 0), STALLED_MS);
   }
 
   /**
@@ -303,14 +298,9 @@ export class LineBuffer {
     if (this.#abandoned) return;
     const timeout = this.#options.closeTimeout;
     this.#deadline = Date.now() + timeout;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    const expired = new Promise<true>((resolve) =>
-      timer = setTimeout(() => resolve(true), timeout)
-    );
-    const gaveUp = await Promise.race([this.flush(), expired]);
-    clearTimeout(timer);
+    const written = await within(this.flush(), timeout);
     this.#deadline = undefined;
-    if (gaveUp === true) {
+    if (!written) {
       this.#abandon(timeout);
       // Kept, and added if need be: lines logged from now on are dropped, and counted at exit.
       if (!this.#onUnload) globalThis.addEventListener("unload", this.#unload);
@@ -335,6 +325,17 @@ export class LineBuffer {
     if (lost === 0) return;
     const report = new TextEncoder().encode(notWritten(lost, `within ${timeout} ms of close`));
     unrefWrite(Deno.stderr.write(report).catch(() => 0));
+  }
+}
+
+/** Whether `promise` settles within `ms` (waiting no longer); `undefined` counts as settled. */
+export async function within(promise: Promise<unknown> | undefined, ms: number): Promise<boolean> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const expired = new Promise<false>((resolve) => timer = setTimeout(() => resolve(false), ms));
+  try {
+    return await Promise.race([promise?.then(() => true) ?? true, expired]);
+  } finally {
+    clearTimeout(timer);
   }
 }
 

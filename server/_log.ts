@@ -7,7 +7,7 @@ import type { AccessLogProperties, LogLevel, LogRecord, Sink } from "./access_lo
 import { AccessRecord } from "./access_log.ts";
 import { formatLogRecord } from "./_log_format.ts";
 import { accessLineMaxBytes, writeAccessLine } from "./_access_line.ts";
-import { LineBuffer } from "./_line_buffer.ts";
+import { LineBuffer, within } from "./_line_buffer.ts";
 
 /** The records of one app, routed to its sink. */
 export class AppLog {
@@ -76,13 +76,7 @@ export class AppLog {
   async flush(): Promise<void> {
     await this.#own?.close();
     const sink = this.#sink as { flush?: () => Promise<void> } | undefined;
-    if (typeof sink?.flush !== "function") return;
-    let timer: ReturnType<typeof setTimeout> | undefined;
-    await Promise.race([
-      sink.flush(),
-      new Promise((resolve) => timer = setTimeout(resolve, this.#closeTimeout)),
-    ]);
-    clearTimeout(timer);
+    if (typeof sink?.flush === "function") await within(sink.flush(), this.#closeTimeout);
   }
 }
 
