@@ -31,6 +31,8 @@ export interface LineBufferOptions {
   closeTimeout?: number;
 }
 
+/** How long the last write may take by default, in ms. */
+export const CLOSE_TIMEOUT = 5000;
 const INITIAL_BYTES = 64 * 1024;
 // A buffer grown past this by a burst is not kept for the next batch.
 const KEEP_BYTES = 1024 * 1024;
@@ -78,7 +80,7 @@ export class LineBuffer {
       batchSize = 8192,
       maxPending = 100_000,
       maxPendingBytes = 16 * 1024 * 1024,
-      closeTimeout = 5000,
+      closeTimeout = CLOSE_TIMEOUT,
     } = options;
     const bounds = { flushInterval, batchSize, maxPending, maxPendingBytes, closeTimeout };
     for (const [name, value] of Object.entries(bounds)) {
@@ -194,10 +196,15 @@ export class LineBuffer {
     });
   }
 
+  /** The longest write that keeps lines whole (see {@linkcode nextPiece}), decided once. */
+  #limit(): number {
+    return this.#pieceLimit ??= isRegularFile(this.#options.writer) ? Infinity : PIPE_BUF;
+  }
+
   /** Writes `bytes` in {@linkcode nextPiece}s, keeping track of how far it got. */
   async #writeBatch(bytes: Uint8Array): Promise<void> {
     const writer = this.#options.writer;
-    const limit = this.#pieceLimit ??= isRegularFile(writer) ? Infinity : PIPE_BUF;
+    const limit = this.#limit();
     this.#batch = bytes;
     this.#done = 0;
     this.#progressAt = Date.now();
@@ -269,7 +276,7 @@ export class LineBuffer {
   /** Writes `bytes` in pieces until `deadline`; returns how many bytes were written. */
   #writeSync(bytes: Uint8Array, deadline: number): number {
     const writer = this.#options.writer;
-    const limit = this.#pieceLimit ??= isRegularFile(writer) ? Infinity : PIPE_BUF;
+    const limit = this.#limit();
     let start = 0;
     while (start < bytes.length && Date.now() < deadline) {
       const end = nextPiece(bytes, start, limit);

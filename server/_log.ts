@@ -7,7 +7,7 @@ import type { AccessLogProperties, LogLevel, LogRecord, Sink } from "./access_lo
 import { AccessRecord } from "./access_log.ts";
 import { formatLogRecord } from "./_log_format.ts";
 import { accessLineMaxBytes, writeAccessLine } from "./_access_line.ts";
-import { LineBuffer, within } from "./_line_buffer.ts";
+import { CLOSE_TIMEOUT, LineBuffer, within } from "./_line_buffer.ts";
 
 /** The records of one app, routed to its sink. */
 export class AppLog {
@@ -16,7 +16,7 @@ export class AppLog {
   #closeTimeout: number;
 
   /** @param closeTimeout How long the last write may take at close, in ms. */
-  constructor(sink: Sink | undefined, closeTimeout = 5000) {
+  constructor(sink: Sink | undefined, closeTimeout = CLOSE_TIMEOUT) {
     if (sink !== undefined && typeof sink !== "function") {
       throw new TypeError("Cannot create app: log is not a function (a LogTape sink)");
     }

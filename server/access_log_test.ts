@@ -202,6 +202,18 @@ const pageRecord = (i: number, path: string) =>
     route: "/page",
   }, 0);
 
+/** A writer whose writes never end (a pipe nobody reads), counting them; never written to at once. */
+function stuckWriter(): LogWriter & { writes: number } {
+  const writer = {
+    writes: 0,
+    write: () => (writer.writes++, new Promise<number>(() => {})),
+    writeSync: (): number => {
+      throw new Error("a stuck writer is not written to synchronously");
+    },
+  };
+  return writer;
+}
+
 Deno.test("bufferedSink() writes whole lines of at most 4096 bytes at a time, so writers sharing a pipe never split a line", async () => {
   const sizes: Uint8Array[] = [];
   const writer: LogWriter = {
@@ -498,17 +510,7 @@ Deno.test('bufferedSink({ format: "json" }) escapes invisible characters and lin
   const writer = memoryWriter();
   const sink = bufferedSink({ writer, format: "json" });
   const path = "/a\u200b\u2028\u2029\u0085\ufeff\u{e0041}b";
-  sink(
-    new AccessRecord({
-      method: "GET",
-      path,
-      status: 200,
-      duration: 1,
-      requestId: "r1",
-      remoteAddr: undefined,
-      route: undefined,
-    }, 0),
-  );
+  sink(pageRecord(1, path));
   await sink.flush();
   const text = writer.text();
   assert.doesNotMatch(text.trimEnd(), /[^\x20-\x7e]/, JSON.stringify(text));
@@ -627,13 +629,7 @@ Deno.test("a second signal with a slow log reader exits 1 and loses no line", as
 });
 
 Deno.test("bufferedSink() bounds what waits in bytes as well as in lines, and gives up on a stuck writer at close", async () => {
-  let writes = 0;
-  const stuck: LogWriter = {
-    write: () => (writes++, new Promise<number>(() => {})), // a pipe nobody reads
-    writeSync: () => {
-      throw new Error("not at close");
-    },
-  };
+  const stuck = stuckWriter();
   const sink = bufferedSink({
     writer: stuck,
     flushInterval: 1,
@@ -643,17 +639,7 @@ Deno.test("bufferedSink() bounds what waits in bytes as well as in lines, and gi
   const longPath = "/" + "\\".repeat(8000); // 32 KB once escaped
   for (let i = 0; i < 100; i++) {
     if (i === 1) await new Promise((resolve) => setTimeout(resolve, 20)); // the first goes out
-    sink(
-      new AccessRecord({
-        method: "GET",
-        path: longPath,
-        status: 200,
-        duration: 1,
-        requestId: `r${i}`,
-        remoteAddr: undefined,
-        route: undefined,
-      }, 0),
-    );
+    sink(pageRecord(i, longPath));
   }
   // One line went to the writer; past 64 KiB (three lines) more wait no longer.
   assert.equal(100 - sink.dropped, 1 + 3);
@@ -661,7 +647,7 @@ Deno.test("bufferedSink() bounds what waits in bytes as well as in lines, and gi
   await sink[Symbol.asyncDispose]();
   assert.ok(Date.now() - started < 2_000);
   assert.equal(sink.dropped, 100, "everything the writer did not take is counted");
-  assert.equal(writes, 1);
+  assert.equal(stuck.writes, 1);
   // Given up: a flush or a second close returns at once, and nothing is counted twice.
   const again = Date.now();
   await sink.flush();
@@ -671,23 +657,8 @@ Deno.test("bufferedSink() bounds what waits in bytes as well as in lines, and gi
 });
 
 Deno.test("flushSync() at an exit does not wait on a stalled write, and counts its lines with the rest", async () => {
-  const stuck: LogWriter = {
-    write: () => new Promise<number>(() => {}), // a reader that stopped
-    writeSync: () => {
-      throw new Error("a stalled writer is not written to");
-    },
-  };
-  const sink = bufferedSink({ writer: stuck, flushInterval: 1, closeTimeout: 50 });
-  const record = (i: number) =>
-    new AccessRecord({
-      method: "GET",
-      path: `/${i}`,
-      status: 200,
-      duration: 1,
-      requestId: `r${i}`,
-      remoteAddr: undefined,
-      route: undefined,
-    }, 0);
+  const sink = bufferedSink({ writer: stuckWriter(), flushInterval: 1, closeTimeout: 50 });
+  const record = (i: number) => pageRecord(i, `/${i}`);
   for (let i = 0; i < 10; i++) sink(record(i));
   await new Promise((resolve) => setTimeout(resolve, 1100)); // the 10 are in the stalled write
   for (let i = 10; i < 15; i++) sink(record(i));
