@@ -14,7 +14,8 @@ export class JsonText {
   }
 }
 
-function toText(value: unknown): string {
+/** A hole's value as text: `null` and `undefined` are empty, anything else goes through `String`. */
+export function toText(value: unknown): string {
   return typeof value === "string"
     ? value
     : value === null || value === undefined
@@ -81,8 +82,14 @@ export function jsValue(value: unknown): string {
 /** Reports a refused value: the attribute, the value and where the hole is. */
 export type RefusalReporter = (attribute: string, value: string, where: string) => void;
 
-/** The URL-policy escapers for one engine, reporting refusals to `report`. */
-export function urlEscapers(report: RefusalReporter | undefined): {
+/**
+ * The URL-policy escapers for one engine, reporting refusals to `report`. An allowed value
+ * goes through `escape` (identity where the escaping is done later, on the bytes).
+ */
+export function urlEscapers(
+  report: RefusalReporter | undefined,
+  escape: (text: string) => string = escapeHtml,
+): {
   url: (value: unknown, attribute: string, tag: string, where: string) => string;
   animation: (value: unknown, attribute: string, where: string) => string;
   refresh: (value: unknown, prefix: string, suffix: string, where: string) => string;
@@ -95,26 +102,24 @@ export function urlEscapers(report: RefusalReporter | undefined): {
     url(value, attribute, tag, where) {
       // A string first: the common case, decided without an instanceof.
       if (typeof value === "string") {
-        return _urlAllowed(attribute, value, tag)
-          ? escapeHtml(value)
-          : refuse(attribute, value, where);
+        return _urlAllowed(attribute, value, tag) ? escape(value) : refuse(attribute, value, where);
       }
-      if (value instanceof Trusted) return escapeHtml(value.value);
+      if (value instanceof Trusted) return escape(value.value);
       const text = toText(value);
-      return _urlAllowed(attribute, text, tag) ? escapeHtml(text) : refuse(attribute, text, where);
+      return _urlAllowed(attribute, text, tag) ? escape(text) : refuse(attribute, text, where);
     },
     animation(value, attribute, where) {
-      if (value instanceof Trusted) return escapeHtml(value.value);
+      if (value instanceof Trusted) return escape(value.value);
       const text = toText(value);
-      return _animationAllowed(text) ? escapeHtml(text) : refuse(attribute, text, where);
+      return _animationAllowed(text) ? escape(text) : refuse(attribute, text, where);
     },
     refresh(value, prefix, suffix, where) {
-      if (value instanceof Trusted) return escapeHtml(value.value);
+      if (value instanceof Trusted) return escape(value.value);
       const text = toText(value);
       // The whole content as written (static text on both sides): a static "&#58;" after the
       // value can finish its scheme.
       return _refreshAllowed(prefix + text + suffix)
-        ? escapeHtml(text)
+        ? escape(text)
         : refuse("content", text, where);
     },
   };

@@ -2,6 +2,7 @@
 import { ContextError, ContextScanner, type Hole } from "./_html_context.ts";
 import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
+import { type Pieces, StaticChunks } from "./_html_bytes.ts";
 
 /** A parsed piece of a template. */
 interface Token {
@@ -33,6 +34,14 @@ export interface CompileHost {
 /** The compiled template: the function and the map from generated lines to template lines. */
 export interface CompiledEmbedded {
   fn: (it: unknown, helpers: unknown) => string | Promise<string>;
+  /**
+   * For templates that do not await, the bytes form: `fn` returns the values alone, logs the
+   * pieces in `pieces`, and leaves escaping to `HtmlBytes` (see `generate`).
+   */
+  bytes?: {
+    fn: (it: unknown, helpers: unknown, pieces: Pieces) => string;
+    statics: StaticChunks;
+  };
   file: string;
   sourceUrl: string;
   /** Index = generated body line (0-based) → template location. */
@@ -143,6 +152,131 @@ function countLines(s: string): number {
   return new SourceLines(s).count;
 }
 
+/** Generated code: the function body and the map from its lines to template lines. */
+interface Generated {
+  body: string;
+  lines: SourceLine[];
+  isAsync: boolean;
+}
+
+/** What a line of output code holds, in order: static text and holes. */
+type Piece = { text: string } | { hole: string; escaped: boolean };
+
+/**
+ * Generates the function body, in one of two forms with the same lines (so errors map alike).
+ * The string form appends everything to `__o`. The bytes form (`statics` given) appends only
+ * the holes' values to `__o` and logs every piece in the third argument, a `Pieces`: a static
+ * chunk by its number in `statics` (as -1 - number), a value by where it ends, doubled, plus 1
+ * when `HtmlBytes` is to copy it as it is rather than escape it.
+ */
+function generate(
+  tokens: Token[],
+  holes: Map<Token, Hole>,
+  file: string,
+  sourceUrl: string,
+  statics?: string[],
+): Generated {
+  const code: string[] = [];
+  const lines: SourceLine[] = [];
+  const emit = (text: string, file: string, line: number, column = 1, exact = false) => {
+    const n = countLines(text);
+    for (let k = 0; k < n; k++) {
+      lines.push({ file, line: line + k, column: k === 0 ? column : 1, exact });
+    }
+    code.push(text);
+  };
+  const numbers = new Map<string, number>();
+  const chunk = (text: string) => {
+    let k = numbers.get(text);
+    if (k === undefined) numbers.set(text, k = statics!.push(text) - 1);
+    return -1 - k;
+  };
+  // The bytes form: `__P` (the log) is grown before a line's pieces, never in between.
+  const room = (count: number) =>
+    `if (__n + ${count} > __P.length) __P = __p.grow(__n + ${count});`;
+  const valueEnd = (escaped: boolean) => `).length << 1${escaped ? "" : " | 1"}`;
+  emit('"use strict";', file, 1);
+  emit(
+    "const __e = __h.e, __x = __h.x, __s = __h.s, __js = __h.js, __jv = __h.jv, __u = __h.u, " +
+      "__an = __h.an, __rf = __h.rf, url = __h.url, json = __h.json; let __v, __c;",
+    file,
+    1,
+  );
+  emit(statics ? 'let __o = "", __P = __p.log, __n = 0;' : 'let __o = "";', file, 1);
+  let isAsync = false;
+  // Adjacent static and output pieces on one template line become one generated line: one
+  // `+=` chain in the string form, fewer statements, faster renders.
+  let line: Piece[] = [];
+  let lineFile = file;
+  let lineNumber = 1;
+  let lineColumn = 1;
+  const flush = () => {
+    if (line.length === 0) return;
+    let out: string;
+    if (statics === undefined) {
+      const terms = line.map((p) => "text" in p ? JSON.stringify(p.text) : p.hole);
+      out = `__o += ${terms.join(" + ")};`;
+    } else {
+      const pieces: string[] = [];
+      let text = "";
+      for (const p of line) {
+        if ("text" in p) {
+          text += p.text;
+          continue;
+        }
+        if (text !== "") pieces.push(String(chunk(text)));
+        text = "";
+        pieces.push(`(__o += ${p.hole}${valueEnd(p.escaped)}`);
+      }
+      if (text !== "") pieces.push(String(chunk(text)));
+      out = [room(pieces.length), ...pieces.map((piece) => `__P[__n++] = ${piece};`)].join(" ");
+    }
+    emit(out, lineFile, lineNumber, lineColumn);
+    line = [];
+  };
+  const add = (t: Token, piece: Piece) => {
+    // One generated line per template line: a runtime error maps to it.
+    if (line.length > 0 && (lineFile !== t.file || lineNumber !== t.line)) flush();
+    if (line.length === 0) [lineFile, lineNumber, lineColumn] = [t.file, t.line, t.column];
+    line.push(piece);
+  };
+  for (const t of tokens) {
+    if (t.kind === "code") {
+      flush();
+      if (t.value.includes("await")) isAsync = true;
+      emit(t.value, t.file, t.line, t.column, true);
+      continue;
+    }
+    if (t.kind === "text") {
+      if (t.value !== "") add(t, { text: t.value });
+      continue;
+    }
+    if (t.value.includes("await")) isAsync = true;
+    const hole = holes.get(t);
+    const [before, after] = call(t, hole);
+    const escaped = statics !== undefined && hole !== undefined && DEFERRED_KINDS.has(hole.kind);
+    if (countLines(t.value) > 1 || t.value.includes("//")) {
+      flush();
+      const [open, close] = statics === undefined
+        ? ["__o += ", ""]
+        : [`${room(1)} __P[__n++] = (__o += `, valueEnd(escaped)];
+      emit(open + before, t.file, t.line, t.column);
+      emit(t.value, t.file, t.line, t.column, true);
+      emit(`${after}${close};`, t.file, t.line + countLines(t.value) - 1);
+    } else add(t, { hole: before + t.value + after, escaped });
+  }
+  flush();
+  emit(
+    statics ? "__p.count = __n; return __o;" : "return __o;",
+    file,
+    lines[lines.length - 1]?.line ?? 1,
+  );
+  return { body: code.join("\n") + `\n//# sourceURL=${sourceUrl}`, lines, isAsync };
+}
+
+/** The hole kinds whose escaper ends in `escapeHtml`: in the bytes form, done on the bytes. */
+const DEFERRED_KINDS = new Set<Hole["kind"]>(["html", "url", "srcset", "animation", "refresh"]);
+
 /**
  * Parses a template file (following includes) and compiles it to a function.
  *
@@ -158,66 +292,7 @@ export async function compileEmbedded(
   const tokens: Token[] = [];
   await tokenize(file, host, [file], tokens);
   const holes = await contexts(tokens, host);
-  const code: string[] = [];
-  const lines: SourceLine[] = [];
-  const emit = (text: string, file: string, line: number, column = 1, exact = false) => {
-    const n = countLines(text);
-    for (let k = 0; k < n; k++) {
-      lines.push({ file, line: line + k, column: k === 0 ? column : 1, exact });
-    }
-    code.push(text);
-  };
-  emit('"use strict";', file, 1);
-  emit(
-    "const __e = __h.e, __x = __h.x, __s = __h.s, __js = __h.js, __jv = __h.jv, __u = __h.u, " +
-      "__an = __h.an, __rf = __h.rf, url = __h.url, json = __h.json; let __v, __c;",
-    file,
-    1,
-  );
-  emit('let __o = "";', file, 1);
-  let isAsync = false;
-  // Adjacent static and output pieces become one `+=` chain: fewer statements, faster renders.
-  let chain: string[] = [];
-  let chainFile = file;
-  let chainLine = 1;
-  let chainColumn = 1;
-  const flush = () => {
-    if (chain.length > 0) emit(`__o += ${chain.join(" + ")};`, chainFile, chainLine, chainColumn);
-    chain = [];
-  };
-  for (const t of tokens) {
-    if (t.kind === "code") {
-      flush();
-      if (t.value.includes("await")) isAsync = true;
-      emit(t.value, t.file, t.line, t.column, true);
-      continue;
-    }
-    if (t.kind === "text") {
-      if (t.value === "") continue;
-      if (chain.length === 0) [chainFile, chainLine, chainColumn] = [t.file, t.line, t.column];
-      chain.push(JSON.stringify(t.value));
-      continue;
-    }
-    if (t.value.includes("await")) isAsync = true;
-    const multiline = countLines(t.value) > 1 || t.value.includes("//");
-    if (multiline) {
-      flush();
-      const [before, after] = call(t, holes.get(t));
-      emit(`__o += ${before}`, t.file, t.line, t.column);
-      emit(t.value, t.file, t.line, t.column, true);
-      emit(`${after};`, t.file, t.line + countLines(t.value) - 1);
-    } else {
-      // A chain is one generated line: keep expressions on the line they came from so a
-      // runtime error maps to it.
-      if (chain.length > 0 && (chainFile !== t.file || chainLine !== t.line)) flush();
-      if (chain.length === 0) [chainFile, chainLine, chainColumn] = [t.file, t.line, t.column];
-      const [before, after] = call(t, holes.get(t));
-      chain.push(before + t.value + after);
-    }
-  }
-  flush();
-  emit("return __o;", file, lines[lines.length - 1]?.line ?? 1);
-  const body = code.join("\n") + `\n//# sourceURL=${sourceUrl}`;
+  const { body, lines, isAsync } = generate(tokens, holes, file, sourceUrl);
   const Ctor = isAsync ? (async function () {}).constructor as FunctionConstructor : Function;
   let fn: CompiledEmbedded["fn"];
   try {
@@ -236,7 +311,15 @@ export async function compileEmbedded(
       { cause: e },
     );
   }
-  return { fn, file, sourceUrl, lines };
+  // A template that awaits could interleave with another render: it keeps the string path.
+  let bytes: CompiledEmbedded["bytes"];
+  if (!isAsync) {
+    const statics: string[] = [];
+    const { body } = generate(tokens, holes, file, sourceUrl, statics);
+    const fn = new Function("it", "__h", "__p", body) as NonNullable<typeof bytes>["fn"];
+    bytes = { fn, statics: new StaticChunks(statics) };
+  }
+  return { fn, bytes, file, sourceUrl, lines };
 }
 
 /**

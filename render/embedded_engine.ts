@@ -8,7 +8,15 @@ import { type CompiledEmbedded, compileEmbedded } from "./_embedded_compile.ts";
 import { TemplateCache } from "./_template_cache.ts";
 import { escapeHtml } from "./escape_html.ts";
 import { escapeValue } from "./escape_value.ts";
-import { jsonForScript, JsonText, jsString, jsValue, urlEscapers } from "./_context_escapers.ts";
+import {
+  jsonForScript,
+  JsonText,
+  jsString,
+  jsValue,
+  toText,
+  urlEscapers,
+} from "./_context_escapers.ts";
+import { HtmlBytes, Pieces } from "./_html_bytes.ts";
 import { safeUrl } from "./safe_url.ts";
 import { TemplateLoader } from "./template_loader.ts";
 import { _checkKeys } from "./_check_keys.ts";
@@ -52,8 +60,8 @@ function escapeRegExp(text: string): string {
 }
 
 const ENCODER = new TextEncoder();
-const encode = (html: string): Uint8Array => ENCODER.encode(html);
-const same = (html: string): string => html;
+const encode = (html: string): Uint8Array<ArrayBuffer> => ENCODER.encode(html);
+const same = (text: string): string => text;
 
 // `new Function` puts two lines ("function anonymous(it,__h" and ") {") before the body.
 const HEADER_LINES = 2;
@@ -118,6 +126,11 @@ export class EmbeddedEngine {
   #loader: TemplateLoader;
   #cache: TemplateCache<CompiledEmbedded>;
   #helpers: Record<string, unknown>;
+  /** The helpers of `bytesFn`: HTML escaping is left to {@linkcode HtmlBytes}. */
+  #deferredHelpers: Record<string, unknown>;
+  #htmlBytes: HtmlBytes | undefined;
+  /** The pieces log of the next bytes render (undefined while one runs). */
+  #pieces: Pieces | undefined = new Pieces();
 
   /**
    * Creates an engine.
@@ -139,9 +152,9 @@ export class EmbeddedEngine {
     if (report !== undefined && typeof report !== "function") {
       throw new TypeError("Cannot construct EmbeddedEngine: onRefusedUrl must be a function");
     }
-    const urls = urlEscapers(
-      report && ((attribute, value, where) => report({ attribute, value, where })),
-    );
+    const reportRefused = report &&
+      ((attribute: string, value: string, where: string) => report({ attribute, value, where }));
+    const urls = urlEscapers(reportRefused);
     this.#helpers = {
       e: escapeValue,
       x: escapeHtml,
@@ -153,6 +166,15 @@ export class EmbeddedEngine {
       rf: urls.refresh,
       url: safeUrl,
       json: (value: unknown) => new JsonText(jsonForScript(value)),
+    };
+    const unescaped = urlEscapers(reportRefused, same);
+    this.#deferredHelpers = {
+      ...this.#helpers,
+      e: toText,
+      x: same,
+      u: unescaped.url,
+      an: unescaped.animation,
+      rf: unescaped.refresh,
     };
     const loader = new TemplateLoader({ searchPath, extension });
     this.#loader = loader;
@@ -240,8 +262,46 @@ export class EmbeddedEngine {
    * @throws {TemplateRuntimeError} When the template's code throws; `cause` is the original.
    * An error that carries an HTTP status (`status` and `expose`, as `HttpError`) is thrown as is.
    */
-  renderBytes(name: string, data?: unknown): Promise<Uint8Array> {
-    return this.#render(name, data, encode);
+  renderBytes(name: string, data?: unknown): Promise<Uint8Array<ArrayBuffer>> {
+    const compiled = this.#cache.peek(name);
+    if (compiled === undefined) {
+      return this.#cache.get(name).then((compiled) => this.#bytes(compiled, data));
+    }
+    try {
+      return Promise.resolve(this.#bytes(compiled, data));
+    } catch (e) {
+      return Promise.reject(e);
+    }
+  }
+
+  #bytes(
+    compiled: CompiledEmbedded,
+    data: unknown,
+  ): Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>> {
+    if (compiled.bytes !== undefined) return this.#renderBytes(compiled, data);
+    const out = this.#run(compiled, data);
+    return typeof out === "string" ? encode(out) : this.#settle(compiled, out).then(encode);
+  }
+
+  /** Runs the template's bytes form; `HtmlBytes` assembles and escapes the page. */
+  #renderBytes(compiled: CompiledEmbedded, data: unknown): Uint8Array<ArrayBuffer> {
+    // A template that renders another one while it runs: the inner render gets its own log.
+    const pieces = this.#pieces ?? new Pieces();
+    this.#pieces = undefined;
+    try {
+      pieces.count = 0;
+      let values: string;
+      try {
+        values = compiled.bytes!.fn(data, this.#deferredHelpers, pieces);
+      } catch (e) {
+        throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
+      }
+      // Code that returns early does not return the page: what it returns is sent, as render().
+      if (typeof values !== "string" || pieces.count === 0) return encode(values);
+      return (this.#htmlBytes ??= new HtmlBytes()).encode(values, pieces, compiled.bytes!.statics);
+    } finally {
+      this.#pieces = pieces;
+    }
   }
 
   /**

@@ -134,7 +134,10 @@ export class FillEngine {
    * @throws {RangeError} When the fill names a node the template lacks.
    * @throws {UnsafeUrlError} When the fill sets a refused URL.
    */
-  async renderBytes(name: string, fill?: FillFunction | FillData): Promise<Uint8Array> {
+  async renderBytes(
+    name: string,
+    fill?: FillFunction | FillData,
+  ): Promise<Uint8Array<ArrayBuffer>> {
     return ENCODER.encode((await this.#filled(name, fill)).toString());
   }
 

@@ -275,7 +275,8 @@ export class AppReq<Data extends object = object> extends Req {
     const html = await tracedRender(
       "embedded",
       name,
-      () => embedded.render(name, { ...vars, req: this }),
+      // The bytes a server sends: the engine escapes on the encoded page (render/_html_bytes.ts).
+      () => embedded.renderBytes(name, { ...vars, req: this }),
     );
     return endResponse(this, html, "text/html; charset=utf-8");
   }
@@ -291,7 +292,7 @@ export class AppReq<Data extends object = object> extends Req {
    */
   async fill(name: string, fill: FillFunction | FillData): Promise<Response> {
     const { fill: engine } = await this.server.templates.for(this.templatePaths);
-    const html = await tracedRender("fill", name, () => engine.render(name, fill));
+    const html = await tracedRender("fill", name, () => engine.renderBytes(name, fill));
     return endResponse(this, html, "text/html; charset=utf-8");
   }
 }

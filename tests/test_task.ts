@@ -13,6 +13,7 @@ export const ENABLE: Readonly<Record<string, string>> = {
   REDIS_URL: "REDIS_URL=redis://127.0.0.1:6379 deno task test",
   DATABASE_URL: "DATABASE_URL=postgres://postgres@127.0.0.1:5432/test deno task test",
   Chromium: "CHROMIUM_PATH=/path/to/chromium deno task test",
+  wat2wasm: "apt-get install wabt && deno task test",
 };
 
 /** A test that did not run. */

@@ -214,7 +214,15 @@ async function renderEmbedded(dir: string, c: Context, values: string[]): Promis
   const file = `${dir}/${c.name.replaceAll(/\W/g, "_")}.ehtml`;
   await Deno.writeTextFile(file, `<% it.vs.forEach((v, i) => { %>${c.embedded}<% }) %>`);
   const engine = new EmbeddedEngine({ searchPath: [dir], onRefusedUrl: () => {} });
-  return await engine.render(file.slice(dir.length + 1), { vs: values });
+  const name = file.slice(dir.length + 1);
+  const html = await engine.render(name, { vs: values });
+  // What a server sends (escaped on the bytes, see render/_html_bytes.ts) is the same page.
+  assert.deepEqual(
+    await engine.renderBytes(name, { vs: values }),
+    new TextEncoder().encode(html),
+    `${c.name}: renderBytes() differs from render()`,
+  );
+  return html;
 }
 
 /** Fills one item per value; a value the fill policy refuses leaves its item unset. */
