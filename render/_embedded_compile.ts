@@ -254,7 +254,7 @@ function generate(
     if (t.value.includes("await")) isAsync = true;
     const hole = holes.get(t);
     const [before, after] = call(t, hole);
-    const escaped = statics !== undefined && hole !== undefined && DEFERRED_KINDS.has(hole.kind);
+    const escaped = statics !== undefined && hole !== undefined && ESCAPED_ON_BYTES.has(hole.kind);
     if (countLines(t.value) > 1 || t.value.includes("//")) {
       flush();
       const [open, close] = statics === undefined
@@ -275,7 +275,7 @@ function generate(
 }
 
 /** The hole kinds whose escaper ends in `escapeHtml`: in the bytes form, done on the bytes. */
-const DEFERRED_KINDS = new Set<Hole["kind"]>(["html", "url", "srcset", "animation", "refresh"]);
+const ESCAPED_ON_BYTES = new Set<Hole["kind"]>(["html", "url", "srcset", "animation", "refresh"]);
 
 /**
  * Parses a template file (following includes) and compiles it to a function.

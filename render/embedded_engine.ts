@@ -63,6 +63,9 @@ const ENCODER = new TextEncoder();
 const encode = (html: string): Uint8Array<ArrayBuffer> => ENCODER.encode(html);
 const same = (text: string): string => text;
 
+/** The longest pieces log an engine keeps between renders (256 KiB). */
+const MAX_KEPT_PIECES = 1 << 16;
+
 // `new Function` puts two lines ("function anonymous(it,__h" and ") {") before the body.
 const HEADER_LINES = 2;
 
@@ -126,8 +129,8 @@ export class EmbeddedEngine {
   #loader: TemplateLoader;
   #cache: TemplateCache<CompiledEmbedded>;
   #helpers: Record<string, unknown>;
-  /** The helpers of `bytesFn`: HTML escaping is left to {@linkcode HtmlBytes}. */
-  #deferredHelpers: Record<string, unknown>;
+  /** The helpers of a template's bytes form: HTML escaping is left to `HtmlBytes`. */
+  #bytesHelpers: Record<string, unknown>;
   #htmlBytes: HtmlBytes | undefined;
   /** The pieces log of the next bytes render (undefined while one runs). */
   #pieces: Pieces | undefined = new Pieces();
@@ -168,7 +171,7 @@ export class EmbeddedEngine {
       json: (value: unknown) => new JsonText(jsonForScript(value)),
     };
     const unescaped = urlEscapers(reportRefused, same);
-    this.#deferredHelpers = {
+    this.#bytesHelpers = {
       ...this.#helpers,
       e: toText,
       x: same,
@@ -292,7 +295,7 @@ export class EmbeddedEngine {
       pieces.count = 0;
       let values: string;
       try {
-        values = compiled.bytes!.fn(data, this.#deferredHelpers, pieces);
+        values = compiled.bytes!.fn(data, this.#bytesHelpers, pieces);
       } catch (e) {
         throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
       }
@@ -300,7 +303,8 @@ export class EmbeddedEngine {
       if (typeof values !== "string" || pieces.count === 0) return encode(values);
       return (this.#htmlBytes ??= new HtmlBytes()).encode(values, pieces, compiled.bytes!.statics);
     } finally {
-      this.#pieces = pieces;
+      // A log grown for a huge page is not kept.
+      this.#pieces = pieces.log.length > MAX_KEPT_PIECES ? new Pieces() : pieces;
     }
   }
 
