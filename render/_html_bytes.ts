@@ -129,10 +129,12 @@ export class HtmlBytes {
     const piecesAt = tableAt + statics.table.length * 4;
     const valuesAt = align(piecesAt + pieces.count * 4);
     const outAt = align(valuesAt + values.length * 3 + 16); // a unit is 3 bytes at most
-    let room = Math.max(65536, 2 * this.#lastLength);
-    if (wasm === undefined || outAt + room > MAX_MEMORY) {
+    const limit = MAX_MEMORY - 16;
+    if (wasm === undefined || outAt >= limit) {
       return ENCODER.encode(assembleText(values, pieces, statics));
     }
+    // Room for a page a quarter longer than the last one; twice as much when it is not enough.
+    let room = Math.min(limit - outAt, Math.max(65536, Math.ceil(this.#lastLength * 1.25)));
     this.#reserve(outAt + room + 16);
     if (this.#loaded !== statics) {
       this.#bytes.set(statics.bytes, TABLE_END);
@@ -165,8 +167,8 @@ export class HtmlBytes {
         this.#lastLength = length;
         return this.#bytes.slice(outAt, outAt + length);
       }
-      room *= 2;
-      if (outAt + room > MAX_MEMORY) return ENCODER.encode(assembleText(values, pieces, statics));
+      if (outAt + room >= limit) return ENCODER.encode(assembleText(values, pieces, statics));
+      room = Math.min(limit - outAt, room * 2);
       this.#reserve(outAt + room + 16);
     }
   }
