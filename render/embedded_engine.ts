@@ -255,7 +255,10 @@ export class EmbeddedEngine {
   }
 
   /**
-   * Renders a template to UTF-8 bytes: what a server sends.
+   * Renders a template to UTF-8 bytes: what a server sends. The bytes are those of
+   * {@linkcode EmbeddedEngine.render}, encoded; a template that does not await gets them
+   * without the string: its values are rendered alone and escaped on their encoded bytes
+   * (WebAssembly, 16 bytes at a time) between static chunks encoded once.
    *
    * @param name The template name on the search path (extension optional).
    * @param data The value templates read as `it`.
