@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { assembleText, HtmlBytes, Pieces, StaticChunks } from "./_html_bytes.ts";
 import { buildHtmlBytesModule } from "./_html_bytes_build.ts";
-import { EmbeddedEngine, TemplateRuntimeError } from "./mod.ts";
+import { EmbeddedEngine, TemplateRuntimeError, TemplateSyntaxError } from "./mod.ts";
 import { templates } from "./_test_files.ts";
 
 const encoder = new TextEncoder();
@@ -83,6 +83,62 @@ Deno.test("EmbeddedEngine.renderBytes() sends the bytes of render() in every con
       },
     ),
     { numRuns: 1000 },
+  );
+});
+
+Deno.test("EmbeddedEngine.renderBytes() sends the bytes of render() for any template", async () => {
+  await using tmp = await templates({});
+  const engine = new EmbeddedEngine({ searchPath: [tmp.dir], onRefusedUrl: () => {} });
+  // Templates made of static text (non-ASCII, references) and every kind of tag and context;
+  // those the context rules refuse are skipped.
+  const staticText = fc.string({
+    unit: fc.constantFrom("a", " ", "é", "😀", "\n", "&amp;", ">", "ü"),
+    maxLength: 12,
+  });
+  const tag = fc.constantFrom(
+    "<%= it.v %>",
+    "<%~ it.r %>",
+    '<b title="<%= it.v %>">',
+    "<i class='<%= it.v %>'>",
+    '<a href="<%= it.u %>">',
+    '<img srcset="<%= it.u %> 1x">',
+    "<% for (const x of it.list) { %>[<%= x %>]<% } %>",
+    "<% if (it.flag) { %><%= it.v %><% } else { %>no<% } %>",
+    "<%= [\n  it.v,\n  it.w,\n].join('|') %>",
+    '<script>var s = "<%= it.v %>";</script>',
+    '<script type="application/json"><%= json(it.list) %></script>',
+    "<textarea><%= it.v %></textarea>",
+    "<%= it.v %><%= it.w %>",
+    "<%= it.n %><%= null %>",
+    "<%%",
+    "<%-- c --%>",
+    "<% /* %> */ %>",
+  );
+  const template = fc.array(fc.oneof(staticText, tag), { maxLength: 12 }).map((p) => p.join(""));
+  const data = fc.record({
+    v: text,
+    w: text,
+    r: text,
+    u: fc.oneof(text, text.map((t) => `/${t}`)),
+    n: fc.integer(),
+    flag: fc.boolean(),
+    list: fc.array(text, { maxLength: 5 }),
+  });
+  let count = 0;
+  await fc.assert(
+    fc.asyncProperty(template, data, async (source, data) => {
+      const name = `t${count++}`;
+      await Deno.writeTextFile(`${tmp.dir}/${name}.ehtml`, source);
+      let html: string;
+      try {
+        html = await engine.render(name, data);
+      } catch (e) {
+        if (e instanceof TemplateSyntaxError) return;
+        throw e;
+      }
+      assert.deepEqual(await engine.renderBytes(name, data), encoder.encode(html));
+    }),
+    { numRuns: 500 },
   );
 });
 
