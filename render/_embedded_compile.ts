@@ -217,6 +217,9 @@ function generate(
       const terms = line.map((p) => "text" in p ? JSON.stringify(p.text) : p.hole);
       out = `__o += ${terms.join(" + ")};`;
     } else {
+      // All or nothing, as the string form's one `+=`: every hole is evaluated (and may throw)
+      // before anything is logged or appended.
+      const values: string[] = [];
       const pieces: string[] = [];
       let text = "";
       for (const p of line) {
@@ -226,10 +229,14 @@ function generate(
         }
         if (text !== "") pieces.push(String(chunk(text)));
         text = "";
-        pieces.push(`(__o += ${p.hole}${valueEnd(p.escaped)}`);
+        values.push(`__a${values.length} = ${p.hole}`);
+        pieces.push(`(__o += __a${values.length - 1}${valueEnd(p.escaped)}`);
       }
       if (text !== "") pieces.push(String(chunk(text)));
-      out = [room(pieces.length), ...pieces.map((piece) => `__P[__n++] = ${piece};`)].join(" ");
+      const log = [room(pieces.length), ...pieces.map((piece) => `__P[__n++] = ${piece};`)];
+      out = values.length === 0
+        ? log.join(" ")
+        : `{ const ${values.join(", ")}; ${log.join(" ")} }`;
     }
     emit(out, lineFile, lineNumber, lineColumn);
     line = [];
@@ -258,11 +265,11 @@ function generate(
     if (countLines(t.value) > 1 || t.value.includes("//")) {
       flush();
       const [open, close] = statics === undefined
-        ? ["__o += ", ""]
-        : [`${room(1)} __P[__n++] = (__o += `, valueEnd(escaped)];
+        ? ["__o += ", ";"]
+        : ["{ const __a0 = ", `; ${room(1)} __P[__n++] = (__o += __a0${valueEnd(escaped)}; }`];
       emit(open + before, t.file, t.line, t.column);
       emit(t.value, t.file, t.line, t.column, true);
-      emit(`${after}${close};`, t.file, t.line + countLines(t.value) - 1);
+      emit(`${after}${close}`, t.file, t.line + countLines(t.value) - 1);
     } else add(t, { hole: before + t.value + after, escaped });
   }
   flush();

@@ -142,6 +142,41 @@ Deno.test("EmbeddedEngine.renderBytes() sends the bytes of render() for any temp
   );
 });
 
+Deno.test("EmbeddedEngine.renderBytes() writes nothing of a line whose hole throws", async () => {
+  // Outside tester: caught errors left static text and stale log entries behind (values sent
+  // unescaped, an earlier page's bytes, an out-of-bounds trap).
+  await using tmp = await templates({
+    "earlier.ehtml": "<%~ it.x %><%~ it.y %>",
+    "a.ehtml": "<% try { %><b><%= it.bad %></b><% } catch { %>caught<% } %>",
+    "b.ehtml": "<% for (const x of it.xs) { try { %><i>[<%= x %>]</i><% } catch { %>!<% } } %>",
+    "c.ehtml":
+      "<%= it.pre %><% try { %><%= it.user.name %><% } catch { %><p><%= it.q %></p><% } %>",
+    "d.ehtml": "<% try { %><%= [\n  it.user.name,\n].join() %><% } catch { %>-<% } %>",
+  });
+  const engine = new EmbeddedEngine({ searchPath: [tmp.dir] });
+  const bad = {
+    toString(): string {
+      throw new Error("boom");
+    },
+  };
+  const cases: [string, Record<string, unknown>][] = [
+    ["a", { bad }],
+    ["b", { xs: ["one", bad, "three", bad] }],
+    ["c", { pre: "z", user: null, q: "<script>alert(1)</script>".padEnd(120) }],
+    ["c", { pre: "p".repeat(100), user: null, q: "" }],
+    ["d", { user: null }],
+  ];
+  for (const [name, data] of cases) {
+    // An earlier page leaves its entries in the engine's log and memory.
+    await engine.renderBytes("earlier", { x: "", y: "alice-session=S3CR3T;".repeat(10) });
+    assert.deepEqual(
+      await engine.renderBytes(name, data),
+      encoder.encode(await engine.render(name, data)),
+      name,
+    );
+  }
+});
+
 Deno.test("EmbeddedEngine.renderBytes() holds beyond the first buffers", async (t) => {
   await using tmp = await templates({
     "list.ehtml": `<% for (const v of it.list) { %><i><%= v %></i><% } %>`,
