@@ -113,6 +113,7 @@ Deno.test("EmbeddedEngine.renderBytes() sends the bytes of render() for any temp
     "<%%",
     "<%-- c --%>",
     "<% /* %> */ %>",
+    "<% try { %><b><%= it.bad.x %></b><% } catch { %>!<% } %>",
   );
   const template = fc.array(fc.oneof(staticText, tag), { maxLength: 12 }).map((p) => p.join(""));
   const data = fc.record({
@@ -123,6 +124,7 @@ Deno.test("EmbeddedEngine.renderBytes() sends the bytes of render() for any temp
     n: fc.integer(),
     flag: fc.boolean(),
     list: fc.array(text, { maxLength: 5 }),
+    bad: fc.constantFrom(undefined, { x: "<ok>" }),
   });
   let count = 0;
   await fc.assert(
