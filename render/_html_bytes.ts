@@ -22,7 +22,9 @@ interface HtmlBytesExports {
     count: number,
     statics: number,
     table: number,
+    chunks: number,
     values: number,
+    length: number,
     out: number,
     limit: number,
   ): number;
@@ -95,14 +97,21 @@ export function assembleText(values: string, pieces: Pieces, statics: StaticChun
   for (let j = 0; j < count; j++) {
     const piece = log[j];
     if (piece < 0) {
+      if (-1 - piece >= statics.texts.length) throw corruptLog();
       out += statics.texts[-1 - piece];
       continue;
     }
-    const text = values.slice(start, start = piece >> 1);
+    const end = piece >> 1;
+    if (end < start || end > values.length) throw corruptLog();
+    const text = values.slice(start, start = end);
     out += piece & 1 ? text : escapeHtml(text);
   }
   return out;
 }
+
+/** A pieces log naming a chunk that is not there or a value out of order: a bug in pubkit. */
+const corruptLog = () =>
+  new Error("Cannot assemble the page: its pieces log is corrupt (a bug in the engine)");
 
 const align = (offset: number) => (offset + 15) & ~15;
 
@@ -159,7 +168,9 @@ export class HtmlBytes {
         pieces.count,
         TABLE_END,
         tableAt,
+        statics.texts.length,
         valuesAt,
+        written,
         outAt,
         outAt + room,
       );
@@ -167,6 +178,7 @@ export class HtmlBytes {
         this.#lastLength = length;
         return this.#bytes.slice(outAt, outAt + length);
       }
+      if (length === -2) throw corruptLog();
       if (outAt + room >= limit) return ENCODER.encode(assembleText(values, pieces, statics));
       room = Math.min(limit - outAt, room * 2);
       this.#reserve(outAt + room + 16);

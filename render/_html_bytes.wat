@@ -49,13 +49,17 @@
           (br $chunks)))))
 
   ;; Writes the page at $out from the $count pieces at $pieces (i32 each). A piece below 0 is
-  ;; static chunk -1 - piece: its offset into $statics and its length are the two i32 at
-  ;; $table + 8 x chunk. Any other piece is a value ending at byte (piece >> 1) of $values (it
-  ;; starts where the value before it ended), escaped, or copied as it is when its low bit is
-  ;; set. Returns the length written, or -1 when the page would pass $limit (the caller keeps
-  ;; 16 writable bytes past it; every input has 16 readable bytes past its end).
+  ;; static chunk -1 - piece (one of $chunks): its offset into $statics and its length are the
+  ;; two i32 at $table + 8 x chunk. Any other piece is a value ending at byte (piece >> 1) of
+  ;; the $length bytes at $values (it starts where the value before it ended), escaped, or
+  ;; copied as it is when its low bit is set. Returns the length written, -1 when the page
+  ;; would pass $limit (the caller keeps 16 writable bytes past it; every input has 16 readable
+  ;; bytes past its end), or -2 when a piece names no chunk or a value out of order or past
+  ;; the values: a log that only a bug could write, refused rather than read as memory left
+  ;; over from another page.
   (func (export "assemble") (param $pieces i32) (param $count i32) (param $statics i32)
-    (param $table i32) (param $values i32) (param $out i32) (param $limit i32) (result i32)
+    (param $table i32) (param $chunks i32) (param $values i32) (param $length i32)
+    (param $out i32) (param $limit i32) (result i32)
     (local $j i32) (local $piece i32) (local $o i32) (local $i i32) (local $end i32)
     (local $len i32) (local $entry i32) (local $bits i32) (local $step i32)
     (local.set $o (local.get $out))
@@ -68,8 +72,11 @@
           (local.set $j (i32.add (local.get $j) (i32.const 1)))
           (if (i32.lt_s (local.get $piece) (i32.const 0))
             (then
+              (local.set $entry (i32.sub (i32.const -1) (local.get $piece)))
+              (if (i32.ge_u (local.get $entry) (local.get $chunks))
+                (then (return (i32.const -2))))
               (local.set $entry (i32.add (local.get $table)
-                (i32.shl (i32.sub (i32.const -1) (local.get $piece)) (i32.const 3))))
+                (i32.shl (local.get $entry) (i32.const 3))))
               (local.set $len (i32.load offset=4 (local.get $entry)))
               (if (i32.gt_u (i32.add (local.get $o) (local.get $len)) (local.get $limit))
                 (then (return (i32.const -1))))
@@ -80,6 +87,9 @@
               (local.set $i (local.get $end))
               (local.set $end (i32.add (local.get $values)
                 (i32.shr_u (local.get $piece) (i32.const 1))))
+              (if (i32.or (i32.lt_u (local.get $end) (local.get $i))
+                    (i32.gt_u (local.get $end) (i32.add (local.get $values) (local.get $length))))
+                (then (return (i32.const -2))))
               ;; An escape is 6 bytes at most.
               (if (i32.gt_u
                     (i32.add (local.get $o)
@@ -120,7 +130,7 @@
   ;; Turns the value ends among the $count pieces at $pieces from UTF-16 units into bytes of
   ;; the $len bytes at $values (the UTF-8 of those units), in place, keeping the low bit.
   ;; Returns 1 when an end fell between the 2 units of a 4-byte sequence (lone surrogates of two
-  ;; values that the encoder joined into one character), else 0.
+  ;; values that the encoder joined into one character) or past the values, else 0.
   (func (export "toByteOffsets") (param $pieces i32) (param $count i32) (param $values i32)
     (param $len i32) (result i32)
     (local $split i32) (local $j i32) (local $piece i32) (local $units i32) (local $i i32) (local $target i32)
@@ -161,7 +171,7 @@
                           (select (i32.const 2) (i32.const 1)
                             (i32.ge_u (local.get $lead) (i32.const 0xf0)))))))
                     (br $advance))))
-              (if (i32.gt_u (local.get $units) (local.get $target))
+              (if (i32.ne (local.get $units) (local.get $target))
                 (then (local.set $split (i32.const 1))))
               (i32.store (local.get $at) (i32.or (i32.shl (local.get $i) (i32.const 1))
                 (i32.and (local.get $piece) (i32.const 1))))))

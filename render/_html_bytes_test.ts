@@ -63,6 +63,36 @@ Deno.test("HtmlBytes.encode() writes the bytes of the page assembled as a string
   );
 });
 
+Deno.test("HtmlBytes.encode() refuses a pieces log that names what is not there", async (t) => {
+  const bytes = new HtmlBytes();
+  const statics = new StaticChunks(["<p>", "</p>"]);
+  const logOf = (...entries: number[]) => {
+    const pieces = new Pieces();
+    pieces.log.set(entries);
+    pieces.count = entries.length;
+    return pieces;
+  };
+  const cases: [string, string, Pieces][] = [
+    ["a chunk past the template's", "abc", logOf(-1, 3 << 1, -3)],
+    ["a value ending before the one before it", "abcdef", logOf(4 << 1, 2 << 1)],
+    ["a value past the values", "abc", logOf(-1, 9 << 1, -2)],
+    ["a value past non-ASCII values", "é<", logOf(-1, 5 << 1 | 1)],
+    ["a value out of order among non-ASCII values", "éé<<", logOf(3 << 1, 1 << 1)],
+  ];
+  // The module's memory holds a larger page from before: a corrupt log must not reach it.
+  bytes.encode("x".repeat(4000), logOf(4000 << 1), statics);
+  for (const [name, values, pieces] of cases) {
+    await t.step(name, () => {
+      assert.throws(() => bytes.encode(values, pieces, statics), /pieces log is corrupt/);
+      assert.throws(() => assembleText(values, pieces, statics), /pieces log is corrupt/);
+    });
+  }
+  assert.deepEqual(
+    bytes.encode("a<", logOf(-1, 2 << 1, -2), statics),
+    encoder.encode("<p>a&lt;</p>"),
+  );
+});
+
 Deno.test("EmbeddedEngine.renderBytes() sends the bytes of render() in every context", async () => {
   await using tmp = await templates({
     "contexts.ehtml": `<title><%= it.a %></title><p title="<%= it.b %>" class='<%= it.c %>'>` +
