@@ -58,6 +58,13 @@ export interface NodeDef {
   joinLead: string;
   joinPiece: string;
   joined: string;
+  /**
+   * The name last passed to `attr()` on this def (nothing before the first), its lowercase key
+   * and its policy class: a repetition's nodes set the same names.
+   */
+  attrName: unknown;
+  attrKey: string;
+  attrKind: number;
   /** Child name → slot index for `node(name)`. */
   index: Map<string, number>;
   /** Child con/rep defs by slot. */
@@ -96,6 +103,8 @@ const VOID = new Set([
 ]);
 const RAW_TEXT = new Set(["script", "style"]);
 const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
+/** No name passed to `attr()` equals it. */
+const NO_ATTRIBUTE = Symbol("no attribute");
 const MARK = /^(-?)(con|rep|sep|del):([A-Za-z_][A-Za-z0-9_-]*)$/;
 const DEL = /^-?del$/;
 
@@ -133,6 +142,9 @@ function newDef(
     joinLead: "",
     joinPiece: "",
     joined: "",
+    attrName: NO_ATTRIBUTE,
+    attrKey: "",
+    attrKind: 0,
     index: new Map(),
     children: [],
     slot: -1,

@@ -9,6 +9,8 @@ import type { FillData, FillNode } from "./fill_node.ts";
 import { FillTemplate } from "./fill_template.ts";
 import { _checkKeys } from "./_check_keys.ts";
 import { TemplateLoader } from "./template_loader.ts";
+import { HtmlBytes, Pieces, StaticChunks } from "./_html_bytes.ts";
+import { WRITE_RAW } from "./_fill_shared.ts";
 
 /** Options for {@linkcode FillEngine}; fixed for the engine's life. */
 export interface FillEngineOptions {
@@ -29,6 +31,10 @@ export type FillFunction = (root: FillNode) => void | Promise<void>;
 
 const ENCODER = new TextEncoder();
 const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "attribute"]);
+/** A page is written as one string: no static chunks of its own (see HtmlBytes). */
+const NO_CHUNKS = new StaticChunks([]);
+/** A log grown past this (a page with more values than usual) is not kept for the next. */
+const MAX_KEPT_PIECES = 65536;
 
 /**
  * Loads fill templates from a search path, compiles each once into a bounded
@@ -57,6 +63,9 @@ const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "attribute"
 export class FillEngine {
   #loader: TemplateLoader;
   #cache: TemplateCache<FillTemplate>;
+  #htmlBytes: HtmlBytes | undefined;
+  // Writing a page is synchronous (values are strings by then): one log serves every render.
+  #pieces = new Pieces();
 
   /**
    * Creates an engine.
@@ -138,7 +147,18 @@ export class FillEngine {
     name: string,
     fill?: FillFunction | FillData,
   ): Promise<Uint8Array<ArrayBuffer>> {
-    return ENCODER.encode((await this.#filled(name, fill)).toString());
+    const root = await this.#filled(name, fill);
+    // The page with its values as set, escaped on its UTF-8 bytes by WebAssembly: one pass
+    // over the page instead of a regexp test per value.
+    const pieces = this.#pieces;
+    pieces.count = 0;
+    try {
+      const page = root[WRITE_RAW](pieces);
+      if (pieces.count === 1) return ENCODER.encode(page); // no value
+      return (this.#htmlBytes ??= new HtmlBytes()).encode(page, pieces, NO_CHUNKS);
+    } finally {
+      if (pieces.log.length > MAX_KEPT_PIECES) this.#pieces = new Pieces();
+    }
   }
 
   /**

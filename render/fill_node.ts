@@ -5,7 +5,7 @@
  */
 
 import { flat, type NodeDef, REP, SEP } from "./_fill_compile.ts";
-import { ATTRIBUTE_NAME, CONSTRUCT } from "./_fill_shared.ts";
+import { ATTRIBUTE_NAME, CONSTRUCT, WRITE_RAW } from "./_fill_shared.ts";
 import {
   _animationAllowed,
   _decodeAttribute,
@@ -24,6 +24,7 @@ import {
   URL_VALUE,
 } from "./_attribute_kind.ts";
 import { escapeHtml } from "./escape_html.ts";
+import type { Pieces } from "./_html_bytes.ts";
 import { Trusted } from "./trusted.ts";
 import { TemplateRuntimeError, UnsafeUrlError } from "./errors.ts";
 
@@ -69,9 +70,14 @@ export type FillValue =
 export class FillNode {
   #def: NodeDef;
   #slots: (FillNode | undefined)[] | undefined;
+  // Content and attribute values are kept as set and escaped when the page is written: as a
+  // string by escapeHtml, as bytes by WebAssembly (see FillNode.#write), where the regexp test
+  // escapeHtml makes on each value cost half of filling a page that needs no escaping.
   #content: string | undefined;
-  // Pairs of lowercase name and escaped value (`true`: boolean attribute, `false`: removed):
-  // lighter than a Map for the usual one or two.
+  /** Whether `#content` is markup (html()) rather than text. */
+  #markup = false;
+  // Pairs of lowercase name and value (`true`: boolean attribute, `false`: removed): lighter
+  // than a Map for the usual one or two.
   #attrs: (string | boolean)[] | undefined;
   #omitted = false;
   #items: FillNode[] | undefined;
@@ -149,7 +155,8 @@ export class FillNode {
         `Cannot set text of <${this.#def.tag}> node "${this.#def.name}": it takes no text`,
       );
     }
-    this.#content = escapeHtml(this.#string(value));
+    this.#content = this.#string(value);
+    this.#markup = false;
     return this;
   }
 
@@ -169,6 +176,7 @@ export class FillNode {
       );
     }
     this.#content = this.#string(markup);
+    this.#markup = true;
     return this;
   }
 
@@ -190,18 +198,31 @@ export class FillNode {
    * @throws {TemplateRuntimeError} When the value's `toString` throws.
    */
   attr(name: string, value: string | number | boolean | null | undefined | Trusted): this {
-    let key = name;
-    let kind = knownAttributeKind(name);
-    if (kind === undefined) {
-      if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
-        throw new TypeError(
-          `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
-        );
+    const def = this.#def;
+    let key: string;
+    let kind: number;
+    // The name a repetition's node was last given: the same on every repetition.
+    if (def.attrName === name) {
+      key = def.attrKey;
+      kind = def.attrKind;
+    } else {
+      key = name;
+      let known = knownAttributeKind(name);
+      if (known === undefined) {
+        if (typeof name !== "string" || !ATTRIBUTE_NAME.test(name)) {
+          throw new TypeError(
+            `Cannot set attribute ${JSON.stringify(name)}: not a valid attribute name`,
+          );
+        }
+        key = name.toLowerCase();
+        known = attributeKind(key);
       }
-      key = name.toLowerCase();
-      kind = attributeKind(key);
+      kind = known;
+      def.attrName = name;
+      def.attrKey = key;
+      def.attrKind = kind;
     }
-    if (this.#def.minus) {
+    if (def.minus) {
       throw new TypeError(
         `Cannot set attribute ${name} on node "${this.#def.name}": its tags are omitted`,
       );
@@ -209,22 +230,24 @@ export class FillNode {
     let text: string | boolean;
     if (typeof value === "string") {
       if (kind !== PLAIN && !this.#allowed(key, kind, value)) throw new UnsafeUrlError(key, value);
-      text = escapeHtml(value);
+      text = value;
     } else if (value === null || value === undefined || value === false) text = false;
     else if (value === true) text = true;
     else if (value instanceof Trusted) {
-      text = escapeHtml(value.value);
-      if (key === "http-equiv" && this.#def.tag === "meta" && _isRefresh(value.value)) {
-        // A refresh made at render time: a content set before it is a URL too.
+      text = value.value;
+      if (key === "http-equiv" && this.#def.tag === "meta" && _isRefresh(text)) {
+        // A refresh made at render time: a content set before it is a URL too, read as the
+        // browser reads what is written.
         const content = this.#setValue("content");
-        if (typeof content === "string" && !_refreshAllowed(_decodeAttribute(content))) {
-          throw new UnsafeUrlError("content", _decodeAttribute(content));
+        const written = typeof content === "string" ? _decodeAttribute(escapeHtml(content)) : "";
+        if (typeof content === "string" && !_refreshAllowed(written)) {
+          throw new UnsafeUrlError("content", written);
         }
       }
     } else {
       const v = this.#string(value);
       if (kind !== PLAIN && !this.#allowed(key, kind, v)) throw new UnsafeUrlError(key, v);
-      text = escapeHtml(v);
+      text = v;
     }
     const attrs = this.#attrs;
     if (attrs === undefined) {
@@ -263,10 +286,10 @@ export class FillNode {
   #refreshSet(): boolean {
     if (this.#def.tag !== "meta") return false;
     const value = this.#setValue("http-equiv");
-    return typeof value === "string" && _isRefresh(value);
+    return typeof value === "string" && _isRefresh(escapeHtml(value));
   }
 
-  /** The escaped value set for `key` at render time (`true`/`false`/`undefined` otherwise). */
+  /** The value set for `key` at render time (`true`/`false`/`undefined` otherwise). */
   #setValue(key: string): string | boolean | undefined {
     const attrs = this.#attrs;
     if (attrs === undefined) return undefined;
@@ -362,7 +385,20 @@ export class FillNode {
    * @throws {never} Does not throw.
    */
   toString(): string {
-    return FillNode.#node(this.#def, this, "", "", CLOSE);
+    return FillNode.#node(this.#def, this, "", "", CLOSE, undefined);
+  }
+
+  /**
+   * The page with its text and attribute values unescaped, each logged in `log` as a range to
+   * escape (see {@linkcode Pieces}): what {@linkcode HtmlBytes} turns into the bytes of
+   * `toString()`.
+   *
+   * @ignore Internal: for FillEngine.renderBytes().
+   */
+  [WRITE_RAW](log: Pieces): string {
+    const out = FillNode.#node(this.#def, this, "", "", CLOSE, log);
+    logRaw(log, out.length);
+    return out;
   }
 
   /**
@@ -378,7 +414,8 @@ export class FillNode {
   // Rendering appends to one string: each static piece (merged at compile time with its
   // neighbours, see NodeDef) and each value is one rope node, and a page is a few hundred.
   // `lead` is static text the caller leaves to the callee, which joins it to the piece it
-  // starts with (see `join`); `end` says what follows the def's content.
+  // starts with (see `join`); `end` says what follows the def's content. Values are escaped
+  // as they are appended, or, with a `log`, appended as they are and logged (appendValue).
 
   /** Appends a def's output for `node` (omitted, repeated or single). */
   static #node(
@@ -387,6 +424,7 @@ export class FillNode {
     out: string,
     lead: string,
     end: End,
+    log: Pieces | undefined,
   ): string {
     if (node !== undefined) {
       if (node.#omitted) return out + lead + (end === AFTER ? def.after : "");
@@ -400,16 +438,16 @@ export class FillNode {
             // The previous repetition's close leads into the separator or the next one.
             lead = def.closeOwn;
             if (sep !== undefined) {
-              out = FillNode.#single(sep, undefined, out, lead, NOTHING);
+              out = FillNode.#single(sep, undefined, out, lead, NOTHING, log);
               lead = sep.closeOwn;
             }
           }
-          out = FillNode.#single(def, items[i], out, lead, i === n - 1 ? end : NOTHING);
+          out = FillNode.#single(def, items[i], out, lead, i === n - 1 ? end : NOTHING, log);
         }
         return out;
       }
     }
-    return FillNode.#single(def, node, out, lead, end);
+    return FillNode.#single(def, node, out, lead, end, log);
   }
 
   static #single(
@@ -418,19 +456,23 @@ export class FillNode {
     out: string,
     lead: string,
     end: End,
+    log: Pieces | undefined,
   ): string {
     const attrs = node === undefined ? undefined : node.#attrs;
     const content = node === undefined ? undefined : node.#content;
     if (def.isVoid || content !== undefined) {
       if (def.minus) out += lead;
       else if (attrs === undefined) out += join(def, lead, def.openStatic);
-      else out = openTag(def, attrs, out, lead, ">", '">');
-      if (content !== undefined) out += content;
+      else out = openTag(def, attrs, out, lead, ">", '">', log);
+      if (content !== undefined) {
+        out = node!.#markup ? out + content : appendValue(out, content, log);
+      }
     } else {
       const kids = def.kids;
       // With no static text before the first child, the open tag leads into it.
-      if (attrs !== undefined) out = openTag(def, attrs, out, lead, def.gtFirst, def.quoteGtFirst);
-      else if (def.first !== "" || kids.length === 0) out += join(def, lead, def.head);
+      if (attrs !== undefined) {
+        out = openTag(def, attrs, out, lead, def.gtFirst, def.quoteGtFirst, log);
+      } else if (def.first !== "" || kids.length === 0) out += join(def, lead, def.head);
       else lead = join(def, lead, def.head);
       if (attrs !== undefined || def.first !== "") lead = "";
       const slots = node === undefined ? undefined : node.#slots;
@@ -442,6 +484,7 @@ export class FillNode {
           out,
           lead,
           AFTER,
+          log,
         );
         lead = "";
       }
@@ -455,6 +498,23 @@ type End = 0 | 1 | 2;
 const NOTHING = 0;
 const CLOSE = 1;
 const AFTER = 2;
+
+/** `out` then a text or attribute value: escaped, or as it is and logged as a range to escape. */
+function appendValue(out: string, value: string, log: Pieces | undefined): string {
+  if (log === undefined) return out + escapeHtml(value);
+  if (value === "") return out;
+  logRaw(log, out.length);
+  const length = out.length + value.length;
+  if (log.count === log.log.length) log.grow(log.count + 1);
+  log.log[log.count++] = length << 1;
+  return out + value;
+}
+
+/** Logs that the page up to `end` (from the last range) is copied as it is. */
+function logRaw(log: Pieces, end: number): void {
+  if (log.count === log.log.length) log.grow(log.count + 1);
+  log.log[log.count++] = end << 1 | 1;
+}
 
 /** `lead` then `piece` as one flat string, remembered per def for the last pair. */
 function join(def: NodeDef, lead: string, piece: string): string {
@@ -475,6 +535,7 @@ function openTag(
   lead: string,
   gt: string,
   quoteGt: string,
+  log: Pieces | undefined,
 ): string {
   let started = false;
   const statics = def.attrs;
@@ -495,7 +556,7 @@ function openTag(
     // `<li><a href="`: the lead, the tag and the first attribute as one piece.
     else out += join(def, lead, key === def.firstKey ? def.firstOpen : firstOpen(def, key));
     started = true;
-    if (value !== true) out += value;
+    if (value !== true) out = appendValue(out, value, log);
     quoted = value !== true;
   }
   if (!started) out += join(def, lead, def.tagOpen);

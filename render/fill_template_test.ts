@@ -417,3 +417,29 @@ Deno.test("FillNode.attr() writes attributes in order whichever comes first", ()
     assert.equal(page.toString(), `${expected}<br class="c">`);
   }
 });
+
+Deno.test("FillNode.attr() applies each name's policy when repetitions set different names", () => {
+  const tpl = new FillTemplate(`<a data-node="rep:a" href="#">x</a>`);
+  const names = ["title", "HREF", "onclick", "href", "Style", "bad name", "title", ""];
+  const outcomes = names.map((name) => {
+    try {
+      tpl.instance().node("a").repeat([0], (a) => a.attr(name, "javascript:alert(1)"));
+      return "set";
+    } catch (e) {
+      return (e as Error).name;
+    }
+  });
+  assert.deepEqual(outcomes, [
+    "set",
+    "UnsafeUrlError",
+    "UnsafeUrlError",
+    "UnsafeUrlError",
+    "UnsafeUrlError",
+    "TypeError",
+    "set",
+    "TypeError",
+  ]);
+  const page = tpl.instance();
+  page.node("a").repeat(["/1", "/2"], (a, v, i) => a.attr(i === 0 ? "HREF" : "href", v));
+  assert.equal(page.toString(), `<a href="/1">x</a><a href="/2">x</a>`);
+});

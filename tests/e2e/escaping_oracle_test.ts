@@ -6,7 +6,13 @@
 import { chromium, type Page } from "playwright-core";
 import assert from "node:assert/strict";
 import { ARGS, IGNORE_WITHOUT_CHROMIUM, requireChromium } from "./_chromium.ts";
-import { EmbeddedEngine, FillTemplate, isSafeUrl, UnsafeUrlError } from "@pubkit/render";
+import {
+  EmbeddedEngine,
+  FillEngine,
+  type FillNode,
+  isSafeUrl,
+  UnsafeUrlError,
+} from "@pubkit/render";
 
 const REFUSED = "about:invalid#pubkit";
 const RUN = "__pwned=1";
@@ -72,7 +78,7 @@ interface Context {
   /** Embedded template for one value `v` at index `i`. */
   embedded?: string;
   /** Fill template (one `rep:x` item per value) and how to fill an item. */
-  fill?: { html: string; set: (item: ReturnType<FillTemplate["instance"]>, v: string) => void };
+  fill?: { html: string; set: (item: FillNode, v: string) => void };
   /** Expression evaluated per `[data-slot]` element `el` (and `i`) in the page. */
   read?: string;
   /** The value expected back; `undefined` skips the comparison for it. */
@@ -226,18 +232,35 @@ async function renderEmbedded(dir: string, c: Context, values: string[]): Promis
 }
 
 /** Fills one item per value; a value the fill policy refuses leaves its item unset. */
-function renderFill(c: Context, values: string[]): { html: string; refused: Set<number> } {
-  const root = new FillTemplate(c.fill!.html).instance();
-  const refused = new Set<number>();
-  root.node("x").repeat(values, (item, v, i) => {
-    try {
-      c.fill!.set(item, v);
-    } catch (e) {
-      if (!(e instanceof UnsafeUrlError)) throw e;
-      refused.add(i);
-    }
-  });
-  return { html: root.toString(), refused };
+async function renderFill(
+  dir: string,
+  c: Context,
+  values: string[],
+): Promise<{ html: string; refused: Set<number> }> {
+  const file = `${dir}/${c.name.replaceAll(/\W/g, "_")}.html`;
+  await Deno.writeTextFile(file, c.fill!.html);
+  const engine = new FillEngine({ searchPath: [dir] });
+  let refused = new Set<number>();
+  const fill = (root: FillNode) => {
+    refused = new Set();
+    root.node("x").repeat(values, (item, v, i) => {
+      try {
+        c.fill!.set(item, v);
+      } catch (e) {
+        if (!(e instanceof UnsafeUrlError)) throw e;
+        refused.add(i);
+      }
+    });
+  };
+  const name = file.slice(dir.length + 1);
+  const html = await engine.render(name, fill);
+  // What a server sends (escaped on the bytes, see render/_html_bytes.ts) is the same page.
+  assert.deepEqual(
+    await engine.renderBytes(name, fill),
+    new TextEncoder().encode(html),
+    `${c.name}: renderBytes() differs from render()`,
+  );
+  return { html, refused };
 }
 
 interface Observed {
@@ -329,8 +352,8 @@ Deno.test({
         }
         if (c.fill !== undefined) {
           await t.step(`fill: ${c.name}`, async () => {
-            const shape = await observe(tab, renderFill(c, harmless).html, c);
-            const { html, refused } = renderFill(c, CORPUS);
+            const shape = await observe(tab, (await renderFill(dir, c, harmless)).html, c);
+            const { html, refused } = await renderFill(dir, c, CORPUS);
             const seen = await observe(tab, html, c);
             // A refused value leaves the attribute unset (read back as null).
             refused.forEach((i) => assert.equal(seen.values[i], null));
