@@ -191,9 +191,15 @@ function generate(
     if (k === undefined) numbers.set(text, k = statics!.push(text) - 1);
     return -1 - k;
   };
-  // The bytes form: `__P` (the log) is grown before a line's pieces, never in between.
+  // The bytes form: `__P` (the log) is grown before a line's pieces, never in between; and
+  // replaced by a log that keeps nothing when this code runs after its render (see Pieces).
   const room = (count: number) =>
-    `if (__n + ${count} > __P.length) __P = __p.grow(__n + ${count});`;
+    `if (__n + ${count} > __P.length || __p.render !== __r) __P = __p.room(__n + ${count}, __r);`;
+  // The string form's `__o += a + f()` reads `__o` before it calls `f`: what `f` writes (a
+  // function of the template that writes output, or a generator resumed) is lost. The bytes
+  // form does the same: it takes the page as it was before a line's holes back after them.
+  const evaluate = (values: string[]) =>
+    `const __o0 = __o, __n0 = __n, ${values.join(", ")}; __o = __o0; __n = __n0;`;
   const valueEnd = (escaped: boolean) => `).length << 1${escaped ? "" : " | 1"}`;
   emit('"use strict";', file, 1);
   emit(
@@ -202,7 +208,11 @@ function generate(
     file,
     1,
   );
-  emit(statics ? 'let __o = "", __P = __p.log, __n = 0;' : 'let __o = "";', file, 1);
+  emit(
+    statics ? 'let __o = "", __P = __p.log, __n = 0; const __r = ++__p.render;' : 'let __o = "";',
+    file,
+    1,
+  );
   let isAsync = false;
   // Adjacent static and output pieces on one template line become one generated line: one
   // `+=` chain in the string form, fewer statements, faster renders.
@@ -234,9 +244,7 @@ function generate(
       }
       if (text !== "") pieces.push(String(chunk(text)));
       const log = [room(pieces.length), ...pieces.map((piece) => `__P[__n++] = ${piece};`)];
-      out = values.length === 0
-        ? log.join(" ")
-        : `{ const ${values.join(", ")}; ${log.join(" ")} }`;
+      out = values.length === 0 ? log.join(" ") : `{ ${evaluate(values)} ${log.join(" ")} }`;
     }
     emit(out, lineFile, lineNumber, lineColumn);
     line = [];
@@ -264,9 +272,10 @@ function generate(
     const escaped = statics !== undefined && hole !== undefined && ESCAPED_ON_BYTES.has(hole.kind);
     if (countLines(t.value) > 1 || t.value.includes("//")) {
       flush();
-      const [open, close] = statics === undefined
-        ? ["__o += ", ";"]
-        : ["{ const __a0 = ", `; ${room(1)} __P[__n++] = (__o += __a0${valueEnd(escaped)}; }`];
+      const [open, close] = statics === undefined ? ["__o += ", ";"] : [
+        "{ const __o0 = __o, __n0 = __n, __a0 = ",
+        `; __o = __o0; __n = __n0; ${room(1)} __P[__n++] = (__o += __a0${valueEnd(escaped)}; }`,
+      ];
       emit(open + before, t.file, t.line, t.column);
       emit(t.value, t.file, t.line, t.column, true);
       emit(`${after}${close}`, t.file, t.line + countLines(t.value) - 1);
@@ -274,7 +283,7 @@ function generate(
   }
   flush();
   emit(
-    statics ? "__p.count = __n; return __o;" : "return __o;",
+    statics ? "if (__p.render === __r) __p.count = __n; return __o;" : "return __o;",
     file,
     lines[lines.length - 1]?.line ?? 1,
   );

@@ -209,6 +209,61 @@ Deno.test("EmbeddedEngine.renderBytes() writes nothing of a line whose hole thro
   }
 });
 
+Deno.test("EmbeddedEngine.renderBytes() drops what template code writes out of turn, as render()", async (t) => {
+  // Outside tester, second round: output written by a function of the template while a line's
+  // holes were evaluated, by a generator resumed later, or by a closure kept from an earlier
+  // render landed in the page (values unescaped, in script code, or a corrupt log).
+  await using tmp = await templates({
+    "macro.ehtml": "<% it.macros.badge ??= (html) => { %><%~ html %><% }; %><ul>" +
+      "<% for (const c of it.comments) { %><li><% it.macros.badge(c.badge); %><%= c.text %></li>" +
+      "<% } %></ul>",
+    "footer.ehtml": "<% it.macros.footer ??= (html) => { %><footer><%~ html %></footer><% }; %>" +
+      "<ul><% for (const c of it.comments) { %><li><%= c %></li><% } %></ul>" +
+      "<% it.macros.footer(it.footer); %>",
+    "greet.ehtml": `<% const greet = () => { %><%= it.name %><% return "Hello"; }; %>` +
+      `<script>var cfg = <%= json(it.cfg) %>;<% if (it.cfg.greet) { %> var title = "<%= greet() %>";<% } %></script>`,
+    "yield.ehtml": "<% function* row() { %><p><%= yield %></p><% } const r = row(); r.next(); %>" +
+      "<script>var s = `<% r.next(it.name); %>`;</script>",
+    "early.ehtml": "head<% if (it.r !== undefined) return it.r; %>tail",
+  });
+  const engine = new EmbeddedEngine({ searchPath: [tmp.dir] });
+  const same = async (name: string, data: Record<string, unknown>) => {
+    const html = await engine.render(name, data);
+    assert.equal(new TextDecoder().decode(await engine.renderBytes(name, data)), html, name);
+    return html;
+  };
+  await t.step("a closure kept from an earlier render, called in a longer one", async () => {
+    const macros = {};
+    const badge = "<i>*</i>";
+    await engine.renderBytes("macro", { macros, comments: [] });
+    const comments = ["c0", "<img src=x onerror=alert(1)>", "c2"].map((text) => ({ text, badge }));
+    assert.equal(
+      await same("macro", { macros, comments }),
+      "<ul><li>c0</li><li>&lt;img src=x onerror=alert(1)&gt;</li><li>c2</li></ul>",
+    );
+    const footer = { macros: {}, comments: [] as string[], footer: "<a href=/about>About</a>" };
+    await engine.renderBytes("footer", footer);
+    await same("footer", { ...footer, comments: ["a", "b", "c"] });
+  });
+  await t.step("a function that writes output, called in a hole", async () => {
+    const data = { name: "alert(document.domain)//", cfg: { greet: true } };
+    assert.equal(
+      await same("greet", data),
+      `<script>var cfg = {"greet":true}; var title = "Hello";</script>`,
+    );
+  });
+  await t.step("a generator suspended in a hole, resumed later", async () => {
+    await same("yield", { name: "${alert(document.domain)}" });
+  });
+  await t.step("code that returns early: the value it returns, as text", async () => {
+    assert.equal(await same("early", { r: Promise.resolve("<p>later</p>") }), "<p>later</p>");
+    assert.equal(await same("early", { r: Symbol("s") }), "Symbol(s)");
+    assert.equal(await same("early", { r: null }), "");
+    assert.equal(await same("early", { r: 7 }), "7");
+    assert.equal(await same("early", {}), "headtail");
+  });
+});
+
 Deno.test("EmbeddedEngine.renderBytes() holds beyond the first buffers", async (t) => {
   await using tmp = await templates({
     "list.ehtml": `<% for (const v of it.list) { %><i><%= v %></i><% } %>`,

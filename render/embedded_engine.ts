@@ -238,7 +238,7 @@ export class EmbeddedEngine {
     return finish(typeof out === "string" ? out : await this.#settle(compiled, out));
   }
 
-  #run(compiled: CompiledEmbedded, data: unknown): string | Promise<string> {
+  #run(compiled: CompiledEmbedded, data: unknown): unknown {
     try {
       return compiled.fn(data, this.#helpers);
     } catch (e) {
@@ -246,9 +246,18 @@ export class EmbeddedEngine {
     }
   }
 
-  async #settle(compiled: CompiledEmbedded, out: Promise<string>): Promise<string> {
+  /**
+   * The page of a template that awaits, or whose code returned early: what it returns, awaited,
+   * as text (`null` and `undefined` give an empty page).
+   */
+  async #settle(compiled: CompiledEmbedded, out: unknown): Promise<string> {
     try {
-      return await out;
+      const page = await out;
+      return typeof page === "string"
+        ? page
+        : page === null || page === undefined
+        ? ""
+        : String(page);
     } catch (e) {
       throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
     }
@@ -290,20 +299,24 @@ export class EmbeddedEngine {
   }
 
   /** Runs the template's bytes form; `HtmlBytes` assembles and escapes the page. */
-  #renderBytes(compiled: CompiledEmbedded, data: unknown): Uint8Array<ArrayBuffer> {
+  #renderBytes(
+    compiled: CompiledEmbedded,
+    data: unknown,
+  ): Uint8Array<ArrayBuffer> | Promise<Uint8Array<ArrayBuffer>> {
     // A template that renders another one while it runs: the inner render gets its own log.
     const pieces = this.#pieces ?? new Pieces();
     this.#pieces = undefined;
     try {
       pieces.count = 0;
-      let values: string;
+      let values: unknown;
       try {
         values = compiled.bytes!.fn(data, this.#bytesHelpers, pieces);
       } catch (e) {
         throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
       }
       // Code that returns early does not return the page: what it returns is sent, as render().
-      if (typeof values !== "string" || pieces.count === 0) return encode(values);
+      if (typeof values !== "string") return this.#settle(compiled, values).then(encode);
+      if (pieces.count === 0) return encode(values);
       return (this.#htmlBytes ??= new HtmlBytes()).encode(values, pieces, compiled.bytes!.statics);
     } finally {
       // A log grown for a huge page is not kept.
