@@ -201,7 +201,10 @@ export class EmbeddedEngine {
   }
 
   /**
-   * Renders a template to a string.
+   * Renders a template to a string. Code that returns early (`<% return x %>`) makes the page
+   * what it returns, awaited, as text (`null` and `undefined`: an empty page). Output written
+   * out of turn is dropped: by a function of the template called inside a `<%= %>`, or by a
+   * closure or generator kept from one render and run in another.
    *
    * @param name The template name on the search path (extension optional).
    * @param data The value templates read as `it`.
