@@ -144,6 +144,12 @@ Deno.test("EmbeddedEngine.renderBytes() sends the bytes of render() for any temp
     "<%-- c --%>",
     "<% /* %> */ %>",
     "<% try { %><b><%= it.bad.x %></b><% } catch { %>!<% } %>",
+    // Output written out of turn: inside a hole, by a resumed generator, by the closure the
+    // previous render kept (of either form), and an early return.
+    "<% const w = () => { %><i><%= it.v %></i><% return it.w; }; %>[<%= w() %>]",
+    "<% const g = (function* () { %><p><%= yield %></p><% })(); g.next(); %>-<% g.next(it.v); %>",
+    "<% it.keep.last?.(); it.keep.last = () => { %><u><%= it.v %></u><% }; %>",
+    "<% if (it.flag && it.n % 3 === 0) return it.v; %>",
   );
   const template = fc.array(fc.oneof(staticText, tag), { maxLength: 12 }).map((p) => p.join(""));
   const data = fc.record({
@@ -155,6 +161,7 @@ Deno.test("EmbeddedEngine.renderBytes() sends the bytes of render() for any temp
     flag: fc.boolean(),
     list: fc.array(text, { maxLength: 5 }),
     bad: fc.constantFrom(undefined, { x: "<ok>" }),
+    keep: fc.constant({}),
   });
   let count = 0;
   await fc.assert(
