@@ -71,7 +71,7 @@ export class FillNode {
   #def: NodeDef;
   #slots: (FillNode | undefined)[] | undefined;
   // Content and attribute values are kept as set and escaped when the page is written: as a
-  // string by escapeHtml, as bytes by WebAssembly (see FillNode.#write), where the regexp test
+  // string by escapeHtml, as bytes by WebAssembly (see [WRITE_RAW]), where the regexp test
   // escapeHtml makes on each value cost half of filling a page that needs no escaping.
   #content: string | undefined;
   /** Whether `#content` is markup (html()) rather than text. */
@@ -239,9 +239,9 @@ export class FillNode {
         // A refresh made at render time: a content set before it is a URL too, read as the
         // browser reads what is written.
         const content = this.#setValue("content");
-        const written = typeof content === "string" ? _decodeAttribute(escapeHtml(content)) : "";
-        if (typeof content === "string" && !_refreshAllowed(written)) {
-          throw new UnsafeUrlError("content", written);
+        if (typeof content === "string") {
+          const written = _decodeAttribute(escapeHtml(content));
+          if (!_refreshAllowed(written)) throw new UnsafeUrlError("content", written);
         }
       }
     } else {
