@@ -98,6 +98,7 @@ Deno.test("FillEngine.renderBytes() sends the bytes of render() for any fill", a
     a: maybe(fc.record({ value: text, markup: fc.boolean() })),
     b: maybe(text),
     alt: maybe(fc.oneof(text, fc.constant(null), fc.boolean())),
+    omit: fc.boolean(),
   });
   const plan = fc.record({
     title: maybe(fc.oneof(text, fc.constant(null))),
@@ -124,6 +125,7 @@ Deno.test("FillEngine.renderBytes() sends the bytes of render() for any fill", a
           }
           if (it.b !== undefined) li.node("b").text(it.b);
           if (it.alt !== undefined) li.node("img").attr("alt", it.alt);
+          if (it.omit) li.omit();
         });
       };
       const expected = encoder.encode(await engine.render("page", fill));

@@ -430,11 +430,16 @@ export class FillNode {
       if (node.#omitted) return out + lead + (end === AFTER ? def.after : "");
       const items = node.#items;
       if (items !== undefined) {
-        const n = items.length;
-        if (n === 0) return out + lead + (end === AFTER ? def.after : "");
+        // A repetition omitted leaves no trace, its separator included.
+        let last = items.length - 1;
+        while (last >= 0 && items[last].#omitted) last--;
+        if (last < 0) return out + lead + (end === AFTER ? def.after : "");
         const sep = def.sep;
-        for (let i = 0; i < n; i++) {
-          if (i > 0) {
+        let first = true;
+        for (let i = 0; i <= last; i++) {
+          const item = items[i];
+          if (item.#omitted) continue;
+          if (!first) {
             // The previous repetition's close leads into the separator or the next one.
             lead = def.closeOwn;
             if (sep !== undefined) {
@@ -442,7 +447,8 @@ export class FillNode {
               lead = sep.closeOwn;
             }
           }
-          out = FillNode.#single(def, items[i], out, lead, i === n - 1 ? end : NOTHING, log);
+          first = false;
+          out = FillNode.#single(def, item, out, lead, i === last ? end : NOTHING, log);
         }
         return out;
       }

@@ -443,3 +443,18 @@ Deno.test("FillNode.attr() applies each name's policy when repetitions set diffe
   page.node("a").repeat(["/1", "/2"], (a, v, i) => a.attr(i === 0 ? "HREF" : "href", v));
   assert.equal(page.toString(), `<a href="/1">x</a><a href="/2">x</a>`);
 });
+
+Deno.test("FillNode.omit() on a repetition leaves it and its separator out", () => {
+  const tpl = new FillTemplate(
+    `<p><b data-node="rep:i">x</b><i data-node="sep:i">, </i></p>`,
+  );
+  const render = (omitted: number[]) => {
+    const page = tpl.instance();
+    page.node("i").repeat([0, 1, 2, 3], (b, n) => b.text(String(n)).omit(omitted.includes(n)));
+    return page.toString();
+  };
+  assert.equal(render([]), "<p><b>0</b><i>, </i><b>1</b><i>, </i><b>2</b><i>, </i><b>3</b></p>");
+  assert.equal(render([1, 2]), "<p><b>0</b><i>, </i><b>3</b></p>");
+  assert.equal(render([0, 3]), "<p><b>1</b><i>, </i><b>2</b></p>");
+  assert.equal(render([0, 1, 2, 3]), "<p></p>");
+});
