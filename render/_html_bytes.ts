@@ -94,6 +94,11 @@ export class Pieces {
     return this.log = next;
   }
 
+  /** This log for the next render, or a new one when this one grew for a huge page. */
+  next(): Pieces {
+    return this.log.length > MAX_KEPT_PIECES ? new Pieces() : this;
+  }
+
   /**
    * The log a line of render `render` writes `size` pieces into: this one, grown, for the
    * current render; for an earlier one, an empty log, where writes go nowhere (the string form
@@ -104,6 +109,8 @@ export class Pieces {
   }
 }
 
+/** A log grown past this many pieces (256 KiB) is not kept for the next page. */
+const MAX_KEPT_PIECES = 1 << 16;
 /** Writes past the end of a typed array are dropped. */
 const NOWHERE = new Int32Array(0);
 

@@ -63,9 +63,6 @@ const ENCODER = new TextEncoder();
 const encode = (html: string): Uint8Array<ArrayBuffer> => ENCODER.encode(html);
 const same = (text: string): string => text;
 
-/** The longest pieces log an engine keeps between renders (256 KiB). */
-const MAX_KEPT_PIECES = 1 << 16;
-
 // `new Function` puts two lines ("function anonymous(it,__h" and ") {") before the body.
 const HEADER_LINES = 2;
 
@@ -322,8 +319,7 @@ export class EmbeddedEngine {
       if (pieces.count === 0) return encode(values);
       return (this.#htmlBytes ??= new HtmlBytes()).encode(values, pieces, compiled.bytes!.statics);
     } finally {
-      // A log grown for a huge page is not kept.
-      this.#pieces = pieces.log.length > MAX_KEPT_PIECES ? new Pieces() : pieces;
+      this.#pieces = pieces.next();
     }
   }
 

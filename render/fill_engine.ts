@@ -33,8 +33,6 @@ const ENCODER = new TextEncoder();
 const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "attribute"]);
 /** A page is written as one string: no static chunks of its own (see HtmlBytes). */
 const NO_CHUNKS = new StaticChunks([]);
-/** A log grown past this (a page with more values than usual) is not kept for the next. */
-const MAX_KEPT_PIECES = 65536;
 
 /**
  * Loads fill templates from a search path, compiles each once into a bounded
@@ -157,7 +155,7 @@ export class FillEngine {
       if (pieces.count === 1) return ENCODER.encode(page); // no value
       return (this.#htmlBytes ??= new HtmlBytes()).encode(page, pieces, NO_CHUNKS);
     } finally {
-      if (pieces.log.length > MAX_KEPT_PIECES) this.#pieces = new Pieces();
+      this.#pieces = pieces.next();
     }
   }
 
