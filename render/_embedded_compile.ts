@@ -157,6 +157,8 @@ interface Generated {
   body: string;
   lines: SourceLine[];
   isAsync: boolean;
+  /** How many block-scoped constants the bytes form declares (V8 gives each its own slot). */
+  locals: number;
 }
 
 /** What a line of output code holds, in order: static text and holes. */
@@ -198,8 +200,11 @@ function generate(
   // The string form's `__o += a + f()` reads `__o` before it calls `f`: what `f` writes (a
   // function of the template that writes output, or a generator resumed) is lost. The bytes
   // form does the same: it takes the page as it was before a line's holes back after them.
-  const evaluate = (values: string[]) =>
-    `const __o0 = __o, __n0 = __n, ${values.join(", ")}; __o = __o0; __n = __n0;`;
+  let locals = 0;
+  const evaluate = (values: string[]) => {
+    locals += values.length + 2;
+    return `const __o0 = __o, __n0 = __n, ${values.join(", ")}; __o = __o0; __n = __n0;`;
+  };
   const valueEnd = (escaped: boolean) => `).length << 1${escaped ? "" : " | 1"}`;
   emit('"use strict";', file, 1);
   emit(
@@ -272,6 +277,7 @@ function generate(
     const escaped = statics !== undefined && hole !== undefined && ESCAPED_ON_BYTES.has(hole.kind);
     if (countLines(t.value) > 1 || t.value.includes("//")) {
       flush();
+      if (statics !== undefined) locals += 3;
       const [open, close] = statics === undefined ? ["__o += ", ";"] : [
         "{ const __o0 = __o, __n0 = __n, __a0 = ",
         `; __o = __o0; __n = __n0; ${room(1)} __P[__n++] = (__o += __a0${valueEnd(escaped)}; }`,
@@ -287,8 +293,11 @@ function generate(
     file,
     lines[lines.length - 1]?.line ?? 1,
   );
-  return { body: code.join("\n") + `\n//# sourceURL=${sourceUrl}`, lines, isAsync };
+  return { body: code.join("\n") + `\n//# sourceURL=${sourceUrl}`, lines, isAsync, locals };
 }
+
+/** The most block-scoped constants a bytes form may declare (256 KiB of stack slots). */
+const MAX_BYTES_LOCALS = 1 << 15;
 
 /** The hole kinds whose escaper ends in `escapeHtml`: in the bytes form, done on the bytes. */
 const ESCAPED_ON_BYTES = new Set<Hole["kind"]>(["html", "url", "srcset", "animation", "refresh"]);
@@ -314,6 +323,15 @@ export async function compileEmbedded(
   try {
     fn = new Ctor("it", "__h", body) as CompiledEmbedded["fn"];
   } catch (e) {
+    if (e instanceof RangeError) {
+      // V8's parser recurses: code nested thousands deep exhausts the stack.
+      throw new TemplateSyntaxError(
+        `embedded code nests too deeply for the JavaScript compiler (${e.message})`,
+        await host.read(file),
+        { file, line: 1, column: 1 },
+        { cause: e },
+      );
+    }
     if (!(e instanceof SyntaxError)) throw e;
     const where = await diagnose(body, isAsync);
     const at = where === undefined ? undefined : lines[where.line - 1];
@@ -331,9 +349,13 @@ export async function compileEmbedded(
   let bytes: CompiledEmbedded["bytes"];
   if (!isAsync) {
     const statics: string[] = [];
-    const { body } = generate(tokens, holes, file, sourceUrl, statics);
-    const fn = new Function("it", "__h", "__p", body) as NonNullable<typeof bytes>["fn"];
-    bytes = { fn, statics: new StaticChunks(statics) };
+    const { body, locals } = generate(tokens, holes, file, sourceUrl, statics);
+    // Each line's constants take stack slots of their own: a template with tens of thousands of
+    // lines with holes would not fit on the stack. It keeps the string path.
+    if (locals <= MAX_BYTES_LOCALS) {
+      const fn = new Function("it", "__h", "__p", body) as NonNullable<typeof bytes>["fn"];
+      bytes = { fn, statics: new StaticChunks(statics) };
+    }
   }
   return { fn, bytes, file, sourceUrl, lines };
 }

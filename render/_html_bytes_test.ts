@@ -295,6 +295,14 @@ Deno.test("EmbeddedEngine.renderBytes() holds beyond the first buffers", async (
       await same("list", { list: ["<", "é"] }); // and a small one after them
     },
   );
+  await t.step(
+    "a template of 50,000 lines with holes (outside tester: a stack overflow)",
+    async () => {
+      const name = "long";
+      await Deno.writeTextFile(`${tmp.dir}/${name}.ehtml`, "<p><%= it.a %></p>\n".repeat(50_000));
+      await same(name, { a: "<a>" });
+    },
+  );
   await t.step("a page larger than the last one", async () => {
     await same("list", { list: ["a"] });
     await same("list", { list: ["<".repeat(100_000)] });

@@ -157,6 +157,7 @@ Deno.test("EmbeddedEngine reports syntax errors with file, line, column and a ca
     "unclosed_block.ehtml": "<% if (it.x) { %>\nyes\n",
     "parent.ehtml": `one\n<%@ include file="child.ehtml" %>`,
     "child.ehtml": "c1\nc2 <% let = ; %>",
+    "nested.ehtml": "<% if (true) { %><i>".repeat(3000) + "</i><% } %>".repeat(3000),
   });
   const engine = new EmbeddedEngine({ searchPath: [tmp.dir] });
   // `column` is exact, or [first, last] where the JS engine's own position decides.
@@ -188,6 +189,10 @@ Deno.test("EmbeddedEngine reports syntax errors with file, line, column and a ca
     "syntax error inside an included file names that file",
     () => at("parent", 2, [7, 14], "child"),
   );
+  await t.step("code nested deeper than the JavaScript compiler goes", async () => {
+    await assert.rejects(() => engine.render("nested"), TemplateSyntaxError, "too deeply");
+    await assert.rejects(() => engine.renderBytes("nested"), TemplateSyntaxError, "too deeply");
+  });
 });
 
 Deno.test("EmbeddedEngine names the template file and line of a runtime error", async (t) => {
