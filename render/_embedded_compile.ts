@@ -33,7 +33,13 @@ export interface CompileHost {
 
 /** The compiled template: the function and the map from generated lines to template lines. */
 export interface CompiledEmbedded {
-  fn: (it: unknown, helpers: unknown) => string | Promise<string>;
+  /**
+   * The string form; a template that awaits takes a third argument, its render's token: it
+   * writes only while that render has the turn (see `generate`).
+   */
+  fn: (it: unknown, helpers: unknown, turn?: object) => string | Promise<string>;
+  /** Whether the template awaits. */
+  isAsync: boolean;
   /**
    * For templates that do not await, the bytes form: `fn` returns the values alone, logs the
    * pieces in `pieces`, and leaves escaping to `HtmlBytes` (see `generate`).
@@ -177,6 +183,7 @@ function generate(
   file: string,
   sourceUrl: string,
   statics?: string[],
+  turns = false,
 ): Generated {
   const code: string[] = [];
   const lines: SourceLine[] = [];
@@ -229,8 +236,8 @@ function generate(
     if (line.length === 0) return;
     let out: string;
     if (statics === undefined) {
-      const terms = line.map((p) => "text" in p ? JSON.stringify(p.text) : p.hole);
-      out = `__o += ${terms.join(" + ")};`;
+      const terms = line.map((p) => "text" in p ? JSON.stringify(p.text) : p.hole).join(" + ");
+      out = turns ? `__o = __h.write(__t, __o, ${terms});` : `__o += ${terms};`;
     } else {
       // All or nothing, as the string form's one `+=`: every hole is evaluated (and may throw)
       // before anything is logged or appended.
@@ -278,10 +285,12 @@ function generate(
     if (countLines(t.value) > 1 || t.value.includes("//")) {
       flush();
       if (statics !== undefined) locals += 3;
-      const [open, close] = statics === undefined ? ["__o += ", ";"] : [
-        "{ const __o0 = __o, __n0 = __n, __a0 = ",
-        `; __o = __o0; __n = __n0; ${room(1)} __P[__n++] = (__o += __a0${valueEnd(escaped)}; }`,
-      ];
+      const [open, close] = statics === undefined
+        ? turns ? ["__o = __h.write(__t, __o, ", ");"] : ["__o += ", ";"]
+        : [
+          "{ const __o0 = __o, __n0 = __n, __a0 = ",
+          `; __o = __o0; __n = __n0; ${room(1)} __P[__n++] = (__o += __a0${valueEnd(escaped)}; }`,
+        ];
       emit(open + before, t.file, t.line, t.column);
       emit(t.value, t.file, t.line, t.column, true);
       emit(`${after}${close}`, t.file, t.line + countLines(t.value) - 1);
@@ -317,11 +326,15 @@ export async function compileEmbedded(
   const tokens: Token[] = [];
   await tokenize(file, host, [file], tokens);
   const holes = await contexts(tokens, host);
-  const { body, lines, isAsync } = generate(tokens, holes, file, sourceUrl);
+  let { body, lines, isAsync } = generate(tokens, holes, file, sourceUrl);
+  // A template that awaits can be paused while other renders run, and one of them can call a
+  // function it defined (kept in shared data): each of its lines writes only while its own
+  // render has the turn, or another request's values would land in its page.
+  if (isAsync) ({ body, lines } = generate(tokens, holes, file, sourceUrl, undefined, true));
   const Ctor = isAsync ? (async function () {}).constructor as FunctionConstructor : Function;
   let fn: CompiledEmbedded["fn"];
   try {
-    fn = new Ctor("it", "__h", body) as CompiledEmbedded["fn"];
+    fn = new Ctor("it", "__h", "__t", body) as CompiledEmbedded["fn"];
   } catch (e) {
     if (e instanceof RangeError) {
       // V8's parser recurses: code nested thousands deep exhausts the stack.
@@ -357,7 +370,7 @@ export async function compileEmbedded(
       bytes = { fn, statics: new StaticChunks(statics) };
     }
   }
-  return { fn, bytes, file, sourceUrl, lines };
+  return { fn, isAsync, bytes, file, sourceUrl, lines };
 }
 
 /**
@@ -436,7 +449,7 @@ async function diagnose(
   body: string,
   isAsync: boolean,
 ): Promise<{ line: number; column: number } | undefined> {
-  const module = `export default ${isAsync ? "async " : ""}function(it, __h) {${body}\n}`;
+  const module = `export default ${isAsync ? "async " : ""}function(it, __h, __t) {${body}\n}`;
   try {
     await import(`data:application/javascript;base64,${base64(module)}`);
   } catch (e) {

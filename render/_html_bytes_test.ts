@@ -271,6 +271,39 @@ Deno.test("EmbeddedEngine.renderBytes() drops what template code writes out of t
   });
 });
 
+Deno.test("EmbeddedEngine: a function of a paused render writes nothing on another's turn", async () => {
+  // Outside tester, third round: a template that awaits, paused, had its helper (kept in shared
+  // data) called by another request's render: that request's values landed in its page.
+  await using tmp = await templates({
+    "list.ehtml": "<% it.macros.row ??= (u) => { %><li><%= u %></li><% }; %>" +
+      "<% const users = await it.load(); %><ul><% for (const u of users) it.macros.row(u); %></ul>",
+    "a.ehtml": "<p>A</p><% it.m.g = (function* () { while (true) { const v = yield; %>" +
+      "<b><%= v %></b><% } })(); it.m.g.next(); await it.paused; %><p>endA</p>",
+    "b.ehtml": `<p>B</p><% it.m.g.next("<B-secret>"); %><p>endB</p>`,
+  });
+  const engine = new EmbeddedEngine({ searchPath: [tmp.dir] });
+  const decode = (page: string | Uint8Array) =>
+    typeof page === "string" ? page : new TextDecoder().decode(page);
+  const later = (ms: number, users: string[]) => () =>
+    new Promise<string[]>((resolve) => setTimeout(() => resolve(users), ms));
+  for (const method of ["render", "renderBytes"] as const) {
+    const macros = {};
+    const [alice, bob] = await Promise.all([
+      engine[method]("list", { macros, load: later(30, ["alice-1"]) }),
+      engine[method]("list", { macros, load: later(1, ["bob-secret"]) }),
+    ]);
+    assert.equal(decode(alice), "<ul><li>alice-1</li></ul>", method);
+    assert.equal(decode(bob), "<ul></ul>", method); // its rows went to alice's helper: nowhere
+    const m: Record<string, unknown> = {};
+    let resume!: () => void;
+    const a = engine[method]("a", { m, paused: new Promise<void>((r) => resume = r) });
+    await new Promise((r) => setTimeout(r, 5));
+    assert.equal(decode(await engine[method]("b", { m })), "<p>B</p><p>endB</p>", method);
+    resume();
+    assert.equal(decode(await a), "<p>A</p><p>endA</p>", method);
+  }
+});
+
 Deno.test("EmbeddedEngine.renderBytes() holds beyond the first buffers", async (t) => {
   await using tmp = await templates({
     "list.ehtml": `<% for (const v of it.list) { %><i><%= v %></i><% } %>`,

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { AsyncLocalStorage } from "node:async_hooks";
 import { type CompiledEmbedded, compileEmbedded } from "./_embedded_compile.ts";
 import { TemplateCache } from "./_template_cache.ts";
 import { escapeHtml } from "./escape_html.ts";
@@ -131,6 +132,8 @@ export class EmbeddedEngine {
   #htmlBytes: HtmlBytes | undefined;
   /** The pieces log of the next bytes render (undefined while one runs). */
   #pieces: Pieces | undefined = new Pieces();
+  /** Which render of a template that awaits has the turn: its token, across its awaits. */
+  #turns = new AsyncLocalStorage<object>();
 
   /**
    * Creates an engine.
@@ -166,6 +169,9 @@ export class EmbeddedEngine {
       rf: urls.refresh,
       url: safeUrl,
       json: (value: unknown) => new JsonText(jsonForScript(value)),
+      // A line of a template that awaits: `text` is appended only on its own render's turn.
+      write: (turn: object, out: string, text: string) =>
+        this.#turns.getStore() === turn ? out + text : out,
     };
     const unescaped = urlEscapers(reportRefused, same);
     this.#bytesHelpers = {
@@ -201,7 +207,8 @@ export class EmbeddedEngine {
    * Renders a template to a string. Code that returns early (`<% return x %>`) makes the page
    * what it returns, awaited, as text (`null` and `undefined`: an empty page). Output written
    * out of turn is dropped: by a function of the template called inside a `<%= %>`, or by a
-   * closure or generator kept from one render and run in another.
+   * closure or generator kept from one render (in shared data) and run in another, finished or
+   * paused at an `await`: a function writes only into its own render's page, on its turn.
    *
    * @param name The template name on the search path (extension optional).
    * @param data The value templates read as `it`.
@@ -240,7 +247,9 @@ export class EmbeddedEngine {
 
   #run(compiled: CompiledEmbedded, data: unknown): unknown {
     try {
-      return compiled.fn(data, this.#helpers);
+      if (!compiled.isAsync) return compiled.fn(data, this.#helpers);
+      const turn = {};
+      return this.#turns.run(turn, () => compiled.fn(data, this.#helpers, turn));
     } catch (e) {
       throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
     }
