@@ -205,10 +205,13 @@ export class EmbeddedEngine {
 
   /**
    * Renders a template to a string. Code that returns early (`<% return x %>`) makes the page
-   * what it returns, awaited, as text (`null` and `undefined`: an empty page). Output written
-   * out of turn is dropped: by a function of the template called inside a `<%= %>`, or by a
-   * closure or generator kept from one render (in shared data) and run in another, finished or
-   * paused at an `await`: a function writes only into its own render's page, on its turn.
+   * what it returns, awaited, converted with `String()` and not escaped: return a page (or
+   * nothing: `null` and `undefined` give an empty one), not data. Output written out of turn is
+   * dropped: by a function of the template called inside a `<%= %>`, or by a closure or
+   * generator kept from one render (in shared data) and called by another render after the
+   * first finished or while it is paused at an `await`. The engine does not isolate templates
+   * that share code on purpose: a render nested in another's code (started from it without an
+   * await), and a thenable the render itself awaits, run on that render's turn.
    *
    * @param name The template name on the search path (extension optional).
    * @param data The value templates read as `it`.
