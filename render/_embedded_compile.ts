@@ -33,11 +33,8 @@ export interface CompileHost {
 
 /** The compiled template: the function and the map from generated lines to template lines. */
 export interface CompiledEmbedded {
-  /**
-   * The string form; a template that awaits takes a third argument, its render's token: it
-   * writes only while that render has the turn (see `generate`).
-   */
-  fn: (it: unknown, helpers: unknown, turn?: object) => string | Promise<string>;
+  /** The string form; `turn` is its render's (see _turn.ts): its lines write only on it. */
+  fn: (it: unknown, helpers: unknown, turn: number) => string | Promise<string>;
   /** Whether the template awaits. */
   isAsync: boolean;
   /**
@@ -45,7 +42,7 @@ export interface CompiledEmbedded {
    * pieces in `pieces`, and leaves escaping to `HtmlBytes` (see `generate`).
    */
   bytes?: {
-    fn: (it: unknown, helpers: unknown, pieces: Pieces) => string;
+    fn: (it: unknown, helpers: unknown, pieces: Pieces, turn: number) => string;
     statics: StaticChunks;
   };
   file: string;
@@ -183,7 +180,6 @@ function generate(
   file: string,
   sourceUrl: string,
   statics?: string[],
-  turns = false,
 ): Generated {
   const code: string[] = [];
   const lines: SourceLine[] = [];
@@ -200,10 +196,11 @@ function generate(
     if (k === undefined) numbers.set(text, k = statics!.push(text) - 1);
     return -1 - k;
   };
-  // The bytes form: `__P` (the log) is grown before a line's pieces, never in between; and
-  // replaced by a log that keeps nothing when this code runs after its render (see Pieces).
+  // The bytes form: `__P` (the log) is grown before a line's pieces, never in between. A line
+  // logs only on its render's turn (see _turn.ts), as the string form's lines write.
   const room = (count: number) =>
-    `if (__n + ${count} > __P.length || __p.render !== __r) __P = __p.room(__n + ${count}, __r);`;
+    `if (__n + ${count} > __P.length) __P = __p.grow(__n + ${count});`;
+  const onTurn = (log: string) => `if (__T.now === __t) { ${log} }`;
   // The string form's `__o += a + f()` reads `__o` before it calls `f`: what `f` writes (a
   // function of the template that writes output, or a generator resumed) is lost. The bytes
   // form does the same: it takes the page as it was before a line's holes back after them.
@@ -216,12 +213,13 @@ function generate(
   emit('"use strict";', file, 1);
   emit(
     "const __e = __h.e, __x = __h.x, __s = __h.s, __js = __h.js, __jv = __h.jv, __u = __h.u, " +
-      "__an = __h.an, __rf = __h.rf, url = __h.url, json = __h.json; let __v, __c;",
+      "__an = __h.an, __rf = __h.rf, url = __h.url, json = __h.json, __w = __h.w, __T = __h.T; " +
+      "let __v, __c;",
     file,
     1,
   );
   emit(
-    statics ? 'let __o = "", __P = __p.log, __n = 0; const __r = ++__p.render;' : 'let __o = "";',
+    statics ? 'let __o = "", __P = __p.log, __n = 0;' : 'let __o = "";',
     file,
     1,
   );
@@ -237,7 +235,7 @@ function generate(
     let out: string;
     if (statics === undefined) {
       const terms = line.map((p) => "text" in p ? JSON.stringify(p.text) : p.hole).join(" + ");
-      out = turns ? `__o = __h.write(__t, __o, ${terms});` : `__o += ${terms};`;
+      out = `__o = __w(__t, __o, ${terms});`;
     } else {
       // All or nothing, as the string form's one `+=`: every hole is evaluated (and may throw)
       // before anything is logged or appended.
@@ -255,8 +253,10 @@ function generate(
         pieces.push(`(__o += __a${values.length - 1}${valueEnd(p.escaped)}`);
       }
       if (text !== "") pieces.push(String(chunk(text)));
-      const log = [room(pieces.length), ...pieces.map((piece) => `__P[__n++] = ${piece};`)];
-      out = values.length === 0 ? log.join(" ") : `{ ${evaluate(values)} ${log.join(" ")} }`;
+      const log = onTurn(
+        [room(pieces.length), ...pieces.map((piece) => `__P[__n++] = ${piece};`)].join(" "),
+      );
+      out = values.length === 0 ? log : `{ ${evaluate(values)} ${log} }`;
     }
     emit(out, lineFile, lineNumber, lineColumn);
     line = [];
@@ -285,12 +285,12 @@ function generate(
     if (countLines(t.value) > 1 || t.value.includes("//")) {
       flush();
       if (statics !== undefined) locals += 3;
-      const [open, close] = statics === undefined
-        ? turns ? ["__o = __h.write(__t, __o, ", ");"] : ["__o += ", ";"]
-        : [
-          "{ const __o0 = __o, __n0 = __n, __a0 = ",
-          `; __o = __o0; __n = __n0; ${room(1)} __P[__n++] = (__o += __a0${valueEnd(escaped)}; }`,
-        ];
+      const [open, close] = statics === undefined ? ["__o = __w(__t, __o, ", ");"] : [
+        "{ const __o0 = __o, __n0 = __n, __a0 = ",
+        `; __o = __o0; __n = __n0; ${
+          onTurn(`${room(1)} __P[__n++] = (__o += __a0${valueEnd(escaped)};`)
+        } }`,
+      ];
       emit(open + before, t.file, t.line, t.column);
       emit(t.value, t.file, t.line, t.column, true);
       emit(`${after}${close}`, t.file, t.line + countLines(t.value) - 1);
@@ -298,7 +298,7 @@ function generate(
   }
   flush();
   emit(
-    statics ? "if (__p.render === __r) __p.count = __n; return __o;" : "return __o;",
+    statics ? "__p.count = __n; return __o;" : "return __o;",
     file,
     lines[lines.length - 1]?.line ?? 1,
   );
@@ -326,11 +326,7 @@ export async function compileEmbedded(
   const tokens: Token[] = [];
   await tokenize(file, host, [file], tokens);
   const holes = await contexts(tokens, host);
-  let { body, lines, isAsync } = generate(tokens, holes, file, sourceUrl);
-  // A template that awaits can be paused while other renders run, and one of them can call a
-  // function it defined (kept in shared data): each of its lines writes only while its own
-  // render has the turn, or another request's values would land in its page.
-  if (isAsync) ({ body, lines } = generate(tokens, holes, file, sourceUrl, undefined, true));
+  const { body, lines, isAsync } = generate(tokens, holes, file, sourceUrl);
   const Ctor = isAsync ? (async function () {}).constructor as FunctionConstructor : Function;
   let fn: CompiledEmbedded["fn"];
   try {
@@ -366,7 +362,7 @@ export async function compileEmbedded(
     // Each line's constants take stack slots of their own: a template with tens of thousands of
     // lines with holes would not fit on the stack. It keeps the string path.
     if (locals <= MAX_BYTES_LOCALS) {
-      const fn = new Function("it", "__h", "__p", body) as NonNullable<typeof bytes>["fn"];
+      const fn = new Function("it", "__h", "__p", "__t", body) as NonNullable<typeof bytes>["fn"];
       bytes = { fn, statics: new StaticChunks(statics) };
     }
   }

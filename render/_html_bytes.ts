@@ -80,12 +80,6 @@ export class StaticChunks {
 export class Pieces {
   log: Int32Array = new Int32Array(1024);
   count = 0;
-  /**
-   * The render now writing to the log (the embedded engine's bytes form numbers its renders):
-   * code of an earlier render that runs later (a closure or generator kept and called) must
-   * not write into the log of the current one.
-   */
-  render = 0;
 
   /** A larger log (at least `size`) holding what this one holds. */
   grow(size: number): Int32Array {
@@ -98,21 +92,10 @@ export class Pieces {
   next(): Pieces {
     return this.log.length > MAX_KEPT_PIECES ? new Pieces() : this;
   }
-
-  /**
-   * The log a line of render `render` writes `size` pieces into: this one, grown, for the
-   * current render; for an earlier one, an empty log, where writes go nowhere (the string form
-   * drops them too: they go to that render's finished string).
-   */
-  room(size: number, render: number): Int32Array {
-    return render === this.render ? this.grow(size) : NOWHERE;
-  }
 }
 
 /** A log grown past this many pieces (256 KiB) is not kept for the next page. */
 const MAX_KEPT_PIECES = 1 << 16;
-/** Writes past the end of a typed array are dropped. */
-const NOWHERE = new Int32Array(0);
 
 /**
  * The page as a string: the reference for {@linkcode HtmlBytes}, and its path for pages too

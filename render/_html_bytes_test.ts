@@ -271,6 +271,31 @@ Deno.test("EmbeddedEngine.renderBytes() drops what template code writes out of t
   });
 });
 
+Deno.test("EmbeddedEngine: a function of a render writes nothing on a nested render's turn", async () => {
+  // Outside tester, fourth round: a render started from another's code (no await) called the
+  // outer one's helper, which wrote into the outer page, in both forms and across engines.
+  await using tmp = await templates({
+    "a.ehtml": "<ul><% it.macros.row = (u) => { %><li><%= u %></li><% }; %><% it.hook() %></ul>",
+    "b.ehtml": "<ol><% it.macros.row(it.secret) %>|<%= it.macros.row(it.secret) %></ol>",
+  });
+  const engine = new EmbeddedEngine({ searchPath: [tmp.dir] });
+  const other = new EmbeddedEngine({ searchPath: [tmp.dir] });
+  await engine.render("b", { macros: { row() {} }, secret: "" }); // cached: it runs at once
+  await other.render("b", { macros: { row() {} }, secret: "" });
+  for (const inner of [engine, other]) {
+    for (const method of ["render", "renderBytes"] as const) {
+      const macros = {};
+      let b!: Promise<string | Uint8Array>;
+      const hook = () => b = inner[method]("b", { macros, secret: "SECRET-OF-B" });
+      const a = await engine[method]("a", { macros, hook });
+      const decode = (page: string | Uint8Array) =>
+        typeof page === "string" ? page : new TextDecoder().decode(page);
+      assert.equal(decode(a), "<ul></ul>", method);
+      assert.equal(decode(await b), "<ol>|</ol>", method);
+    }
+  }
+});
+
 Deno.test("EmbeddedEngine: a function of a paused render writes nothing on another's turn", async () => {
   // Outside tester, third round: a template that awaits, paused, had its helper (kept in shared
   // data) called by another request's render: that request's values landed in its page.

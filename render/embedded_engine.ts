@@ -4,7 +4,6 @@
  * @module
  */
 
-import { AsyncLocalStorage } from "node:async_hooks";
 import { type CompiledEmbedded, compileEmbedded } from "./_embedded_compile.ts";
 import { TemplateCache } from "./_template_cache.ts";
 import { escapeHtml } from "./escape_html.ts";
@@ -18,6 +17,7 @@ import {
   urlEscapers,
 } from "./_context_escapers.ts";
 import { HtmlBytes, Pieces } from "./_html_bytes.ts";
+import { onTurn, TURN, writeOnTurn } from "./_turn.ts";
 import { safeUrl } from "./safe_url.ts";
 import { TemplateLoader } from "./template_loader.ts";
 import { _checkKeys } from "./_check_keys.ts";
@@ -132,8 +132,6 @@ export class EmbeddedEngine {
   #htmlBytes: HtmlBytes | undefined;
   /** The pieces log of the next bytes render (undefined while one runs). */
   #pieces: Pieces | undefined = new Pieces();
-  /** Which render of a template that awaits has the turn: its token, across its awaits. */
-  #turns = new AsyncLocalStorage<object>();
 
   /**
    * Creates an engine.
@@ -169,9 +167,8 @@ export class EmbeddedEngine {
       rf: urls.refresh,
       url: safeUrl,
       json: (value: unknown) => new JsonText(jsonForScript(value)),
-      // A line of a template that awaits: `text` is appended only on its own render's turn.
-      write: (turn: object, out: string, text: string) =>
-        this.#turns.getStore() === turn ? out + text : out,
+      w: writeOnTurn,
+      T: TURN,
     };
     const unescaped = urlEscapers(reportRefused, same);
     this.#bytesHelpers = {
@@ -208,10 +205,11 @@ export class EmbeddedEngine {
    * what it returns, awaited, converted with `String()` and not escaped: return a page (or
    * nothing: `null` and `undefined` give an empty one), not data. Output written out of turn is
    * dropped: by a function of the template called inside a `<%= %>`, or by a closure or
-   * generator kept from one render (in shared data) and called by another render after the
-   * first finished or while it is paused at an `await`. The engine does not isolate templates
-   * that share code on purpose: a render nested in another's code (started from it without an
-   * await), and a thenable the render itself awaits, run on that render's turn.
+   * generator kept from one render (in shared data) and called by another render (nested in
+   * it, after it, or while it is paused at an `await`) or after it finished: a template's code
+   * writes only on its own render's turn. A thenable from shared data that a render awaits
+   * runs on that render's turn: the engine does not isolate templates that share code on
+   * purpose that way.
    *
    * @param name The template name on the search path (extension optional).
    * @param data The value templates read as `it`.
@@ -250,9 +248,7 @@ export class EmbeddedEngine {
 
   #run(compiled: CompiledEmbedded, data: unknown): unknown {
     try {
-      if (!compiled.isAsync) return compiled.fn(data, this.#helpers);
-      const turn = {};
-      return this.#turns.run(turn, () => compiled.fn(data, this.#helpers, turn));
+      return onTurn(compiled.isAsync, (turn) => compiled.fn(data, this.#helpers, turn));
     } catch (e) {
       throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
     }
@@ -322,7 +318,10 @@ export class EmbeddedEngine {
       pieces.count = 0;
       let values: unknown;
       try {
-        values = compiled.bytes!.fn(data, this.#bytesHelpers, pieces);
+        values = onTurn(
+          false,
+          (turn) => compiled.bytes!.fn(data, this.#bytesHelpers, pieces, turn),
+        );
       } catch (e) {
         throw hasHttpMeaning(e) ? e : locateRuntimeError(compiled, e);
       }
