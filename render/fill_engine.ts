@@ -126,8 +126,8 @@ export class FillEngine {
    * @throws {RangeError} When the fill names a node the template lacks.
    * @throws {UnsafeUrlError} When the fill sets a refused URL.
    */
-  async render(name: string, fill?: FillFunction | FillData): Promise<string> {
-    return (await this.#filled(name, fill)).toString();
+  render(name: string, fill?: FillFunction | FillData): Promise<string> {
+    return this.#finish(name, fill, (root) => root.toString());
   }
 
   /**
@@ -141,11 +141,11 @@ export class FillEngine {
    * @throws {RangeError} When the fill names a node the template lacks.
    * @throws {UnsafeUrlError} When the fill sets a refused URL.
    */
-  async renderBytes(
-    name: string,
-    fill?: FillFunction | FillData,
-  ): Promise<Uint8Array<ArrayBuffer>> {
-    const root = await this.#filled(name, fill);
+  renderBytes(name: string, fill?: FillFunction | FillData): Promise<Uint8Array<ArrayBuffer>> {
+    return this.#finish(name, fill, (root) => this.#bytes(root));
+  }
+
+  #bytes(root: FillNode): Uint8Array<ArrayBuffer> {
     // The page with its values as set, escaped on its UTF-8 bytes by WebAssembly: one pass
     // over the page instead of a regexp test per value.
     const pieces = this.#pieces;
@@ -186,5 +186,30 @@ export class FillEngine {
     if (typeof fill === "function") await fill(root);
     else if (fill !== undefined) root.fill(fill);
     return root;
+  }
+
+  /**
+   * Fills and writes a page: for a cached template and a fill that does not return a promise,
+   * synchronously, inside one promise (no async frames, no extra microtask turns).
+   */
+  #finish<T>(
+    name: string,
+    fill: FillFunction | FillData | undefined,
+    write: (root: FillNode) => T,
+  ): Promise<T> {
+    const template = this.#cache.peek(name);
+    if (template === undefined) return this.#filled(name, fill).then(write);
+    try {
+      const root = template.instance();
+      if (typeof fill === "function") {
+        const filled: unknown = fill(root);
+        if (typeof (filled as PromiseLike<void> | undefined)?.then === "function") {
+          return Promise.resolve(filled).then(() => write(root));
+        }
+      } else if (fill !== undefined) root.fill(fill);
+      return Promise.resolve(write(root));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   }
 }
