@@ -183,8 +183,7 @@ export class FillEngine {
 
   async #filled(name: string, fill: FillFunction | FillData | undefined): Promise<FillNode> {
     const root = (this.#cache.peek(name) ?? await this.#cache.get(name)).instance();
-    if (typeof fill === "function") await fill(root);
-    else if (fill !== undefined) root.fill(fill);
+    await fillRoot(root, fill);
     return root;
   }
 
@@ -201,15 +200,20 @@ export class FillEngine {
     if (template === undefined) return this.#filled(name, fill).then(write);
     try {
       const root = template.instance();
-      if (typeof fill === "function") {
-        const filled: unknown = fill(root);
-        if (typeof (filled as PromiseLike<void> | undefined)?.then === "function") {
-          return Promise.resolve(filled).then(() => write(root));
-        }
-      } else if (fill !== undefined) root.fill(fill);
+      const filled = fillRoot(root, fill);
+      if (typeof (filled as PromiseLike<void> | undefined)?.then === "function") {
+        return Promise.resolve(filled).then(() => write(root));
+      }
       return Promise.resolve(write(root));
     } catch (e) {
       return Promise.reject(e);
     }
   }
+}
+
+/** Fills a fresh instance; returns what a fill function returns (a promise when it awaits). */
+function fillRoot(root: FillNode, fill: FillFunction | FillData | undefined): unknown {
+  if (typeof fill === "function") return fill(root);
+  if (fill !== undefined) root.fill(fill);
+  return undefined;
 }
