@@ -88,6 +88,12 @@ export class Pieces {
     return this.log = next;
   }
 
+  /** Appends a piece, growing the log when it is full. */
+  add(piece: number): void {
+    if (this.count === this.log.length) this.grow(this.count + 1);
+    this.log[this.count++] = piece;
+  }
+
   /** This log for the next render, or a new one when this one grew for a huge page. */
   next(): Pieces {
     return this.log.length > MAX_KEPT_PIECES ? new Pieces() : this;

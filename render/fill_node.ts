@@ -397,7 +397,7 @@ export class FillNode {
    */
   [WRITE_RAW](log: Pieces): string {
     const out = FillNode.#node(this.#def, this, "", "", CLOSE, log);
-    logRaw(log, out.length);
+    log.add(out.length << 1 | 1);
     return out;
   }
 
@@ -509,17 +509,9 @@ const AFTER = 2;
 function appendValue(out: string, value: string, log: Pieces | undefined): string {
   if (log === undefined) return out + escapeHtml(value);
   if (value === "") return out;
-  logRaw(log, out.length);
-  const length = out.length + value.length;
-  if (log.count === log.log.length) log.grow(log.count + 1);
-  log.log[log.count++] = length << 1;
+  log.add(out.length << 1 | 1); // the page up to here, as it is
+  log.add((out.length + value.length) << 1); // the value, to escape
   return out + value;
-}
-
-/** Logs that the page up to `end` (from the last range) is copied as it is. */
-function logRaw(log: Pieces, end: number): void {
-  if (log.count === log.log.length) log.grow(log.count + 1);
-  log.log[log.count++] = end << 1 | 1;
 }
 
 /** `lead` then `piece` as one flat string, remembered per def for the last pair. */
