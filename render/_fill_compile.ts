@@ -3,6 +3,7 @@ import { Parser } from "htmlparser2";
 import { _isRefresh } from "./_url_policy.ts";
 import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
+import { StaticChunks } from "./_html_bytes.ts";
 
 /** What a marker says to do with its element. */
 export const CON = 0;
@@ -27,37 +28,42 @@ export interface NodeDef {
   /** Static strings and child defs, in document order (seps included, rendered by their rep). */
   parts: (string | NodeDef)[];
   /*
-   * What rendering reads, from `link()`: the static text around each child is merged at
-   * compile time into the strings written next to it, so a page is fewer, longer pieces.
+   * What rendering reads, from `link()`. A page is written as its values alone, one string,
+   * and a log of pieces (see Pieces): each static string below is a chunk of the template's
+   * `statics`, logged by number (`NO_PIECE` when it is empty) and copied by WebAssembly, so
+   * only values are concatenated.
    */
-  /** The static text before the first child (all of it when there is no child). */
-  first: string;
   /** The child defs in order (seps included). */
   kids: NodeDef[];
+  /** The template's static chunks, shared by all its defs. */
+  statics: StaticChunks;
+  /** The open tag with static attributes (`openStatic`). */
+  openPiece: number;
+  /** The open tag with static attributes, then the static text before the first child. */
+  headPiece: number;
   /** `<tag`, the open tag before attributes. */
-  tagOpen: string;
-  /** The open tag with static attributes, then `first`. */
-  head: string;
-  /** `>` then `first`; `">` then `first` (after an attribute value). */
-  gtFirst: string;
-  quoteGtFirst: string;
-  /** The static text after this def in its parent, up to the next child or the parent's end. */
-  after: string;
-  /** `close` then `after`. */
-  closeAfter: string;
-  /** The last attribute key written first into the open tag, and `<tag key="` for it. */
-  firstKey: string;
-  firstOpen: string;
-  /** `close`, or nothing when the element's tags are omitted. */
-  closeOwn: string;
+  tagOpenPiece: number;
+  /** `>`; `>` then the static text before the first child. */
+  gtPiece: number;
+  gtFirstPiece: number;
+  /** `">` and `">` then the static text before the first child: after an attribute value. */
+  quoteGtPiece: number;
+  quoteGtFirstPiece: number;
+  /** `"`, closing an attribute value followed by another attribute. */
+  quotePiece: number;
   /**
-   * One remembered join of a lead (static text a caller left for this def to write) and the
-   * piece this def starts with, so that both are one flat string: `</li>` and `<li>` between
-   * repetitions, `<li>` and `<a href="` for a first child with an attribute.
+   * Static attributes: lowercase name, ` name="value"`, ` name="`, and `<tag name="` for when
+   * the name's value is the first thing in the open tag.
    */
-  joinLead: string;
-  joinPiece: string;
-  joined: string;
+  staticAttrs: { name: string; textPiece: number; keyPiece: number; tagKeyPiece: number }[];
+  /** The static text after this def in its parent, up to the next child or the parent's end. */
+  afterPiece: number;
+  /** `close`, or nothing when the element's tags are omitted; then `after`. */
+  closeOwnPiece: number;
+  closeAfterPiece: number;
+  /** The last attribute name written that has no static piece, and ` name="` for it. */
+  rawKey: string;
+  rawKeyOpen: string;
   /**
    * The name last passed to `attr()` on this def (nothing before the first), its lowercase key
    * and its policy class: a repetition's nodes set the same names.
@@ -105,6 +111,9 @@ const RAW_TEXT = new Set(["script", "style"]);
 const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
 /** No name passed to `attr()` equals it. */
 const NO_ATTRIBUTE = Symbol("no attribute");
+/** A static piece that is empty: nothing to log. */
+export const NO_PIECE = 0;
+const NO_STATICS = new StaticChunks([]);
 const MARK = /^(-?)(con|rep|sep|del):([A-Za-z_][A-Za-z0-9_-]*)$/;
 const DEL = /^-?del$/;
 
@@ -128,20 +137,22 @@ function newDef(
     isVoid: VOID.has(tag),
     rawText: RAW_TEXT.has(tag),
     parts: [],
-    first: "",
     kids: [],
-    tagOpen: `<${tag}`,
-    head: "",
-    gtFirst: "",
-    quoteGtFirst: "",
-    after: "",
-    closeAfter: "",
-    firstKey: "",
-    firstOpen: "",
-    closeOwn: "",
-    joinLead: "",
-    joinPiece: "",
-    joined: "",
+    statics: NO_STATICS,
+    openPiece: NO_PIECE,
+    headPiece: NO_PIECE,
+    tagOpenPiece: NO_PIECE,
+    gtPiece: NO_PIECE,
+    gtFirstPiece: NO_PIECE,
+    quoteGtPiece: NO_PIECE,
+    quoteGtFirstPiece: NO_PIECE,
+    quotePiece: NO_PIECE,
+    staticAttrs: [],
+    afterPiece: NO_PIECE,
+    closeOwnPiece: NO_PIECE,
+    closeAfterPiece: NO_PIECE,
+    rawKey: "",
+    rawKeyOpen: "",
     attrName: NO_ATTRIBUTE,
     attrKey: "",
     attrKind: 0,
@@ -383,22 +394,53 @@ function compact(def: NodeDef): void {
   def.parts = parts;
 }
 
-/** Fills in what rendering reads (see NodeDef): merged static strings and the child list. */
-function link(def: NodeDef): void {
-  const parts = def.parts;
-  def.first = typeof parts[0] === "string" ? parts[0] : "";
-  def.head = def.minus ? def.first : flat(def.openStatic, def.first);
-  def.gtFirst = flat(">", def.first);
-  def.quoteGtFirst = flat('">', def.first);
-  def.closeOwn = def.minus ? "" : def.close;
-  def.kids = [];
-  for (let i = 0; i < parts.length; i++) {
-    const p = parts[i];
-    if (typeof p === "string") continue;
-    const next = parts[i + 1];
-    p.after = typeof next === "string" ? next : "";
-    p.closeAfter = p.minus ? p.after : flat(p.close, p.after);
-    def.kids.push(p);
-    link(p);
-  }
+/** Fills in what rendering reads (see NodeDef): the child lists and the static pieces. */
+function link(root: NodeDef): void {
+  const texts: string[] = [];
+  const numbers = new Map<string, number>();
+  const piece = (text: string): number => {
+    if (text === "") return NO_PIECE;
+    let n = numbers.get(text);
+    if (n === undefined) {
+      n = texts.length;
+      texts.push(text);
+      numbers.set(text, n);
+    }
+    return -1 - n;
+  };
+  const defs: NodeDef[] = [];
+  const visit = (def: NodeDef, after: string) => {
+    defs.push(def);
+    const parts = def.parts;
+    const first = typeof parts[0] === "string" ? parts[0] : "";
+    def.openPiece = piece(def.openStatic);
+    def.headPiece = piece(def.minus ? first : flat(def.openStatic, first));
+    def.tagOpenPiece = piece(`<${def.tag}`);
+    def.gtPiece = piece(">");
+    def.gtFirstPiece = piece(flat(">", first));
+    def.quoteGtPiece = piece('">');
+    def.quoteGtFirstPiece = piece(flat('">', first));
+    def.quotePiece = piece('"');
+    def.staticAttrs = def.attrs.map(([name, text]) => ({
+      name,
+      textPiece: piece(text),
+      keyPiece: piece(flat(" ", name, '="')),
+      tagKeyPiece: piece(flat("<", def.tag, " ", name, '="')),
+    }));
+    const closeOwn = def.minus ? "" : def.close;
+    def.afterPiece = piece(after);
+    def.closeOwnPiece = piece(closeOwn);
+    def.closeAfterPiece = piece(flat(closeOwn, after));
+    def.kids = [];
+    for (let i = 0; i < parts.length; i++) {
+      const p = parts[i];
+      if (typeof p === "string") continue;
+      const next = parts[i + 1];
+      def.kids.push(p);
+      visit(p, typeof next === "string" ? next : "");
+    }
+  };
+  visit(root, "");
+  const statics = new StaticChunks(texts);
+  for (const def of defs) def.statics = statics;
 }

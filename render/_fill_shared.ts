@@ -6,5 +6,5 @@ export const CONSTRUCT: unique symbol = Symbol("FillNode");
 /** Attribute names the fill engine accepts (a conservative subset of HTML's). */
 export const ATTRIBUTE_NAME = /^[A-Za-z_:][A-Za-z0-9_.:-]*$/;
 
-/** The key of FillNode's method that writes the page for FillEngine.renderBytes(). */
-export const WRITE_RAW: unique symbol = Symbol("FillNode.writeRaw");
+/** The key of FillNode's method that writes the page's bytes for FillEngine.renderBytes(). */
+export const WRITE_BYTES: unique symbol = Symbol("FillNode.writeBytes");

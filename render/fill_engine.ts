@@ -9,8 +9,8 @@ import type { FillData, FillNode } from "./fill_node.ts";
 import { FillTemplate } from "./fill_template.ts";
 import { _checkKeys } from "./_check_keys.ts";
 import { TemplateLoader } from "./template_loader.ts";
-import { HtmlBytes, Pieces, StaticChunks } from "./_html_bytes.ts";
-import { WRITE_RAW } from "./_fill_shared.ts";
+import { HtmlBytes, Pieces } from "./_html_bytes.ts";
+import { WRITE_BYTES } from "./_fill_shared.ts";
 
 /** Options for {@linkcode FillEngine}; fixed for the engine's life. */
 export interface FillEngineOptions {
@@ -29,10 +29,7 @@ export interface FillEngineOptions {
 /** Fills a fresh template instance; may be async (it may load data first). */
 export type FillFunction = (root: FillNode) => void | Promise<void>;
 
-const ENCODER = new TextEncoder();
 const KEYS = new Set(["searchPath", "dev", "cacheSize", "extension", "attribute"]);
-/** A page is written as one string: no static chunks of its own (see HtmlBytes). */
-const NO_CHUNKS = new StaticChunks([]);
 
 /**
  * Loads fill templates from a search path, compiles each once into a bounded
@@ -146,14 +143,11 @@ export class FillEngine {
   }
 
   #bytes(root: FillNode): Uint8Array<ArrayBuffer> {
-    // The page with its values as set, escaped on its UTF-8 bytes by WebAssembly: one pass
-    // over the page instead of a regexp test per value.
+    // Static chunks encoded once per template, values escaped on their UTF-8 bytes by
+    // WebAssembly: one pass instead of a regexp test per value, and a rope of values only.
     const pieces = this.#pieces;
-    pieces.count = 0;
     try {
-      const page = root[WRITE_RAW](pieces);
-      if (pieces.count === 1) return ENCODER.encode(page); // no value
-      return (this.#htmlBytes ??= new HtmlBytes()).encode(page, pieces, NO_CHUNKS);
+      return root[WRITE_BYTES](this.#htmlBytes ??= new HtmlBytes(), pieces);
     } finally {
       this.#pieces = pieces.next();
     }

@@ -4,8 +4,8 @@
  * @module
  */
 
-import { flat, type NodeDef, REP, SEP } from "./_fill_compile.ts";
-import { ATTRIBUTE_NAME, CONSTRUCT, WRITE_RAW } from "./_fill_shared.ts";
+import { flat, NO_PIECE, type NodeDef, REP, SEP } from "./_fill_compile.ts";
+import { ATTRIBUTE_NAME, CONSTRUCT, WRITE_BYTES } from "./_fill_shared.ts";
 import {
   _animationAllowed,
   _decodeAttribute,
@@ -24,7 +24,7 @@ import {
   URL_VALUE,
 } from "./_attribute_kind.ts";
 import { escapeHtml } from "./escape_html.ts";
-import type { Pieces } from "./_html_bytes.ts";
+import type { HtmlBytes, Pieces } from "./_html_bytes.ts";
 import { Trusted } from "./trusted.ts";
 import { TemplateRuntimeError, UnsafeUrlError } from "./errors.ts";
 
@@ -385,20 +385,19 @@ export class FillNode {
    * @throws {never} Does not throw.
    */
   toString(): string {
-    return FillNode.#node(this.#def, this, "", "", CLOSE, undefined);
+    return FillNode.#node(this.#def, this, "", undefined, CLOSE);
   }
 
   /**
-   * The page with its text and attribute values unescaped, each logged in `log` as a range to
-   * escape (see {@linkcode Pieces}): what {@linkcode HtmlBytes} turns into the bytes of
-   * `toString()`.
+   * The UTF-8 bytes of `toString()`, assembled by `bytes` from this node's values and the
+   * template's static chunks, logged in `log`.
    *
    * @ignore Internal: for FillEngine.renderBytes().
    */
-  [WRITE_RAW](log: Pieces): string {
-    const out = FillNode.#node(this.#def, this, "", "", CLOSE, log);
-    log.add(out.length << 1 | 1);
-    return out;
+  [WRITE_BYTES](bytes: HtmlBytes, log: Pieces): Uint8Array<ArrayBuffer> {
+    log.count = 0;
+    const values = FillNode.#node(this.#def, this, "", log, CLOSE);
+    return bytes.encode(values, log, this.#def.statics);
   }
 
   /**
@@ -411,160 +410,168 @@ export class FillNode {
     return toChunkedStream(() => this.toString());
   }
 
-  // Rendering appends to one string: each static piece (merged at compile time with its
-  // neighbours, see NodeDef) and each value is one rope node, and a page is a few hundred.
-  // `lead` is static text the caller leaves to the callee, which joins it to the piece it
-  // starts with (see `join`); `end` says what follows the def's content. Values are escaped
-  // as they are appended, or, with a `log`, appended as they are and logged (appendValue).
+  // For bytes, rendering appends the values alone to one string and logs every piece of the
+  // page (see Pieces): a static piece by its chunk number, a value by where it ends, to escape,
+  // or to copy as it is (markup). Without a log it writes the page itself: static pieces as
+  // their text, values escaped. No user code runs while a page is written.
 
-  /** Appends a def's output for `node` (omitted, repeated or single). */
+  /** Appends a def's output for `node` (omitted, repeated or single); `end`: what follows it. */
   static #node(
     def: NodeDef,
     node: FillNode | undefined,
     out: string,
-    lead: string,
-    end: End,
     log: Pieces | undefined,
+    end: End,
   ): string {
     if (node !== undefined) {
-      if (node.#omitted) return out + lead + (end === AFTER ? def.after : "");
+      if (node.#omitted) {
+        if (end === AFTER) out = put(out, log, def, def.afterPiece);
+        return out;
+      }
       const items = node.#items;
       if (items !== undefined) {
         // A repetition omitted leaves no trace, its separator included.
         let last = items.length - 1;
         while (last >= 0 && items[last].#omitted) last--;
-        if (last < 0) return out + lead + (end === AFTER ? def.after : "");
+        if (last < 0) {
+          if (end === AFTER) out = put(out, log, def, def.afterPiece);
+          return out;
+        }
         const sep = def.sep;
         let first = true;
         for (let i = 0; i <= last; i++) {
           const item = items[i];
           if (item.#omitted) continue;
-          if (!first) {
-            // The previous repetition's close leads into the separator or the next one.
-            lead = def.closeOwn;
-            if (sep !== undefined) {
-              out = FillNode.#single(sep, undefined, out, lead, NOTHING, log);
-              lead = sep.closeOwn;
-            }
-          }
+          if (!first && sep !== undefined) out = FillNode.#single(sep, undefined, out, log, CLOSE);
           first = false;
-          out = FillNode.#single(def, item, out, lead, i === last ? end : NOTHING, log);
+          out = FillNode.#single(def, item, out, log, i === last ? end : CLOSE);
         }
         return out;
       }
     }
-    return FillNode.#single(def, node, out, lead, end, log);
+    return FillNode.#single(def, node, out, log, end);
   }
 
   static #single(
     def: NodeDef,
     node: FillNode | undefined,
     out: string,
-    lead: string,
-    end: End,
     log: Pieces | undefined,
+    end: End,
   ): string {
     const attrs = node === undefined ? undefined : node.#attrs;
     const content = node === undefined ? undefined : node.#content;
     if (def.isVoid || content !== undefined) {
-      if (def.minus) out += lead;
-      else if (attrs === undefined) out += join(def, lead, def.openStatic);
-      else out = openTag(def, attrs, out, lead, ">", '">', log);
-      if (content !== undefined) {
-        out = node!.#markup ? out + content : appendValue(out, content, log);
+      if (!def.minus) {
+        out = attrs === undefined
+          ? put(out, log, def, def.openPiece)
+          : openTag(def, attrs, out, log, def.gtPiece, def.quoteGtPiece);
       }
+      if (content !== undefined) out = putValue(out, log, content, node!.#markup);
     } else {
+      if (attrs === undefined) out = put(out, log, def, def.headPiece);
+      else out = openTag(def, attrs, out, log, def.gtFirstPiece, def.quoteGtFirstPiece);
       const kids = def.kids;
-      // With no static text before the first child, the open tag leads into it.
-      if (attrs !== undefined) {
-        out = openTag(def, attrs, out, lead, def.gtFirst, def.quoteGtFirst, log);
-      } else if (def.first !== "" || kids.length === 0) out += join(def, lead, def.head);
-      else lead = join(def, lead, def.head);
-      if (attrs !== undefined || def.first !== "") lead = "";
       const slots = node === undefined ? undefined : node.#slots;
       for (let i = 0; i < kids.length; i++) {
         const kid = kids[i];
-        out = kid.kind === SEP ? out + lead + kid.after : FillNode.#node(
-          kid,
-          slots === undefined ? undefined : slots[kid.slot],
-          out,
-          lead,
-          AFTER,
-          log,
-        );
-        lead = "";
+        // A separator is written by its repetition; its own place keeps the text after it.
+        if (kid.kind === SEP) out = put(out, log, kid, kid.afterPiece);
+        else {
+          const child = slots === undefined ? undefined : slots[kid.slot];
+          // The usual child, filled once: no call through #node.
+          out = child === undefined || (!child.#omitted && child.#items === undefined)
+            ? FillNode.#single(kid, child, out, log, AFTER)
+            : FillNode.#node(kid, child, out, log, AFTER);
+        }
       }
     }
-    return end === NOTHING ? out : out + (end === AFTER ? def.closeAfter : def.closeOwn);
+    if (end === AFTER) out = put(out, log, def, def.closeAfterPiece);
+    else if (end === CLOSE) out = put(out, log, def, def.closeOwnPiece);
+    return out;
   }
 }
 
-/** What follows a def's content: nothing (the caller writes its close), its close, or its close and `after`. */
-type End = 0 | 1 | 2;
-const NOTHING = 0;
+/** What follows a def's content: its close, or its close and the static text after it. */
+type End = 1 | 2;
 const CLOSE = 1;
 const AFTER = 2;
 
-/** `out` then a text or attribute value: escaped, or as it is and logged as a range to escape. */
-function appendValue(out: string, value: string, log: Pieces | undefined): string {
-  if (log === undefined) return out + escapeHtml(value);
+/** Appends a static piece of `def`'s template: logged, or without a log its text. */
+function put(out: string, log: Pieces | undefined, def: NodeDef, piece: number): string {
+  if (piece === NO_PIECE) return out;
+  if (log === undefined) return out + def.statics.texts[-1 - piece];
+  log.add(piece);
+  return out;
+}
+
+/** Appends a value: logged to escape (or, `raw`, to copy), or without a log escaped. */
+function putValue(out: string, log: Pieces | undefined, value: string, raw: boolean): string {
   if (value === "") return out;
-  log.add(out.length << 1 | 1); // the page up to here, as it is
-  log.add((out.length + value.length) << 1); // the value, to escape
-  return out + value;
+  if (log === undefined) return out + (raw ? value : escapeHtml(value));
+  out += value;
+  log.add(out.length << 1 | (raw ? 1 : 0));
+  return out;
 }
 
-/** `lead` then `piece` as one flat string, remembered per def for the last pair. */
-function join(def: NodeDef, lead: string, piece: string): string {
-  if (lead === "") return piece;
-  if (def.joinLead !== lead || def.joinPiece !== piece) {
-    def.joinLead = lead;
-    def.joinPiece = piece;
-    def.joined = flat(lead, piece);
-  }
-  return def.joined;
-}
-
-/** Appends `lead` and an open tag with set attributes, ending with `gt` (or `quoteGt` after a value). */
+/**
+ * Appends an open tag with set attributes, up to its `>`: `gt` when it ends with an attribute
+ * value's quote, `quoteGt` otherwise.
+ */
 function openTag(
   def: NodeDef,
   set: (string | boolean)[],
   out: string,
-  lead: string,
-  gt: string,
-  quoteGt: string,
   log: Pieces | undefined,
+  gt: number,
+  quoteGt: number,
 ): string {
   let started = false;
-  const statics = def.attrs;
+  const statics = def.staticAttrs;
   for (let i = 0; i < statics.length; i++) {
-    const [name, text] = statics[i];
-    if (hasKey(set, name)) continue;
-    if (!started) out += join(def, lead, def.tagOpen);
+    if (hasKey(set, statics[i].name)) continue;
+    if (!started) out = put(out, log, def, def.tagOpenPiece);
     started = true;
-    out += text;
+    out = put(out, log, def, statics[i].textPiece);
   }
   let quoted = false;
   for (let i = 0; i < set.length; i += 2) {
     const value = set[i + 1];
     if (value === false) continue;
     const key = set[i] as string;
-    if (started) out += `${quoted ? '"' : ""} ${key}${value === true ? "" : '="'}`;
-    else if (value === true) out += `${lead}${def.tagOpen} ${key}`;
-    // `<li><a href="`: the lead, the tag and the first attribute as one piece.
-    else out += join(def, lead, key === def.firstKey ? def.firstOpen : firstOpen(def, key));
+    if (quoted) out = put(out, log, def, def.quotePiece);
+    const piece = value === true ? NO_PIECE : keyPiece(def, key, started);
+    if (piece !== NO_PIECE) out = put(out, log, def, piece);
+    else {
+      if (!started) out = put(out, log, def, def.tagOpenPiece);
+      if (value === true) out = putValue(out, log, " " + key, true);
+      else {
+        if (def.rawKey !== key) {
+          def.rawKey = key;
+          def.rawKeyOpen = flat(" ", key, '="');
+        }
+        out = putValue(out, log, def.rawKeyOpen, true);
+      }
+    }
     started = true;
-    if (value !== true) out = appendValue(out, value, log);
+    if (value !== true) out = putValue(out, log, value, false);
     quoted = value !== true;
   }
-  if (!started) out += join(def, lead, def.tagOpen);
-  return out + (quoted ? quoteGt : gt);
+  if (!started) out = put(out, log, def, def.tagOpenPiece);
+  out = put(out, log, def, quoted ? quoteGt : gt);
+  return out;
 }
 
-/** `<tag key="`, remembered for the key the def last started with. */
-function firstOpen(def: NodeDef, key: string): string {
-  def.firstKey = key;
-  return def.firstOpen = flat(def.tagOpen, " ", key, '="');
+/**
+ * The static piece ` key="` (`<tag key="` when the tag is not `started`) when the template
+ * gives the element that attribute.
+ */
+function keyPiece(def: NodeDef, key: string, started: boolean): number {
+  const statics = def.staticAttrs;
+  for (let i = 0; i < statics.length; i++) {
+    if (statics[i].name === key) return started ? statics[i].keyPiece : statics[i].tagKeyPiece;
+  }
+  return NO_PIECE;
 }
 
 function hasKey(pairs: (string | boolean)[], key: string): boolean {
