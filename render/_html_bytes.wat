@@ -2,8 +2,8 @@
 ;; template renders only its values, one string, and logs its pieces in order (a static chunk
 ;; by number, a value by where it ends); after one UTF-8 encode of the values, `assemble` writes
 ;; the page, copying static chunks (encoded once per template) and escaping the values 16 bytes
-;; at a time. The fill engine writes its whole page as the values, the text it copies as it is
-;; logged as unescaped values; when `needsEscaping` finds nothing to escape, that is the page.
+;; at a time. The fill engine writes its pages the same way, its static chunks those of the
+;; template's marked nodes.
 ;; The escapes are those of escapeHtml (escape_html.ts): & < > " ' CR become entities, NUL
 ;; becomes U+FFFD.
 ;;
@@ -21,12 +21,11 @@
   (data (i32.const 480) "\04&lt;")      ;; < (8 x 60)
   (data (i32.const 496) "\04&gt;")      ;; > (8 x 62)
 
-  ;; Which of 16 bytes $v must be escaped, one bit each, is the same test in both functions
-  ;; below (written out: as a function, called per 16 bytes, it took twice as long): a byte
-  ;; matches when the class bits of its low nibble ($lowClasses) and of its high nibble
-  ;; ($highClasses) meet (high nibble 0: NUL, CR; 2: " & '; 3: < >). The constants are locals
-  ;; set before the loops, as V8 otherwise builds them again for every 16 bytes; bits past
-  ;; $end are cleared.
+  ;; Which of 16 bytes $v must be escaped, one bit each, is tested inline in `assemble` below
+  ;; (as a function, called per 16 bytes, it took twice as long): a byte matches when the class
+  ;; bits of its low nibble ($lowClasses) and of its high nibble ($highClasses) meet (high
+  ;; nibble 0: NUL, CR; 2: " & '; 3: < >). The constants are locals set before the loop, as V8
+  ;; otherwise builds them again for every 16 bytes; bits past $end are cleared.
 
   ;; Copies $len bytes, 16 at a time: up to 15 bytes past the end are written (and read).
   (func $copy (param $to i32) (param $from i32) (param $len i32)
@@ -134,56 +133,6 @@
                         (br $bytes))))))))
           (br $each))))
     (i32.sub (local.get $o) (local.get $out)))
-
-  ;; Whether any value to escape among the $count pieces at $pieces (as for `assemble`, ends in
-  ;; bytes of the $length bytes at $values) holds a byte to escape: when none does and there
-  ;; are no static chunks, the values are the page. A log `assemble` would refuse gives 1.
-  (func (export "needsEscaping") (param $pieces i32) (param $count i32) (param $values i32)
-    (param $length i32) (result i32)
-    (local $j i32) (local $piece i32) (local $i i32) (local $end i32) (local $v v128)
-    (local $bits i32) (local $left i32)
-    (local $lowClasses v128) (local $highClasses v128) (local $lowNibble v128) (local $zero v128)
-    (local.set $lowClasses (v128.const i8x16 1 0 2 0 0 0 2 2 0 0 0 0 4 1 4 0))
-    (local.set $highClasses (v128.const i8x16 1 0 2 4 0 0 0 0 0 0 0 0 0 0 0 0))
-    (local.set $lowNibble (v128.const i8x16 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15 15))
-    (local.set $end (local.get $values))
-    (loop $each
-      (if (i32.lt_u (local.get $j) (local.get $count))
-        (then
-          (local.set $piece
-            (i32.load (i32.add (local.get $pieces) (i32.shl (local.get $j) (i32.const 2)))))
-          (local.set $j (i32.add (local.get $j) (i32.const 1)))
-          (if (i32.ge_s (local.get $piece) (i32.const 0))
-            (then
-              (local.set $i (local.get $end))
-              (local.set $end (i32.add (local.get $values)
-                (i32.shr_u (local.get $piece) (i32.const 1))))
-              (if (i32.or (i32.lt_u (local.get $end) (local.get $i))
-                    (i32.gt_u (local.get $end) (i32.add (local.get $values) (local.get $length))))
-                (then (return (i32.const 1))))
-              (if (i32.eqz (i32.and (local.get $piece) (i32.const 1)))
-                (then
-                  (loop $blocks
-                    (if (i32.lt_u (local.get $i) (local.get $end))
-                      (then
-                        (local.set $v (v128.load (local.get $i)))
-                        (local.set $bits (i8x16.bitmask (i8x16.ne
-                          (v128.and
-                            (i8x16.swizzle (local.get $lowClasses)
-                              (v128.and (local.get $v) (local.get $lowNibble)))
-                            (i8x16.swizzle (local.get $highClasses)
-                              (v128.and (i16x8.shr_u (local.get $v) (i32.const 4))
-                                (local.get $lowNibble))))
-                          (local.get $zero))))
-                        (local.set $left (i32.sub (local.get $end) (local.get $i)))
-                        (if (i32.lt_u (local.get $left) (i32.const 16))
-                          (then (local.set $bits (i32.and (local.get $bits)
-                            (i32.sub (i32.shl (i32.const 1) (local.get $left)) (i32.const 1))))))
-                        (if (local.get $bits) (then (return (i32.const 1))))
-                        (local.set $i (i32.add (local.get $i) (i32.const 16)))
-                        (br $blocks))))))))
-          (br $each))))
-    (i32.const 0))
 
   ;; Turns the value ends among the $count pieces at $pieces from UTF-16 units into bytes of
   ;; the $len bytes at $values (the UTF-8 of those units), in place, keeping the low bit.
