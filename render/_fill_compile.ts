@@ -172,6 +172,8 @@ interface Open {
   tag: string;
   /** The marked def this element opened, if any. */
   def: NodeDef | undefined;
+  /** Where the element's content starts in the source. */
+  contentStart: number;
 }
 
 const MARKER_FORMS = "expected [-]con:name, [-]rep:name, [-]sep:name or del[:name]";
@@ -244,7 +246,7 @@ class FillCompiler {
     const mark = this.#deleting > 0 ? undefined : attrs.find(([n]) => n === this.#marker);
     if (this.#deleting > 0) this.#deleting++;
     if (mark === undefined) {
-      this.#open.push({ tag, def: undefined });
+      this.#open.push({ tag, def: undefined, contentStart: end + 1 });
       return;
     }
     const value = mark[1].trim();
@@ -253,7 +255,7 @@ class FillCompiler {
         this.#fail(`bad marker ${this.#marker}="${value}"`, start);
       }
       this.#cut(this.#current, start, end + 1);
-      this.#open.push({ tag, def: undefined });
+      this.#open.push({ tag, def: undefined, contentStart: end + 1 });
       this.#deleting = 1;
       return;
     }
@@ -270,7 +272,7 @@ class FillCompiler {
     this.#register(def);
     this.#cut(this.#current, start, end + 1);
     this.#current.parts.push(def);
-    this.#open.push({ tag, def });
+    this.#open.push({ tag, def, contentStart: end + 1 });
     this.#containers.push(def);
   }
 
@@ -320,6 +322,7 @@ class FillCompiler {
     const top = this.#open.pop();
     if (top === undefined) return;
     const explicit = !implied || VOID.has(tag);
+    if (tag === "script") this.#checkScript(top.contentStart, start);
     if (this.#deleting > 0) {
       if (--this.#deleting > 0) return;
       if (!explicit) this.#fail(`<${tag}> marked del needs an explicit closing tag`, start);
@@ -333,6 +336,23 @@ class FillCompiler {
     if (implied) this.#fail(`marked <${tag}> needs an explicit closing tag </${tag}>`, def.offset);
     this.#cut(def, start, end + 1);
     def.close = this.#source.slice(start, end + 1);
+  }
+
+  /**
+   * Refuses `<!--` and `<script` in a script's text: they put a browser's tokenizer in the
+   * script's escaped states, where it may skip the `</script>` that ended the script here,
+   * and text filled after it would run as code.
+   */
+  #checkScript(from: number, to: number): void {
+    const found = /<!--|<script/i.exec(this.#source.slice(from, to));
+    if (found !== null) {
+      this.#fail(
+        `${
+          found[0].toLowerCase()
+        } inside a <script>: the browser may then not end the script at </script>; remove it`,
+        from + found.index,
+      );
+    }
   }
 
   get #current(): NodeDef {

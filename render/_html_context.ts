@@ -444,7 +444,25 @@ export class ContextScanner {
       case S.Style:
       case S.Script:
         if (this.#endsRawText(c)) return;
-        if (this.#s === S.Script) this.#js.step(c, this.#recent);
+        if (this.#s === S.Script) {
+          // `<!--` puts a browser's tokenizer in the script's escaped states, where a later
+          // `<script>` makes it skip the next `</script>`: where the script ends is then no
+          // longer where this scanner would end it. Values cannot write `<` here (the script
+          // escapers escape it), so refusing both in the static text is enough.
+          const escape = c === "-" && this.#recent.endsWith("<!-")
+            ? "<!--"
+            : (this.#recent + c).slice(-7).toLowerCase() === "<script"
+            ? "<script"
+            : "";
+          if (escape !== "") {
+            throw new ContextError(
+              `${escape} inside a <script>: the browser may then not end the script at ` +
+                "</script>; remove it",
+              Math.max(0, this.#index - escape.length + 1),
+            );
+          }
+          this.#js.step(c, this.#recent);
+        }
     }
   }
 

@@ -206,6 +206,20 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
     await refuses(`<<%= it.v %>>`, 1, 2, /tag name/);
     await refuses(`</<%= it.v %>>`, 1, 3, /tag name/);
   });
+  await t.step(
+    "<!-- or <script in a script's static text (the browser's escaped states)",
+    async () => {
+      // `<!--<script>` makes the browser skip the next </script>: the hole below would run as code.
+      await refuses(
+        `<script>var m = "<!--<script>";\n<!--</script><p>\n<%= it.v %>\n--></p><script>\n</script>`,
+        1,
+        18,
+        /<!-- inside a <script>/,
+      );
+      await refuses(`<script>\nvar a = 1; // <!-- old\n</script>`, 2, 15, /<!-- inside/);
+      await refuses(`<script>document.write("<SCRIPT src=x>")</script>`, 1, 25, /<script inside/);
+    },
+  );
   await t.step("the raw form is the author's responsibility and compiles", async () => {
     assert.equal(
       await render(

@@ -234,7 +234,8 @@ export class FillNode {
     } else if (value === null || value === undefined || value === false) text = false;
     else if (value === true) text = true;
     else if (value instanceof Trusted) {
-      text = value.value;
+      // A string now, whatever the object is: no user code runs while the page is written.
+      text = this.#string(value.value);
       if (key === "http-equiv" && this.#def.tag === "meta" && _isRefresh(text)) {
         // A refresh made at render time: a content set before it is a URL too, read as the
         // browser reads what is written.

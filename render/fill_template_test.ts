@@ -4,6 +4,7 @@ import {
   FillTemplate,
   TemplateRuntimeError,
   TemplateSyntaxError,
+  Trusted,
   trusted,
   UnsafeUrlError,
 } from "./mod.ts";
@@ -206,6 +207,16 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
   });
   await t.step("minus on a void element", () => {
     fails(`<br data-node="-con:a">`, 1, 1, /void element/);
+  });
+  await t.step("<!-- or <script in a script's text (the browser's escaped states)", () => {
+    // The browser would not end the script at its first </script>: `name` would be code.
+    fails(
+      `<script>var m = "<!--<script>";\n<!--</script><p><span data-node="-con:name">x</span>--></p><script>\n</script>`,
+      1,
+      18,
+      /<!-- inside a <script>/,
+    );
+    fails(`<p>\n<script>document.write("<Script>")</script>`, 2, 25, /<script inside a <script>/);
   });
   await t.step("a lone CR ends a line, as in the embedded engine", () => {
     fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
@@ -457,4 +468,21 @@ Deno.test("FillNode.omit() on a repetition leaves it and its separator out", () 
   assert.equal(render([1, 2]), "<p><b>0</b><i>, </i><b>3</b></p>");
   assert.equal(render([0, 3]), "<p><b>1</b><i>, </i><b>2</b></p>");
   assert.equal(render([0, 1, 2, 3]), "<p></p>");
+});
+
+Deno.test("a Trusted value cannot change after it is made, nor run code while a page is written", () => {
+  const t = trusted("/ok");
+  assert.ok(Object.isFrozen(t));
+  assert.throws(() => {
+    (t as { value: unknown }).value = "javascript:x";
+  }, TypeError);
+  // An object that passes for a Trusted, whose value's toString gives clean text, then markup.
+  let calls = 0;
+  const changing = { toString: () => (calls++ === 0 ? "clean" : `"><script>x()</script>`) };
+  const fake = Object.create(Trusted.prototype, { value: { value: changing } }) as Trusted;
+  const page = new FillTemplate(`<a data-node="con:a" href="#">x</a>`).instance();
+  page.node("a").attr("title", fake);
+  assert.equal(page.toString(), `<a href="#" title="clean">x</a>`);
+  assert.equal(page.toString(), `<a href="#" title="clean">x</a>`);
+  assert.equal(calls, 1);
 });

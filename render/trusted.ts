@@ -35,6 +35,8 @@ export class Trusted {
       throw new TypeError(`Cannot trust value: expected a string, got ${typeof value}`);
     }
     this.value = value;
+    // The value is checked once, here: it must not change after (a template writes it raw).
+    Object.freeze(this);
   }
 
   /**
