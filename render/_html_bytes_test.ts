@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import { assembleText, HtmlBytes, Pieces, StaticChunks } from "./_html_bytes.ts";
 import { buildHtmlBytesModule } from "./_html_bytes_build.ts";
-import { EmbeddedEngine, TemplateRuntimeError, TemplateSyntaxError } from "./mod.ts";
+import { EmbeddedEngine, FillEngine, TemplateRuntimeError, TemplateSyntaxError } from "./mod.ts";
 import { templates } from "./_test_files.ts";
 
 const encoder = new TextEncoder();
@@ -417,4 +417,35 @@ Deno.test({
     await buildHtmlBytesModule(),
     "stale: run deno run -A render/_html_bytes_build.ts",
   );
+});
+
+Deno.test("EmbeddedEngine: a function of a render writes nothing from a nested fill render", async () => {
+  // Outside tester, sixth round: FillEngine ran fill functions on the caller's turn, so an
+  // embedded render's helper called from a fill nested in it wrote into the embedded page,
+  // before and after the fill's await.
+  await using tmp = await templates({
+    "a.ehtml": "<% it.shared.f = (x) => { %>[<%= x %>]<% } %>start|<% it.nested() %>|end",
+    "aa.ehtml": "<% it.shared.f = (x) => { %>[<%= x %>]<% } %>start|<% await it.nested() %>|end",
+    "f.html": `<p data-node="con:p">x</p>`,
+  });
+  const embedded = new EmbeddedEngine({ searchPath: [tmp.dir] });
+  const fill = new FillEngine({ searchPath: [tmp.dir] });
+  await fill.render("f", {}); // cached: the fill runs at once
+  for (const method of ["render", "renderBytes"] as const) {
+    for (const name of ["a", "aa"]) {
+      const shared: { f?: (x: string) => void } = {};
+      let inner!: Promise<string>;
+      const nested = () =>
+        inner = fill.render("f", async (page) => {
+          shared.f!("SECRET-1");
+          await null;
+          shared.f!("SECRET-2");
+          page.node("p").text("ok");
+        });
+      const page = await embedded[method](name, { shared, nested });
+      const text = typeof page === "string" ? page : new TextDecoder().decode(page);
+      assert.equal(text, "start||end", `${method} ${name}`);
+      assert.equal(await inner, "<p>ok</p>");
+    }
+  }
 });
