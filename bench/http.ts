@@ -33,6 +33,23 @@ type StackName = string;
 
 type Server = ServerProcess;
 
+const scenarios: [string, string, string, boolean][] = [
+  ["hello", "hello: GET /hello", "/hello", false],
+  [
+    "page-returning",
+    "realistic page, returning visitor (256 sessions, cookie sent back)",
+    "/page",
+    true,
+  ],
+  ["page-new", "realistic page, new visitor (no cookie)", "/page", false],
+  [
+    "page-fill-returning",
+    "realistic page through pubkit's fill engine (raw and Hono: their /page), returning visitor",
+    "/fill",
+    true,
+  ],
+];
+
 interface Run {
   requests: number;
   rps: number;
@@ -180,7 +197,7 @@ async function scenario(title: string, path: string, returning: boolean): Promis
   const scripts = new Map<Server, string>();
   for (const s of servers) {
     const cookies = returning ? await sessionCookies(s.port, 256) : [];
-    scripts.set(s, luaScript(path, cookies));
+    scripts.set(s, luaScript(pathFor(s, path), cookies));
     await wrk(s.port, scripts.get(s)!, 2); // warm-up
   }
   const runs = new Map<Server, Run[]>(servers.map((s) => [s, []]));
@@ -290,19 +307,13 @@ async function rssGrowth(): Promise<string> {
   ].join("\n");
 }
 
-const scenarios: [string, string, string, boolean][] = [
-  ["hello", "hello: GET /hello", "/hello", false],
-  [
-    "page-returning",
-    "realistic page, returning visitor (256 sessions, cookie sent back)",
-    "/page",
-    true,
-  ],
-  ["page-new", "realistic page, new visitor (no cookie)", "/page", false],
-];
 function scenarioCount(): number {
-  return ONLY ? ONLY.split(",").length : 3;
+  return ONLY ? ONLY.split(",").length : scenarios.length;
 }
+
+/** The path a stack serves a scenario at: `/fill` is pubkit's alone; the others serve `/page`. */
+const pathFor = (server: Server, path: string) =>
+  path === "/fill" && !server.name.startsWith("pubkit") ? "/page" : path;
 
 try {
   console.log(`# HTTP load (${new Date().toISOString()}, site ${SITE})\n`);
