@@ -38,6 +38,7 @@ const KEYS = new Set(["file", "attribute"]);
  * | attribute value | — | `x` HTML-escaped in double quotes |
  * | URL attribute (`href`, `src`, `action`, `formaction`, `srcset`, `xlink:href`, `poster`, `ping`, `data`, …), `content` of `<meta http-equiv="refresh">` (a static `http-equiv` read after character references, `&#82;efresh`, or a trusted one set with `attr()`), `to`/`from`/`by`/`values` of SVG animation elements | — | URL policy; a refused URL throws `UnsafeUrlError` |
  * | `<script>`, `<style>` | `TypeError` (no escaping makes text safe there) | — |
+ * | `<!--` or `<script` in a `<script>`'s text (a browser may then skip its `</script>`) | `TemplateSyntaxError` when the template compiles | — |
  * | `style`, `on…`, `srcdoc`, `http-equiv`, an animation's `attributeName` | — | `UnsafeUrlError` unless trusted |
  * | attribute name | — | validated (`TypeError`) |
  *
@@ -73,7 +74,7 @@ export class FillTemplate {
    * @param source The HTML.
    * @param options Error file name and marker attribute.
    * @throws {TemplateSyntaxError} On a bad marker, a duplicate sibling name, a marked element without
-   *   an explicit closing tag, or a `sep` without its `rep`.
+   *   an explicit closing tag, a `sep` without its `rep`, or `<!--` or `<script` in a script.
    * @throws {RangeError} On an unknown option.
    */
   constructor(source: string, options: FillTemplateOptions = {}) {
