@@ -108,6 +108,8 @@ const VOID = new Set([
   "wbr",
 ]);
 const RAW_TEXT = new Set(["script", "style"]);
+/** Elements whose content a browser reads as text to their first end tag; the parser does not. */
+const BROWSER_RAW_TEXT = new Set(["noscript", "xmp", "iframe", "noembed", "noframes"]);
 const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
 /** No name passed to `attr()` equals it. */
 const NO_ATTRIBUTE = Symbol("no attribute");
@@ -250,6 +252,12 @@ class FillCompiler {
       return;
     }
     const value = mark[1].trim();
+    const code = this.#open.find((o) => RAW_TEXT.has(o.tag));
+    if (code !== undefined && !DEL.test(value) && !/^-?del:/.test(value)) {
+      // Inside <svg>, or after a tag that leaves it for the browser (`<svg><p>`), the parser
+      // reads elements there; what is filled in would be script or CSS.
+      this.#fail(`a marked node inside <${code.tag}>: what it holds would be code`, start);
+    }
     if (DEL.test(value) || /^-?del:/.test(value)) {
       if (!DEL.test(value) && !MARK.test(value)) {
         this.#fail(`bad marker ${this.#marker}="${value}"`, start);
@@ -323,6 +331,7 @@ class FillCompiler {
     if (top === undefined) return;
     const explicit = !implied || VOID.has(tag);
     if (tag === "script") this.#checkScript(top.contentStart, start);
+    if (BROWSER_RAW_TEXT.has(tag)) this.#checkRawTextEnd(tag, top.contentStart, start);
     if (this.#deleting > 0) {
       if (--this.#deleting > 0) return;
       if (!explicit) this.#fail(`<${tag}> marked del needs an explicit closing tag`, start);
@@ -351,6 +360,21 @@ class FillCompiler {
           found[0].toLowerCase()
         } inside a <script>: the browser may then not end the script at </script>; remove it`,
         from + found.index,
+      );
+    }
+  }
+
+  /**
+   * Refuses a raw text element (to a browser, not to the parser) that the browser ends before
+   * the parser does: at a `</noscript` inside what the parser reads as an attribute value, say,
+   * after which the browser reads markup the parser took for text.
+   */
+  #checkRawTextEnd(tag: string, from: number, end: number): void {
+    const first = this.#source.slice(from, end).toLowerCase().indexOf(`</${tag}`);
+    if (first !== -1) {
+      this.#fail(
+        `the browser ends <${tag}> here, before its end tag: remove this text`,
+        from + first,
       );
     }
   }

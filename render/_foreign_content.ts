@@ -8,8 +8,10 @@
 // <title>, MathML text elements, an HTML annotation-xml) elements are HTML again.
 //
 // The model keeps only the foreign elements: an end tag closes the innermost open one of its
-// name and is otherwise ignored. A template whose end tags close an HTML ancestor of the
-// <svg> (`<div><svg></div>`) is read as still in SVG, which refuses more holes, not fewer.
+// name. In foreign content an end tag that closes none is read as closing an HTML ancestor
+// (`<div><svg></div>` leaves the SVG): where the browser ignores it and stays in SVG, a value
+// is escaped for HTML, which is safe there too (the script escapers escape `<` and `&`), while
+// the opposite mistake made `<xmp>` after `</div>` markup instead of raw text.
 
 import { _decodeAttribute } from "./_url_policy.ts";
 
@@ -109,7 +111,10 @@ export class ForeignContent {
     return true;
   }
 
-  /** An end tag: closes the innermost open foreign element of that name, if any. */
+  /**
+   * An end tag: closes the innermost open foreign element of that name; in foreign content,
+   * one that closes none leaves it (it may close an HTML ancestor: `<div><svg></div>`).
+   */
   endTag(tag: string): void {
     if (this.inForeign() && (tag === "p" || tag === "br")) {
       this.#leave();
@@ -121,6 +126,7 @@ export class ForeignContent {
         return;
       }
     }
+    if (this.inForeign()) this.#leave();
   }
 
   /** The innermost open foreign `style` or `script` (whose text is CSS or script), if any. */

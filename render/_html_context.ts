@@ -88,6 +88,9 @@ const JSON_TYPES = new Set([
 const JS_TYPES =
   /^(?:|module|(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/jscript|text\/livescript)$/;
 const RAW_HINT = "; write <%~ %> if the value is safe there (the author's responsibility)";
+/** Static text that a value could finish into an end tag; in a script also `<!--`, `<script`. */
+const PARTIAL_END_TAG = /<(?:\/[A-Za-z]*)?$/;
+const PARTIAL_SCRIPT_TAG = /<(?:\/?[A-Za-z]*|!-?)$/;
 
 function isLetter(c: string): boolean {
   const k = c.charCodeAt(0) | 32;
@@ -171,10 +174,14 @@ export class ContextScanner {
 
   #holeHere(): Hole {
     switch (this.#s) {
-      case S.Text:
       case S.Comment:
-      case S.Bogus:
-      case S.CData: {
+        throw new ContextError(
+          `a value in an HTML comment, where it could end the comment (-- or --!)${RAW_HINT}`,
+        );
+      case S.CData:
+        throw new ContextError(`a value in a CDATA section, where it could end it (]])${RAW_HINT}`);
+      case S.Text:
+      case S.Bogus: {
         const raw = this.#foreign.rawTextOpen();
         if (raw === "style") {
           throw new ContextError(`a value in CSS (<style> in <svg> or <math>)${RAW_HINT}`);
@@ -188,6 +195,7 @@ export class ContextScanner {
         return { kind: "html" };
       }
       case S.RawText:
+        this.#checkPartialTag(PARTIAL_END_TAG, `</${this.#rawEnd}`);
         return { kind: "html" };
       case S.TagOpen:
       case S.EndTagOpen:
@@ -220,11 +228,29 @@ export class ContextScanner {
       throw new ContextError(`a value in a <script> of an unknown type${RAW_HINT}`);
     }
     const kind = this.#js.hole();
+    // JSON (a value in code) starts with a quote, a digit, a space, a bracket or true, false or
+    // null: it finishes none of these; the string escaper lets letters, `-` and `!` through.
+    if (kind === "jsString") this.#checkPartialTag(PARTIAL_SCRIPT_TAG, "</script, <!--, <script");
+    if (kind === "unknown") throw new ContextError(`${this.#js.unknownReason}${RAW_HINT}`);
     if (kind === "regex") {
       throw new ContextError(`a value in a JavaScript regular expression${RAW_HINT}`);
     }
     if (kind === "comment") throw new ContextError(`a value in a JavaScript comment${RAW_HINT}`);
     return { kind };
+  }
+
+  /**
+   * A value cannot write `<` (every escaper escapes it), but it can finish what static text
+   * just before it starts: `</` and a name ends a raw text element or a script early; `<!--`
+   * and `<script` put a script in its escaped states, where it may not end at `</script>`.
+   */
+  #checkPartialTag(partial: RegExp, tags: string): void {
+    const started = partial.exec(this.#recent);
+    if (started === null) return;
+    throw new ContextError(
+      `a value right after "${started[0]}" in <${this.#rawEnd}>: with it the browser could read ` +
+        `a tag there (${tags})${RAW_HINT}`,
+    );
   }
 
   #attributeHole(): Hole {

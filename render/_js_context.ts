@@ -20,6 +20,8 @@ const enum Js {
   RegexClass,
   LineComment,
   BlockComment,
+  /** Where the lexer cannot tell how the browser reads what follows (see `unknownReason`). */
+  Unknown,
 }
 
 // After these words a `/` starts a regular expression, not a division.
@@ -40,8 +42,12 @@ const REGEX_AFTER_WORD = new Set([
   "of",
 ]);
 
+// Before these words' `(…)` a `)` ends a condition, and a `/` after it starts a regular
+// expression (`if (s) /"/.test(s)`); after any other `)` it divides.
+const CONDITION_WORDS = new Set(["if", "while", "for", "with"]);
+
 /** Where in a script a hole is: the escaper for it, or why none fits. */
-export type JsHole = "jsString" | "jsValue" | "regex" | "comment";
+export type JsHole = "jsString" | "jsValue" | "regex" | "comment" | "unknown";
 
 /** Follows a script's static text one character at a time. */
 export class JsLexer {
@@ -52,6 +58,18 @@ export class JsLexer {
   /** The last significant character and word (decide regex vs division). */
   #last = "";
   #word = "";
+  /** The word was written after a `.` (a property name, not a keyword). */
+  #property = false;
+  /** A `\` then CR was read in a string: an LF next continues the same line break. */
+  #continued = false;
+  /** For each open `(`: whether it holds a condition (`if (`, `while (`, …). */
+  #parens: boolean[] = [];
+  /** The `)` just read closed a condition. */
+  #condition = false;
+  /** The significant text of the current line so far (a `-->` at its start is a comment). */
+  #line = "";
+  /** Why the lexer stopped (in state Unknown). */
+  unknownReason = "";
 
   /** Starts a new script. */
   reset(): void {
@@ -60,6 +78,18 @@ export class JsLexer {
     this.#escaped = false;
     this.#last = "";
     this.#word = "";
+    this.#property = false;
+    this.#continued = false;
+    this.#parens = [];
+    this.#condition = false;
+    this.#line = "";
+    this.unknownReason = "";
+  }
+
+  /** Stops reading: every value after this point in the script is refused, saying why. */
+  #unknown(reason: string): void {
+    this.#js = Js.Unknown;
+    this.unknownReason = `a value after ${reason}`;
   }
 
   /** What a hole here is. */
@@ -76,6 +106,8 @@ export class JsLexer {
       case Js.Regex:
       case Js.RegexClass:
         return "regex";
+      case Js.Unknown:
+        return "unknown";
       default:
         return "comment";
     }
@@ -91,11 +123,33 @@ export class JsLexer {
   #regexAllowed(): boolean {
     const last = this.#last;
     if (last === "") return true;
-    if (REGEX_AFTER_WORD.has(this.#word)) return true;
-    return !(isWordChar(last) || last === ")" || last === "]" || last === "}");
+    if (REGEX_AFTER_WORD.has(this.#word) && !this.#property) return true;
+    if (last === ")") return this.#condition;
+    return !(isWordChar(last) || last === "]" || last === "}");
+  }
+
+  /** A `/` whose meaning (division or regular expression) the lexer cannot tell. */
+  #ambiguousSlash(): boolean {
+    const last = this.#last;
+    if (last === "}") return true; // a block's end, or an object literal's
+    // After `++` or `--` a `/` divides when they were postfix (`a++ / b`), not otherwise.
+    return (last === "+" || last === "-") && this.#line.endsWith(last + last + "/");
   }
 
   step(c: string, recent: string): void {
+    if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") {
+      this.#line = "";
+      // A string cannot hold a CR or LF unless a `\` continues the line: where one does, the
+      // lexer has misread the script (a comment form it does not know, say).
+      if ((this.#js === Js.DQ || this.#js === Js.SQ) && (c === "\n" || c === "\r")) {
+        const continued = this.#escaped || (this.#continued && c === "\n");
+        this.#escaped = false;
+        this.#continued = continued && c === "\r";
+        if (!continued) this.#unknown("a line break inside a JavaScript string");
+        return;
+      }
+    } else if (this.#js === Js.Code && !isSpace(c)) this.#line += c;
+    this.#continued = false;
     switch (this.#js) {
       case Js.Code: {
         const braces = this.#braces;
@@ -105,21 +159,35 @@ export class JsLexer {
         else if (c === "/") {
           this.#js = Js.Slash;
           return;
+        } else if (c === ">" && this.#line === "-->") {
+          // A line that starts with `-->` is a comment (JavaScript's Annex B, in a browser).
+          this.#js = Js.LineComment;
+          return;
         } else if (c === "{" && braces.length > 0) braces[braces.length - 1]++;
         else if (c === "}" && braces.length > 0 && braces[braces.length - 1]-- === 0) {
           braces.pop();
           this.#js = Js.Template;
           return;
-        }
+        } else if (c === "(") this.#parens.push(CONDITION_WORDS.has(this.#word) && !this.#property);
         if (isSpace(c)) return;
-        this.#word = isWordChar(c) ? (isWordChar(this.#last) ? this.#word + c : c) : "";
+        this.#condition = c === ")" && (this.#parens.pop() ?? false);
+        if (isWordChar(c)) {
+          if (!isWordChar(this.#last)) {
+            this.#property = this.#last === ".";
+            this.#word = c;
+          } else this.#word += c;
+        } else this.#word = "";
         this.#last = c;
         return;
       }
       case Js.Slash:
         if (c === "/") this.#js = Js.LineComment;
         else if (c === "*") this.#js = Js.BlockComment;
-        else if (this.#regexAllowed()) {
+        else if (this.#ambiguousSlash()) {
+          this.#unknown(
+            `a "/" after "${this.#last}", which may start a regular expression or divide`,
+          );
+        } else if (this.#regexAllowed()) {
           this.#js = Js.Regex;
           this.step(c, recent);
         } else {

@@ -218,6 +218,32 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
     );
     fails(`<p>\n<script>document.write("<Script>")</script>`, 2, 25, /<script inside a <script>/);
   });
+  await t.step("a marked node inside <script> or <style>, in any namespace", () => {
+    // Outside tester, seventh round: text() into a node inside an SVG <script> ran; after
+    // `<svg><p>` the browser reads the <script> as HTML, the parser still as SVG.
+    fails(
+      `<svg><script><tspan data-node="-con:x"></tspan></script></svg>`,
+      1,
+      14,
+      /inside <script>/,
+    );
+    fails(`<svg><p></p><script><b data-node="-con:x"></b></script>`, 1, 21, /inside <script>/);
+    fails(`<svg><style><b data-node="con:x"></b></style></svg>`, 1, 13, /inside <style>/);
+  });
+  await t.step("a raw text element the browser ends before the parser does", () => {
+    // The browser ends <noscript> at the first </noscript>, here inside an attribute value:
+    // the marked node after it would be inside the <script> that follows.
+    fails(
+      `<noscript><p title="</noscript><script>/*"></p></noscript>*/<i data-node="-con:x"></i></script>`,
+      1,
+      21,
+      /ends <noscript> here/,
+    );
+    assert.equal(
+      new FillTemplate(`<noscript><p data-node="con:x">a</p></noscript>`).instance().toString(),
+      `<noscript><p>a</p></noscript>`,
+    );
+  });
   await t.step("a lone CR ends a line, as in the embedded engine", () => {
     fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
   });

@@ -126,12 +126,6 @@ const CONTEXTS: Context[] = [
     read: `el.getAttribute("title")`,
     expect: asParsed,
   },
-  {
-    name: "comment",
-    embedded: `<div ${slot}><!-- <%= v %> --></div>`,
-    read: `String(el.childNodes.length === 1 && el.firstChild.nodeType === 8)`,
-    expect: () => "true",
-  },
   ...[["a", "href"], ["img", "src"], ["button", "formaction"], ["video", "poster"]].map(
     ([tag, attribute]): Context => ({
       name: `URL attribute ${tag} ${attribute}`,
