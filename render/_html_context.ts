@@ -79,12 +79,8 @@ const OPEN_REFERENCE = /&(?:#[xX]?[0-9a-fA-F]*|[A-Za-z][A-Za-z0-9]*)?$/;
 const RAW_TEXT = new Set(["title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"]);
 const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
 const ANIMATION_VALUES = new Set(["to", "from", "values", "by"]);
-const JSON_TYPES = new Set([
-  "application/json",
-  "application/ld+json",
-  "importmap",
-  "speculationrules",
-]);
+// Not "importmap": a value there could map a module to any script.
+const JSON_TYPES = new Set(["application/json", "application/ld+json", "speculationrules"]);
 const JS_TYPES =
   /^(?:|module|(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/jscript|text\/livescript)$/;
 const RAW_HINT = "; write <%~ %> if the value is safe there (the author's responsibility)";
@@ -519,6 +515,9 @@ export class ContextScanner {
     else if (name === "style") this.#refuse(V.Refused, "a style attribute (CSS)");
     else if (name === "srcdoc") this.#refuse(V.Refused, "srcdoc (HTML in an attribute)");
     else if (tag === "script" && name === "type") this.#refuse(V.Refused, "a <script> type");
+    // The URL policy refuses script schemes, not sites: a value there could load any script.
+    else if (tag === "script" && name === "src") this.#refuse(V.Refused, "a <script> src");
+    else if (tag === "base" && name === "href") this.#refuse(V.Refused, "a <base> href");
     else if (name === "http-equiv") this.#refuse(V.Refused, "http-equiv");
     else if (name === "srcset" || name === "imagesrcset") this.#valueKind = V.Srcset;
     else if (_isUrlAttributeLower(name)) this.#valueKind = V.Url;

@@ -57,10 +57,12 @@ function schemeRefused(candidate: string, allowImageData: boolean): boolean {
  *
  * @param name Lowercase attribute name, known to take a URL.
  * @param value The value.
- * @param tag The element's tag name.
+ * @param tag The element's tag name, lowercase.
  * @returns Whether the value may be used.
  */
 export function _urlAllowed(name: string, value: string, tag: string | undefined): boolean {
+  // A script's src and a <base href> load code from wherever they point: no value is safe.
+  if ((name === "src" && tag === "script") || (name === "href" && tag === "base")) return false;
   // "/", "?" and "#" start relative URLs, and a character reference cannot replace them: the
   // common case, small enough for V8 to inline where the policy is called.
   const first = value.charCodeAt(0);

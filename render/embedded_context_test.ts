@@ -240,6 +240,18 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       `<script>for (let i = 0; i<3; i++);</script>`,
     );
   });
+  await t.step("where a value would choose a script to load", async () => {
+    // Outside tester, seventh round: the URL policy refuses script schemes, not sites.
+    await refuses(`<script src="<%= it.v %>"></script>`, 1, 14, /a <script> src/);
+    await refuses(`<script src="/<%= it.v %>"></script>`, 1, 15, /a <script> src/);
+    await refuses(`<base href="<%= it.v %>">`, 1, 13, /a <base> href/);
+    await refuses(
+      `<script type="importmap">{"imports": {"a": "<%= it.v %>"}}</script>`,
+      1,
+      45,
+      /type/,
+    );
+  });
   await t.step("JavaScript the lexer cannot read with certainty", async () => {
     // A `-->` line is a comment in a browser: the quote in "Don't" opens no string.
     assert.equal(

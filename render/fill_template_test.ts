@@ -2,6 +2,7 @@ import assert from "node:assert/strict";
 import {
   type FillNode,
   FillTemplate,
+  isSafeUrl,
   TemplateRuntimeError,
   TemplateSyntaxError,
   Trusted,
@@ -511,4 +512,22 @@ Deno.test("a Trusted value cannot change after it is made, nor run code while a 
   assert.equal(page.toString(), `<a href="#" title="clean">x</a>`);
   assert.equal(page.toString(), `<a href="#" title="clean">x</a>`);
   assert.equal(calls, 1);
+});
+
+Deno.test("FillNode.attr() refuses a script's src and a <base href> unless trusted", () => {
+  // Outside tester, seventh round: any https: URL there loads the site's script from elsewhere.
+  const page = new FillTemplate(
+    `<script data-node="con:s"></script><base data-node="con:b"><a data-node="con:a">x</a>`,
+  ).instance();
+  assert.throws(() => page.node("s").attr("src", "https://cdn.example/x.js"), UnsafeUrlError);
+  assert.throws(() => page.node("s").attr("SRC", "/app.js"), UnsafeUrlError);
+  assert.throws(() => page.node("b").attr("href", "https://example.com/"), UnsafeUrlError);
+  page.node("s").attr("src", trusted("/app.js"));
+  page.node("a").attr("href", "https://example.com/");
+  assert.equal(
+    page.toString(),
+    `<script src="/app.js"></script><base><a href="https://example.com/">x</a>`,
+  );
+  assert.equal(isSafeUrl("src", "https://cdn.example/x.js", { tag: "SCRIPT" }), false);
+  assert.equal(isSafeUrl("src", "https://cdn.example/x.png", { tag: "img" }), true);
 });

@@ -8,7 +8,10 @@ import { _isUrlAttributeLower, _urlAllowed } from "./_url_policy.ts";
 
 /** Options for {@linkcode isSafeUrl} and {@linkcode safeUrl}. */
 export interface SafeUrlOptions {
-  /** The element's tag name; `data:image/…` is allowed only for `img` `src`/`srcset`. */
+  /**
+   * The element's tag name; `data:image/…` is allowed only for `img` `src`/`srcset`, and a
+   * `script` `src` or a `base` `href` refuses every value (it would load any script).
+   */
   tag?: string;
 }
 
@@ -42,5 +45,5 @@ export interface SafeUrlOptions {
 export function isSafeUrl(attribute: string, value: string, options?: SafeUrlOptions): boolean {
   const name = attribute.toLowerCase();
   if (!_isUrlAttributeLower(name)) return true;
-  return _urlAllowed(name, value, options?.tag);
+  return _urlAllowed(name, value, options?.tag?.toLowerCase());
 }
