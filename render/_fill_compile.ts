@@ -108,6 +108,7 @@ const VOID = new Set([
   "wbr",
 ]);
 const RAW_TEXT = new Set(["script", "style"]);
+const RCDATA = new Set(["title", "textarea"]);
 /** Elements whose content a browser reads as text to their first end tag; the parser does not. */
 const BROWSER_RAW_TEXT = new Set(["noscript", "xmp", "iframe", "noembed", "noframes"]);
 const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
@@ -195,6 +196,8 @@ class FillCompiler {
   readonly #open: Open[] = [];
   /** Offset of the first source character not yet copied into a part. */
   #cursor = 0;
+  /** The source in lowercase, made when first needed. */
+  #lowerSource: string | undefined;
   /** Depth inside a del element (0 outside). */
   #deleting = 0;
   #attrs: [string, string, string | null | undefined][] = [];
@@ -252,11 +255,11 @@ class FillCompiler {
       return;
     }
     const value = mark[1].trim();
-    const code = this.#open.find((o) => RAW_TEXT.has(o.tag));
+    const code = this.#open.find((o) => RAW_TEXT.has(o.tag))?.tag ?? this.#codeAround(start);
     if (code !== undefined && !DEL.test(value) && !/^-?del:/.test(value)) {
       // Inside <svg>, or after a tag that leaves it for the browser (`<svg><p>`), the parser
       // reads elements there; what is filled in would be script or CSS.
-      this.#fail(`a marked node inside <${code.tag}>: what it holds would be code`, start);
+      this.#fail(`a marked node inside <${code}>: what it holds would be code`, start);
     }
     if (DEL.test(value) || /^-?del:/.test(value)) {
       if (!DEL.test(value) && !MARK.test(value)) {
@@ -332,6 +335,9 @@ class FillCompiler {
     const explicit = !implied || VOID.has(tag);
     if (tag === "script") this.#checkScript(top.contentStart, start);
     if (BROWSER_RAW_TEXT.has(tag)) this.#checkRawTextEnd(tag, top.contentStart, start);
+    if (RAW_TEXT.has(tag) || RCDATA.has(tag) || BROWSER_RAW_TEXT.has(tag)) {
+      this.#checkForeignRawText(tag, top.contentStart, start);
+    }
     if (this.#deleting > 0) {
       if (--this.#deleting > 0) return;
       if (!explicit) this.#fail(`<${tag}> marked del needs an explicit closing tag`, start);
@@ -360,6 +366,37 @@ class FillCompiler {
           found[0].toLowerCase()
         } inside a <script>: the browser may then not end the script at </script>; remove it`,
         from + found.index,
+      );
+    }
+  }
+
+  /**
+   * `script` or `style` when `offset` lies between `<script` and the first `</script` after
+   * it (or the same for `style`) in the source: where a browser reading it as HTML takes
+   * everything for code, whatever the parser's idea of the namespace and of implied end tags.
+   */
+  #codeAround(offset: number): string | undefined {
+    const source = this.#lowerSource ??= this.#source.toLowerCase();
+    for (const tag of RAW_TEXT) {
+      const open = offset === 0 ? -1 : source.lastIndexOf(`<${tag}`, offset - 1);
+      if (open === -1) continue;
+      const close = source.indexOf(`</${tag}`, open);
+      if (close === -1 || close > offset) return tag;
+    }
+    return undefined;
+  }
+
+  /**
+   * Refuses markup inside a raw text element in SVG or MathML: there a browser reads it as
+   * elements (or as text, in an integration point) where the parser may not.
+   */
+  #checkForeignRawText(tag: string, from: number, to: number): void {
+    if (!this.#open.some((o) => o.tag === "svg" || o.tag === "math")) return;
+    const markup = /<[A-Za-z/!?]/.exec(this.#source.slice(from, to));
+    if (markup !== null) {
+      this.#fail(
+        `markup inside <${tag}> in <svg> or <math>: the browser may read it otherwise; remove it`,
+        from + markup.index,
       );
     }
   }

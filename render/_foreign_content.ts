@@ -8,10 +8,9 @@
 // <title>, MathML text elements, an HTML annotation-xml) elements are HTML again.
 //
 // The model keeps only the foreign elements: an end tag closes the innermost open one of its
-// name. In foreign content an end tag that closes none is read as closing an HTML ancestor
-// (`<div><svg></div>` leaves the SVG): where the browser ignores it and stays in SVG, a value
-// is escaped for HTML, which is safe there too (the script escapers escape `<` and `&`), while
-// the opposite mistake made `<xmp>` after `</div>` markup instead of raw text.
+// name. In foreign content an end tag that closes none may close an HTML ancestor (and leave
+// the SVG) or be ignored (and stay in it), depending on HTML elements the model does not keep:
+// the scanner refuses the template there, as either guess let a value through.
 
 import { _decodeAttribute } from "./_url_policy.ts";
 
@@ -112,21 +111,28 @@ export class ForeignContent {
   }
 
   /**
-   * An end tag: closes the innermost open foreign element of that name; in foreign content,
-   * one that closes none leaves it (it may close an HTML ancestor: `<div><svg></div>`).
+   * An end tag: closes the innermost open foreign element of that name. Returns `false` for
+   * one in foreign content that closes none: it closes an HTML ancestor (`<div><svg></div>`
+   * leaves the SVG) or is ignored (`<div><svg></span>` stays in it), which depends on HTML
+   * elements this model does not keep.
    */
-  endTag(tag: string): void {
+  endTag(tag: string): boolean {
     if (this.inForeign() && (tag === "p" || tag === "br")) {
       this.#leave();
-      return;
+      return true;
     }
     for (let i = this.#open.length - 1; i >= 0; i--) {
       if (this.#open[i].tag === tag) {
         this.#open.length = i;
-        return;
+        return true;
       }
     }
-    if (this.inForeign()) this.#leave();
+    return !this.inForeign();
+  }
+
+  /** Whether the innermost open element is SVG or MathML, an integration point included. */
+  inForeignElement(): boolean {
+    return this.#open.length > 0;
   }
 
   /** The innermost open foreign `style` or `script` (whose text is CSS or script), if any. */

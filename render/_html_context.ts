@@ -79,6 +79,8 @@ const OPEN_REFERENCE = /&(?:#[xX]?[0-9a-fA-F]*|[A-Za-z][A-Za-z0-9]*)?$/;
 const RAW_TEXT = new Set(["title", "textarea", "xmp", "iframe", "noembed", "noframes", "noscript"]);
 const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
 const ANIMATION_VALUES = new Set(["to", "from", "values", "by"]);
+/** The attributes a script is loaded from (`href`, `xlink:href`: SVG's <script>). */
+const SCRIPT_URL = new Set(["src", "href", "xlink:href"]);
 // Not "importmap": a value there could map a module to any script.
 const JSON_TYPES = new Set(["application/json", "application/ld+json", "speculationrules"]);
 const JS_TYPES =
@@ -386,7 +388,13 @@ export class ContextScanner {
         return;
       case S.EndTagName:
         if (c === ">") {
-          if (!this.#rawEnded) this.#foreign.endTag(this.#endTag);
+          if (!this.#rawEnded && !this.#foreign.endTag(this.#endTag)) {
+            throw new ContextError(
+              `</${this.#endTag}> inside <svg> or <math> closes none of their elements: the ` +
+                "browser may leave them here or not; close them first",
+              this.#index,
+            );
+          }
           this.#rawEnded = false;
           this.#s = S.Text;
         } else if (isSpace(c) || c === "/") this.#endTagDone = true;
@@ -405,8 +413,17 @@ export class ContextScanner {
         return;
       case S.Bogus:
         if (c === ">") this.#s = S.Text;
-        else if (c === "[" && this.#foreign.inForeign() && this.#recent.endsWith("<![CDATA")) {
-          this.#s = S.CData;
+        else if (c === "[" && this.#recent.endsWith("<![CDATA")) {
+          if (this.#foreign.inForeign()) this.#s = S.CData;
+          else if (this.#foreign.inForeignElement()) {
+            // In an integration point (<mi>, <foreignObject>) CDATA is a section or a bogus
+            // comment depending on HTML elements the model does not keep.
+            throw new ContextError(
+              "<![CDATA[ inside an SVG or MathML element whose children are HTML: the browser " +
+                "may read a CDATA section or a comment; remove it",
+              this.#index,
+            );
+          }
         }
         return;
       case S.CData:
@@ -516,8 +533,9 @@ export class ContextScanner {
     else if (name === "srcdoc") this.#refuse(V.Refused, "srcdoc (HTML in an attribute)");
     else if (tag === "script" && name === "type") this.#refuse(V.Refused, "a <script> type");
     // The URL policy refuses script schemes, not sites: a value there could load any script.
-    else if (tag === "script" && name === "src") this.#refuse(V.Refused, "a <script> src");
-    else if (tag === "base" && name === "href") this.#refuse(V.Refused, "a <base> href");
+    else if (tag === "script" && SCRIPT_URL.has(name)) {
+      this.#refuse(V.Refused, `a <script> ${name}`);
+    } else if (tag === "base" && name === "href") this.#refuse(V.Refused, "a <base> href");
     else if (name === "http-equiv") this.#refuse(V.Refused, "http-equiv");
     else if (name === "srcset" || name === "imagesrcset") this.#valueKind = V.Srcset;
     else if (_isUrlAttributeLower(name)) this.#valueKind = V.Url;

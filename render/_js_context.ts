@@ -6,8 +6,9 @@ export function isSpace(c: string): boolean {
   return c === " " || c === "\t" || c === "\n" || c === "\f" || c === "\r";
 }
 
+/** A character of an identifier (any script's letters: `π / 2` divides). */
 function isWordChar(c: string): boolean {
-  return /[\w$]/.test(c);
+  return /[\p{ID_Continue}$\u200c\u200d]/u.test(c);
 }
 
 const enum Js {
@@ -37,10 +38,9 @@ const REGEX_AFTER_WORD = new Set([
   "delete",
   "void",
   "throw",
-  "yield",
-  "await",
-  "of",
 ]);
+// These may be keywords (a regular expression may follow) or names (a `/` divides).
+const AMBIGUOUS_WORDS = new Set(["yield", "await", "of", "async", "let", "get", "set", "static"]);
 
 // Before these words' `(…)` a `)` ends a condition, and a `/` after it starts a regular
 // expression (`if (s) /"/.test(s)`); after any other `)` it divides.
@@ -58,8 +58,10 @@ export class JsLexer {
   /** The last significant character and word (decide regex vs division). */
   #last = "";
   #word = "";
-  /** The word was written after a `.` (a property name, not a keyword). */
+  /** The word was written after a `.` or `#` (a property name, not a keyword). */
   #property = false;
+  /** The last character of a template literal was an unescaped `$` (a `{` starts `${`). */
+  #dollar = false;
   /** A `\` then CR was read in a string: an LF next continues the same line break. */
   #continued = false;
   /** For each open `(`: whether it holds a condition (`if (`, `while (`, …). */
@@ -80,6 +82,7 @@ export class JsLexer {
     this.#word = "";
     this.#property = false;
     this.#continued = false;
+    this.#dollar = false;
     this.#parens = [];
     this.#condition = false;
     this.#line = "";
@@ -132,6 +135,7 @@ export class JsLexer {
   #ambiguousSlash(): boolean {
     const last = this.#last;
     if (last === "}") return true; // a block's end, or an object literal's
+    if (AMBIGUOUS_WORDS.has(this.#word) && !this.#property) return true;
     // After `++` or `--` a `/` divides when they were postfix (`a++ / b`), not otherwise.
     return (last === "+" || last === "-") && this.#line.endsWith(last + last + "/");
   }
@@ -173,7 +177,7 @@ export class JsLexer {
         this.#condition = c === ")" && (this.#parens.pop() ?? false);
         if (isWordChar(c)) {
           if (!isWordChar(this.#last)) {
-            this.#property = this.#last === ".";
+            this.#property = this.#last === "." || this.#last === "#";
             this.#word = c;
           } else this.#word += c;
         } else this.#word = "";
@@ -182,11 +186,13 @@ export class JsLexer {
       }
       case Js.Slash:
         if (c === "/") this.#js = Js.LineComment;
-        else if (c === "*") this.#js = Js.BlockComment;
-        else if (this.#ambiguousSlash()) {
-          this.#unknown(
-            `a "/" after "${this.#last}", which may start a regular expression or divide`,
-          );
+        else if (c === "*") {
+          // A comment on the line does not stop a `-->` after it from starting one (Annex B).
+          this.#line = this.#line.slice(0, -1);
+          this.#js = Js.BlockComment;
+        } else if (this.#ambiguousSlash()) {
+          const after = isWordChar(this.#last) ? this.#word : this.#last;
+          this.#unknown(`a "/" after "${after}", which may start a regular expression or divide`);
         } else if (this.#regexAllowed()) {
           this.#js = Js.Regex;
           this.step(c, recent);
@@ -202,7 +208,7 @@ export class JsLexer {
       case Js.Template:
       case Js.Regex:
       case Js.RegexClass:
-        this.#quoted(c, recent);
+        this.#quoted(c);
         return;
       case Js.LineComment:
         if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") this.#js = Js.Code;
@@ -214,7 +220,9 @@ export class JsLexer {
     }
   }
 
-  #quoted(c: string, recent: string): void {
+  #quoted(c: string): void {
+    const dollar = this.#dollar;
+    this.#dollar = false;
     if (this.#escaped) {
       this.#escaped = false;
       return;
@@ -229,7 +237,8 @@ export class JsLexer {
       return;
     }
     if (js === Js.Regex && c === "[") this.#js = Js.RegexClass;
-    else if (js === Js.Template && c === "{" && recent.endsWith("$")) {
+    else if (js === Js.Template && c === "$") this.#dollar = true;
+    else if (js === Js.Template && c === "{" && dollar) {
       this.#braces.push(0);
       this.#js = Js.Code;
       this.#last = "{";

@@ -61,8 +61,9 @@ function schemeRefused(candidate: string, allowImageData: boolean): boolean {
  * @returns Whether the value may be used.
  */
 export function _urlAllowed(name: string, value: string, tag: string | undefined): boolean {
-  // A script's src and a <base href> load code from wherever they point: no value is safe.
-  if ((name === "src" && tag === "script") || (name === "href" && tag === "base")) return false;
+  // A script's src (href in SVG) and a <base href> load code from wherever they point: no
+  // value is safe there.
+  if (tag === "script" || (tag === "base" && name === "href")) return false;
   // "/", "?" and "#" start relative URLs, and a character reference cannot replace them: the
   // common case, small enough for V8 to inline where the policy is called.
   const first = value.charCodeAt(0);

@@ -231,6 +231,30 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
     fails(`<svg><p></p><script><b data-node="-con:x"></b></script>`, 1, 21, /inside <script>/);
     fails(`<svg><style><b data-node="con:x"></b></style></svg>`, 1, 13, /inside <style>/);
   });
+  await t.step("where the parser and a browser disagree about a script's or style's extent", () => {
+    // Outside tester, eighth round: after `<svg><p>` the browser's <script> is raw text to its
+    // </script>, while the parser closed it at <body>; in <math><annotation-xml> the parser
+    // read <style> as raw text, the browser as markup whose attribute swallowed the node.
+    fails(
+      `<svg><p><script>/*<body><span data-node="con:x"></span>*/</script></p></svg>`,
+      1,
+      25,
+      /inside <script>/,
+    );
+    fails(
+      `<math><annotation-xml><style><img title="</style><b data-node="con:x"></b>"></style></annotation-xml></math>`,
+      1,
+      30,
+      /markup inside <style> in <svg> or <math>/,
+    );
+    assert.equal(
+      new FillTemplate(
+        `<svg><title>Icon</title><style>.a{fill:red}</style></svg><b data-node="con:x">b</b>`,
+      )
+        .instance().toString(),
+      `<svg><title>Icon</title><style>.a{fill:red}</style></svg><b>b</b>`,
+    );
+  });
   await t.step("a raw text element the browser ends before the parser does", () => {
     // The browser ends <noscript> at the first </noscript>, here inside an attribute value:
     // the marked node after it would be inside the <script> that follows.
@@ -522,6 +546,9 @@ Deno.test("FillNode.attr() refuses a script's src and a <base href> unless trust
   assert.throws(() => page.node("s").attr("src", "https://cdn.example/x.js"), UnsafeUrlError);
   assert.throws(() => page.node("s").attr("SRC", "/app.js"), UnsafeUrlError);
   assert.throws(() => page.node("b").attr("href", "https://example.com/"), UnsafeUrlError);
+  const svg = new FillTemplate(`<svg><script data-node="con:s"></script></svg>`).instance();
+  assert.throws(() => svg.node("s").attr("href", "https://cdn.example/x.js"), UnsafeUrlError);
+  assert.throws(() => svg.node("s").attr("xlink:href", "/x.js"), UnsafeUrlError);
   page.node("s").attr("src", trusted("/app.js"));
   page.node("a").attr("href", "https://example.com/");
   assert.equal(
