@@ -109,6 +109,8 @@ const VOID = new Set([
 ]);
 const RAW_TEXT = new Set(["script", "style"]);
 const RCDATA = new Set(["title", "textarea"]);
+/** Text that starts a tag a following value or static text could complete. */
+const PARTIAL_TAG = /<[!/?]?[A-Za-z0-9:-]*$/;
 /** Elements whose content a browser reads as text to their first end tag; the parser does not. */
 const BROWSER_RAW_TEXT = new Set(["noscript", "xmp", "iframe", "noembed", "noframes"]);
 const ANIMATION = new Set(["animate", "set", "animatemotion", "animatetransform"]);
@@ -245,6 +247,10 @@ class FillCompiler {
 
   #openTag(tag: string): void {
     const start = this.#parser.startIndex;
+    // In a frameset the browser ignores most start tags (a <textarea> opens no RCDATA).
+    if (tag === "frameset") {
+      this.#fail("<frameset>: the browser reads the tags after it otherwise", start);
+    }
     const end = this.#parser.endIndex;
     const attrs = this.#attrs;
     this.#attrs = [];
@@ -255,6 +261,11 @@ class FillCompiler {
       return;
     }
     const value = mark[1].trim();
+    // A value (or, when the node is left out, the static text after it) would complete the tag
+    // this text starts: `<<span data-node="-con:x">` writes `<img onerror=…>` for `img onerror=…`.
+    if (PARTIAL_TAG.test(this.#source.slice(Math.max(0, start - 64), start))) {
+      this.#fail(`a marked node right after "<": what it writes would be read as a tag`, start);
+    }
     const code = this.#open.find((o) => RAW_TEXT.has(o.tag))?.tag ?? this.#codeAround(start);
     if (code !== undefined && !DEL.test(value) && !/^-?del:/.test(value)) {
       // Inside <svg>, or after a tag that leaves it for the browser (`<svg><p>`), the parser

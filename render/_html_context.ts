@@ -90,6 +90,12 @@ const RAW_HINT = "; write <%~ %> if the value is safe there (the author's respon
 const PARTIAL_END_TAG = /<(?:\/[A-Za-z]*)?$/;
 const PARTIAL_SCRIPT_TAG = /<(?:\/?[A-Za-z]*|!-?)$/;
 
+/** Lowercases ASCII only, as the HTML tokenizer does (`\u212A`, the Kelvin sign, stays). */
+function asciiLower(c: string): string {
+  const k = c.charCodeAt(0);
+  return k >= 65 && k <= 90 ? String.fromCharCode(k + 32) : c;
+}
+
 function isLetter(c: string): boolean {
   const k = c.charCodeAt(0) | 32;
   return k >= 97 && k <= 122;
@@ -368,7 +374,7 @@ export class ContextScanner {
       case S.TagOpen:
         if (isLetter(c)) {
           this.#s = S.TagName;
-          this.#tag = c.toLowerCase();
+          this.#tag = asciiLower(c);
           this.#attrs = new Map();
           this.#metaHoles = [];
         } else if (c === "/") this.#s = S.EndTagOpen;
@@ -382,7 +388,7 @@ export class ContextScanner {
       case S.EndTagOpen:
         if (isLetter(c)) {
           this.#s = S.EndTagName;
-          this.#endTag = c.toLowerCase();
+          this.#endTag = asciiLower(c);
           this.#endTagDone = false;
         } else this.#s = c === ">" ? S.Text : S.Bogus;
         return;
@@ -398,7 +404,7 @@ export class ContextScanner {
           this.#rawEnded = false;
           this.#s = S.Text;
         } else if (isSpace(c) || c === "/") this.#endTagDone = true;
-        else if (!this.#endTagDone) this.#endTag += c.toLowerCase();
+        else if (!this.#endTagDone) this.#endTag += asciiLower(c);
         return;
       case S.Bang:
         this.#s = c === "-" ? S.BangDash : c === ">" ? S.Text : S.Bogus;
@@ -432,7 +438,7 @@ export class ContextScanner {
       case S.TagName:
         if (isSpace(c) || c === "/") this.#beforeAttrName(c);
         else if (c === ">") this.#endOfTag();
-        else this.#tag += c.toLowerCase();
+        else this.#tag += asciiLower(c);
         return;
       case S.BeforeAttrName:
       case S.AfterValue: {
@@ -448,7 +454,7 @@ export class ContextScanner {
         else if (c === "/") this.#beforeAttrName(c);
         else if (c === "=") this.#startValue();
         else if (c === ">") this.#endOfTag();
-        else this.#attr += c.toLowerCase();
+        else this.#attr += asciiLower(c);
         return;
       case S.AfterAttrName:
         if (isSpace(c)) return;
@@ -513,7 +519,7 @@ export class ContextScanner {
 
   #startAttribute(c: string): void {
     this.#s = S.AttrName;
-    this.#attr = c.toLowerCase();
+    this.#attr = asciiLower(c);
     // A repeated attribute is dropped by the browser: the first one's value is the one read.
     this.#duplicate = this.#attrs.has(this.#attr);
     if (!this.#duplicate) this.#attrs.set(this.#attr, "");
@@ -536,7 +542,10 @@ export class ContextScanner {
     else if (tag === "script" && SCRIPT_URL.has(name)) {
       this.#refuse(V.Refused, `a <script> ${name}`);
     } else if (tag === "base" && name === "href") this.#refuse(V.Refused, "a <base> href");
-    else if (name === "http-equiv") this.#refuse(V.Refused, "http-equiv");
+    // Whether its children are HTML (raw text elements and all) depends on the encoding.
+    else if (tag === "annotation-xml" && name === "encoding") {
+      this.#refuse(V.Refused, "an annotation-xml encoding");
+    } else if (name === "http-equiv") this.#refuse(V.Refused, "http-equiv");
     else if (name === "srcset" || name === "imagesrcset") this.#valueKind = V.Srcset;
     else if (_isUrlAttributeLower(name)) this.#valueKind = V.Url;
     else if (ANIMATION.has(tag) && ANIMATION_VALUES.has(name)) this.#valueKind = V.Animation;
@@ -586,6 +595,13 @@ export class ContextScanner {
     // In SVG and MathML, <script>, <style>, <title>, … are elements like others: their text
     // is read as markup with character references (see _foreign_content.ts).
     if (this.#foreign.startTag(tag, this.#attrs, selfClosing)) return;
+    if (tag === "frameset") {
+      // After it the browser ignores most start tags (<textarea> opens no RCDATA there).
+      throw new ContextError(
+        "<frameset>: the browser reads the tags after it otherwise",
+        this.#index,
+      );
+    }
     if (tag === "script") {
       // As the browser reads it: decoded, without surrounding ASCII whitespace, any case.
       const type = _decodeAttribute(this.#attrs.get("type") ?? "")

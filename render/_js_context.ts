@@ -6,6 +6,11 @@ export function isSpace(c: string): boolean {
   return c === " " || c === "\t" || c === "\n" || c === "\f" || c === "\r";
 }
 
+/** JavaScript whitespace (more than HTML's: NBSP, BOM, vertical tab, Unicode spaces). */
+function isJsSpace(c: string): boolean {
+  return /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(c);
+}
+
 /** A character of an identifier (any script's letters: `π / 2` divides). */
 function isWordChar(c: string): boolean {
   return /[\p{ID_Continue}$\u200c\u200d]/u.test(c);
@@ -38,6 +43,12 @@ const REGEX_AFTER_WORD = new Set([
   "delete",
   "void",
   "throw",
+  "default",
+  "extends",
+  // A line break after these ends the statement: `break\n/re/.test(s)`.
+  "break",
+  "continue",
+  "debugger",
 ]);
 // These may be keywords (a regular expression may follow) or names (a `/` divides).
 const AMBIGUOUS_WORDS = new Set(["yield", "await", "of", "async", "let", "get", "set", "static"]);
@@ -60,6 +71,14 @@ export class JsLexer {
   #word = "";
   /** The word was written after a `.` or `#` (a property name, not a keyword). */
   #property = false;
+  /** The last character of a block comment was a `*` of the comment (a `/` closes it). */
+  #star = false;
+  /** Whitespace came after the last significant character (`export default` is two words). */
+  #gap = false;
+  /** A value came right after a `$` in a template literal: a `{` now would make `${`. */
+  #valueAfterDollar = false;
+  /** The word before the current one (`for await (`). */
+  #previousWord = "";
   /** The last character of a template literal was an unescaped `$` (a `{` starts `${`). */
   #dollar = false;
   /** A `\` then CR was read in a string: an LF next continues the same line break. */
@@ -83,6 +102,10 @@ export class JsLexer {
     this.#property = false;
     this.#continued = false;
     this.#dollar = false;
+    this.#star = false;
+    this.#valueAfterDollar = false;
+    this.#gap = false;
+    this.#previousWord = "";
     this.#parens = [];
     this.#condition = false;
     this.#line = "";
@@ -116,8 +139,22 @@ export class JsLexer {
     }
   }
 
-  /** After a value written in code, a `/` divides. */
+  /** After a value: in code, a `/` after it divides. */
   afterValue(): void {
+    // A static `\` before a value escapes the value's first character, or, when the value is
+    // empty, the static one after it: what follows cannot be read with certainty. A static
+    // `$` before one makes `${` with a `{` after an empty value.
+    if (this.#escaped) {
+      this.#escaped = false;
+      this.#unknown(
+        'a "\\" then a value in a JavaScript string (an empty value leaves the "\\" to escape ' +
+          "what follows)",
+      );
+      return;
+    }
+    this.#valueAfterDollar = this.#dollar;
+    this.#dollar = false;
+    if (this.#js === Js.Slash) this.#js = Js.Code; // the value was the divisor
     if (this.#js !== Js.Code) return;
     this.#last = "0";
     this.#word = "";
@@ -152,7 +189,7 @@ export class JsLexer {
         if (!continued) this.#unknown("a line break inside a JavaScript string");
         return;
       }
-    } else if (this.#js === Js.Code && !isSpace(c)) this.#line += c;
+    } else if (this.#js === Js.Code && !isJsSpace(c)) this.#line += c;
     this.#continued = false;
     switch (this.#js) {
       case Js.Code: {
@@ -172,14 +209,29 @@ export class JsLexer {
           braces.pop();
           this.#js = Js.Template;
           return;
-        } else if (c === "(") this.#parens.push(CONDITION_WORDS.has(this.#word) && !this.#property);
-        if (isSpace(c)) return;
+        } else if (c === "(") {
+          const word = this.#property ? "" : this.#word;
+          this.#parens.push(
+            CONDITION_WORDS.has(word) || (word === "await" && this.#previousWord === "for"),
+          );
+        }
+        if (isJsSpace(c)) {
+          this.#gap = true;
+          return;
+        }
+        const gap = this.#gap;
+        this.#gap = false;
         this.#condition = c === ")" && (this.#parens.pop() ?? false);
         if (isWordChar(c)) {
-          if (!isWordChar(this.#last)) {
+          if (gap || !isWordChar(this.#last)) {
             this.#property = this.#last === "." || this.#last === "#";
+            if (this.#word !== "") this.#previousWord = this.#word;
             this.#word = c;
           } else this.#word += c;
+        } else if (c === "." && /^[0-9]/.test(this.#word)) {
+          // `1.` is a number: a `/` after it divides.
+          this.#word += c;
+          return;
         } else this.#word = "";
         this.#last = c;
         return;
@@ -190,6 +242,7 @@ export class JsLexer {
           // A comment on the line does not stop a `-->` after it from starting one (Annex B).
           this.#line = this.#line.slice(0, -1);
           this.#js = Js.BlockComment;
+          this.#star = false;
         } else if (this.#ambiguousSlash()) {
           const after = isWordChar(this.#last) ? this.#word : this.#last;
           this.#unknown(`a "/" after "${after}", which may start a regular expression or divide`);
@@ -214,13 +267,20 @@ export class JsLexer {
         if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") this.#js = Js.Code;
         return;
       case Js.BlockComment:
-        if (c === "/" && recent.endsWith("*") && !recent.endsWith("/*")) {
-          this.#js = Js.Code;
-        }
+        // `*/` closes it, the `*` a character of the comment (`/*/` does not close it).
+        if (c === "/" && this.#star) this.#js = Js.Code;
+        this.#star = c === "*";
     }
   }
 
   #quoted(c: string): void {
+    if (this.#valueAfterDollar) {
+      this.#valueAfterDollar = false;
+      if (c === "{") {
+        this.#unknown('"$", a value, then "{" in a template literal (an empty value makes "${")');
+        return;
+      }
+    }
     const dollar = this.#dollar;
     this.#dollar = false;
     if (this.#escaped) {

@@ -268,6 +268,47 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
     // `of`, `yield`, `await` may be names or keywords: a `/` after them is not read.
     await refuses("<script>p = of / done; l = `<%= it.v %>`</script>", 1, 29, /"\/" after "of"/);
   });
+  await t.step("JavaScript the lexer misread in the ninth round", async () => {
+    // Each script holds a quote-delimited string the lexer must see: the value stays in it.
+    const x = "';document.title='PWNED';//";
+    const inString = `'\\u0027;document.title=\\u0027PWNED\\u0027;\\u002f\\u002f'`;
+    for (
+      const code of [
+        "/*/*/ var a = '*/ ' + '<%= it.x %>';", // `/*/` does not close a comment
+        "export default /'/; const a = '<%= it.x %>';", // two words: `export`, `default`
+        "class A extends /'/ {} var a = '<%= it.x %>';",
+        "if (0) debugger\n/'/.test(1); var a = '<%= it.x %>';", // a line break ends `debugger`
+        "for (;;) { break\n/'/.test(1) } var a = '<%= it.x %>';",
+        "for await (const x of []) /'/.test(1); var a = '<%= it.x %>';",
+        "var c = 1./ 2; var s = '/'; var a = '<%= it.x %>';", // `1.` is a number
+        "var c = a\u00a0/ b; var s = '/'; var a = '<%= it.x %>';", // NBSP is JavaScript space
+        "\u000b--> `\nvar a = '<%= it.x %>';", // so is a vertical tab before `-->`
+        "var b = a /<%= it.x %>* 2; var s = '*/' + '<%= it.x %>';", // a value ends the `/`
+      ]
+    ) {
+      const html = await render(`<script>${code}</script>`, { x });
+      assert.ok(html.includes(inString), `${code}\n${html}`);
+    }
+    // A value after a static `\` or `$` changes what follows when empty: later values refused.
+    await refuses(`<script>p = '\\<%= it.v %>'; q = '<%= it.v %>';</script>`, 1, 34, /"\\" then/);
+    await refuses("<script>a = `$<%= it.v %>{<%= it.v %>}`;</script>", 1, 27, /"\$", a value/);
+  });
+  await t.step("HTML the scanner misread in the ninth round", async () => {
+    // The tokenizer lowercases ASCII only: `bloc\u212Aquote` (Kelvin sign) is no breakout tag.
+    await refuses(
+      `<svg><bloc\u212Aquote><textarea><img src=x onerror="f('<%= it.v %>')"></textarea></svg>`,
+      1,
+      51,
+      /event handler/,
+    );
+    await refuses(
+      `<math><annotation-xml encoding="<%= it.v %>">`,
+      1,
+      33,
+      /annotation-xml encoding/,
+    );
+    await refuses(`<frameset><textarea><%= it.v %></textarea>`, 1, 10, /<frameset>/);
+  });
   await t.step("where a value would choose a script to load", async () => {
     await refuses(`<svg><script href="<%= it.v %>"></script></svg>`, 1, 20, /a <script> href/);
     await refuses(`<svg><script xlink:href="<%= it.v %>"></script></svg>`, 1, 26, /xlink:href/);

@@ -255,6 +255,14 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       `<svg><title>Icon</title><style>.a{fill:red}</style></svg><b>b</b>`,
     );
   });
+  await t.step("a marked node right after a static <, and <frameset>", () => {
+    // Outside tester, ninth round: `<` then a -con node wrote `<img onerror=…>` from text(),
+    // and `<` then a deleted or omitted node joined `script>` after it into `<script>`.
+    fails(`<p><<span data-node="-con:t">tag</span>></p>`, 1, 5, /right after "<"/);
+    fails(`<<b data-node="del"></b>script><i data-node="-con:x"></i></script>`, 1, 2, /after "<"/);
+    fails(`<p>a <<b data-node="con:t">b</b> c</p>`, 1, 7, /right after "<"/);
+    fails(`<frameset><textarea data-node="con:x"></textarea></frameset>`, 1, 1, /<frameset>/);
+  });
   await t.step("a raw text element the browser ends before the parser does", () => {
     // The browser ends <noscript> at the first </noscript>, here inside an attribute value:
     // the marked node after it would be inside the <script> that follows.
