@@ -123,6 +123,9 @@ export class ForeignContent {
     }
     for (let i = this.#open.length - 1; i >= 0; i--) {
       if (this.#open[i].tag === tag) {
+        // Across an integration point the browser closes it only when no HTML element is
+        // open inside that point (`<foreignObject><div></svg>` is ignored): not kept here.
+        if (this.#open.slice(i + 1).some((e) => e.integration !== "")) return false;
         this.#open.length = i;
         return true;
       }

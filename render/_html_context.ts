@@ -396,8 +396,9 @@ export class ContextScanner {
         if (c === ">") {
           if (!this.#rawEnded && !this.#foreign.endTag(this.#endTag)) {
             throw new ContextError(
-              `</${this.#endTag}> inside <svg> or <math> closes none of their elements: the ` +
-                "browser may leave them here or not; close them first",
+              `</${this.#endTag}> inside <svg> or <math> closes none of their elements, or one ` +
+                "outside an integration point (<foreignObject>, <mi>, …) it is in: the browser " +
+                "may leave them here or not; close the inner elements first",
               this.#index,
             );
           }

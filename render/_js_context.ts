@@ -11,9 +11,13 @@ function isJsSpace(c: string): boolean {
   return /[\t\n\v\f\r \u00a0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000\ufeff]/.test(c);
 }
 
-/** A character of an identifier (any script's letters: `π / 2` divides). */
+/**
+ * A character of an identifier (any script's letters: `π / 2` divides). The scanner steps by
+ * UTF-16 unit: either half of a surrogate pair counts (`𝑥 / 2`; outside strings and comments
+ * a pair is only valid in a name).
+ */
 function isWordChar(c: string): boolean {
-  return /[\p{ID_Continue}$\u200c\u200d]/u.test(c);
+  return /[\p{ID_Continue}$\u200c\u200d\ud800-\udfff]/u.test(c);
 }
 
 const enum Js {
@@ -73,6 +77,12 @@ export class JsLexer {
   #property = false;
   /** The last character of a block comment was a `*` of the comment (a `/` closes it). */
   #star = false;
+  /** The significant character before `#last` (`++` before a `/`). */
+  #beforeLast = "";
+  /** A value in code was the last thing read (a name right after it would join it). */
+  #afterValue = false;
+  /** UTF-16 units read in this script (a hashbang is only at its start). */
+  #units = 0;
   /** Whitespace came after the last significant character (`export default` is two words). */
   #gap = false;
   /** A value came right after a `$` in a template literal: a `{` now would make `${`. */
@@ -105,6 +115,9 @@ export class JsLexer {
     this.#star = false;
     this.#valueAfterDollar = false;
     this.#gap = false;
+    this.#beforeLast = "";
+    this.#afterValue = false;
+    this.#units = 0;
     this.#previousWord = "";
     this.#parens = [];
     this.#condition = false;
@@ -152,12 +165,15 @@ export class JsLexer {
       );
       return;
     }
-    this.#valueAfterDollar = this.#dollar;
+    this.#valueAfterDollar ||= this.#dollar; // `$`, two values, then `{`
     this.#dollar = false;
     if (this.#js === Js.Slash) this.#js = Js.Code; // the value was the divisor
     if (this.#js !== Js.Code) return;
+    this.#beforeLast = this.#last;
     this.#last = "0";
     this.#word = "";
+    this.#gap = false;
+    this.#afterValue = true;
   }
 
   #regexAllowed(): boolean {
@@ -173,11 +189,13 @@ export class JsLexer {
     const last = this.#last;
     if (last === "}") return true; // a block's end, or an object literal's
     if (AMBIGUOUS_WORDS.has(this.#word) && !this.#property) return true;
-    // After `++` or `--` a `/` divides when they were postfix (`a++ / b`), not otherwise.
-    return (last === "+" || last === "-") && this.#line.endsWith(last + last + "/");
+    // After `++` or `--` a `/` divides when they were postfix (`a++ / b`, also across lines
+    // and comments), not otherwise.
+    return (last === "+" || last === "-") && this.#beforeLast === last;
   }
 
   step(c: string, recent: string): void {
+    this.#units++;
     if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") {
       this.#line = "";
       // A string cannot hold a CR or LF unless a `\` continues the line: where one does, the
@@ -221,6 +239,17 @@ export class JsLexer {
         }
         const gap = this.#gap;
         this.#gap = false;
+        if (this.#afterValue && !gap && isWordChar(c)) {
+          // `typeof <%= v %>in /x/`: with `null` the browser reads one name, `nullin`.
+          this.#unknown("a value followed directly by a name");
+          return;
+        }
+        this.#afterValue = false;
+        if (c === "!" && this.#units === 2 && this.#line === "#!") {
+          // A hashbang line, at the start of a script, is a comment.
+          this.#js = Js.LineComment;
+          return;
+        }
         this.#condition = c === ")" && (this.#parens.pop() ?? false);
         if (isWordChar(c)) {
           if (gap || !isWordChar(this.#last)) {
@@ -233,6 +262,7 @@ export class JsLexer {
           this.#word += c;
           return;
         } else this.#word = "";
+        this.#beforeLast = this.#last;
         this.#last = c;
         return;
       }
@@ -264,11 +294,18 @@ export class JsLexer {
         this.#quoted(c);
         return;
       case Js.LineComment:
-        if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") this.#js = Js.Code;
+        if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") {
+          this.#js = Js.Code;
+          this.#gap = true;
+        }
         return;
       case Js.BlockComment:
-        // `*/` closes it, the `*` a character of the comment (`/*/` does not close it).
-        if (c === "/" && this.#star) this.#js = Js.Code;
+        // `*/` closes it, the `*` a character of the comment (`/*/` does not close it). A
+        // comment parts two words as a space does (`0/**/in`).
+        if (c === "/" && this.#star) {
+          this.#js = Js.Code;
+          this.#gap = true;
+        }
         this.#star = c === "*";
     }
   }

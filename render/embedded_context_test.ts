@@ -293,6 +293,48 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
     await refuses(`<script>p = '\\<%= it.v %>'; q = '<%= it.v %>';</script>`, 1, 34, /"\\" then/);
     await refuses("<script>a = `$<%= it.v %>{<%= it.v %>}`;</script>", 1, 27, /"\$", a value/);
   });
+  await t.step("JavaScript the lexer misread in the tenth round", async () => {
+    const x = "';document.title='PWNED';//";
+    const inString = `'\\u0027;document.title=\\u0027PWNED\\u0027;\\u002f\\u002f'`;
+    for (
+      const code of [
+        "#!'\\\nvar a = '<%= it.x %>';//'", // a hashbang line is a comment
+        "var q = 0/**/in /'/; var a = '<%= it.x %>';//'", // a comment parts two words
+      ]
+    ) {
+      const html = await render(`<script>${code}</script>`, { x });
+      assert.ok(html.includes(inString), `${code}\n${html}`);
+    }
+    // An astral letter is part of a name: the `/` after it divides and the value is code.
+    assert.equal(
+      await render("<script>var 𝑥 = 1; 𝑥 /'/; var a = '<%= it.x %>';//'</script>", { x }),
+      `<script>var 𝑥 = 1; 𝑥 /'/; var a = '${JSON.stringify(x)}';//'</script>`,
+    );
+    // A name right after a value would join it (`nullin`); `++` then `/` across a line.
+    await refuses(
+      "<script>y = typeof <%= it.v %>in /'/; a = '<%= it.v %>'</script>",
+      1,
+      44,
+      /name/,
+    );
+    await refuses("<script>a++\n/'/; s = '<%= it.v %>'</script>", 2, 11, /after "\+"/);
+    await refuses(
+      "<script>s = `$<%= it.v %><%= it.v %>{<%= it.v %>}`;</script>",
+      1,
+      38,
+      /"\$", a value/,
+    );
+  });
+  await t.step("HTML the scanner misread in the tenth round", async () => {
+    // `</svg>` inside <foreignObject><div> is ignored by the browser, which stays in SVG.
+    await refuses(
+      `<svg><foreignObject><div></svg></div></foreignObject><xmp><%= it.v %></xmp>`,
+      1,
+      31,
+      /<\/svg> inside/,
+    );
+    await refuses(`<math><mi><div></math></div></mi>`, 1, 22, /<\/math> inside/);
+  });
   await t.step("HTML the scanner misread in the ninth round", async () => {
     // The tokenizer lowercases ASCII only: `bloc\u212Aquote` (Kelvin sign) is no breakout tag.
     await refuses(
