@@ -22,6 +22,11 @@ export function onTurn<T>(isAsync: boolean, run: (turn: number) => T): T {
   }
 }
 
+/** Whether some render has the turn now (code that runs outside every render has none). */
+export function someTurn(): boolean {
+  return TURN.now !== 0 || ASYNC_TURN.getStore() !== undefined;
+}
+
 /** A line of the string form: `out` then `text` on the line's render's turn, else `out`. */
 export function writeOnTurn(turn: number, out: string, text: string): string {
   return (TURN.now === 0 ? ASYNC_TURN.getStore() : TURN.now) === turn ? out + text : out;

@@ -11,7 +11,7 @@ import { _checkKeys } from "./_check_keys.ts";
 import { TemplateLoader } from "./template_loader.ts";
 import { HtmlBytes, Pieces } from "./_html_bytes.ts";
 import { WRITE_BYTES } from "./_fill_shared.ts";
-import { onTurn } from "./_turn.ts";
+import { onTurn, someTurn } from "./_turn.ts";
 
 /** Options for {@linkcode FillEngine}; fixed for the engine's life. */
 export interface FillEngineOptions {
@@ -208,11 +208,12 @@ export class FillEngine {
 
 /**
  * Fills a fresh instance; returns what a fill function returns (a promise when it awaits).
- * The fill runs on a turn of its own, across its awaits: a template function of another
- * render that it calls writes nothing (see _turn.ts).
+ * Started inside another render's turn, the fill runs on a turn of its own, across its
+ * awaits: a template function of that render that it calls writes nothing (see _turn.ts).
+ * Outside every turn it needs none (no render's code writes there).
  */
 function fillRoot(root: FillNode, fill: FillFunction | FillData | undefined): unknown {
-  if (typeof fill === "function") return onTurn(true, () => fill(root));
+  if (typeof fill === "function") return someTurn() ? onTurn(true, () => fill(root)) : fill(root);
   // Data runs code too: a value's toString.
   if (fill !== undefined) onTurn(false, () => root.fill(fill));
   return undefined;
