@@ -104,7 +104,7 @@ function isLetter(c: string): boolean {
 /** Reads a template's static text in order and tells the context of each hole between. */
 export class ContextScanner {
   #s = S.Text;
-  readonly #js = new JsLexer();
+  #js = new JsLexer();
   #scriptKind: "js" | "other" = "js";
   /** SVG and MathML elements open, as the tree builder would have them. */
   readonly #foreign = new ForeignContent();
@@ -609,7 +609,7 @@ export class ContextScanner {
         .replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, "").toLowerCase();
       this.#scriptKind = JS_TYPES.test(type) || JSON_TYPES.has(type) ? "js" : "other";
       this.#s = S.Script;
-      this.#js.reset();
+      this.#js = new JsLexer();
     } else if (tag === "style") this.#s = S.Style;
     else if (RAW_TEXT.has(tag)) this.#s = S.RawText;
     this.#rawEnd = tag;

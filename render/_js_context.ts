@@ -64,7 +64,7 @@ const CONDITION_WORDS = new Set(["if", "while", "for", "with"]);
 /** Where in a script a hole is: the escaper for it, or why none fits. */
 export type JsHole = "jsString" | "jsValue" | "regex" | "comment" | "unknown";
 
-/** Follows a script's static text one character at a time. */
+/** Follows one script's static text, one character at a time. */
 export class JsLexer {
   #js = Js.Code;
   /** Brace depths of the open `${` substitutions in template literals. */
@@ -101,29 +101,6 @@ export class JsLexer {
   #line = "";
   /** Why the lexer stopped (in state Unknown). */
   unknownReason = "";
-
-  /** Starts a new script. */
-  reset(): void {
-    this.#js = Js.Code;
-    this.#braces = [];
-    this.#escaped = false;
-    this.#last = "";
-    this.#word = "";
-    this.#property = false;
-    this.#continued = false;
-    this.#dollar = false;
-    this.#star = false;
-    this.#valueAfterDollar = false;
-    this.#gap = false;
-    this.#beforeLast = "";
-    this.#afterValue = false;
-    this.#units = 0;
-    this.#previousWord = "";
-    this.#parens = [];
-    this.#condition = false;
-    this.#line = "";
-    this.unknownReason = "";
-  }
 
   /** Stops reading: every value after this point in the script is refused, saying why. */
   #unknown(reason: string): void {
