@@ -267,6 +267,8 @@ export class ContextScanner {
       case V.Refused:
         throw new ContextError(`a value in ${this.#refusal}${RAW_HINT}`);
       case V.Animation:
+        // The policy sees the value alone: static text beside it could complete a scheme.
+        if (this.#value !== "" || this.#holesInValue > 1) throw animationPart(attribute);
         return { kind: "animation", attribute };
       case V.MetaContent: {
         const hole: Hole = { kind: "html" };
@@ -562,6 +564,9 @@ export class ContextScanner {
 
   #valueChar(c: string): void {
     this.#value += c;
+    if (this.#valueKind === V.Animation && this.#holesInValue > 0) {
+      throw animationPart(this.#attr, this.#index);
+    }
     if (this.#valueKind !== V.Url && this.#valueKind !== V.Srcset) return;
     // Decisions wait for a hole or the value's end; only a ":" after a value fails at once,
     // located where its (decoded) text completes.
@@ -637,6 +642,15 @@ export class ContextScanner {
     this.#endTagDone = true;
     return true;
   }
+}
+
+/** A value with static text or another value beside it in an animation's URL attribute. */
+function animationPart(attribute: string, index = 0): ContextError {
+  return new ContextError(
+    `a value beside static text in an animation's ${attribute} (it may animate a URL): ` +
+      "write the whole value in one <%= %>",
+    index,
+  );
 }
 
 /** URL text as the URL parser reads it: tabs and newlines anywhere are dropped. */

@@ -57,6 +57,9 @@ const REGEX_AFTER_WORD = new Set([
 // These may be keywords (a regular expression may follow) or names (a `/` divides).
 const AMBIGUOUS_WORDS = new Set(["yield", "await", "of", "async", "let", "get", "set", "static"]);
 
+/** `#last` after a value written in code. */
+const VALUE = "\u0000";
+
 // Before these words' `(…)` a `)` ends a condition, and a `/` after it starts a regular
 // expression (`if (s) /"/.test(s)`); after any other `)` it divides.
 const CONDITION_WORDS = new Set(["if", "while", "for", "with"]);
@@ -118,6 +121,10 @@ export class JsLexer {
       case Js.Code:
         return "jsValue";
       case Js.Slash:
+        if (this.#ambiguousSlash()) {
+          this.#unknownSlash();
+          return "unknown";
+        }
         return this.#regexAllowed() ? "regex" : "jsValue";
       case Js.Regex:
       case Js.RegexClass:
@@ -147,7 +154,7 @@ export class JsLexer {
     if (this.#js === Js.Slash) this.#js = Js.Code; // the value was the divisor
     if (this.#js !== Js.Code) return;
     this.#beforeLast = this.#last;
-    this.#last = "0";
+    this.#last = VALUE;
     this.#word = "";
     this.#gap = false;
     this.#afterValue = true;
@@ -161,10 +168,18 @@ export class JsLexer {
     return !(isWordChar(last) || last === "]" || last === "}");
   }
 
+  #unknownSlash(): void {
+    const last = this.#last;
+    const after = last === VALUE ? "a value" : `"${isWordChar(last) ? this.#word : last}"`;
+    this.#unknown(`a "/" after ${after}, which may start a regular expression or divide`);
+  }
+
   /** A `/` whose meaning (division or regular expression) the lexer cannot tell. */
   #ambiguousSlash(): boolean {
     const last = this.#last;
-    if (last === "}") return true; // a block's end, or an object literal's
+    // A block's end or an object literal's; a value may be `{}`, a block where a statement
+    // starts.
+    if (last === "}" || last === VALUE) return true;
     if (AMBIGUOUS_WORDS.has(this.#word) && !this.#property) return true;
     // After `++` or `--` a `/` divides when they were postfix (`a++ / b`, also across lines
     // and comments), not otherwise.
@@ -230,7 +245,10 @@ export class JsLexer {
         this.#condition = c === ")" && (this.#parens.pop() ?? false);
         if (isWordChar(c)) {
           if (gap || !isWordChar(this.#last)) {
-            this.#property = this.#last === "." || this.#last === "#";
+            // After `.` (not the spread `...`) or `#` a name is a property, not a keyword.
+            const before = this.#line.slice(0, -1);
+            this.#property = this.#last === "#" ||
+              (this.#last === "." && !before.endsWith("..."));
             if (this.#word !== "") this.#previousWord = this.#word;
             this.#word = c;
           } else this.#word += c;
@@ -250,10 +268,8 @@ export class JsLexer {
           this.#line = this.#line.slice(0, -1);
           this.#js = Js.BlockComment;
           this.#star = false;
-        } else if (this.#ambiguousSlash()) {
-          const after = isWordChar(this.#last) ? this.#word : this.#last;
-          this.#unknown(`a "/" after "${after}", which may start a regular expression or divide`);
-        } else if (this.#regexAllowed()) {
+        } else if (this.#ambiguousSlash()) this.#unknownSlash();
+        else if (this.#regexAllowed()) {
           this.#js = Js.Regex;
           this.step(c, recent);
         } else {
@@ -319,7 +335,8 @@ export class JsLexer {
       return;
     } else if (c === (js === Js.DQ ? '"' : js === Js.SQ ? "'" : js === Js.Template ? "`" : "/")) {
       this.#js = Js.Code;
-      this.#last = "0";
+      // An operand, as after `]`: a `/` divides, and a word glued to it (`"k"in`) is new.
+      this.#last = "]";
       this.#word = "";
     }
   }

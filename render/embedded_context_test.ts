@@ -325,6 +325,34 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       /"\$", a value/,
     );
   });
+  await t.step("JavaScript and SVG the scanner misread in the eleventh round", async () => {
+    const x = "';document.title='PWNED';//";
+    const inString = `'\\u0027;document.title=\\u0027PWNED\\u0027;\\u002f\\u002f'`;
+    for (
+      const code of [
+        "var a = [...typeof /'/, '<%= it.x %>'];", // a keyword after the spread `...`
+        `var t = h+"k"in /'/, s = '<%= it.x %>';`, // a word glued to a closing quote
+      ]
+    ) {
+      const html = await render(`<script>${code}</script>`, { x });
+      assert.ok(html.includes(inString), `${code}\n${html}`);
+    }
+    // A value right after an ambiguous `/`; a value that may be `{}`, a block, before a `/`.
+    await refuses("<script>{}/<%= it.v %>/1</script>", 1, 12, /"\/" after "}"/);
+    await refuses(
+      "<script><%= it.v %>\n/'/.test(1); s = '<%= it.v %>'</script>",
+      2,
+      19,
+      /a value,/,
+    );
+    // An animation's value beside static text could complete a scheme.
+    await refuses(
+      `<svg><a><set attributeName="href" to="java<%= it.v %>"/></a></svg>`,
+      1,
+      43,
+      /animation's to/,
+    );
+  });
   await t.step("HTML the scanner misread in the tenth round", async () => {
     // `</svg>` inside <foreignObject><div> is ignored by the browser, which stays in SVG.
     await refuses(

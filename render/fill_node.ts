@@ -187,8 +187,9 @@ export class FillNode {
    * `formaction`, `xlink:href`, …), the `content` of a
    * `<meta http-equiv="refresh">` and the `to`/`from`/`by`/`values` of SVG
    * animation elements refuse `javascript:`, `vbscript:` and non-image
-   * `data:` URLs; event handlers (`on…`), `style`, `srcdoc`, `http-equiv` and
-   * an animation's `attributeName` refuse any value.
+   * `data:` URLs; event handlers (`on…`), `style`, `srcdoc`, `http-equiv`,
+   * an animation's `attributeName`, and a script's `src` and `type` refuse any
+   * value.
    *
    * @param name The attribute name (`[A-Za-z_:][A-Za-z0-9_.:-]*`).
    * @param value The value.
@@ -217,7 +218,8 @@ export class FillNode {
         key = name.toLowerCase();
         known = attributeKind(key);
       }
-      kind = known;
+      // A script's type decides whether its (static) text runs: a JSON block stays data.
+      kind = key === "type" && def.tag === "script" ? REFUSED : known;
       def.attrName = name;
       def.attrKey = key;
       def.attrKind = kind;

@@ -39,7 +39,7 @@ const KEYS = new Set(["file", "attribute"]);
  * | URL attribute (`href`, `src`, `action`, `formaction`, `srcset`, `xlink:href`, `poster`, `ping`, `data`, …), `content` of `<meta http-equiv="refresh">` (a static `http-equiv` read after character references, `&#82;efresh`, or a trusted one set with `attr()`), `to`/`from`/`by`/`values` of SVG animation elements | — | URL policy; a refused URL throws `UnsafeUrlError` |
  * | `<script>`, `<style>` | `TypeError` (no escaping makes text safe there) | — |
  * | `<!--` or `<script` in a `<script>`'s text (a browser may then skip its `</script>`) | `TemplateSyntaxError` when the template compiles | — |
- * | `style`, `on…`, `srcdoc`, `http-equiv`, an animation's `attributeName` | — | `UnsafeUrlError` unless trusted |
+ * | `style`, `on…`, `srcdoc`, `http-equiv`, an animation's `attributeName`, a `<script>`'s `src` and `type`, a `<base>`'s `href` | — | `UnsafeUrlError` unless trusted |
  * | attribute name | — | validated (`TypeError`) |
  *
  * A `toString` that throws is a `TemplateRuntimeError` naming the template,

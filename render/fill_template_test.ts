@@ -557,6 +557,8 @@ Deno.test("FillNode.attr() refuses a script's src and a <base href> unless trust
   const svg = new FillTemplate(`<svg><script data-node="con:s"></script></svg>`).instance();
   assert.throws(() => svg.node("s").attr("href", "https://cdn.example/x.js"), UnsafeUrlError);
   assert.throws(() => svg.node("s").attr("xlink:href", "/x.js"), UnsafeUrlError);
+  // A script's type decides whether its text runs (outside tester, eleventh round).
+  assert.throws(() => page.node("s").attr("type", "module"), UnsafeUrlError);
   page.node("s").attr("src", trusted("/app.js"));
   page.node("a").attr("href", "https://example.com/");
   assert.equal(
