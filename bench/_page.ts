@@ -2,6 +2,7 @@
 // of user-supplied text from SQLite, escaped into a ~15 KB page. Also the hand-written version
 // of it on raw Deno.serve (signed cookie + Map, template literal), the baseline of the issue.
 import { DatabaseSync, type SQLInputValue, type StatementSync } from "node:sqlite";
+import type { AppReq } from "@pubkit/server";
 import { createHmac, randomBytes, timingSafeEqual } from "node:crypto";
 
 /** The session secret every stack uses. */
@@ -27,6 +28,18 @@ export function selectRows(db: DatabaseSync): Row[] {
   let statement = statements.get(db);
   if (!statement) statements.set(db, statement = db.prepare(ROWS_SQL));
   return statement.all() as unknown as Row[];
+}
+
+/**
+ * What pubkit's page routes render (`/page`, `/fill`): the session's visit count, counted up,
+ * and the rows, read through the pool's `db` connection.
+ */
+export async function visit(req: AppReq): Promise<{ count: number; rows: Row[] }> {
+  const session = await req.openSession();
+  const count = ((session.get("count") as number | undefined) ?? 0) + 1;
+  session.set("count", count);
+  const lease = await req.acquire<DatabaseSync>("db");
+  return { count, rows: selectRows(lease.resource) };
 }
 
 /** Creates `posts.db` in `dir` with 100 rows that need escaping; returns its path. */
