@@ -109,6 +109,19 @@ const VOID = new Set([
 ]);
 const RAW_TEXT = new Set(["script", "style"]);
 const RCDATA = new Set(["title", "textarea"]);
+const FOREIGN = new Set(["svg", "math"]);
+/** SVG and MathML elements whose children are HTML. */
+const INTEGRATION_POINTS = new Set([
+  "foreignobject",
+  "desc",
+  "title",
+  "mi",
+  "mo",
+  "mn",
+  "ms",
+  "mtext",
+  "annotation-xml",
+]);
 /** Text that starts a tag a following value or static text could complete. */
 const PARTIAL_TAG = /<[!/?]?[A-Za-z0-9:-]*$/;
 /** Elements whose content a browser reads as text to their first end tag; the parser does not. */
@@ -224,6 +237,20 @@ class FillCompiler {
 
   /** Parses the whole source and returns the root def. */
   compile(): NodeDef {
+    // Where the parser and a browser read these differently: the parser ends a CDATA section
+    // in HTML at `]]>` (a browser, a bogus comment, at `>`) and an end tag at its first `>`
+    // (a browser reads attributes on it, a `>` in quotes included).
+    const odd = /<!\[CDATA\[|<\/[A-Za-z][^\t\n\f\r />]*[\t\n\f\r /]+[^\t\n\f\r />]/.exec(
+      this.#source,
+    );
+    if (odd !== null) {
+      this.#fail(
+        odd[0].startsWith("<!")
+          ? "<![CDATA[ in HTML: remove it"
+          : "an attribute on an end tag: remove it",
+        odd.index,
+      );
+    }
     this.#parser.end(this.#source);
     this.root.parts.push(this.#source.slice(this.#cursor));
     this.#pairSeparators();
@@ -355,6 +382,11 @@ class FillCompiler {
       this.#cursor = end + 1;
       return;
     }
+    if (implied && INTEGRATION_POINTS.has(tag) && this.#open.some((o) => FOREIGN.has(o.tag))) {
+      // `</svg>` in `<svg><desc><div>`: the parser closes the <desc> and the <svg>, a browser
+      // ignores the end tag and stays in SVG.
+      this.#fail(`<${tag}> in <svg> or <math> closed by an end tag the browser may ignore`, start);
+    }
     const def = top.def;
     if (def === undefined) return;
     this.#containers.pop();
@@ -402,7 +434,7 @@ class FillCompiler {
    * elements (or as text, in an integration point) where the parser may not.
    */
   #checkForeignRawText(tag: string, from: number, to: number): void {
-    if (!this.#open.some((o) => o.tag === "svg" || o.tag === "math")) return;
+    if (!this.#open.some((o) => FOREIGN.has(o.tag))) return;
     const markup = /<[A-Za-z/!?]/.exec(this.#source.slice(from, to));
     if (markup !== null) {
       this.#fail(

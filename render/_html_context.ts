@@ -408,6 +408,11 @@ export class ContextScanner {
           this.#s = S.Text;
         } else if (isSpace(c) || c === "/") this.#endTagDone = true;
         else if (!this.#endTagDone) this.#endTag += asciiLower(c);
+        else {
+          // The tokenizer reads attributes on an end tag, quotes and all: a `>` in one does not
+          // end the tag, where this scanner would.
+          throw new ContextError(`an attribute on </${this.#endTag}>: remove it`, this.#index);
+        }
         return;
       case S.Bang:
         this.#s = c === "-" ? S.BangDash : c === ">" ? S.Text : S.Bogus;

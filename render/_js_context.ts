@@ -13,11 +13,12 @@ function isJsSpace(c: string): boolean {
 
 /**
  * A character of an identifier (any script's letters: `π / 2` divides). The scanner steps by
- * UTF-16 unit: either half of a surrogate pair counts (`𝑥 / 2`; outside strings and comments
- * a pair is only valid in a name).
+ * UTF-16 unit: either half of a surrogate pair counts (`𝑥 / 2`).
  */
 function isWordChar(c: string): boolean {
-  return /[\p{ID_Continue}$\u200c\u200d\ud800-\udfff]/u.test(c);
+  // Any other non-ASCII character but a space: in code it can only be part of a name (or a
+  // syntax error), and a browser's Unicode tables may be newer than this runtime's.
+  return /[\w$]/.test(c) || (c.charCodeAt(0) > 0x7f && !isJsSpace(c));
 }
 
 const enum Js {

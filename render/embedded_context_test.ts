@@ -353,6 +353,29 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       /animation's to/,
     );
   });
+  await t.step("what the scanner misread in the twelfth round", async () => {
+    // The tokenizer reads attributes on end tags, quotes and all.
+    await refuses(
+      `<p>hi</p x="><i title='"><b title="<%= it.v %>">'>`,
+      1,
+      10,
+      /attribute on <\/p>/,
+    );
+    // A name character newer than this runtime's Unicode tables (U+A7CE) is still a name.
+    const x = "';document.title='PWNED';//";
+    assert.equal(
+      await render("<script>var z = a\uA7CE /'/; var s = '<%= it.x %>';//'</script>", { x }),
+      `<script>var z = a\uA7CE /'/; var s = '${JSON.stringify(x)}';//'</script>`,
+    );
+    // A refresh delay as Chromium reads it (`1e-9`) does not hide the URL after it.
+    const refused: RefusedUrl[] = [];
+    await render(
+      `<meta http-equiv="refresh" content="<%= it.v %>">`,
+      { v: "1e-9;url=javascript:alert(1)" },
+      refused,
+    );
+    assert.equal(refused.length, 1);
+  });
   await t.step("HTML the scanner misread in the tenth round", async () => {
     // `</svg>` inside <foreignObject><div> is ignored by the browser, which stays in SVG.
     await refuses(

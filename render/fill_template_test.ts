@@ -263,6 +263,27 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
     fails(`<p>a <<b data-node="con:t">b</b> c</p>`, 1, 7, /right after "<"/);
     fails(`<frameset><textarea data-node="con:x"></textarea></frameset>`, 1, 1, /<frameset>/);
   });
+  await t.step("where the parser reads CDATA, end tags and integration points otherwise", () => {
+    // Outside tester, twelfth round: each put a text() value in an onerror in Chromium.
+    fails(
+      `<p>Hi</p><![CDATA[><img src="]]>" onerror='<b data-node="-con:s"></b>'>`,
+      1,
+      10,
+      /CDATA/,
+    );
+    fails(
+      `<p></p x="><textarea>"><img src="</textarea>" onerror='<b data-node="-con:s"></b>'>`,
+      1,
+      4,
+      /attribute on an end tag/,
+    );
+    fails(
+      `<svg><desc><div></svg></div></desc><title><b data-node="-con:s"></b></title></svg>`,
+      1,
+      17,
+      /<desc> in <svg> or <math> closed by an end tag/,
+    );
+  });
   await t.step("a raw text element the browser ends before the parser does", () => {
     // The browser ends <noscript> at the first </noscript>, here inside an attribute value:
     // the marked node after it would be inside the <script> that follows.
