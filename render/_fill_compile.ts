@@ -109,6 +109,8 @@ const VOID = new Set([
 ]);
 const RAW_TEXT = new Set(["script", "style"]);
 const RCDATA = new Set(["title", "textarea"]);
+const ODD_MARKUP =
+  /<!\[CDATA\[|<\/[A-Za-z][^\t\n\f\r />]*[\t\n\f\r /]+[^\t\n\f\r />]|<[A-Za-z][^<>]*\/[\t\n\f\r ]+>/;
 const FOREIGN = new Set(["svg", "math"]);
 /** SVG and MathML elements whose children are HTML. */
 const INTEGRATION_POINTS = new Set([
@@ -238,16 +240,18 @@ class FillCompiler {
   /** Parses the whole source and returns the root def. */
   compile(): NodeDef {
     // Where the parser and a browser read these differently: the parser ends a CDATA section
-    // in HTML at `]]>` (a browser, a bogus comment, at `>`) and an end tag at its first `>`
-    // (a browser reads attributes on it, a `>` in quotes included).
-    const odd = /<!\[CDATA\[|<\/[A-Za-z][^\t\n\f\r />]*[\t\n\f\r /]+[^\t\n\f\r />]/.exec(
-      this.#source,
-    );
+    // in HTML at `]]>` (a browser, a bogus comment, at `>`), an end tag at its first `>` (a
+    // browser reads attributes on it, a `>` in quotes included), and closes `<svg / >` at once
+    // (in a browser only `/>` does).
+    const odd = ODD_MARKUP.exec(this.#source);
     if (odd !== null) {
+      const [text] = odd;
       this.#fail(
-        odd[0].startsWith("<!")
+        text.startsWith("<!")
           ? "<![CDATA[ in HTML: remove it"
-          : "an attribute on an end tag: remove it",
+          : text.startsWith("</")
+          ? "an attribute on an end tag: remove it"
+          : `a "/" then a space before ">": write "/>" or nothing`,
         odd.index,
       );
     }

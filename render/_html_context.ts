@@ -458,11 +458,15 @@ export class ContextScanner {
         return;
       }
       case S.AttrName:
+        if (!(isSpace(c) || c === "/" || c === "=" || c === ">")) {
+          this.#attr += asciiLower(c);
+          return;
+        }
+        this.#endAttributeName();
         if (isSpace(c)) this.#s = S.AfterAttrName;
         else if (c === "/") this.#beforeAttrName(c);
         else if (c === "=") this.#startValue();
-        else if (c === ">") this.#endOfTag();
-        else this.#attr += asciiLower(c);
+        else this.#endOfTag();
         return;
       case S.AfterAttrName:
         if (isSpace(c)) return;
@@ -528,7 +532,10 @@ export class ContextScanner {
   #startAttribute(c: string): void {
     this.#s = S.AttrName;
     this.#attr = asciiLower(c);
-    // A repeated attribute is dropped by the browser: the first one's value is the one read.
+  }
+
+  /** The whole name is read: a repeated attribute is dropped, the first one's value read. */
+  #endAttributeName(): void {
     this.#duplicate = this.#attrs.has(this.#attr);
     if (!this.#duplicate) this.#attrs.set(this.#attr, "");
   }

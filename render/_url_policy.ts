@@ -116,7 +116,8 @@ export function _animationAllowed(value: string): boolean {
 const REFRESH =
   /^[\t\n\f\r ]*[\d.]*[\t\n\f\r ]*[;,]?[\t\n\f\r ]*(?:url[\t\n\f\r ]*=[\t\n\f\r ]*)?["']?/i;
 
-const AFTER_SEPARATOR = /^[^;,]*[;,][\t\n\f\r ]*(?:url[\t\n\f\r ]*=[\t\n\f\r ]*)?["']?/i;
+const AFTER_SEPARATOR =
+  /^[\t\n\f\r ]*[^;,\t\n\f\r ]*[\t\n\f\r ]*[;,]?[\t\n\f\r ]*(?:url[\t\n\f\r ]*=[\t\n\f\r ]*)?["']?/i;
 
 /**
  * The policy for `<meta http-equiv="refresh" content="…">`: the URL after
@@ -129,7 +130,7 @@ export function _refreshAllowed(content: string): boolean {
   let decoded = content;
   for (let i = 0; i < 3 && decoded.includes("&"); i++) decoded = decodeHTML(decoded);
   // The delay as Chromium reads it may be any number (`+0`, `1e-9`): the URL after the first
-  // separator is checked too.
+  // separator (`;`, `,` or a space) is checked too.
   return _urlAllowed("href", decoded.replace(REFRESH, ""), undefined) &&
     _urlAllowed("href", decoded.replace(AFTER_SEPARATOR, ""), undefined);
 }

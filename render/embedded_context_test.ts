@@ -376,6 +376,27 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
     );
     assert.equal(refused.length, 1);
   });
+  await t.step("what the scanner misread in the thirteenth round", async () => {
+    // An attribute is a repeat by its whole name, not its first letter: `color` after `class`
+    // makes <font> leave the SVG, `encoding` after `e` makes an integration point.
+    const v = "document.title=1";
+    for (
+      const source of [
+        `<svg><font class="x" color="red"><script>var v = <%= it.v %>;</script></font></svg>`,
+        `<math><annotation-xml e="1" encoding="text/html"><script><%= it.v %></script>`,
+      ]
+    ) {
+      assert.ok((await render(source, { v })).includes(`"${v}"`), source);
+    }
+    const refused: RefusedUrl[] = [];
+    for (
+      const [source, url] of [
+        [`<meta http-equiv="refresh" class="r" content="0;url=<%= it.v %>">`, "javascript:x()"],
+        [`<meta http-equiv="refresh" content="<%= it.v %>">`, "1e0 javascript:x()"],
+      ]
+    ) await render(source, { v: url }, refused);
+    assert.equal(refused.length, 2);
+  });
   await t.step("HTML the scanner misread in the tenth round", async () => {
     // `</svg>` inside <foreignObject><div> is ignored by the browser, which stays in SVG.
     await refuses(

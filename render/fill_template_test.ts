@@ -284,6 +284,9 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       /<desc> in <svg> or <math> closed by an end tag/,
     );
   });
+  await t.step("`<svg / >`: the parser closes it, a browser does not", () => {
+    fails(`<svg / ><xmp><b data-node="con:x">x</b></xmp></svg>`, 1, 1, /"\/" then a space/);
+  });
   await t.step("a raw text element the browser ends before the parser does", () => {
     // The browser ends <noscript> at the first </noscript>, here inside an attribute value:
     // the marked node after it would be inside the <script> that follows.
@@ -578,6 +581,9 @@ Deno.test("FillNode.attr() refuses a script's src and a <base href> unless trust
   const svg = new FillTemplate(`<svg><script data-node="con:s"></script></svg>`).instance();
   assert.throws(() => svg.node("s").attr("href", "https://cdn.example/x.js"), UnsafeUrlError);
   assert.throws(() => svg.node("s").attr("xlink:href", "/x.js"), UnsafeUrlError);
+  // A refresh delay as a browser reads it (`+0`, then a space) does not hide the URL.
+  const meta = new FillTemplate(`<meta http-equiv="refresh" data-node="con:m">`).instance();
+  assert.throws(() => meta.node("m").attr("content", "+0 javascript:x()"), UnsafeUrlError);
   // A script's type decides whether its text runs (outside tester, eleventh round).
   assert.throws(() => page.node("s").attr("type", "module"), UnsafeUrlError);
   page.node("s").attr("src", trusted("/app.js"));
