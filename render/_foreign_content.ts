@@ -20,6 +20,8 @@ interface Element {
   ns: "svg" | "math";
   /** `html`: children are HTML; `text`: all but mglyph/malignmark are; "": none are. */
   integration: "html" | "text" | "";
+  /** In an integration point: HTML elements opened in it and not (by count) closed yet. */
+  htmlOpen: number;
 }
 
 // Start tags that end foreign content (the HTML standard, "parsing main inforeign").
@@ -70,6 +72,22 @@ const BREAKOUT = new Set([
   "var",
 ]);
 const SVG_HTML = new Set(["foreignobject", "desc", "title"]);
+/** HTML elements with no end tag (they open nothing). */
+const VOID = new Set([
+  "area",
+  "base",
+  "br",
+  "col",
+  "embed",
+  "hr",
+  "img",
+  "input",
+  "link",
+  "meta",
+  "source",
+  "track",
+  "wbr",
+]);
 const MATH_TEXT = new Set(["mi", "mo", "mn", "ms", "mtext"]);
 
 /** The open SVG and MathML elements, updated from start and end tags. */
@@ -105,8 +123,15 @@ export class ForeignContent {
     let ns: Element["ns"];
     if (foreign) ns = tag === "svg" && top!.tag === "annotation-xml" ? "svg" : top!.ns;
     else if (tag === "svg" || tag === "math") ns = tag;
-    else return false;
-    if (!selfClosing) this.#open.push({ tag, ns, integration: integration(tag, ns, attrs) });
+    else {
+      // An HTML element in an integration point: until it closes, the point's end tag (and
+      // its ancestors') are ignored by the browser (see endTag).
+      if (top !== undefined && !VOID.has(tag)) top.htmlOpen++;
+      return false;
+    }
+    if (!selfClosing) {
+      this.#open.push({ tag, ns, integration: integration(tag, ns, attrs), htmlOpen: 0 });
+    }
     return true;
   }
 
@@ -123,14 +148,25 @@ export class ForeignContent {
     }
     for (let i = this.#open.length - 1; i >= 0; i--) {
       if (this.#open[i].tag === tag) {
-        // Across an integration point the browser closes it only when no HTML element is
-        // open inside that point (`<foreignObject><div></svg>` is ignored): not kept here.
-        if (this.#open.slice(i + 1).some((e) => e.integration !== "")) return false;
+        // Across an integration point, or out of one with HTML elements open in it, the
+        // browser may ignore the end tag (`<foreignObject><div></svg>`,
+        // `<foreignObject><span></foreignObject>`): which HTML elements are open is not kept.
+        const crossed = this.#open.slice(i);
+        if (crossed.some((e, k) => (k > 0 && e.integration !== "") || e.htmlOpen > 0)) {
+          return false;
+        }
         this.#open.length = i;
         return true;
       }
     }
+    this.htmlEndTag();
     return !this.inForeign();
+  }
+
+  /** An end tag that closes an HTML element (a raw text one's included). */
+  htmlEndTag(): void {
+    const top = this.#open[this.#open.length - 1];
+    if (top !== undefined && top.integration !== "" && top.htmlOpen > 0) top.htmlOpen--;
   }
 
   /** Whether the innermost open element is SVG or MathML, an integration point included. */

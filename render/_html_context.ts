@@ -396,7 +396,8 @@ export class ContextScanner {
         return;
       case S.EndTagName:
         if (c === ">") {
-          if (!this.#rawEnded && !this.#foreign.endTag(this.#endTag)) {
+          if (this.#rawEnded) this.#foreign.htmlEndTag();
+          else if (!this.#foreign.endTag(this.#endTag)) {
             throw new ContextError(
               `</${this.#endTag}> inside <svg> or <math> closes none of their elements, or one ` +
                 "outside an integration point (<foreignObject>, <mi>, …) it is in: the browser " +
@@ -650,6 +651,7 @@ export class ContextScanner {
     this.#s = c === ">" ? S.Text : S.EndTagName;
     // An HTML raw text element ends; SVG and MathML elements stay as they are.
     this.#rawEnded = c !== ">";
+    if (c === ">") this.#foreign.htmlEndTag();
     this.#endTag = this.#rawEnd;
     this.#endTagDone = true;
     return true;

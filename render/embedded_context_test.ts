@@ -397,6 +397,22 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
     ) await render(source, { v: url }, refused);
     assert.equal(refused.length, 2);
   });
+  await t.step("an integration point's end tag with HTML elements open in it", async () => {
+    // Outside tester, fourteenth round: the browser ignores `</foreignObject>` while the
+    // <span> in it is open and stays in HTML, where <xmp> is raw text; the scanner went back
+    // to SVG and read the hole after it as an attribute value.
+    await refuses(
+      `<svg><foreignObject><span></foreignObject><xmp><a title="</xmp><script>/*">*/<%= it.v %>`,
+      1,
+      42,
+      /<\/foreignobject> inside/,
+    );
+    await refuses(`<math><mi><em></mi><p><%= it.v %>`, 1, 19, /<\/mi> inside/);
+    assert.equal(
+      await render(`<svg><foreignObject><p>a</p><br></foreignObject></svg><%= it.v %>`, { v: "<" }),
+      `<svg><foreignObject><p>a</p><br></foreignObject></svg>&lt;`,
+    );
+  });
   await t.step("HTML the scanner misread in the tenth round", async () => {
     // `</svg>` inside <foreignObject><div> is ignored by the browser, which stays in SVG.
     await refuses(
