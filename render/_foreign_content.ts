@@ -20,8 +20,8 @@ interface Element {
   ns: "svg" | "math";
   /** `html`: children are HTML; `text`: all but mglyph/malignmark are; "": none are. */
   integration: "html" | "text" | "";
-  /** In an integration point: HTML elements opened in it and not (by count) closed yet. */
-  htmlOpen: number;
+  /** In an integration point: the HTML elements open in it, innermost last. */
+  html: string[];
 }
 
 // Start tags that end foreign content (the HTML standard, "parsing main inforeign").
@@ -126,11 +126,11 @@ export class ForeignContent {
     else {
       // An HTML element in an integration point: until it closes, the point's end tag (and
       // its ancestors') are ignored by the browser (see endTag).
-      if (top !== undefined && !VOID.has(tag)) top.htmlOpen++;
+      if (top !== undefined && !VOID.has(tag)) top.html.push(tag);
       return false;
     }
     if (!selfClosing) {
-      this.#open.push({ tag, ns, integration: integration(tag, ns, attrs), htmlOpen: 0 });
+      this.#open.push({ tag, ns, integration: integration(tag, ns, attrs), html: [] });
     }
     return true;
   }
@@ -146,27 +146,38 @@ export class ForeignContent {
       this.#leave();
       return true;
     }
+    // In an integration point with HTML elements open: only the innermost one's end tag is
+    // read for sure (another may be ignored, or close several by rules not kept here).
+    const top = this.#open[this.#open.length - 1];
+    if (top !== undefined && top.html.length > 0) return this.htmlEndTag(tag);
     for (let i = this.#open.length - 1; i >= 0; i--) {
       if (this.#open[i].tag === tag) {
         // Across an integration point, or out of one with HTML elements open in it, the
         // browser may ignore the end tag (`<foreignObject><div></svg>`,
         // `<foreignObject><span></foreignObject>`): which HTML elements are open is not kept.
         const crossed = this.#open.slice(i);
-        if (crossed.some((e, k) => (k > 0 && e.integration !== "") || e.htmlOpen > 0)) {
+        if (crossed.some((e, k) => (k > 0 && e.integration !== "") || e.html.length > 0)) {
           return false;
         }
         this.#open.length = i;
         return true;
       }
     }
-    this.htmlEndTag();
-    return !this.inForeign();
+    // In an integration point, an end tag of no open element: ignored, or not, by rules not
+    // kept here.
+    return top === undefined;
   }
 
-  /** An end tag that closes an HTML element (a raw text one's included). */
-  htmlEndTag(): void {
-    const top = this.#open[this.#open.length - 1];
-    if (top !== undefined && top.integration !== "" && top.htmlOpen > 0) top.htmlOpen--;
+  /**
+   * An HTML end tag (a raw text element's included) in an integration point with HTML
+   * elements open: `false` unless it closes the innermost one.
+   */
+  htmlEndTag(tag: string): boolean {
+    const html = this.#open[this.#open.length - 1]?.html;
+    if (html === undefined || html.length === 0) return true;
+    if (html[html.length - 1] !== tag) return false;
+    html.pop();
+    return true;
   }
 
   /** Whether the innermost open element is SVG or MathML, an integration point included. */

@@ -114,6 +114,10 @@ export class ContextScanner {
   #rawEnded = false;
   /** The attribute being read repeats an earlier one of its tag: the browser drops it. */
   #duplicate = false;
+  /** The last characters of the comment being read (its opener's excluded). */
+  #comment = "";
+  /** How many <template> elements are open (start tags may be dropped in them). */
+  #templates = 0;
   /** Last static characters since the previous hole (end tags, comment ends). */
   #recent = "";
   #tag = "";
@@ -396,7 +400,8 @@ export class ContextScanner {
         return;
       case S.EndTagName:
         if (c === ">") {
-          if (this.#rawEnded) this.#foreign.htmlEndTag();
+          if (this.#endTag === "template" && this.#templates > 0) this.#templates--;
+          if (this.#rawEnded) this.#foreign.htmlEndTag(this.#endTag);
           else if (!this.#foreign.endTag(this.#endTag)) {
             throw new ContextError(
               `</${this.#endTag}> inside <svg> or <math> closes none of their elements, or one ` +
@@ -420,12 +425,18 @@ export class ContextScanner {
         return;
       case S.BangDash:
         this.#s = c === "-" ? S.Comment : c === ">" ? S.Text : S.Bogus;
+        this.#comment = "";
         return;
-      case S.Comment:
-        if (c === ">" && (this.#recent.endsWith("--") || this.#recent.endsWith("--!"))) {
-          this.#s = S.Text;
-        }
+      case S.Comment: {
+        // `>` ends it right after `<!--` or `<!---`, or after `--`/`--!` of the comment's own
+        // (`<!--!>` does not end, its dashes are the opener's).
+        const text = this.#comment;
+        if (
+          c === ">" && (text === "" || text === "-" || text.endsWith("--") || text.endsWith("--!"))
+        ) this.#s = S.Text;
+        else this.#comment = (text + c).slice(-3);
         return;
+      }
       case S.Bogus:
         if (c === ">") this.#s = S.Text;
         else if (c === "[" && this.#recent.endsWith("<![CDATA")) {
@@ -614,6 +625,15 @@ export class ContextScanner {
     // In SVG and MathML, <script>, <style>, <title>, … are elements like others: their text
     // is read as markup with character references (see _foreign_content.ts).
     if (this.#foreign.startTag(tag, this.#attrs, selfClosing)) return;
+    if (tag === "template") this.#templates++;
+    if ((tag === "col" || tag === "colgroup") && this.#templates > 0) {
+      // In a template's column group the browser drops the start tags after it (<xmp> opens
+      // no raw text there).
+      throw new ContextError(
+        `<${tag}> in a <template>: the browser drops tags after it`,
+        this.#index,
+      );
+    }
     if (tag === "frameset") {
       // After it the browser ignores most start tags (<textarea> opens no RCDATA there).
       throw new ContextError(
@@ -651,7 +671,7 @@ export class ContextScanner {
     this.#s = c === ">" ? S.Text : S.EndTagName;
     // An HTML raw text element ends; SVG and MathML elements stay as they are.
     this.#rawEnded = c !== ">";
-    if (c === ">") this.#foreign.htmlEndTag();
+    if (c === ">") this.#foreign.htmlEndTag(this.#rawEnd);
     this.#endTag = this.#rawEnd;
     this.#endTagDone = true;
     return true;

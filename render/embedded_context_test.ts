@@ -413,6 +413,33 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       `<svg><foreignObject><p>a</p><br></foreignObject></svg>&lt;`,
     );
   });
+  await t.step("what the scanner misread in the fifteenth round", async () => {
+    // `<!--!>` does not end a comment (its dashes are the opener's): the <script> is real.
+    for (const opener of ["<!--!>", "<!---!>"]) {
+      assert.equal(
+        await render(`${opener}<xmp>--><script><%= it.v %></script>`, { v: "x" }),
+        `${opener}<xmp>--><script>"x"</script>`,
+      );
+    }
+    assert.equal(
+      await render(`<!---->x<!-->y<!--->z<p><%= it.v %>`, { v: "<" }),
+      `<!---->x<!-->y<!--->z<p>&lt;`,
+    );
+    // An end tag in an integration point that closes no open HTML element may be ignored.
+    await refuses(
+      `<svg><foreignObject><div></span></foreignObject><script><%= it.v %></script>`,
+      1,
+      32,
+      /<\/span> inside/,
+    );
+    // In a template's column group the browser drops start tags: <xmp> opens nothing.
+    await refuses(
+      `<template><col><xmp></template><script><%= it.v %></script>`,
+      1,
+      15,
+      /<col> in a <template>/,
+    );
+  });
   await t.step("HTML the scanner misread in the tenth round", async () => {
     // `</svg>` inside <foreignObject><div> is ignored by the browser, which stays in SVG.
     await refuses(
