@@ -86,6 +86,18 @@ const JSON_TYPES = new Set(["application/json", "application/ld+json", "speculat
 const JS_TYPES =
   /^(?:|module|(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/jscript|text\/livescript)$/;
 const RAW_HINT = "; write <%~ %> if the value is safe there (the author's responsibility)";
+const TABLE_PARTS = new Set([
+  "table",
+  "caption",
+  "colgroup",
+  "col",
+  "tbody",
+  "thead",
+  "tfoot",
+  "tr",
+  "td",
+  "th",
+]);
 /** Static text that a value could finish into an end tag; in a script also `<!--`, `<script`. */
 const PARTIAL_END_TAG = /<(?:\/[A-Za-z]*)?$/;
 const PARTIAL_SCRIPT_TAG = /<(?:\/?[A-Za-z]*|!-?)$/;
@@ -116,6 +128,8 @@ export class ContextScanner {
   #duplicate = false;
   /** The last characters of the comment being read (its opener's excluded). */
   #comment = "";
+  /** How many <table> elements are open (table parts close elements up to them). */
+  #tables = 0;
   /** How many <template> elements are open (start tags may be dropped in them). */
   #templates = 0;
   /** Last static characters since the previous hole (end tags, comment ends). */
@@ -401,6 +415,7 @@ export class ContextScanner {
       case S.EndTagName:
         if (c === ">") {
           if (this.#endTag === "template" && this.#templates > 0) this.#templates--;
+          if (this.#endTag === "table" && this.#tables > 0) this.#tables--;
           if (this.#rawEnded) this.#foreign.htmlEndTag(this.#endTag);
           else if (!this.#foreign.endTag(this.#endTag)) {
             throw new ContextError(
@@ -625,6 +640,12 @@ export class ContextScanner {
     // In SVG and MathML, <script>, <style>, <title>, … are elements like others: their text
     // is read as markup with character references (see _foreign_content.ts).
     if (this.#foreign.startTag(tag, this.#attrs, selfClosing)) return;
+    if (TABLE_PARTS.has(tag) && this.#tables > 0 && this.#foreign.inForeignElement()) {
+      // In a table's insertion modes these close up to the table, SVG and all, where the scanner
+      // would stay in the SVG or MathML element.
+      throw new ContextError(`<${tag}> in <svg> or <math> inside a <table>`, this.#index);
+    }
+    if (tag === "table") this.#tables++;
     if (tag === "template") this.#templates++;
     if ((tag === "col" || tag === "colgroup") && this.#templates > 0) {
       // In a template's column group the browser drops the start tags after it (<xmp> opens

@@ -440,6 +440,20 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       /<col> in a <template>/,
     );
   });
+  await t.step("a table part in an integration point inside a table", async () => {
+    // Outside tester, sixteenth round: in a table's insertion modes <tr> closes up to the
+    // table, <svg> included; the scanner stayed in SVG and read an <xmp> as an SVG element.
+    await refuses(
+      "<table><svg><foreignObject><tr></tr></foreignObject><xmp><script><%= it.v %></script>",
+      1,
+      31,
+      /<tr> in <svg> or <math> inside a <table>/,
+    );
+    assert.equal(
+      await render("<table><tr><td><svg><path/></svg><%= it.v %></td></tr></table>", { v: "<" }),
+      "<table><tr><td><svg><path/></svg>&lt;</td></tr></table>",
+    );
+  });
   await t.step("HTML the scanner misread in the tenth round", async () => {
     // `</svg>` inside <foreignObject><div> is ignored by the browser, which stays in SVG.
     await refuses(
