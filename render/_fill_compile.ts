@@ -4,6 +4,7 @@ import { _isRefresh } from "./_url_policy.ts";
 import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
 import { StaticChunks } from "./_html_bytes.ts";
+import { BREAKOUT } from "./_foreign_content.ts";
 
 /** What a marker says to do with its element. */
 export const CON = 0;
@@ -112,6 +113,12 @@ const RCDATA = new Set(["title", "textarea"]);
 const ODD_MARKUP =
   /<!\[CDATA\[|<\/[A-Za-z][^\t\n\f\r />]*[\t\n\f\r /]+[^\t\n\f\r />]|<[A-Za-z][^<>]*\/[\t\n\f\r ]+>/;
 const FOREIGN = new Set(["svg", "math"]);
+const FONT_BREAKOUT = new Set(["color", "face", "size"]);
+/** An end tag as a browser ends raw text with it (`</scriptx>` is not one). */
+const END_TAG: Record<string, RegExp> = {
+  script: /<\/script[\t\n\f\r />]/g,
+  style: /<\/style[\t\n\f\r />]/g,
+};
 /** SVG and MathML elements whose children are HTML. */
 const INTEGRATION_POINTS = new Set([
   "foreignobject",
@@ -278,6 +285,20 @@ class FillCompiler {
 
   #openTag(tag: string): void {
     const start = this.#parser.startIndex;
+    // The parser keeps SVG's camel case (`foreignObject`).
+    const inForeign = this.#open.findLast((o) =>
+      FOREIGN.has(o.tag) || INTEGRATION_POINTS.has(o.tag.toLowerCase())
+    );
+    if (
+      inForeign !== undefined && FOREIGN.has(inForeign.tag) &&
+      (BREAKOUT.has(tag) || (tag === "font" && this.#attrs.some(([n]) => FONT_BREAKOUT.has(n))))
+    ) {
+      // A browser leaves the SVG or MathML here; the parser does not.
+      this.#fail(
+        `<${tag}> inside <${inForeign.tag}>: a browser leaves it here; close it first`,
+        start,
+      );
+    }
     // In a frameset the browser ignores most start tags (a <textarea> opens no RCDATA).
     if (tag === "frameset") {
       this.#fail("<frameset>: the browser reads the tags after it otherwise", start);
@@ -386,7 +407,10 @@ class FillCompiler {
       this.#cursor = end + 1;
       return;
     }
-    if (implied && INTEGRATION_POINTS.has(tag) && this.#open.some((o) => FOREIGN.has(o.tag))) {
+    if (
+      implied && INTEGRATION_POINTS.has(tag.toLowerCase()) &&
+      this.#open.some((o) => FOREIGN.has(o.tag))
+    ) {
       // `</svg>` in `<svg><desc><div>`: the parser closes the <desc> and the <svg>, a browser
       // ignores the end tag and stays in SVG.
       this.#fail(`<${tag}> in <svg> or <math> closed by an end tag the browser may ignore`, start);
@@ -427,7 +451,8 @@ class FillCompiler {
     for (const tag of RAW_TEXT) {
       const open = offset === 0 ? -1 : source.lastIndexOf(`<${tag}`, offset - 1);
       if (open === -1) continue;
-      const close = source.indexOf(`</${tag}`, open);
+      END_TAG[tag].lastIndex = open;
+      const close = END_TAG[tag].exec(source)?.index ?? -1;
       if (close === -1 || close > offset) return tag;
     }
     return undefined;

@@ -25,7 +25,7 @@ interface Element {
 }
 
 // Start tags that end foreign content (the HTML standard, "parsing main inforeign").
-const BREAKOUT = new Set([
+export const BREAKOUT: ReadonlySet<string> = new Set([
   "b",
   "big",
   "blockquote",

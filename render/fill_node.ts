@@ -230,6 +230,10 @@ export class FillNode {
       );
     }
     let text: string | boolean;
+    if (def.tag === "script" && (key === "type" || key === "src") && !(value instanceof Trusted)) {
+      // Removing one makes a data block or an external script's inline text run.
+      throw new UnsafeUrlError(key, String(value));
+    }
     if (typeof value === "string") {
       if (kind !== PLAIN && !this.#allowed(key, kind, value)) throw new UnsafeUrlError(key, value);
       text = value;

@@ -228,8 +228,13 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       14,
       /inside <script>/,
     );
-    fails(`<svg><p></p><script><b data-node="-con:x"></b></script>`, 1, 21, /inside <script>/);
-    fails(`<svg><style><b data-node="con:x"></b></style></svg>`, 1, 13, /inside <style>/);
+    fails(
+      `<svg><p></p><script><b data-node="-con:x"></b></script>`,
+      1,
+      6,
+      /<p> inside <svg>: a browser leaves it/,
+    );
+    fails(`<svg><style><b data-node="con:x"></b></style></svg>`, 1, 13, /<b> inside <svg>/);
   });
   await t.step("where the parser and a browser disagree about a script's or style's extent", () => {
     // Outside tester, eighth round: after `<svg><p>` the browser's <script> is raw text to its
@@ -238,8 +243,8 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
     fails(
       `<svg><p><script>/*<body><span data-node="con:x"></span>*/</script></p></svg>`,
       1,
-      25,
-      /inside <script>/,
+      6,
+      /<p> inside <svg>/,
     );
     fails(
       `<math><annotation-xml><style><img title="</style><b data-node="con:x"></b>"></style></annotation-xml></math>`,
@@ -286,6 +291,16 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
   });
   await t.step("`<svg / >`: the parser closes it, a browser does not", () => {
     fails(`<svg / ><xmp><b data-node="con:x">x</b></xmp></svg>`, 1, 1, /"\/" then a space/);
+  });
+  await t.step("a tag that leaves SVG or MathML in a browser but not in the parser", () => {
+    // Outside tester, seventeenth round: after it the parser read <xmp> or <script> as SVG.
+    fails(`<svg><font color="red"></font><xmp></svg>`, 1, 6, /<font> inside <svg>/);
+    fails(`<math><div></div></math>`, 1, 7, /<div> inside <math>/);
+    assert.equal(
+      new FillTemplate(`<svg><foreignObject><p data-node="con:x">a</p></foreignObject></svg>`)
+        .instance().toString(),
+      `<svg><foreignObject><p>a</p></foreignObject></svg>`,
+    );
   });
   await t.step("a raw text element the browser ends before the parser does", () => {
     // The browser ends <noscript> at the first </noscript>, here inside an attribute value:
@@ -584,8 +599,11 @@ Deno.test("FillNode.attr() refuses a script's src and a <base href> unless trust
   // A refresh delay as a browser reads it (`+0`, then a space) does not hide the URL.
   const meta = new FillTemplate(`<meta http-equiv="refresh" data-node="con:m">`).instance();
   assert.throws(() => meta.node("m").attr("content", "+0 javascript:x()"), UnsafeUrlError);
-  // A script's type decides whether its text runs (outside tester, eleventh round).
+  // A script's type decides whether its text runs (outside tester, eleventh round); removing
+  // its type or src makes a data block or an external script's inline text run (seventeenth).
   assert.throws(() => page.node("s").attr("type", "module"), UnsafeUrlError);
+  assert.throws(() => page.node("s").attr("type", null), UnsafeUrlError);
+  assert.throws(() => page.node("s").attr("src", false), UnsafeUrlError);
   page.node("s").attr("src", trusted("/app.js"));
   page.node("a").attr("href", "https://example.com/");
   assert.equal(
