@@ -201,6 +201,8 @@ interface Open {
   def: NodeDef | undefined;
   /** Where the element's content starts in the source. */
   contentStart: number;
+  /** The innermost SVG, MathML or integration-point element it is in (itself included). */
+  foreign: string | undefined;
 }
 
 const MARKER_FORMS = "expected [-]con:name, [-]rep:name, [-]sep:name or del[:name]";
@@ -285,17 +287,14 @@ class FillCompiler {
 
   #openTag(tag: string): void {
     const start = this.#parser.startIndex;
-    // The parser keeps SVG's camel case (`foreignObject`).
-    const inForeign = this.#open.findLast((o) =>
-      FOREIGN.has(o.tag) || INTEGRATION_POINTS.has(o.tag.toLowerCase())
-    );
+    const inForeign = this.#open.at(-1)?.foreign;
     if (
-      inForeign !== undefined && FOREIGN.has(inForeign.tag) &&
+      inForeign !== undefined && FOREIGN.has(inForeign) &&
       (BREAKOUT.has(tag) || (tag === "font" && this.#attrs.some(([n]) => FONT_BREAKOUT.has(n))))
     ) {
       // A browser leaves the SVG or MathML here; the parser does not.
       this.#fail(
-        `<${tag}> inside <${inForeign.tag}>: a browser leaves it here; close it first`,
+        `<${tag}> inside <${inForeign}>: a browser leaves it here; close it first`,
         start,
       );
     }
@@ -309,7 +308,7 @@ class FillCompiler {
     const mark = this.#deleting > 0 ? undefined : attrs.find(([n]) => n === this.#marker);
     if (this.#deleting > 0) this.#deleting++;
     if (mark === undefined) {
-      this.#open.push({ tag, def: undefined, contentStart: end + 1 });
+      this.#push(tag, undefined, end + 1);
       return;
     }
     const value = mark[1].trim();
@@ -329,7 +328,7 @@ class FillCompiler {
         this.#fail(`bad marker ${this.#marker}="${value}"`, start);
       }
       this.#cut(this.#current, start, end + 1);
-      this.#open.push({ tag, def: undefined, contentStart: end + 1 });
+      this.#push(tag, undefined, end + 1);
       this.#deleting = 1;
       return;
     }
@@ -346,7 +345,7 @@ class FillCompiler {
     this.#register(def);
     this.#cut(this.#current, start, end + 1);
     this.#current.parts.push(def);
-    this.#open.push({ tag, def, contentStart: end + 1 });
+    this.#push(tag, def, end + 1);
     this.#containers.push(def);
   }
 
@@ -388,6 +387,14 @@ class FillCompiler {
       current.index.set(def.name, def.slot);
       current.children.push(def);
     }
+  }
+
+  #push(tag: string, def: NodeDef | undefined, contentStart: number): void {
+    // The parser keeps SVG's camel case (`foreignObject`).
+    const foreign = FOREIGN.has(tag) || INTEGRATION_POINTS.has(tag.toLowerCase())
+      ? tag
+      : this.#open.at(-1)?.foreign;
+    this.#open.push({ tag, def, contentStart, foreign });
   }
 
   #closeTag(tag: string, implied: boolean): void {
