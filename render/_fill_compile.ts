@@ -5,6 +5,7 @@ import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
 import { StaticChunks } from "./_html_bytes.ts";
 import { BREAKOUT } from "./_foreign_content.ts";
+import { VOID_ELEMENTS } from "./_void_elements.ts";
 
 /** What a marker says to do with its element. */
 export const CON = 0;
@@ -91,23 +92,6 @@ export interface NodeDef {
   line: number;
 }
 
-const VOID = new Set([
-  "area",
-  "base",
-  "br",
-  "col",
-  "embed",
-  "hr",
-  "img",
-  "input",
-  "keygen",
-  "link",
-  "meta",
-  "param",
-  "source",
-  "track",
-  "wbr",
-]);
 const RAW_TEXT = new Set(["script", "style"]);
 const RCDATA = new Set(["title", "textarea"]);
 const ODD_MARKUP =
@@ -161,7 +145,7 @@ function newDef(
     openStatic: "",
     attrs: [],
     close: "",
-    isVoid: VOID.has(tag),
+    isVoid: VOID_ELEMENTS.has(tag),
     rawText: RAW_TEXT.has(tag),
     parts: [],
     kids: [],
@@ -402,7 +386,7 @@ class FillCompiler {
     const end = this.#parser.endIndex;
     const top = this.#open.pop();
     if (top === undefined) return;
-    const explicit = !implied || VOID.has(tag);
+    const explicit = !implied || VOID_ELEMENTS.has(tag);
     if (tag === "script") this.#checkScript(top.contentStart, start);
     if (BROWSER_RAW_TEXT.has(tag)) this.#checkRawTextEnd(tag, top.contentStart, start);
     if (RAW_TEXT.has(tag) || RCDATA.has(tag) || BROWSER_RAW_TEXT.has(tag)) {

@@ -13,6 +13,7 @@
 // the scanner refuses the template there, as either guess let a value through.
 
 import { _decodeAttribute } from "./_url_policy.ts";
+import { VOID_ELEMENTS } from "./_void_elements.ts";
 
 /** A foreign element: its name, namespace, and whether its children are HTML. */
 interface Element {
@@ -72,22 +73,6 @@ export const BREAKOUT: ReadonlySet<string> = new Set([
   "var",
 ]);
 const SVG_HTML = new Set(["foreignobject", "desc", "title"]);
-/** HTML elements with no end tag (they open nothing). */
-const VOID = new Set([
-  "area",
-  "base",
-  "br",
-  "col",
-  "embed",
-  "hr",
-  "img",
-  "input",
-  "link",
-  "meta",
-  "source",
-  "track",
-  "wbr",
-]);
 const MATH_TEXT = new Set(["mi", "mo", "mn", "ms", "mtext"]);
 
 /** The open SVG and MathML elements, updated from start and end tags. */
@@ -126,7 +111,7 @@ export class ForeignContent {
     else {
       // An HTML element in an integration point: until it closes, the point's end tag (and
       // its ancestors') are ignored by the browser (see endTag).
-      if (top !== undefined && !VOID.has(tag)) top.html.push(tag);
+      if (top !== undefined && !VOID_ELEMENTS.has(tag)) top.html.push(tag);
       return false;
     }
     if (!selfClosing) {

@@ -230,16 +230,17 @@ export class FillNode {
       );
     }
     let text: string | boolean;
-    if (def.tag === "script" && (key === "type" || key === "src") && !(value instanceof Trusted)) {
-      // Removing one makes a data block or an external script's inline text run.
-      throw new UnsafeUrlError(key, String(value));
-    }
     if (typeof value === "string") {
       if (kind !== PLAIN && !this.#allowed(key, kind, value)) throw new UnsafeUrlError(key, value);
       text = value;
-    } else if (value === null || value === undefined || value === false) text = false;
-    else if (value === true) text = true;
-    else if (value instanceof Trusted) {
+    } else if (value === null || value === undefined || typeof value === "boolean") {
+      if (def.tag === "script" && (key === "type" || key === "src")) {
+        // Removing one (or leaving it empty) makes a data block or an external script's inline
+        // text run; a string there is refused by the policy above.
+        throw new UnsafeUrlError(key, String(value));
+      }
+      text = value === true;
+    } else if (value instanceof Trusted) {
       // A string now, whatever the object is: no user code runs while the page is written.
       text = this.#string(value.value);
       if (key === "http-equiv" && this.#def.tag === "meta" && _isRefresh(text)) {
