@@ -128,10 +128,17 @@ export class ContextScanner {
   #duplicate = false;
   /** The last characters of the comment being read (its opener's excluded). */
   #comment = "";
-  /** How many <table> elements are open (table parts close elements up to them). */
-  #tables = 0;
-  /** How many <template> elements are open (start tags may be dropped in them). */
-  #templates = 0;
+  /**
+   * The open <table> and <template> elements, outermost first: both put the browser in a
+   * table's insertion modes, where table parts close elements up to them, and a <template>
+   * hides the tables outside it from `</table>`.
+   */
+  #tableScopes: ("table" | "template")[] = [];
+  /**
+   * What a bogus comment opened by `<!` holds so far while it could still be `[CDATA[` (the
+   * browser opens a CDATA section only right after `<!`); `undefined` once it cannot.
+   */
+  #declaration: string | undefined;
   /** Last static characters since the previous hole (end tags, comment ends). */
   #recent = "";
   #tag = "";
@@ -202,8 +209,18 @@ export class ContextScanner {
         );
       case S.CData:
         throw new ContextError(`a value in a CDATA section, where it could end it (]])${RAW_HINT}`);
-      case S.Text:
-      case S.Bogus: {
+      case S.Bogus:
+        if (this.#declaration !== undefined) {
+          throw new ContextError(`a value that could finish <![CDATA[${RAW_HINT}`);
+        }
+        if (this.#foreign.inForeignElement()) {
+          // Where the scanner takes the comment to end decides the context of all that follows.
+          throw new ContextError(
+            `a value in a bogus comment (<!…>, <?…>) in <svg> or <math>${RAW_HINT}`,
+          );
+        }
+        return { kind: "html" };
+      case S.Text: {
         const raw = this.#foreign.rawTextOpen();
         if (raw === "style") {
           throw new ContextError(`a value in CSS (<style> in <svg> or <math>)${RAW_HINT}`);
@@ -399,8 +416,10 @@ export class ContextScanner {
           this.#metaHoles = [];
         } else if (c === "/") this.#s = S.EndTagOpen;
         else if (c === "!") this.#s = S.Bang;
-        else if (c === "?") this.#s = S.Bogus;
-        else {
+        else if (c === "?") {
+          this.#s = S.Bogus;
+          this.#declaration = undefined;
+        } else {
           this.#s = S.Text;
           this.#step(c);
         }
@@ -410,12 +429,18 @@ export class ContextScanner {
           this.#s = S.EndTagName;
           this.#endTag = asciiLower(c);
           this.#endTagDone = false;
-        } else this.#s = c === ">" ? S.Text : S.Bogus;
+        } else {
+          this.#s = c === ">" ? S.Text : S.Bogus;
+          this.#declaration = undefined;
+        }
         return;
       case S.EndTagName:
         if (c === ">") {
-          if (this.#endTag === "template" && this.#templates > 0) this.#templates--;
-          if (this.#endTag === "table" && this.#tables > 0) this.#tables--;
+          const scopes = this.#tableScopes;
+          if (this.#endTag === "template" && scopes.includes("template")) {
+            scopes.length = scopes.lastIndexOf("template");
+          }
+          if (this.#endTag === "table" && scopes.at(-1) === "table") scopes.pop();
           if (this.#rawEnded) this.#foreign.htmlEndTag(this.#endTag);
           else if (!this.#foreign.endTag(this.#endTag)) {
             throw new ContextError(
@@ -437,10 +462,12 @@ export class ContextScanner {
         return;
       case S.Bang:
         this.#s = c === "-" ? S.BangDash : c === ">" ? S.Text : S.Bogus;
+        this.#declaration = c === "[" ? c : undefined;
         return;
       case S.BangDash:
         this.#s = c === "-" ? S.Comment : c === ">" ? S.Text : S.Bogus;
         this.#comment = "";
+        this.#declaration = undefined;
         return;
       case S.Comment: {
         // `>` ends it right after `<!--` or `<!---`, or after `--`/`--!` of the comment's own
@@ -454,7 +481,12 @@ export class ContextScanner {
       }
       case S.Bogus:
         if (c === ">") this.#s = S.Text;
-        else if (c === "[" && this.#recent.endsWith("<![CDATA")) {
+        else if (this.#declaration === undefined) return;
+        else if (c !== "[" || this.#declaration !== "[CDATA") {
+          const next = this.#declaration + c;
+          this.#declaration = "[CDATA[".startsWith(next) ? next : undefined;
+        } else {
+          this.#declaration = undefined;
           if (this.#foreign.inForeign()) this.#s = S.CData;
           else if (this.#foreign.inForeignElement()) {
             // In an integration point (<mi>, <foreignObject>) CDATA is a section or a bogus
@@ -640,14 +672,17 @@ export class ContextScanner {
     // In SVG and MathML, <script>, <style>, <title>, … are elements like others: their text
     // is read as markup with character references (see _foreign_content.ts).
     if (this.#foreign.startTag(tag, this.#attrs, selfClosing)) return;
-    if (TABLE_PARTS.has(tag) && this.#tables > 0 && this.#foreign.inForeignElement()) {
-      // In a table's insertion modes these close up to the table, SVG and all, where the scanner
-      // would stay in the SVG or MathML element.
-      throw new ContextError(`<${tag}> in <svg> or <math> inside a <table>`, this.#index);
+    const scopes = this.#tableScopes;
+    if (TABLE_PARTS.has(tag) && scopes.length > 0 && this.#foreign.inForeignElement()) {
+      // In a table's insertion modes these close up to the table or template, SVG and all,
+      // where the scanner would stay in the SVG or MathML element.
+      throw new ContextError(
+        `<${tag}> in <svg> or <math> inside a <table> or <template>`,
+        this.#index,
+      );
     }
-    if (tag === "table") this.#tables++;
-    if (tag === "template") this.#templates++;
-    if ((tag === "col" || tag === "colgroup") && this.#templates > 0) {
+    if (tag === "table" || tag === "template") scopes.push(tag);
+    if ((tag === "col" || tag === "colgroup") && scopes.includes("template")) {
       // In a template's column group the browser drops the start tags after it (<xmp> opens
       // no raw text there).
       throw new ContextError(

@@ -454,6 +454,61 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       "<table><tr><td><svg><path/></svg>&lt;</td></tr></table>",
     );
   });
+  await t.step("what the scanner misread in the nineteenth round", async () => {
+    // Outside tester, nineteenth round: `<![CDATA[` opens a section only right after `<!`.
+    // Read inside a bogus comment it hid an <img> tag, whose attribute name took the value.
+    await refuses(
+      `<svg><!x<![CDATA[ ><img src="]]>" <%= it.v %>></svg>`,
+      1,
+      35,
+      /attribute name/,
+    );
+    await refuses(`<svg><?x<![CDATA[ ><img src="]]>" <%= it.v %>></svg>`, 1, 35, /attribute name/);
+    // A value could finish the opener, and in SVG the scanner's reading of the comment rests on
+    // where it ends.
+    await refuses(
+      `<svg><![CDA<%= it.v %>TA[ ><p><xmp>]]><img src=x></xmp>`,
+      1,
+      12,
+      /finish <!\[CDATA\[/,
+    );
+    await refuses(`<p><![CDATA<%= it.v %>[ ]]>`, 1, 12, /finish <!\[CDATA\[/);
+    await refuses(`<math><!x <%= it.v %>></math>`, 1, 11, /bogus comment/);
+    assert.equal(
+      await render(`<p><!x <%= it.v %>>`, { v: "<b>" }),
+      `<p><!x &lt;b&gt;>`,
+    );
+    // A <template> puts the browser in a table's insertion modes too: <td> closes the cell,
+    // the SVG with it; and a `</table>` inside a <template> closes nothing.
+    const scoped = /<td> in <svg> or <math> inside a <table> or <template>/;
+    await refuses(
+      `<template><tr><td><svg><foreignObject><td></td></foreignObject><![CDATA[ ></template>` +
+        `<img src="]]>" <%= it.v %>>`,
+      1,
+      42,
+      scoped,
+    );
+    await refuses(`<template><tr><td><math><mi><td></td></mi><%= it.v %>`, 1, 32, scoped);
+    await refuses(
+      `<table><template></table></template><tr><td><svg><foreignObject><td></td>` +
+        `</foreignObject><%= it.v %>`,
+      1,
+      68,
+      scoped,
+    );
+    await refuses(
+      `<template><caption><svg><foreignObject><tr></tr></foreignObject><%= it.v %>`,
+      1,
+      43,
+      /<tr> in <svg>/,
+    );
+    assert.equal(
+      await render(`<table></table><svg><foreignObject><p></p></foreignObject></svg><%= it.v %>`, {
+        v: "<",
+      }),
+      `<table></table><svg><foreignObject><p></p></foreignObject></svg>&lt;`,
+    );
+  });
   await t.step("HTML the scanner misread in the tenth round", async () => {
     // `</svg>` inside <foreignObject><div> is ignored by the browser, which stays in SVG.
     await refuses(
