@@ -57,7 +57,14 @@ export interface NodeDef {
    * Static attributes: lowercase name, ` name="value"`, ` name="`, and `<tag name="` for when
    * the name's value is the first thing in the open tag.
    */
-  staticAttrs: { name: string; textPiece: number; keyPiece: number; tagKeyPiece: number }[];
+  staticAttrs: {
+    name: string;
+    textPiece: number;
+    keyPiece: number;
+    tagKeyPiece: number;
+    /** `<tag`, the other static attributes, then ` name="`: the open tag when only it is set. */
+    soloPiece: number;
+  }[];
   /** The static text after this def in its parent, up to the next child or the parent's end. */
   afterPiece: number;
   /** `close`, or nothing when the element's tags are omitted; then `after`. */
@@ -388,7 +395,17 @@ class FillCompiler {
     if (top === undefined) return;
     const explicit = !implied || VOID_ELEMENTS.has(tag);
     if (tag === "script") this.#checkScript(top.contentStart, start);
-    if (BROWSER_RAW_TEXT.has(tag)) this.#checkRawTextEnd(tag, top.contentStart, start);
+    if (BROWSER_RAW_TEXT.has(tag)) {
+      // The browser reads it to its first `</tag`, whatever end tag closed it for the parser.
+      if (implied) this.#fail(`<${tag}> closed without </${tag}>: close it first`, start);
+      this.#checkRawTextEnd(tag, top.contentStart, start);
+    }
+    // `</form>`, `</body>` or `</span>` past an <li> end an <svg> for the parser, not always
+    // for a browser, which then reads a <script> after it as SVG (markup, references decoded).
+    // Self-closed (`<svg/>`), it ends where it starts.
+    if (implied && FOREIGN.has(tag) && start >= top.contentStart) {
+      this.#fail(`<${tag}> closed without </${tag}>: close it first`, start);
+    }
     if (RAW_TEXT.has(tag) || RCDATA.has(tag) || BROWSER_RAW_TEXT.has(tag)) {
       this.#checkForeignRawText(tag, top.contentStart, start);
     }
@@ -570,6 +587,10 @@ function link(root: NodeDef): void {
       textPiece: piece(text),
       keyPiece: piece(flat(" ", name, '="')),
       tagKeyPiece: piece(flat("<", def.tag, " ", name, '="')),
+      soloPiece: piece(
+        flat("<", def.tag, ...def.attrs.filter(([other]) => other !== name).map(([, t]) => t)) +
+          flat(" ", name, '="'),
+      ),
     }));
     const closeOwn = def.minus ? "" : def.close;
     def.afterPiece = piece(after);

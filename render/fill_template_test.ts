@@ -316,6 +316,31 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       `<noscript><p>a</p></noscript>`,
     );
   });
+  await t.step("what the parser read otherwise in the twentieth round", () => {
+    // Outside tester, twentieth round. The parser closes a <noscript> at its parent's end tag;
+    // the browser reads on to the first </noscript>, here in an attribute value, after which
+    // the marked node sat inside an onerror attribute.
+    fails(
+      '<div><noscript></div><p title="</noscript><img src=x onerror=\'`">' +
+        '<b data-node="con:x">x</b><i title="`\'">z</i></p>',
+      1,
+      16,
+      /<noscript> closed without <\/noscript>/,
+    );
+    // The parser leaves an <svg> at `</form>`, `</body>` or an end tag past an <li>; the
+    // browser stays in it and reads the <script> after it as SVG, references decoded.
+    fails(
+      `<form><svg></form><script>x</script></svg><v data-node="-con:v">x</v>`,
+      1,
+      12,
+      /<svg> closed without <\/svg>/,
+    );
+    fails(`<span><li><math></span>`, 1, 17, /<math> closed without <\/math>/);
+    assert.equal(
+      new FillTemplate(`<svg/><svg><path/></svg><p data-node="con:x">a</p>`).instance().toString(),
+      `<svg/><svg><path/></svg><p>a</p>`,
+    );
+  });
   await t.step("a lone CR ends a line, as in the embedded engine", () => {
     fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
   });
