@@ -103,6 +103,12 @@ export class JsLexer {
   #condition = false;
   /** The significant text of the current line so far (a `-->` at its start is a comment). */
   #line = "";
+  /** The last three significant characters of code, across lines and comments (`...`). */
+  #lastThree = "";
+  /** A line break (or a comment holding one) came after the last significant character. */
+  #lineBreak = false;
+  /** The `/` being read came after a line break. */
+  #slashAfterBreak = false;
   /** Why the lexer stopped (in state Unknown). */
   unknownReason = "";
 
@@ -154,11 +160,17 @@ export class JsLexer {
     this.#dollar = false;
     if (this.#js === Js.Slash) this.#js = Js.Code; // the value was the divisor
     if (this.#js !== Js.Code) return;
-    this.#beforeLast = this.#last;
-    this.#last = VALUE;
+    this.#setLast(VALUE);
     this.#word = "";
     this.#gap = false;
     this.#afterValue = true;
+  }
+
+  /** Records the last significant character of code (a value: `VALUE`; a string's end: `]`). */
+  #setLast(c: string): void {
+    this.#beforeLast = this.#last;
+    this.#last = c;
+    this.#lastThree = (this.#lastThree + c).slice(-3);
   }
 
   #regexAllowed(): boolean {
@@ -172,7 +184,11 @@ export class JsLexer {
   #unknownSlash(): void {
     const last = this.#last;
     const after = last === VALUE ? "a value" : `"${isWordChar(last) ? this.#word : last}"`;
-    this.#unknown(`a "/" after ${after}, which may start a regular expression or divide`);
+    this.#unknown(
+      `a "/" ${
+        this.#slashAfterBreak ? "on a new line " : ""
+      }after ${after}, which may start a regular expression or divide`,
+    );
   }
 
   /** A `/` whose meaning (division or regular expression) the lexer cannot tell. */
@@ -182,6 +198,9 @@ export class JsLexer {
     // starts.
     if (last === "}" || last === VALUE) return true;
     if (AMBIGUOUS_WORDS.has(this.#word) && !this.#property) return true;
+    // A line break before it ends the statement where the grammar cannot go on with a division
+    // (`var a`, `break label`, `import "m"`): the `/` then starts a regular expression.
+    if (this.#slashAfterBreak && !this.#regexAllowed()) return true;
     // After `++` or `--` a `/` divides when they were postfix (`a++ / b`, also across lines
     // and comments), not otherwise.
     return (last === "+" || last === "-") && this.#beforeLast === last;
@@ -191,6 +210,8 @@ export class JsLexer {
     this.#units++;
     if (c === "\n" || c === "\r" || c === "\u2028" || c === "\u2029") {
       this.#line = "";
+      const js = this.#js;
+      if (js === Js.Code || js === Js.LineComment || js === Js.BlockComment) this.#lineBreak = true;
       // A string cannot hold a CR or LF unless a `\` continues the line: where one does, the
       // lexer has misread the script (a comment form it does not know, say).
       if ((this.#js === Js.DQ || this.#js === Js.SQ) && (c === "\n" || c === "\r")) {
@@ -210,6 +231,7 @@ export class JsLexer {
         else if (c === "`") this.#js = Js.Template;
         else if (c === "/") {
           this.#js = Js.Slash;
+          this.#slashAfterBreak = this.#lineBreak;
           return;
         } else if (c === ">" && this.#line === "-->") {
           // A line that starts with `-->` is a comment (JavaScript's Annex B, in a browser).
@@ -232,6 +254,7 @@ export class JsLexer {
         }
         const gap = this.#gap;
         this.#gap = false;
+        this.#lineBreak = false;
         if (this.#afterValue && !gap && isWordChar(c)) {
           // `typeof <%= v %>in /x/`: with `null` the browser reads one name, `nullin`.
           this.#unknown("a value followed directly by a name");
@@ -247,19 +270,18 @@ export class JsLexer {
         if (isWordChar(c)) {
           if (gap || !isWordChar(this.#last)) {
             // After `.` (not the spread `...`) or `#` a name is a property, not a keyword.
-            const before = this.#line.slice(0, -1);
             this.#property = this.#last === "#" ||
-              (this.#last === "." && !before.endsWith("..."));
+              (this.#last === "." && this.#lastThree !== "...");
             if (this.#word !== "") this.#previousWord = this.#word;
             this.#word = c;
           } else this.#word += c;
-        } else if (c === "." && /^[0-9]/.test(this.#word)) {
-          // `1.` is a number: a `/` after it divides.
+        } else if (c === "." && !gap && /^[0-9][0-9_]*$/.test(this.#word)) {
+          // `1.` is a number: a `/` after it divides. After `1.5`, `1n`, `0x1`, `1e3` or a
+          // space the `.` reads a property (`1..typeof / 2` divides).
           this.#word += c;
           return;
         } else this.#word = "";
-        this.#beforeLast = this.#last;
-        this.#last = c;
+        this.#setLast(c);
         return;
       }
       case Js.Slash:
@@ -270,13 +292,14 @@ export class JsLexer {
           this.#js = Js.BlockComment;
           this.#star = false;
         } else if (this.#ambiguousSlash()) this.#unknownSlash();
-        else if (this.#regexAllowed()) {
-          this.#js = Js.Regex;
-          this.step(c, recent);
-        } else {
-          this.#js = Js.Code;
-          this.#last = "/";
-          this.#word = "";
+        else {
+          this.#lineBreak = false;
+          if (this.#regexAllowed()) this.#js = Js.Regex;
+          else {
+            this.#js = Js.Code;
+            this.#setLast("/");
+            this.#word = "";
+          }
           this.step(c, recent);
         }
         return;
@@ -332,12 +355,12 @@ export class JsLexer {
     else if (js === Js.Template && c === "{" && dollar) {
       this.#braces.push(0);
       this.#js = Js.Code;
-      this.#last = "{";
+      this.#setLast("{");
       return;
     } else if (c === (js === Js.DQ ? '"' : js === Js.SQ ? "'" : js === Js.Template ? "`" : "/")) {
       this.#js = Js.Code;
       // An operand, as after `]`: a `/` divides, and a word glued to it (`"k"in`) is new.
-      this.#last = "]";
+      this.#setLast("]");
       this.#word = "";
     }
   }

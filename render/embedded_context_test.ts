@@ -353,6 +353,53 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       /animation's to/,
     );
   });
+  await t.step("JavaScript the lexer misread in the eighteenth round", async () => {
+    // Outside tester, eighteenth round. A line break ends the statement where the grammar
+    // cannot go on with a division (`var a`, `break label`, `import "m"`): the `/` on the next
+    // line starts a regular expression, and the string after it was read as code.
+    const newLine = /"\/" on a new line after/;
+    await refuses(`<script>\nvar a\n/"/; var s = "<%= it.v %>";//"\n</script>`, 3, 15, newLine);
+    await refuses(
+      `<script>foo: { break foo\n/"/ }; s = "<%= it.v %>";//"</script>`,
+      2,
+      13,
+      newLine,
+    );
+    await refuses(
+      `<script type="module">import "data:text/javascript,"\n/"/; s = "<%= it.v %>"</script>`,
+      2,
+      11,
+      newLine,
+    );
+    for (const lineBreak of ["\u2028", "/*\n*/ ", "// c\n"]) {
+      await assert.rejects(
+        () => render(`<script>var a${lineBreak}/"/; s = "<%= it.v %>";//"</script>`, { v: "x" }),
+        newLine,
+      );
+    }
+    // A keyword after a spread `...` at the end of a line is a keyword: a regular expression.
+    const x = '"+pwn()+"';
+    for (const spread of ["[...\ntypeof", "[.../*\n*/typeof"]) {
+      assert.equal(
+        await render(`<script>var x = ${spread} /"/.source]; s = "<%= it.x %>";//"</script>`, {
+          x,
+        }),
+        `<script>var x = ${spread} /"/.source]; s = "\\u0022+pwn()+\\u0022";//"</script>`,
+      );
+    }
+    // After `1.5`, `1n`, `0x1`, `1.` or a space the `.` reads a property: `/` divides, and the
+    // hole after the string is code (JSON).
+    for (const number of ["1..", "1.5.", "1n.", "0x1.", "1 .", "1/**/.", '"x".']) {
+      assert.equal(
+        await render(`<script>var x = ${number}typeof /"/; s = "<%= it.x %>";//"</script>`, { x }),
+        `<script>var x = ${number}typeof /"/; s = ""\\"+pwn()+\\""";//"</script>`,
+      );
+    }
+    assert.equal(
+      await render(`<script>var x = 1. / 2, y = a\n? 1 : 2; s = "<%= it.x %>"</script>`, { x }),
+      `<script>var x = 1. / 2, y = a\n? 1 : 2; s = "\\u0022+pwn()+\\u0022"</script>`,
+    );
+  });
   await t.step("what the scanner misread in the twelfth round", async () => {
     // The tokenizer reads attributes on end tags, quotes and all.
     await refuses(
