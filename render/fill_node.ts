@@ -534,6 +534,16 @@ function openTag(
   gt: number,
   quoteGt: number,
 ): string {
+  if (set.length === 2 && typeof set[1] === "string") {
+    // One attribute set, one the template gives too (href on a link): one piece before it.
+    const statics = def.staticAttrs;
+    for (let i = 0; i < statics.length; i++) {
+      if (statics[i].name === set[0]) {
+        out = put(out, log, def, statics[i].soloPiece);
+        return put(putValue(out, log, set[1], false), log, def, quoteGt);
+      }
+    }
+  }
   let started = false;
   const statics = def.staticAttrs;
   for (let i = 0; i < statics.length; i++) {
