@@ -1,5 +1,6 @@
 // Parse → generate → compile for the embedded-code engine.
 import { ContextError, ContextScanner, type Hole } from "./_html_context.ts";
+import { ValueProbes } from "./_browser_tree.ts";
 import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
 import { type Pieces, StaticChunks } from "./_html_bytes.ts";
@@ -378,11 +379,20 @@ export async function compileEmbedded(
 async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, Hole>> {
   const scanner = new ContextScanner();
   const holes = new Map<Token, Hole>();
+  // The page the scanner read, each escaped value a probe, for the check against a browser's
+  // tree. A raw value writes nothing there: the scanner reads none of its characters either.
+  const probes = new ValueProbes(tokens.map((t) => t.value).join(""));
+  const probed: Token[] = [];
   for (const t of tokens) {
     try {
-      if (t.kind === "text") scanner.text(t.value);
-      else if (t.kind === "escaped") holes.set(t, scanner.hole());
-      else if (t.kind === "raw") scanner.raw();
+      if (t.kind === "text") {
+        scanner.text(t.value);
+        probes.text(t.value);
+      } else if (t.kind === "escaped") {
+        const place = scanner.place();
+        holes.set(t, scanner.hole());
+        probed[probes.value(place)] = t;
+      } else if (t.kind === "raw") scanner.raw();
     } catch (e) {
       if (!(e instanceof ContextError)) throw e;
       let at = { line: t.line, column: t.column - 3 }; // the hole's "<%="
@@ -398,6 +408,16 @@ async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, 
         { file: t.file, ...at },
       );
     }
+  }
+  const disagreement = probes.disagreement();
+  if (disagreement !== undefined) {
+    const t = probed[disagreement.value];
+    throw new TemplateSyntaxError(
+      `unsafe context: ${disagreement.reason}; write <%~ %> if the value is safe there ` +
+        "(the author's responsibility)",
+      await host.read(t.file),
+      { file: t.file, line: t.line, column: t.column - 3 },
+    );
   }
   return holes;
 }

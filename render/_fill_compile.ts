@@ -6,6 +6,7 @@ import { TemplateSyntaxError } from "./errors.ts";
 import { StaticChunks } from "./_html_bytes.ts";
 import { BREAKOUT } from "./_foreign_content.ts";
 import { VOID_ELEMENTS } from "./_void_elements.ts";
+import { type MarkedElement, markedElementDisagreement } from "./_browser_tree.ts";
 
 /** What a marker says to do with its element. */
 export const CON = 0;
@@ -194,6 +195,8 @@ interface Open {
   contentStart: number;
   /** The innermost SVG, MathML or integration-point element it is in (itself included). */
   foreign: string | undefined;
+  /** The element as marked (del included), for the check against a browser's tree. */
+  mark: MarkedElement | undefined;
 }
 
 const MARKER_FORMS = "expected [-]con:name, [-]rep:name, [-]sep:name or del[:name]";
@@ -221,6 +224,9 @@ class FillCompiler {
   /** Names seen per container: "con"/"rep" share a namespace, "sep" pairs with "rep". */
   readonly #names = new Map<NodeDef, Map<string, NodeDef>>();
   readonly #seps = new Map<NodeDef, NodeDef[]>();
+  /** The marked elements but del ones, and the source ranges del elements take. */
+  readonly #marks: MarkedElement[] = [];
+  readonly #deleted: [number, number][] = [];
 
   constructor(source: string, file: string, marker: string) {
     this.#source = source;
@@ -256,6 +262,8 @@ class FillCompiler {
       );
     }
     this.#parser.end(this.#source);
+    const disagreement = markedElementDisagreement(this.#source, this.#marks, this.#deleted);
+    if (disagreement !== undefined) this.#fail(disagreement.reason, disagreement.offset);
     this.root.parts.push(this.#source.slice(this.#cursor));
     this.#pairSeparators();
     compact(this.root);
@@ -278,6 +286,18 @@ class FillCompiler {
 
   #openTag(tag: string): void {
     const start = this.#parser.startIndex;
+    const written = this.#source.slice(start + 1, start + 1 + tag.length).toLowerCase();
+    if (
+      this.#attrs.length > 0 && written !== tag.toLowerCase() &&
+      !(tag === "img" && written === "ima")
+    ) {
+      // The parser ignores a <form> inside a form but hands its attributes, marker included,
+      // to the next element it opens (a <p> it makes up for `</p>`).
+      this.#fail(
+        "attributes of a tag the parser ignores (a <form> inside a form): remove it",
+        start,
+      );
+    }
     const inForeign = this.#open.at(-1)?.foreign;
     if (
       inForeign !== undefined && FOREIGN.has(inForeign) &&
@@ -299,9 +319,10 @@ class FillCompiler {
     const mark = this.#deleting > 0 ? undefined : attrs.find(([n]) => n === this.#marker);
     if (this.#deleting > 0) this.#deleting++;
     if (mark === undefined) {
-      this.#push(tag, undefined, end + 1);
+      this.#push(tag, undefined, end + 1, undefined);
       return;
     }
+    const marked: MarkedElement = { offset: start, tag, close: undefined };
     const value = mark[1].trim();
     // A value (or, when the node is left out, the static text after it) would complete the tag
     // this text starts: `<<span data-node="-con:x">` writes `<img onerror=…>` for `img onerror=…`.
@@ -319,7 +340,7 @@ class FillCompiler {
         this.#fail(`bad marker ${this.#marker}="${value}"`, start);
       }
       this.#cut(this.#current, start, end + 1);
-      this.#push(tag, undefined, end + 1);
+      this.#push(tag, undefined, end + 1, marked);
       this.#deleting = 1;
       return;
     }
@@ -336,7 +357,8 @@ class FillCompiler {
     this.#register(def);
     this.#cut(this.#current, start, end + 1);
     this.#current.parts.push(def);
-    this.#push(tag, def, end + 1);
+    this.#marks.push(marked);
+    this.#push(tag, def, end + 1, marked);
     this.#containers.push(def);
   }
 
@@ -380,12 +402,17 @@ class FillCompiler {
     }
   }
 
-  #push(tag: string, def: NodeDef | undefined, contentStart: number): void {
+  #push(
+    tag: string,
+    def: NodeDef | undefined,
+    contentStart: number,
+    mark: MarkedElement | undefined,
+  ): void {
     // The parser keeps SVG's camel case (`foreignObject`).
     const foreign = FOREIGN.has(tag) || INTEGRATION_POINTS.has(tag.toLowerCase())
       ? tag
       : this.#open.at(-1)?.foreign;
-    this.#open.push({ tag, def, contentStart, foreign });
+    this.#open.push({ tag, def, contentStart, foreign, mark });
   }
 
   #closeTag(tag: string, implied: boolean): void {
@@ -394,6 +421,7 @@ class FillCompiler {
     const top = this.#open.pop();
     if (top === undefined) return;
     const explicit = !implied || VOID_ELEMENTS.has(tag);
+    if (top.mark !== undefined && !implied) top.mark.close = start;
     if (tag === "script") this.#checkScript(top.contentStart, start);
     if (BROWSER_RAW_TEXT.has(tag)) {
       // The browser reads it to its first `</tag`, whatever end tag closed it for the parser.
@@ -412,6 +440,7 @@ class FillCompiler {
     if (this.#deleting > 0) {
       if (--this.#deleting > 0) return;
       if (!explicit) this.#fail(`<${tag}> marked del needs an explicit closing tag`, start);
+      this.#deleted.push([top.mark!.offset, end + 1]);
       this.#cursor = end + 1;
       return;
     }

@@ -18,6 +18,11 @@ export type Hole =
   | { kind: "jsString" }
   | { kind: "jsValue" };
 
+/** Where a value lands: text, a bogus comment, a script, or an element's attribute value. */
+export type ValuePlace =
+  | { in: "text" | "comment" | "script" }
+  | { in: "attribute"; tag: string; name: string };
+
 /** A template construct that no escaper can make safe; `index` is within the text just read. */
 export class ContextError extends Error {
   constructor(reason: string, readonly index = 0) {
@@ -165,6 +170,23 @@ export class ContextScanner {
       this.#step(text[this.#index]);
       this.#recent = (this.#recent + text[this.#index]).slice(-12);
     }
+  }
+
+  /**
+   * Where a value written at this point lands, as the scanner reads it (for the check against
+   * a browser's tree, _browser_tree.ts); only meaningful where `hole()` allows one.
+   */
+  place(): ValuePlace {
+    switch (this.#s) {
+      case S.Bogus:
+        return { in: "comment" };
+      case S.Script:
+        return { in: "script" };
+      case S.ValueDQ:
+      case S.ValueSQ:
+        return { in: "attribute", tag: this.#tag, name: this.#attr };
+    }
+    return { in: "text" };
   }
 
   /**

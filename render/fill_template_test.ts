@@ -341,6 +341,17 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       `<svg/><svg><path/></svg><p>a</p>`,
     );
   });
+  await t.step("what the parser read otherwise in the twenty-third round", () => {
+    // Outside tester, twenty-third round: the parser ignores a <form> inside a form and hands
+    // its attributes, marker included, to the <p> it makes up for `</p>`.
+    fails(`<form><form data-node="con:x" title=a></p>z</form>`, 1, 39, /a <form> inside a form/);
+    // An SVG element's name keeps its case, as the browser's tree does.
+    assert.equal(
+      new FillTemplate(`<svg><foreignObject data-node="con:f"></foreignObject></svg>`).instance()
+        .toString(),
+      `<svg><foreignObject></foreignObject></svg>`,
+    );
+  });
   await t.step("a lone CR ends a line, as in the embedded engine", () => {
     fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
   });

@@ -1,0 +1,266 @@
+// Both engines' reading of a template checked against a browser's: the page parsed by parse5,
+// which follows the HTML standard's tokenizer and tree builder. The engines read templates with
+// models of their own (the embedded engine's context scanner, the fill engine's htmlparser2
+// events and textual checks); each attack round found a shape where a model and a browser
+// disagreed (implied end tags, foreign content, raw text), and what was filled in landed in a
+// script, an attribute or SVG. Where parse5 puts a value or a marked element elsewhere than the
+// model, the template is refused.
+import { parse } from "parse5";
+import type { ValuePlace } from "./_html_context.ts";
+
+const HTML = "http://www.w3.org/1999/xhtml";
+/**
+ * Elements whose content a browser reads as inert text: a marked element the fill compiler
+ * found in one is text there, and what is filled into it (escaped) stays text.
+ */
+const INERT_TEXT = new Set([
+  "noscript",
+  "xmp",
+  "iframe",
+  "noembed",
+  "noframes",
+  "plaintext",
+  "textarea",
+  "title",
+]);
+
+interface Location {
+  startOffset: number;
+  endOffset: number;
+}
+interface ParsedNode {
+  nodeName: string;
+  tagName?: string;
+  namespaceURI?: string;
+  /** A text node's text; a comment's is `data`. */
+  value?: string;
+  data?: string;
+  attrs?: { name: string; value: string; prefix?: string }[];
+  childNodes?: ParsedNode[];
+  /** A <template>'s content. */
+  content?: ParsedNode;
+  sourceCodeLocation?:
+    | Location & { startTag?: Location; endTag?: Location }
+    | null;
+}
+
+/** Visits every node of a parsed page, template contents included, with its parent element. */
+function visit(
+  node: ParsedNode,
+  each: (node: ParsedNode, parent: ParsedNode, inCode: boolean) => void,
+  inCode = false,
+): void {
+  for (const child of node.childNodes ?? []) {
+    each(child, node, inCode);
+    if (child.tagName === undefined) continue;
+    const code = inCode || child.nodeName === "script" || child.nodeName === "style";
+    visit(child, each, code);
+    if (child.content !== undefined) visit(child.content, each, code);
+  }
+}
+
+/** Why a browser reads the template otherwise, and where (an offset into what was checked). */
+export interface TreeDisagreement {
+  reason: string;
+  offset: number;
+}
+
+/** A marked element as the fill compiler read it: its start and (explicit) end tag. */
+export interface MarkedElement {
+  offset: number;
+  tag: string;
+  /** Where its end tag starts; `undefined` for a void element. */
+  close: number | undefined;
+}
+
+/**
+ * The first marked element of a fill template a browser reads otherwise than the compiler: as
+ * text, a comment or part of another tag; inside a script or style; or closed elsewhere than
+ * at its end tag. A start tag the browser drops (a `<tr>` outside a table) is no disagreement:
+ * what is filled into it is text wherever it lands.
+ *
+ * @param source The template.
+ * @param marks The marked elements, del elements excluded.
+ * @param removed Source ranges `[start, end)` the page leaves out (del elements), in order.
+ */
+export function markedElementDisagreement(
+  source: string,
+  marks: readonly MarkedElement[],
+  removed: readonly (readonly [number, number])[],
+): TreeDisagreement | undefined {
+  let page = "";
+  let from = 0;
+  for (const [start, end] of removed) {
+    page += source.slice(from, start);
+    from = end;
+  }
+  page += source.slice(from);
+  const onPage = (offset: number) => {
+    let shift = 0;
+    for (const [start, end] of removed) if (end <= offset) shift += end - start;
+    return offset - shift;
+  };
+  const elements = new Map<number, { tag: string; endTag: number | undefined; inCode: boolean }>();
+  /** Source ranges of text, comments and tags, and of text a browser keeps inert. */
+  const spans: Location[] = [];
+  const inertText: Location[] = [];
+  visit(parse(page, { sourceCodeLocationInfo: true }), (node, parent, inCode) => {
+    const location = node.sourceCodeLocation;
+    if (!location) return;
+    if (node.tagName === undefined) {
+      spans.push(location);
+      if (parent.namespaceURI === HTML && INERT_TEXT.has(parent.nodeName)) {
+        inertText.push(location);
+      }
+      return;
+    }
+    elements.set(location.startOffset, {
+      tag: node.tagName.toLowerCase(),
+      endTag: location.endTag?.startOffset,
+      inCode,
+    });
+    if (location.startTag) spans.push(location.startTag);
+    if (location.endTag) spans.push(location.endTag);
+  });
+  const within = spansContaining(spans);
+  for (const mark of marks) {
+    const start = onPage(mark.offset);
+    const end = onPage(mark.close ?? mark.offset);
+    if (inertText.some((text) => text.startOffset <= start && end < text.endOffset)) continue;
+    const element = elements.get(start);
+    if (element === undefined || element.tag !== mark.tag.toLowerCase()) {
+      if (!within(start)) continue; // dropped
+      return {
+        reason: `a browser does not read this <${mark.tag}> as an element (it takes it for ` +
+          "text, a comment or part of another tag)",
+        offset: mark.offset,
+      };
+    }
+    if (element.inCode) {
+      return {
+        reason: `a browser reads this <${mark.tag}> inside a <script> or <style>`,
+        offset: mark.offset,
+      };
+    }
+    if (mark.close !== undefined && element.endTag !== end) {
+      return {
+        reason: `a browser ends this <${mark.tag}> elsewhere than at its end tag`,
+        offset: mark.offset,
+      };
+    }
+  }
+  return undefined;
+}
+
+/** Whether an offset lies in one of `spans` (which may overlap: text a table moved merges). */
+function spansContaining(spans: Location[]): (offset: number) => boolean {
+  spans.sort((a, b) => a.startOffset - b.startOffset);
+  // The furthest end among the spans that start at or before each one.
+  const reach: number[] = [];
+  for (const span of spans) reach.push(Math.max(reach.at(-1) ?? 0, span.endOffset));
+  return (offset) => {
+    let low = 0;
+    let high = spans.length - 1;
+    let last = -1;
+    while (low <= high) {
+      const mid = (low + high) >> 1;
+      if (spans[mid].startOffset <= offset) {
+        last = mid;
+        low = mid + 1;
+      } else high = mid - 1;
+    }
+    return last !== -1 && reach[last] > offset;
+  };
+}
+
+/**
+ * Builds the page the embedded engine's scanner read, each escaped value as a probe, and tells
+ * where a browser puts each probe.
+ */
+export class ValueProbes {
+  #page = "";
+  #places: ValuePlace[] = [];
+  readonly #prefix: string;
+
+  /** @param source The template's source, which the probes must not occur in. */
+  constructor(source: string) {
+    // Letters, as a value may be: a value that starts an attribute name reads as one. No
+    // character reference starts with "zq".
+    let nonce = 0;
+    while (source.includes(`zq${nonce}`)) nonce++;
+    this.#prefix = `zq${nonce}v`;
+  }
+
+  /** Static text, as written. */
+  text(text: string): void {
+    this.#page += text;
+  }
+
+  /** An escaped value where the scanner reads `place`; returns its number. */
+  value(place: ValuePlace): number {
+    this.#page += `${this.#prefix}${this.#places.length}q`;
+    this.#places.push(place);
+    return this.#places.length - 1;
+  }
+
+  /**
+   * The first value a browser puts elsewhere than the scanner read it, by number: in a tag
+   * or attribute name, another attribute, a script or style, a comment, or text instead of
+   * an attribute. A value the browser drops (its tag ignored) is no disagreement.
+   */
+  disagreement(): { value: number; reason: string } | undefined {
+    const found = new Map<number, ValuePlace | { in: "code" | "name" }>();
+    const probe = new RegExp(`${this.#prefix}(\\d+)q`, "g");
+    const note = (text: string, place: ValuePlace | { in: "code" | "name" }) => {
+      for (const match of text.matchAll(probe)) found.set(Number(match[1]), place);
+    };
+    visit(parse(this.#page), (node, parent, inCode) => {
+      if (node.nodeName === "#text") {
+        const script = parent.nodeName === "script" && parent.namespaceURI === HTML;
+        note(node.value!, inCode ? (script ? { in: "script" } : { in: "code" }) : { in: "text" });
+      } else if (node.nodeName === "#comment") note(node.data!, { in: "comment" });
+      else if (node.tagName !== undefined) {
+        note(node.tagName, { in: "name" });
+        const tag = node.tagName.toLowerCase();
+        for (const { name, value, prefix } of node.attrs!) {
+          note(name, { in: "name" });
+          const full = (prefix ? `${prefix}:${name}` : name).toLowerCase();
+          note(value, { in: "attribute", tag, name: full });
+        }
+      }
+    });
+    for (let i = 0; i < this.#places.length; i++) {
+      const read = this.#places[i];
+      const browser = found.get(i);
+      if (browser === undefined || samePlace(read, browser)) continue;
+      return {
+        value: i,
+        reason: `a browser reads this value ${describe(browser)}, the scanner ${describe(read)}`,
+      };
+    }
+    return undefined;
+  }
+}
+
+function samePlace(a: ValuePlace, b: ValuePlace | { in: "code" | "name" }): boolean {
+  if (a.in !== b.in) return false;
+  if (a.in !== "attribute" || b.in !== "attribute") return true;
+  return a.tag === b.tag && a.name === b.name;
+}
+
+function describe(place: ValuePlace | { in: "code" | "name" }): string {
+  switch (place.in) {
+    case "attribute":
+      return `in the ${place.name} attribute of <${place.tag}>`;
+    case "name":
+      return "in a tag or attribute name";
+    case "code":
+      return "in a <style>, or in a <script> of SVG or MathML";
+    case "script":
+      return "in a <script>";
+    case "comment":
+      return "in a comment";
+    case "text":
+      return "as text";
+  }
+}

@@ -1,0 +1,95 @@
+import assert from "node:assert/strict";
+import { type MarkedElement, markedElementDisagreement, ValueProbes } from "./_browser_tree.ts";
+import type { ValuePlace } from "./_html_context.ts";
+
+/** The marked element whose start tag begins with `open` in `source` (and its end tag). */
+function mark(source: string, open: string, tag: string, close?: string): MarkedElement {
+  const offset = source.indexOf(open);
+  assert.notEqual(offset, -1);
+  return { offset, tag, close: close === undefined ? undefined : source.indexOf(close, offset) };
+}
+
+Deno.test("a marked element a browser reads otherwise is a disagreement", async (t) => {
+  await t.step("read as part of an attribute (a <noscript> the parser closed early)", () => {
+    // Outside tester, twentieth round: the browser reads the <noscript> to its end tag, in
+    // the title, and the <b> after it lands in an onerror attribute.
+    const source = `<div><noscript></div><p title="</noscript><img src=x onerror='\`">` +
+      `<b data-node="con:x">x</b><i title="\`'">z</i></p>`;
+    const found = markedElementDisagreement(source, [mark(source, "<b", "b", "</b>")], []);
+    assert.match(found!.reason, /does not read this <b> as an element/);
+    assert.equal(found!.offset, source.indexOf("<b"));
+  });
+  await t.step("inside an SVG <script> (an <svg> the parser closed at </form>)", () => {
+    const source = `<form><svg></form><script><x y="</script>"/><v data-node="-con:v">x</v>` +
+      `</script></svg>`;
+    const found = markedElementDisagreement(source, [mark(source, "<v", "v", "</v>")], []);
+    assert.match(found!.reason, /inside a <script> or <style>/);
+  });
+  await t.step("closed before its end tag", () => {
+    const source = `<p data-node="con:x">a<div></div></p>`;
+    const found = markedElementDisagreement(source, [mark(source, "<p", "p", "</p>")], []);
+    assert.match(found!.reason, /ends this <p> elsewhere/);
+  });
+  await t.step("a start tag the browser drops, or one inside inert text, is none", () => {
+    const row = `<tr data-node="rep:row"><td>x</td></tr>`;
+    assert.equal(markedElementDisagreement(row, [mark(row, "<tr", "tr", "</tr>")], []), undefined);
+    const inert = `<noscript><p data-node="con:x">a</p></noscript>`;
+    assert.equal(
+      markedElementDisagreement(inert, [mark(inert, "<p", "p", "</p>")], []),
+      undefined,
+    );
+  });
+  await t.step("the page is read without its del elements", () => {
+    const source = `<i data-node="del"><style></i><p data-node="con:x">a</p>`;
+    const marks = [mark(source, "<p", "p", "</p>")];
+    assert.match(markedElementDisagreement(source, marks, [])!.reason, /does not read this <p>/);
+    const del: [number, number] = [0, source.indexOf("<p")];
+    assert.equal(markedElementDisagreement(source, marks, [del]), undefined);
+  });
+});
+
+/** The disagreement over a page of static parts and values (the places the scanner read). */
+function probe(...parts: (string | ValuePlace)[]): string | undefined {
+  const probes = new ValueProbes(parts.filter((p) => typeof p === "string").join(""));
+  for (const part of parts) {
+    if (typeof part === "string") probes.text(part);
+    else probes.value(part);
+  }
+  return probes.disagreement()?.reason;
+}
+
+Deno.test("a value a browser puts elsewhere than the scanner read it is a disagreement", () => {
+  const text: ValuePlace = { in: "text" };
+  const title: ValuePlace = { in: "attribute", tag: "a", name: "title" };
+  // Outside tester, nineteenth round: a CDATA section the scanner alone saw hid an <img>.
+  assert.match(
+    probe(`<svg><!x<![CDATA[ ><img src="]]>" `, text, `></svg>`)!,
+    /in a tag or attribute name, the scanner as text/,
+  );
+  assert.equal(probe(`<a title="`, title, `">`), undefined);
+  assert.match(probe(`<a href="`, title, `">`)!, /in the href attribute of <a>/);
+  assert.equal(probe(`<script>var s = "`, { in: "script" }, `"</script>`), undefined);
+  assert.match(probe(`<script>`, text, `</script>`)!, /in a <script>, the scanner as text/);
+  assert.match(probe(`<svg><script>`, { in: "script" }, `</script></svg>`)!, /of SVG or MathML/);
+  assert.equal(probe(`<!x `, { in: "comment" }, `>`), undefined);
+  assert.match(probe(`<!-- `, text, ` -->`)!, /in a comment/);
+  assert.equal(
+    probe(`<svg><a xlink:href="`, { in: "attribute", tag: "a", name: "xlink:href" }, `"/>`),
+    undefined,
+  );
+  // A value the browser drops (its tag ignored outside a table) lands nowhere.
+  assert.equal(
+    probe(`<tr class="`, { in: "attribute", tag: "tr", name: "class" }, `">`),
+    undefined,
+  );
+  assert.equal(
+    probe(
+      `<template><p title="`,
+      { in: "attribute", tag: "p", name: "title" },
+      `"></p></template>`,
+    ),
+    undefined,
+  );
+  // A probe never matches the template's own text.
+  assert.equal(probe(`<p title="zq0v0q">`, text, `</p>`), undefined);
+});
