@@ -226,6 +226,12 @@ export class JsLexer {
     switch (this.#js) {
       case Js.Code: {
         const braces = this.#braces;
+        if (c === "\\") {
+          // In code only a Unicode escape in a name (`x\u{61}return` is one name, `xareturn`):
+          // the lexer does not read them, and a keyword it would see after one decides `/`.
+          this.#unknown('a "\\" in JavaScript code (a Unicode escape in a name)');
+          return;
+        }
         if (c === '"') this.#js = Js.DQ;
         else if (c === "'") this.#js = Js.SQ;
         else if (c === "`") this.#js = Js.Template;

@@ -400,6 +400,26 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       `<script>var x = 1. / 2, y = a\n? 1 : 2; s = "\\u0022+pwn()+\\u0022"</script>`,
     );
   });
+  await t.step("JavaScript the lexer misread in the twenty-first round", async () => {
+    // Outside tester, twenty-first round: `x\u{61}return` is one name, `xareturn`; the lexer
+    // saw the keyword `return` and read the `/` after it as a regular expression.
+    const escape = /"\\" in JavaScript code/;
+    await refuses(
+      `<script>var r = x\\u{61}return / '/; var s = <%= it.v %>; //';</script>`,
+      1,
+      45,
+      escape,
+    );
+    await refuses("<script>s = x\\u{61}in / `/; s = <%= it.v %>; //`;</script>", 1, 33, escape);
+    await refuses(`<script>s = <%= it.v %>\\u{61}in / '/; s = <%= it.v %></script>`, 1, 43, escape);
+    // In strings and regular expressions a backslash escapes as before.
+    assert.equal(
+      await render(`<script>var s = "\\u0041<%= it.v %>", r = /\\d/; t = <%= it.v %></script>`, {
+        v: "x",
+      }),
+      `<script>var s = "\\u0041x", r = /\\d/; t = "x"</script>`,
+    );
+  });
   await t.step("what the scanner misread in the twelfth round", async () => {
     // The tokenizer reads attributes on end tags, quotes and all.
     await refuses(
