@@ -5,8 +5,13 @@
 // disagreed (implied end tags, foreign content, raw text), and what was filled in landed in a
 // script, an attribute or SVG. Where parse5 puts a value or a marked element elsewhere than the
 // model, the template is refused.
+//
+// Inside a script the embedded engine's lexer decides whether a value is in a string or in
+// code; acorn, a JavaScript parser that reads by the grammar (a line break that ends `var a`
+// makes the `/` after it a regular expression), checks that decision where the script parses.
 import { parse } from "parse5";
-import type { ValuePlace } from "./_html_context.ts";
+import { parse as parseScript, type Token } from "acorn";
+import { JS_TYPES, type ValuePlace } from "./_html_context.ts";
 
 const HTML = "http://www.w3.org/1999/xhtml";
 /**
@@ -198,7 +203,10 @@ export class ValueProbes {
 
   /** An escaped value where the scanner reads `place`; returns its number. */
   value(place: ValuePlace): number {
-    this.#page += `${this.#prefix}${this.#places.length}q`;
+    const probe = `${this.#prefix}${this.#places.length}q`;
+    // Where the lexer reads a string, the probe is also an operand between two strings, as an
+    // attacker's value would be: the script parses whether it is in a string or in code.
+    this.#page += place.in === "script" && place.js === "string" ? `+${probe}+` : probe;
     this.#places.push(place);
     return this.#places.length - 1;
   }
@@ -217,7 +225,13 @@ export class ValueProbes {
     visit(parse(this.#page), (node, parent, inCode) => {
       if (node.nodeName === "#text") {
         const script = parent.nodeName === "script" && parent.namespaceURI === HTML;
-        note(node.value!, inCode ? (script ? { in: "script" } : { in: "code" }) : { in: "text" });
+        if (!script) note(node.value!, inCode ? { in: "code" } : { in: "text" });
+        else {
+          const readings = readScript(node.value!, probe, scriptType(parent));
+          for (const match of node.value!.matchAll(probe)) {
+            found.set(Number(match[1]), { in: "script", js: readings.get(match.index) });
+          }
+        }
       } else if (node.nodeName === "#comment") note(node.data!, { in: "comment" });
       else if (node.tagName !== undefined) {
         note(node.tagName, { in: "name" });
@@ -242,8 +256,60 @@ export class ValueProbes {
   }
 }
 
+/** A script's type as a browser reads it (`undefined`: not JavaScript). */
+function scriptType(script: ParsedNode): "script" | "module" | undefined {
+  const type = script.attrs!.find((a) => a.name === "type" && !a.prefix)?.value ?? "";
+  const normal = type.replace(/^[\t\n\f\r ]+|[\t\n\f\r ]+$/g, "").toLowerCase();
+  if (!JS_TYPES.test(normal)) return undefined;
+  return normal === "module" ? "module" : "script";
+}
+
+/**
+ * For each probe in a script (by offset): whether acorn reads it in a string or template
+ * literal, as a name in code, or elsewhere (a regular expression, a comment, part of another
+ * token). Empty when the script is not JavaScript or does not parse with the probes in it:
+ * the lexer's reading stands alone there.
+ */
+function readScript(
+  code: string,
+  probe: RegExp,
+  type: "script" | "module" | undefined,
+): Map<number, "string" | "code" | "other"> {
+  const readings = new Map<number, "string" | "code" | "other">();
+  if (type === undefined) return readings;
+  const tokens: Token[] = [];
+  try {
+    parseScript(code, {
+      ecmaVersion: "latest",
+      sourceType: type,
+      allowHashBang: true,
+      allowReturnOutsideFunction: true,
+      onToken: tokens,
+    });
+  } catch {
+    return readings;
+  }
+  let next = 0;
+  for (const match of code.matchAll(probe)) {
+    const at = match.index;
+    while (next < tokens.length && tokens[next].end <= at) next++;
+    const token = tokens[next];
+    const label = token !== undefined && token.start <= at ? token.type.label : "";
+    const whole = label === "name" && token.start === at && token.end === at + match[0].length;
+    readings.set(
+      at,
+      label === "string" || label === "template" ? "string" : whole ? "code" : "other",
+    );
+  }
+  return readings;
+}
+
 function samePlace(a: ValuePlace, b: ValuePlace | { in: "code" | "name" }): boolean {
   if (a.in !== b.in) return false;
+  if (a.in === "script" && b.in === "script") {
+    // Where the script does not parse, the lexer's reading stands.
+    return b.js === undefined || a.js === b.js;
+  }
   if (a.in !== "attribute" || b.in !== "attribute") return true;
   return a.tag === b.tag && a.name === b.name;
 }
@@ -257,7 +323,15 @@ function describe(place: ValuePlace | { in: "code" | "name" }): string {
     case "code":
       return "in a <style>, or in a <script> of SVG or MathML";
     case "script":
-      return "in a <script>";
+      return place.js === undefined
+        ? "in a <script>"
+        : `in a <script>, ${
+          place.js === "string"
+            ? "in a string"
+            : place.js === "code"
+            ? "in code"
+            : "in a regular expression, a comment or another token"
+        }`;
     case "comment":
       return "in a comment";
     case "text":

@@ -61,6 +61,8 @@ function probe(...parts: (string | ValuePlace)[]): string | undefined {
 Deno.test("a value a browser puts elsewhere than the scanner read it is a disagreement", () => {
   const text: ValuePlace = { in: "text" };
   const title: ValuePlace = { in: "attribute", tag: "a", name: "title" };
+  const inString: ValuePlace = { in: "script", js: "string" };
+  const inCode: ValuePlace = { in: "script", js: "code" };
   // Outside tester, nineteenth round: a CDATA section the scanner alone saw hid an <img>.
   assert.match(
     probe(`<svg><!x<![CDATA[ ><img src="]]>" `, text, `></svg>`)!,
@@ -68,9 +70,12 @@ Deno.test("a value a browser puts elsewhere than the scanner read it is a disagr
   );
   assert.equal(probe(`<a title="`, title, `">`), undefined);
   assert.match(probe(`<a href="`, title, `">`)!, /in the href attribute of <a>/);
-  assert.equal(probe(`<script>var s = "`, { in: "script" }, `"</script>`), undefined);
-  assert.match(probe(`<script>`, text, `</script>`)!, /in a <script>, the scanner as text/);
-  assert.match(probe(`<svg><script>`, { in: "script" }, `</script></svg>`)!, /of SVG or MathML/);
+  assert.equal(probe(`<script>var s = "`, inString, `"</script>`), undefined);
+  assert.match(
+    probe(`<script>`, text, `</script>`)!,
+    /in a <script>, in code, the scanner as text/,
+  );
+  assert.match(probe(`<svg><script>`, inCode, `</script></svg>`)!, /of SVG or MathML/);
   assert.equal(probe(`<!x `, { in: "comment" }, `>`), undefined);
   assert.match(probe(`<!-- `, text, ` -->`)!, /in a comment/);
   assert.equal(
@@ -92,4 +97,39 @@ Deno.test("a value a browser puts elsewhere than the scanner read it is a disagr
   );
   // A probe never matches the template's own text.
   assert.equal(probe(`<p title="zq0v0q">`, text, `</p>`), undefined);
+});
+
+Deno.test("a value a script parser reads elsewhere than the lexer is a disagreement", () => {
+  const inString: ValuePlace = { in: "script", js: "string" };
+  const inCode: ValuePlace = { in: "script", js: "code" };
+  // Outside tester, eighteenth round: the line break ends `var a`, and `/"/` is a regular
+  // expression; the lexer read a division and the string after it as code.
+  assert.match(
+    probe(`<script>var a\n/"/; var s = "`, inCode, `";//"</script>`)!,
+    /in a <script>, in a string, the scanner in a <script>, in code/,
+  );
+  // Twenty-first round: `x\u{61}return` is one name; the `/` after it divides.
+  assert.match(
+    probe(`<script>var r = x\\u{61}return / '/; var s = `, inCode, `; //';</script>`)!,
+    /in a string, the scanner in a <script>, in code/,
+  );
+  assert.equal(
+    probe("<script>var s = `a${", inCode, "}b`, t = `", inString, "`</script>"),
+    undefined,
+  );
+  assert.equal(
+    probe(`<script type="module">export const s = "`, inString, `";</script>`),
+    undefined,
+  );
+  assert.match(
+    probe(`<script>var r = /a`, inString, `/;</script>`)!,
+    /a regular expression, a comment/,
+  );
+  assert.match(probe(`<script>// `, inString, `\n</script>`)!, /a regular expression, a comment/);
+  // A script that does not parse with the probes in it, or a data block: the lexer's reading.
+  assert.equal(probe(`<script>var = `, inCode, `</script>`), undefined);
+  assert.equal(
+    probe(`<script type="application/json">{"a": "`, inCode, `"}</script>`),
+    undefined,
+  );
 });

@@ -390,7 +390,9 @@ async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, 
         probes.text(t.value);
       } else if (t.kind === "escaped") {
         const place = scanner.place();
-        holes.set(t, scanner.hole());
+        const hole = scanner.hole();
+        holes.set(t, hole);
+        if (place.in === "script") place.js = hole.kind === "jsString" ? "string" : "code";
         probed[probes.value(place)] = t;
       } else if (t.kind === "raw") scanner.raw();
     } catch (e) {

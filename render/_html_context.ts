@@ -18,9 +18,13 @@ export type Hole =
   | { kind: "jsString" }
   | { kind: "jsValue" };
 
-/** Where a value lands: text, a bogus comment, a script, or an element's attribute value. */
+/**
+ * Where a value lands: text, a bogus comment, a script (in a string or template literal, in
+ * code, or, for a parser, in a regular expression or comment), or an attribute value.
+ */
 export type ValuePlace =
-  | { in: "text" | "comment" | "script" }
+  | { in: "text" | "comment" }
+  | { in: "script"; js?: "string" | "code" | "other" }
   | { in: "attribute"; tag: string; name: string };
 
 /** A template construct that no escaper can make safe; `index` is within the text just read. */
@@ -88,7 +92,7 @@ const ANIMATION_VALUES = new Set(["to", "from", "values", "by"]);
 const SCRIPT_URL = new Set(["src", "href", "xlink:href"]);
 // Not "importmap": a value there could map a module to any script.
 const JSON_TYPES = new Set(["application/json", "application/ld+json", "speculationrules"]);
-const JS_TYPES =
+export const JS_TYPES =
   /^(?:|module|(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/jscript|text\/livescript)$/;
 const RAW_HINT = "; write <%~ %> if the value is safe there (the author's responsibility)";
 const TABLE_PARTS = new Set([
