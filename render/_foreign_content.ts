@@ -95,8 +95,11 @@ export class ForeignContent {
    */
   startTag(tag: string, attrs: ReadonlyMap<string, string | null>, selfClosing: boolean): boolean {
     let top = this.#open[this.#open.length - 1];
+    // <mglyph> and <malignmark> stay MathML only as children of the text element itself: after
+    // an HTML element in it (`<mi><span><mglyph>`) they are HTML.
     let foreign = top !== undefined && (top.integration === "" ||
-      (top.integration === "text" && (tag === "mglyph" || tag === "malignmark")));
+      (top.integration === "text" && top.html.length === 0 &&
+        (tag === "mglyph" || tag === "malignmark")));
     if (
       foreign &&
       (BREAKOUT.has(tag) || (tag === "font" && ["color", "face", "size"].some((a) => attrs.has(a))))
