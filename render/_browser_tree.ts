@@ -10,7 +10,7 @@
 // code; acorn, a JavaScript parser that reads by the grammar (a line break that ends `var a`
 // makes the `/` after it a regular expression), checks that decision where the script parses.
 import { parse } from "parse5";
-import { parse as parseScript, type Token } from "acorn";
+import { type Options, parse as parseScript, type Token, tokenizer } from "acorn";
 import { JS_TYPES, type ValuePlace } from "./_html_context.ts";
 
 const HTML = "http://www.w3.org/1999/xhtml";
@@ -279,7 +279,7 @@ function scriptType(script: ParsedNode): "script" | "module" | undefined {
 /**
  * For each probe in a script (by offset): whether acorn reads it in a string or template
  * literal, as a name in code, or elsewhere (a regular expression, a comment, part of another
- * token). Empty when the script is not JavaScript or does not parse with the probes in it:
+ * token). Empty when the script is not JavaScript or cannot be read with the probes in it:
  * the lexer's reading stands alone there.
  */
 function readScript(
@@ -289,17 +289,23 @@ function readScript(
 ): Map<number, "string" | "code" | "other"> {
   const readings = new Map<number, "string" | "code" | "other">();
   if (type === undefined) return readings;
-  const tokens: Token[] = [];
+  const options: Options = {
+    ecmaVersion: "latest",
+    sourceType: type,
+    allowHashBang: true,
+    allowReturnOutsideFunction: true,
+  };
+  let tokens: Token[] = [];
   try {
-    parseScript(code, {
-      ecmaVersion: "latest",
-      sourceType: type,
-      allowHashBang: true,
-      allowReturnOutsideFunction: true,
-      onToken: tokens,
-    });
+    parseScript(code, { ...options, onToken: tokens });
   } catch {
-    return readings;
+    // Static text between `<% %>` blocks need not parse (`let x` in two branches): then its
+    // tokens alone, read by acorn's own rules for `/`, a second opinion beside the lexer's.
+    try {
+      tokens = [...tokenizer(code, options)];
+    } catch {
+      return readings;
+    }
   }
   let next = 0;
   for (const match of code.matchAll(probe)) {

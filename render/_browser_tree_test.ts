@@ -131,8 +131,13 @@ Deno.test("a value a script parser reads elsewhere than the lexer is a disagreem
     /a regular expression, a comment/,
   );
   assert.match(probe(`<script>// `, inString, `\n</script>`)!, /a regular expression, a comment/);
-  // A script that does not parse with the probes in it, or a data block: the lexer's reading.
-  assert.equal(probe(`<script>var = `, inCode, `</script>`), undefined);
+  // A script that does not parse (static text between `<% %>` blocks need not): its tokens.
+  assert.match(
+    probe(`<script>let x; let x; r = x\\u{61}return / '/; s = `, inCode, `; //';</script>`)!,
+    /in a string, the scanner in a <script>, in code/,
+  );
+  // A script that cannot be read with the probes in it, or a data block: the lexer's reading.
+  assert.equal(probe(`<script>var s = "`, inCode, `\n</script>`), undefined);
   assert.equal(
     probe(`<script type="application/json">{"a": "`, inCode, `"}</script>`),
     undefined,
