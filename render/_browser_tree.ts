@@ -88,105 +88,145 @@ export interface MarkedElement {
   tag: string;
   /** Where its end tag starts; `undefined` for a void element. */
   close: number | undefined;
+  /** Its tags are left out of the page (`-con:`, `-rep:`): only its content is written. */
+  minus: boolean;
+}
+
+/** What a span of the page is to a browser. */
+type SpanKind = "text" | "inert" | "code" | "comment" | "tag" | "codeEnd";
+interface Span {
+  start: number;
+  end: number;
+  kind: SpanKind;
 }
 
 /**
- * The first marked element of a fill template a browser reads otherwise than the compiler: as
- * text, a comment or part of another tag; inside a script or style; or closed elsewhere than
- * at its end tag. A start tag the browser drops (a `<tr>` outside a table) is no disagreement:
- * what is filled into it is text wherever it lands.
+ * The first marked element of a fill template a browser reads otherwise than the compiler,
+ * on the page as written (del elements and the tags of `-` nodes left out): as text, a comment
+ * or part of another tag; inside a script or style; or closed elsewhere than at its end tag.
+ * For a `-` node, what it holds must land where text does. A start tag the browser drops (a
+ * `<tr>` outside a table) is no disagreement: what is filled into it is text wherever it lands.
  *
  * @param source The template.
  * @param marks The marked elements, del elements excluded.
- * @param removed Source ranges `[start, end)` the page leaves out (del elements), in order.
+ * @param removed Source ranges `[start, end)` the page leaves out: del elements and the tags
+ *   of `-` nodes.
  */
 export function markedElementDisagreement(
   source: string,
   marks: readonly MarkedElement[],
   removed: readonly (readonly [number, number])[],
 ): TreeDisagreement | undefined {
+  const cuts = removed.toSorted((a, b) => a[0] - b[0]);
   let page = "";
   let from = 0;
-  for (const [start, end] of removed) {
+  for (const [start, end] of cuts) {
     page += source.slice(from, start);
     from = end;
   }
   page += source.slice(from);
   const onPage = (offset: number) => {
     let shift = 0;
-    for (const [start, end] of removed) if (end <= offset) shift += end - start;
+    for (const [start, end] of cuts) if (end <= offset) shift += end - start;
     return offset - shift;
   };
   const elements = new Map<number, { tag: string; endTag: number | undefined; inCode: boolean }>();
-  /** Source ranges of text, comments and tags, and of text a browser keeps inert. */
-  const spans: Location[] = [];
-  const inertText: Location[] = [];
+  const spans: Span[] = [];
   visit(parsePage(page), (node, parent, inCode) => {
     const location = node.sourceCodeLocation;
     if (!location) return;
+    const span = (at: Location, kind: SpanKind) =>
+      spans.push({ start: at.startOffset, end: at.endOffset, kind });
     if (node.tagName === undefined) {
-      spans.push(location);
-      if (parent.namespaceURI === HTML && INERT_TEXT.has(parent.nodeName)) {
-        inertText.push(location);
-      }
+      const inert = parent.namespaceURI === HTML && INERT_TEXT.has(parent.nodeName);
+      const kind = node.nodeName === "#comment" ? "comment" : node.nodeName !== "#text"
+        ? "tag" // a doctype
+        : inCode
+        ? "code"
+        : inert
+        ? "inert"
+        : "text";
+      span(location, kind);
       return;
     }
-    elements.set(location.startOffset, {
-      tag: node.tagName.toLowerCase(),
-      endTag: location.endTag?.startOffset,
-      inCode,
-    });
-    if (location.startTag) spans.push(location.startTag);
-    if (location.endTag) spans.push(location.endTag);
+    const tag = node.tagName.toLowerCase();
+    elements.set(location.startOffset, { tag, endTag: location.endTag?.startOffset, inCode });
+    if (location.startTag) span(location.startTag, "tag");
+    if (location.endTag) {
+      span(location.endTag, tag === "script" || tag === "style" ? "codeEnd" : "tag");
+    }
   });
-  const within = spansContaining(spans);
+  const find = spanAt(spans);
   for (const mark of marks) {
     const start = onPage(mark.offset);
-    const end = onPage(mark.close ?? mark.offset);
-    if (inertText.some((text) => text.startOffset <= start && end < text.endOffset)) continue;
-    const element = elements.get(start);
-    if (element === undefined || element.tag !== mark.tag.toLowerCase()) {
-      if (!within(start)) continue; // dropped
-      return {
-        reason: `a browser does not read this <${mark.tag}> as an element (it takes it for ` +
-          "text, a comment or part of another tag)",
-        offset: mark.offset,
-      };
-    }
-    if (element.inCode) {
-      return {
-        reason: `a browser reads this <${mark.tag}> inside a <script> or <style>`,
-        offset: mark.offset,
-      };
-    }
-    if (mark.close !== undefined && element.endTag !== end) {
-      return {
-        reason: `a browser ends this <${mark.tag}> elsewhere than at its end tag`,
-        offset: mark.offset,
-      };
+    const problem = mark.minus
+      ? contentProblem(find(start), start)
+      : elementProblem(mark, elements.get(start), find, start, onPage(mark.close ?? start));
+    if (problem !== undefined) {
+      return { reason: `a browser ${problem}`, offset: mark.offset };
     }
   }
   return undefined;
 }
 
-/** Whether an offset lies in one of `spans` (which may overlap: text a table moved merges). */
-function spansContaining(spans: Location[]): (offset: number) => boolean {
-  spans.sort((a, b) => a.startOffset - b.startOffset);
+/** Where a marked element's start tag is not what the compiler read: the problem, if any. */
+function elementProblem(
+  mark: MarkedElement,
+  element: { tag: string; endTag: number | undefined; inCode: boolean } | undefined,
+  find: (offset: number) => Span | undefined,
+  start: number,
+  end: number,
+): string | undefined {
+  if (element === undefined || element.tag !== mark.tag.toLowerCase()) {
+    const span = find(start);
+    // Dropped (no token there), or text of an inert element, where what it holds stays text.
+    if (span === undefined || (span.kind === "inert" && end < span.end)) return undefined;
+    return `does not read this <${mark.tag}> as an element (it takes it for text, a comment ` +
+      "or part of another tag)";
+  }
+  if (element.inCode) return `reads this <${mark.tag}> inside a <script> or <style>`;
+  if (mark.close !== undefined && element.endTag !== end) {
+    return `ends this <${mark.tag}> elsewhere than at its end tag`;
+  }
+  return undefined;
+}
+
+/** Where a `-` node's content lands (at `at`, its tags left out): the problem, if any. */
+function contentProblem(span: Span | undefined, at: number): string | undefined {
+  if (span === undefined || span.kind === "text" || span.kind === "inert") return undefined;
+  // A tag or comment that starts here is the content's own; text before a script's end tag,
+  // or in one, is code.
+  if (span.kind === "code" || (span.kind === "codeEnd" && span.start === at)) {
+    return "reads what this node's content holds as part of a <script> or <style> once its " +
+      "tags are left out";
+  }
+  if (span.start === at) return undefined;
+  return "reads what this node holds inside a tag or comment once its tags are left out";
+}
+
+/**
+ * The span at an offset (start inclusive). Spans may overlap (text a table moved before it
+ * merges across the table's tags); then one of those that hold the offset.
+ */
+function spanAt(spans: Span[]): (offset: number) => Span | undefined {
+  spans.sort((a, b) => a.start - b.start);
   // The furthest end among the spans that start at or before each one.
   const reach: number[] = [];
-  for (const span of spans) reach.push(Math.max(reach.at(-1) ?? 0, span.endOffset));
+  for (const span of spans) reach.push(Math.max(reach.at(-1) ?? 0, span.end));
   return (offset) => {
     let low = 0;
     let high = spans.length - 1;
     let last = -1;
     while (low <= high) {
       const mid = (low + high) >> 1;
-      if (spans[mid].startOffset <= offset) {
+      if (spans[mid].start <= offset) {
         last = mid;
         low = mid + 1;
       } else high = mid - 1;
     }
-    return last !== -1 && reach[last] > offset;
+    if (last === -1 || reach[last] <= offset) return undefined;
+    while (spans[last].end <= offset) last--;
+    return spans[last];
   };
 }
 

@@ -6,7 +6,8 @@ import type { ValuePlace } from "./_html_context.ts";
 function mark(source: string, open: string, tag: string, close?: string): MarkedElement {
   const offset = source.indexOf(open);
   assert.notEqual(offset, -1);
-  return { offset, tag, close: close === undefined ? undefined : source.indexOf(close, offset) };
+  const end = close === undefined ? undefined : source.indexOf(close, offset);
+  return { offset, tag, close: end, minus: false };
 }
 
 Deno.test("a marked element a browser reads otherwise is a disagreement", async (t) => {
@@ -38,6 +39,26 @@ Deno.test("a marked element a browser reads otherwise is a disagreement", async 
       markedElementDisagreement(inert, [mark(inert, "<p", "p", "</p>")], []),
       undefined,
     );
+  });
+  await t.step("the page is read without the tags of `-` nodes", () => {
+    // Outside tester, twenty-sixth round: with the <noscript> tags left out, its content is
+    // markup, the <p> leaves SVG, and what the <g> holds lands in an HTML <script>.
+    const source = `<noscript data-node="-con:w"><svg><mi><p></p></mi><script/><!--<script>` +
+      `--!></script>\n<g data-node="-con:x">sample</g>\n</script></svg></noscript>`;
+    const w = { ...mark(source, "<noscript", "noscript", "</noscript>"), minus: true };
+    const x = { ...mark(source, "<g", "g", "</g>"), minus: true };
+    const tags = (m: MarkedElement, open: string, close: string): [number, number][] => [
+      [m.offset, m.offset + open.length],
+      [m.close!, m.close! + close.length],
+    ];
+    assert.equal(markedElementDisagreement(source, [w, x], []), undefined); // inert text
+    const leftOut = [
+      ...tags(w, `<noscript data-node="-con:w">`, "</noscript>"),
+      ...tags(x, `<g data-node="-con:x">`, "</g>"),
+    ];
+    const found = markedElementDisagreement(source, [w, x], leftOut);
+    assert.match(found!.reason, /content holds as part of a <script> or <style>/);
+    assert.equal(found!.offset, x.offset);
   });
   await t.step("the page is read without its del elements", () => {
     const source = `<i data-node="del"><style></i><p data-node="con:x">a</p>`;

@@ -95,6 +95,11 @@ export interface NodeDef {
   refresh: boolean;
   /** An SVG animation element: `to`/`from`/`by`/`values` may animate a URL attribute. */
   animation: boolean;
+  /**
+   * Directly in SVG or MathML (not in an integration point): an attribute set here may make
+   * the browser leave it (`<font color>`).
+   */
+  inForeign: boolean;
   /** The template file and the 1-based line of the open tag (for runtime errors). */
   file: string;
   line: number;
@@ -112,17 +117,9 @@ const END_TAG: Record<string, RegExp> = {
   style: /<\/style[\t\n\f\r />]/g,
 };
 /** SVG and MathML elements whose children are HTML. */
-const INTEGRATION_POINTS = new Set([
-  "foreignobject",
-  "desc",
-  "title",
-  "mi",
-  "mo",
-  "mn",
-  "ms",
-  "mtext",
-  "annotation-xml",
-]);
+const SVG_INTEGRATION_POINTS = new Set(["foreignobject", "desc", "title"]);
+const MATH_INTEGRATION_POINTS = new Set(["mi", "mo", "mn", "ms", "mtext", "annotation-xml"]);
+const INTEGRATION_POINTS = new Set([...SVG_INTEGRATION_POINTS, ...MATH_INTEGRATION_POINTS]);
 /** Text that starts a tag a following value or static text could complete. */
 const PARTIAL_TAG = /<[!/?]?[A-Za-z0-9:-]*$/;
 /** Elements whose content a browser reads as text to their first end tag; the parser does not. */
@@ -182,6 +179,7 @@ function newDef(
     offset,
     refresh: false,
     animation: ANIMATION.has(tag),
+    inForeign: false,
     file: "",
     line: 0,
   };
@@ -224,9 +222,12 @@ class FillCompiler {
   /** Names seen per container: "con"/"rep" share a namespace, "sep" pairs with "rep". */
   readonly #names = new Map<NodeDef, Map<string, NodeDef>>();
   readonly #seps = new Map<NodeDef, NodeDef[]>();
-  /** The marked elements but del ones, and the source ranges del elements take. */
+  /**
+   * The marked elements but del ones, and the source ranges the page leaves out: del elements
+   * and the tags of `-` nodes.
+   */
   readonly #marks: MarkedElement[] = [];
-  readonly #deleted: [number, number][] = [];
+  readonly #leftOut: [number, number][] = [];
 
   constructor(source: string, file: string, marker: string) {
     this.#source = source;
@@ -262,7 +263,7 @@ class FillCompiler {
       );
     }
     this.#parser.end(this.#source);
-    const disagreement = markedElementDisagreement(this.#source, this.#marks, this.#deleted);
+    const disagreement = markedElementDisagreement(this.#source, this.#marks, this.#leftOut);
     if (disagreement !== undefined) this.#fail(disagreement.reason, disagreement.offset);
     this.root.parts.push(this.#source.slice(this.#cursor));
     this.#pairSeparators();
@@ -322,7 +323,7 @@ class FillCompiler {
       this.#push(tag, undefined, end + 1, undefined);
       return;
     }
-    const marked: MarkedElement = { offset: start, tag, close: undefined };
+    const marked: MarkedElement = { offset: start, tag, close: undefined, minus: false };
     const value = mark[1].trim();
     // A value (or, when the node is left out, the static text after it) would complete the tag
     // this text starts: `<<span data-node="-con:x">` writes `<img onerror=…>` for `img onerror=…`.
@@ -348,6 +349,7 @@ class FillCompiler {
     if (m === null) this.#fail(`bad marker ${this.#marker}="${value}": ${MARKER_FORMS}`, start);
     const kind = m[2] === "con" ? CON : m[2] === "rep" ? REP : SEP;
     const def = newDef(kind, m[3], m[1] === "-", tag, start);
+    def.inForeign = inForeign !== undefined && FOREIGN.has(inForeign);
     def.file = this.#file;
     def.line = this.#lines.at(start).line;
     this.#staticAttributes(def, attrs);
@@ -358,6 +360,10 @@ class FillCompiler {
     this.#cut(this.#current, start, end + 1);
     this.#current.parts.push(def);
     this.#marks.push(marked);
+    if (def.minus) {
+      marked.minus = true;
+      this.#leftOut.push([start, end + 1]);
+    }
     this.#push(tag, def, end + 1, marked);
     this.#containers.push(def);
   }
@@ -409,9 +415,12 @@ class FillCompiler {
     mark: MarkedElement | undefined,
   ): void {
     // The parser keeps SVG's camel case (`foreignObject`).
-    const foreign = FOREIGN.has(tag) || INTEGRATION_POINTS.has(tag.toLowerCase())
-      ? tag
-      : this.#open.at(-1)?.foreign;
+    // An integration point only in its own namespace: an <mi> in <svg> is an SVG element.
+    const parent = this.#open.at(-1)?.foreign;
+    const lower = tag.toLowerCase();
+    const point = (parent === "svg" && SVG_INTEGRATION_POINTS.has(lower)) ||
+      (parent === "math" && MATH_INTEGRATION_POINTS.has(lower));
+    const foreign = FOREIGN.has(tag) || point ? tag : parent;
     this.#open.push({ tag, def, contentStart, foreign, mark });
   }
 
@@ -421,7 +430,10 @@ class FillCompiler {
     const top = this.#open.pop();
     if (top === undefined) return;
     const explicit = !implied || VOID_ELEMENTS.has(tag);
-    if (top.mark !== undefined && !implied) top.mark.close = start;
+    if (top.mark !== undefined && !implied) {
+      top.mark.close = start;
+      if (top.mark.minus) this.#leftOut.push([start, end + 1]);
+    }
     if (tag === "script") this.#checkScript(top.contentStart, start);
     if (BROWSER_RAW_TEXT.has(tag)) {
       // The browser reads it to its first `</tag`, whatever end tag closed it for the parser.
@@ -440,7 +452,7 @@ class FillCompiler {
     if (this.#deleting > 0) {
       if (--this.#deleting > 0) return;
       if (!explicit) this.#fail(`<${tag}> marked del needs an explicit closing tag`, start);
-      this.#deleted.push([top.mark!.offset, end + 1]);
+      this.#leftOut.push([top.mark!.offset, end + 1]);
       this.#cursor = end + 1;
       return;
     }

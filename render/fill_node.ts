@@ -219,7 +219,7 @@ export class FillNode {
         known = attributeKind(key);
       }
       // A script's type decides whether its (static) text runs: a JSON block stays data.
-      kind = key === "type" && def.tag === "script" ? REFUSED : known;
+      kind = (key === "type" && def.tag === "script") || changesParsing(def, key) ? REFUSED : known;
       def.attrName = name;
       def.attrKey = key;
       def.attrKind = kind;
@@ -234,7 +234,10 @@ export class FillNode {
       if (kind !== PLAIN && !this.#allowed(key, kind, value)) throw new UnsafeUrlError(key, value);
       text = value;
     } else if (value === null || value === undefined || typeof value === "boolean") {
-      if (def.tag === "script" && (key === "type" || key === "src")) {
+      if (
+        (def.tag === "script" && (key === "type" || key === "src")) ||
+        (value === true && changesParsing(def, key))
+      ) {
         // Removing one (or leaving it empty) makes a data block or an external script's inline
         // text run; a string there is refused by the policy above.
         throw new UnsafeUrlError(key, String(value));
@@ -498,6 +501,18 @@ export class FillNode {
     else if (end === CLOSE) out = put(out, log, def, def.closeOwnPiece);
     return out;
   }
+}
+
+/**
+ * Whether setting `key` on `def`'s element changes how a browser parses what follows it, which
+ * the template was compiled and checked without: `<font color|face|size>` leaves SVG or
+ * MathML, and an `<annotation-xml encoding>` makes its content HTML.
+ */
+function changesParsing(def: NodeDef, key: string): boolean {
+  if (def.tag === "font") {
+    return def.inForeign && (key === "color" || key === "face" || key === "size");
+  }
+  return def.tag === "annotation-xml" && key === "encoding";
 }
 
 /** What follows a def's content: its close, or its close and the static text after it. */

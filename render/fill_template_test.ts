@@ -352,6 +352,23 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       `<svg><foreignObject></foreignObject></svg>`,
     );
   });
+  await t.step("what the checks read otherwise in the twenty-sixth round", () => {
+    // Outside tester, twenty-sixth round: parse5 read a <noscript>'s content as text, but
+    // `-con:` leaves its tags out of the page, and there the <p> leaves SVG (an <mi> in <svg>
+    // is no integration point) and the marked node lands in an HTML <script>.
+    fails(
+      `<noscript data-node="-con:w"><svg><mi><p></p></mi><script/><!--<script>--!></script>\n` +
+        `<g data-node="-con:x">sample</g>\n</script></svg></noscript>`,
+      1,
+      39,
+      /<p> inside <svg>/,
+    );
+    assert.equal(
+      new FillTemplate(`<p data-node="-con:a"><b data-node="-con:b">x</b></p>`).instance()
+        .toString(),
+      "x",
+    );
+  });
   await t.step("a lone CR ends a line, as in the embedded engine", () => {
     fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
   });
@@ -619,6 +636,22 @@ Deno.test("a Trusted value cannot change after it is made, nor run code while a 
   assert.equal(page.toString(), `<a href="#" title="clean">x</a>`);
   assert.equal(page.toString(), `<a href="#" title="clean">x</a>`);
   assert.equal(calls, 1);
+});
+
+Deno.test("FillNode.attr() refuses attributes that change how the page parses", () => {
+  // Outside tester, twenty-sixth round: `<font color>` leaves SVG, and the <script/> after it,
+  // self-closed in SVG, opens an HTML script around what is filled later.
+  const svg = new FillTemplate(`<svg><font data-node="con:f"></font></svg>`).instance();
+  assert.throws(() => svg.node("f").attr("color", "red"), UnsafeUrlError);
+  assert.throws(() => svg.node("f").attr("FACE", "serif"), UnsafeUrlError);
+  assert.throws(() => svg.node("f").attr("size", true), UnsafeUrlError);
+  // An <annotation-xml>'s encoding decides whether its content is HTML.
+  const math = new FillTemplate(`<math><annotation-xml data-node="con:a"></annotation-xml></math>`)
+    .instance();
+  assert.throws(() => math.node("a").attr("encoding", "text/html"), UnsafeUrlError);
+  // Outside SVG and MathML a <font> takes its color.
+  const html = new FillTemplate(`<font data-node="con:f">x</font>`).instance();
+  assert.equal(html.node("f").attr("color", "red").toString(), `<font color="red">x</font>`);
 });
 
 Deno.test("FillNode.attr() refuses a script's src and a <base href> unless trusted", () => {
