@@ -319,15 +319,17 @@ function scriptType(script: ParsedNode): "script" | "module" | undefined {
 /**
  * For each probe in a script (by offset): whether acorn reads it in a string or template
  * literal, as a name in code, or elsewhere (a regular expression, a comment, part of another
- * token). Empty when the script is not JavaScript or cannot be read with the probes in it:
- * the lexer's reading stands alone there.
+ * token); `unreadable` for all when acorn can read the script neither way. Empty when the
+ * script is not JavaScript (a data block): the lexer's reading stands alone there.
  */
+type ScriptReading = NonNullable<Extract<ValuePlace, { in: "script" }>["js"]>;
+
 function readScript(
   code: string,
   probe: RegExp,
   type: "script" | "module" | undefined,
-): Map<number, "string" | "code" | "other"> {
-  const readings = new Map<number, "string" | "code" | "other">();
+): Map<number, ScriptReading> {
+  const readings = new Map<number, ScriptReading>();
   if (type === undefined) return readings;
   const options: Options = {
     ecmaVersion: "latest",
@@ -344,6 +346,9 @@ function readScript(
     try {
       tokens = [...tokenizer(code, options)];
     } catch {
+      // Unchecked, the lexer's reading could be wrong unseen (a probe glued to a number, a
+      // script whose `/` acorn's rules misread): refused.
+      for (const match of code.matchAll(probe)) readings.set(match.index, "unreadable");
       return readings;
     }
   }
@@ -388,6 +393,8 @@ function describe(place: ValuePlace | { in: "code" | "name" }): string {
             ? "in a string"
             : place.js === "code"
             ? "in code"
+            : place.js === "unreadable"
+            ? "which a JavaScript parser (acorn) cannot read with a probe for each value"
             : "in a regular expression, a comment or another token"
         }`;
     case "comment":

@@ -24,7 +24,7 @@ export type Hole =
  */
 export type ValuePlace =
   | { in: "text" | "comment" }
-  | { in: "script"; js?: "string" | "code" | "other" }
+  | { in: "script"; js?: "string" | "code" | "other" | "unreadable" }
   | { in: "attribute"; tag: string; name: string };
 
 /** A template construct that no escaper can make safe; `index` is within the text just read. */

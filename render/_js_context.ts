@@ -126,6 +126,12 @@ export class JsLexer {
       case Js.Template:
         return "jsString";
       case Js.Code:
+        if (!this.#gap && isWordChar(this.#last)) {
+          // `1<%= n %>. in /"/`: with 0 the browser reads `10.`, a number, where the lexer read
+          // a property's dot; a name or number glued to a value is one token with it.
+          this.#unknown("a name or number, glued to it (`1<%= n %>` with 0 makes `10`)");
+          return "unknown";
+        }
         return "jsValue";
       case Js.Slash:
         if (this.#ambiguousSlash()) {
@@ -281,9 +287,9 @@ export class JsLexer {
             if (this.#word !== "") this.#previousWord = this.#word;
             this.#word = c;
           } else this.#word += c;
-        } else if (c === "." && !gap && /^[0-9][0-9_]*$/.test(this.#word)) {
-          // `1.` is a number: a `/` after it divides. After `1.5`, `1n`, `0x1`, `1e3` or a
-          // space the `.` reads a property (`1..typeof / 2` divides).
+        } else if (c === "." && !gap && /^(?:0|[1-9][0-9_]*|0[0-9]*[89][0-9]*)$/.test(this.#word)) {
+          // `1.` is a number: a `/` after it divides. After `1.5`, `1n`, `0x1`, `1e3`, a legacy
+          // octal `01` or a space the `.` reads a property (`1..typeof / 2` divides).
           this.#word += c;
           return;
         } else this.#word = "";

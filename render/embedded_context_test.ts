@@ -279,7 +279,7 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
         "class A extends /'/ {} var a = '<%= it.x %>';",
         "if (0) debugger\n/'/.test(1); var a = '<%= it.x %>';", // a line break ends `debugger`
         "for (;;) { break\n/'/.test(1) } var a = '<%= it.x %>';",
-        "for await (const x of []) /'/.test(1); var a = '<%= it.x %>';",
+        "async () => { for await (const x of []) /'/.test(1); }; var a = '<%= it.x %>';",
         "var c = 1./ 2; var s = '/'; var a = '<%= it.x %>';", // `1.` is a number
         "var c = a\u00a0/ b; var s = '/'; var a = '<%= it.x %>';", // NBSP is JavaScript space
         "\u000b--> `\nvar a = '<%= it.x %>';", // so is a vertical tab before `-->`
@@ -418,6 +418,29 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
         v: "x",
       }),
       `<script>var s = "\\u0041x", r = /\\d/; t = "x"</script>`,
+    );
+  });
+  await t.step("JavaScript the lexer misread in the twenty-fourth round", async () => {
+    // Outside tester, twenty-fourth round: with 0 the browser reads `10.`, a number, then the
+    // operator `in` and a regular expression; the lexer read a property's dot and a division.
+    await refuses(
+      `<script>x = 1<%= it.v %>. in /"/; s = "<%= it.v %>";</script>`,
+      1,
+      14,
+      /a name or number, glued to it/,
+    );
+    await refuses(`<script>x = y<%= it.v %></script>`, 1, 14, /glued/);
+    // `01` is a legacy octal number: the `.` after it reads a property, and `/` divides.
+    assert.equal(
+      await render(`<script>0 && 01. in /"/; var s = "<%= it.v %>//";</script>`, { v: '"' }),
+      `<script>0 && 01. in /"/; var s = ""\\""//";</script>`,
+    );
+    // A script acorn cannot read at all (here its tokens misread `of / 2`) is refused.
+    await refuses(
+      `<script>var s = "<%= it.v %>";\nx = (1)\nof / 2\n</script>`,
+      1,
+      18,
+      /acorn\) cannot read/,
     );
   });
   await t.step("what the scanner misread in the twelfth round", async () => {
