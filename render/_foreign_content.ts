@@ -93,6 +93,17 @@ export class ForeignContent {
    * @param attrs The tag's attributes (raw values; `null` for a value with a hole).
    * @param selfClosing Whether the tag ended with `/>`.
    */
+  /**
+   * Whether a start tag here is MathML or HTML depends on which HTML elements the browser still
+   * has open: an <mglyph> or <malignmark> in <mi>, <mtext>, … after an HTML element, which may
+   * have been closed by rules not kept here (an <input> closes a <select>).
+   */
+  uncertain(tag: string): boolean {
+    const top = this.#open[this.#open.length - 1];
+    return top !== undefined && top.integration === "text" && top.html.length > 0 &&
+      (tag === "mglyph" || tag === "malignmark");
+  }
+
   startTag(tag: string, attrs: ReadonlyMap<string, string | null>, selfClosing: boolean): boolean {
     let top = this.#open[this.#open.length - 1];
     // <mglyph> and <malignmark> stay MathML only as children of the text element itself: after

@@ -697,6 +697,13 @@ export class ContextScanner {
     if (this.#metaHoles.length > 0) this.#resolveMeta();
     // In SVG and MathML, <script>, <style>, <title>, … are elements like others: their text
     // is read as markup with character references (see _foreign_content.ts).
+    if (this.#foreign.uncertain(tag)) {
+      throw new ContextError(
+        `<${tag}> after an HTML element in a MathML text element (<mi>, <mtext>, …): the ` +
+          "browser reads it as MathML or HTML depending on which HTML elements are still open",
+        this.#index,
+      );
+    }
     if (this.#foreign.startTag(tag, this.#attrs, selfClosing)) return;
     const scopes = this.#tableScopes;
     if (TABLE_PARTS.has(tag) && scopes.length > 0 && this.#foreign.inForeignElement()) {

@@ -544,33 +544,40 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       "<table><tr><td><svg><path/></svg>&lt;</td></tr></table>",
     );
   });
-  await t.step("what the scanner misread in the twenty-second round", async () => {
-    // Outside tester, twenty-second round: after an HTML element in <mi> or <mtext>, <mglyph>
-    // and <malignmark> are HTML; the scanner stayed in MathML, where <![CDATA[ hid an <img>.
-    const cdata = /<!\[CDATA\[ inside an SVG or MathML element whose children are HTML/;
-    await refuses(
-      `<select><math><mi><span><mglyph><![CDATA[><img src=x onerror="/*]]>*/<%= it.v %>">`,
-      1,
-      41,
-      cdata,
-    );
-    await refuses(
-      `<select><math><mtext><i><malignmark><![CDATA[><img src=x onerror="/*]]>*/<%= it.v %>">`,
-      1,
-      45,
-      cdata,
-    );
-    await refuses(
-      `<select><math><mi><span><mglyph><xmp><a title="</xmp><img src=x onerror='<%= it.v %>'>">`,
-      1,
-      74,
-      /event handler/,
-    );
-    assert.equal(
-      await render(`<math><mi><mglyph/><%= it.v %></mi></math>`, { v: "<" }),
-      `<math><mi><mglyph/>&lt;</mi></math>`,
-    );
-  });
+  await t.step(
+    "what the scanner misread in the twenty-second and twenty-fifth rounds",
+    async () => {
+      // Outside testers: after an HTML element in <mi> or <mtext>, <mglyph> and <malignmark> are
+      // HTML (twenty-second round: the scanner stayed in MathML, where <![CDATA[ hid an <img>);
+      // unless the browser has closed it (twenty-fifth: an <input> closes a <select>, and then
+      // <mglyph> is MathML, where a <textarea> is no RCDATA). Which one the model cannot tell.
+      const uncertain = /after an HTML element in a MathML text element/;
+      await refuses(
+        `<select><math><mi><span><mglyph><![CDATA[><img src=x onerror="/*]]>*/<%= it.v %>">`,
+        1,
+        32,
+        uncertain,
+      );
+      await refuses(
+        `<select><math><mtext><i><malignmark><![CDATA[><img src=x onerror="/*]]>*/<%= it.v %>">`,
+        1,
+        36,
+        uncertain,
+      );
+      await refuses(
+        `<math><mi><select><input><mglyph><textarea><img src="/none" onerror="<%= it.v %>">`,
+        1,
+        33,
+        uncertain,
+      );
+      assert.equal(
+        await render(`<math><mi><mglyph/><%= it.v %><b></b><i></i><mglyph/></mi></math>`, {
+          v: "<",
+        }),
+        `<math><mi><mglyph/>&lt;<b></b><i></i><mglyph/></mi></math>`,
+      );
+    },
+  );
   await t.step("what the scanner misread in the nineteenth round", async () => {
     // Outside tester, nineteenth round: `<![CDATA[` opens a section only right after `<!`.
     // Read inside a bogus comment it hid an <img> tag, whose attribute name took the value.
