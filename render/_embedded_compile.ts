@@ -383,7 +383,25 @@ async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, 
   // tree. A raw value writes nothing there: the scanner reads none of its characters either.
   const probes = new ValueProbes(tokens.map((t) => t.value).join(""));
   const probed: Token[] = [];
+  /** The scanner's key where each block of code still open began (see ContextScanner.key). */
+  const blocks: { key: string; line: number }[] = [];
   for (const t of tokens) {
+    if (t.kind === "code") {
+      for (const brace of blockBraces(t.value)) {
+        if (brace === "{") blocks.push({ key: scanner.key(), line: t.line });
+        const block = brace === "}" ? blocks.pop() : undefined;
+        if (block !== undefined && block.key !== scanner.key()) {
+          throw new TemplateSyntaxError(
+            `unsafe context: the template's text in the block of code from line ${block.line} ` +
+              "ends in another context than it starts in; where the block is skipped or " +
+              "repeated, what follows is read in a context it is not in. Close inside the " +
+              "block what it opens, or write what varies as one value (<%= c ? a : b %>)",
+            await host.read(t.file),
+            { file: t.file, line: t.line, column: t.column - 2 },
+          );
+        }
+      }
+    }
     try {
       if (t.kind === "text") {
         scanner.text(t.value);
@@ -422,6 +440,61 @@ async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, 
     );
   }
   return holes;
+}
+
+/**
+ * The braces a block of template code leaves open, or closes from an earlier block, in order
+ * (`} else {` gives `}{`). Strings, template literals, comments and regular expressions are
+ * skipped; a `/` is read as a regular expression after an operator or at the start.
+ */
+export function blockBraces(code: string): string {
+  let braces = "";
+  let previous = "";
+  for (let i = 0; i < code.length; i++) {
+    const c = code[i];
+    if (c === '"' || c === "'" || c === "`") {
+      i = skipQuoted(code, i);
+      previous = "a";
+    } else if (c === "/" && code[i + 1] === "/") {
+      const end = code.indexOf("\n", i);
+      i = end === -1 ? code.length : end;
+    } else if (c === "/" && code[i + 1] === "*") {
+      const end = code.indexOf("*/", i + 2);
+      i = end === -1 ? code.length : end + 1;
+    } else if (c === "/" && (previous === "" || "(,=:[!&|?{};+-*%<>~^".includes(previous))) {
+      i = skipQuoted(code, i);
+      previous = "a";
+    } else if (!/\s/.test(c)) {
+      if (c === "{") braces += "{";
+      else if (c === "}") braces = braces.endsWith("{") ? braces.slice(0, -1) : braces + "}";
+      previous = c;
+    }
+  }
+  return braces;
+}
+
+/** The index of the character that closes the string, template or regular expression at `i`. */
+function skipQuoted(code: string, i: number): number {
+  const quote = code[i];
+  let inClass = false;
+  for (let j = i + 1; j < code.length; j++) {
+    const c = code[j];
+    if (c === "\\") j++;
+    else if (quote === "/" && c === "[") inClass = true;
+    else if (quote === "/" && c === "]") inClass = false;
+    else if (quote === "`" && c === "$" && code[j + 1] === "{") {
+      // A substitution: code up to its matching brace, strings in it skipped too.
+      let depth = 0;
+      for (j++; j < code.length; j++) {
+        const d = code[j];
+        if (d === '"' || d === "'" || d === "`") j = skipQuoted(code, j);
+        else if (d === "{") depth++;
+        else if (d === "}" && --depth === 0) break;
+      }
+    } else if (c === quote && !inClass) return j;
+    else if (c === "\n" && quote !== "`") return j;
+  }
+  return code.length;
 }
 
 /** The call around an output expression: its escaper (by context) or the raw writer. */

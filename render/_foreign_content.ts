@@ -93,6 +93,11 @@ export class ForeignContent {
    * @param attrs The tag's attributes (raw values; `null` for a value with a hole).
    * @param selfClosing Whether the tag ended with `/>`.
    */
+  /** The open SVG and MathML elements and the HTML ones in their integration points. */
+  key(): string {
+    return this.#open.map((e) => `${e.ns}:${e.tag}[${e.html.join(",")}]`).join("/");
+  }
+
   /**
    * Whether a start tag here is MathML or HTML depends on which HTML elements the browser still
    * has open: an <mglyph> or <malignmark> in <mi>, <mtext>, … after an HTML element, which may

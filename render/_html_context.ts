@@ -94,6 +94,8 @@ const SCRIPT_URL = new Set(["src", "href", "xlink:href"]);
 const JSON_TYPES = new Set(["application/json", "application/ld+json", "speculationrules"]);
 export const JS_TYPES =
   /^(?:|module|(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/jscript|text\/livescript)$/;
+/** Attributes that decide how a tag or what follows it is read (see ContextScanner.key). */
+const DECIDING = ["type", "http-equiv", "encoding", "color", "face", "size", "attributename"];
 const RAW_HINT = "; write <%~ %> if the value is safe there (the author's responsibility)";
 const TABLE_PARTS = new Set([
   "table",
@@ -174,6 +176,30 @@ export class ContextScanner {
       this.#step(text[this.#index]);
       this.#recent = (this.#recent + text[this.#index]).slice(-12);
     }
+  }
+
+  /**
+   * What decides how the scanner reads the rest of the template from this point, as a string:
+   * a block of `<% %>` code (a branch, a loop) must end with the key it started with, or what
+   * follows is read in a context that holds only when the block runs (or runs once).
+   */
+  key(): string {
+    const s = this.#s;
+    const parts: unknown[] = [this.#foreign.key(), this.#tableScopes.length];
+    if (
+      s === S.BeforeAttrName || s === S.AttrName || s === S.AfterAttrName || s === S.AfterValue
+    ) {
+      // Between attributes, whole ones added or not (`<input <% if (c) { %>checked<% } %>>`),
+      // unless they decide how the tag is read.
+      parts.push("tag", this.#tag, ...DECIDING.map((name) => this.#attrs.get(name)));
+    } else if (s === S.Script) parts.push(s, this.#scriptKind, this.#js.key());
+    else if (s === S.RawText) parts.push(s, this.#rawEnd);
+    else if (s === S.Text) parts.push(s);
+    else {
+      parts.push(s, this.#tag, this.#attr, this.#valueKind, this.#url, this.#urlText);
+      parts.push(this.#value, this.#holesInValue > 0, this.#declaration, this.#comment);
+    }
+    return JSON.stringify(parts);
   }
 
   /**

@@ -118,6 +118,30 @@ export class JsLexer {
     this.unknownReason = `a value after ${reason}`;
   }
 
+  /**
+   * What decides how the lexer reads what follows, as a string: two points with the same key
+   * read the rest of a script alike (see ContextScanner.key).
+   */
+  key(): string {
+    const slash = this.#ambiguousSlash(this.#lineBreak)
+      ? "?"
+      : this.#regexAllowed()
+      ? "regex"
+      : "divide";
+    const glue = !this.#gap && (this.#afterValue || isWordChar(this.#last));
+    return [
+      this.#js,
+      this.#braces.join(","),
+      this.#parens.join(","),
+      this.#escaped,
+      this.#dollar || this.#valueAfterDollar,
+      this.#js === Js.Code || this.#js === Js.Slash ? slash : "",
+      glue,
+      this.#lineBreak,
+      this.#units === 0,
+    ].join(" ");
+  }
+
   /** What a hole here is. */
   hole(): JsHole {
     switch (this.#js) {
@@ -134,7 +158,7 @@ export class JsLexer {
         }
         return "jsValue";
       case Js.Slash:
-        if (this.#ambiguousSlash()) {
+        if (this.#ambiguousSlash(this.#slashAfterBreak)) {
           this.#unknownSlash();
           return "unknown";
         }
@@ -197,8 +221,12 @@ export class JsLexer {
     );
   }
 
-  /** A `/` whose meaning (division or regular expression) the lexer cannot tell. */
-  #ambiguousSlash(): boolean {
+  /**
+   * A `/` whose meaning (division or regular expression) the lexer cannot tell.
+   *
+   * @param afterBreak Whether a line break came before it.
+   */
+  #ambiguousSlash(afterBreak: boolean): boolean {
     const last = this.#last;
     // A block's end or an object literal's; a value may be `{}`, a block where a statement
     // starts.
@@ -206,7 +234,7 @@ export class JsLexer {
     if (AMBIGUOUS_WORDS.has(this.#word) && !this.#property) return true;
     // A line break before it ends the statement where the grammar cannot go on with a division
     // (`var a`, `break label`, `import "m"`): the `/` then starts a regular expression.
-    if (this.#slashAfterBreak && !this.#regexAllowed()) return true;
+    if (afterBreak && !this.#regexAllowed()) return true;
     // After `++` or `--` a `/` divides when they were postfix (`a++ / b`, also across lines
     // and comments), not otherwise.
     return (last === "+" || last === "-") && this.#beforeLast === last;
@@ -303,7 +331,7 @@ export class JsLexer {
           this.#line = this.#line.slice(0, -1);
           this.#js = Js.BlockComment;
           this.#star = false;
-        } else if (this.#ambiguousSlash()) this.#unknownSlash();
+        } else if (this.#ambiguousSlash(this.#slashAfterBreak)) this.#unknownSlash();
         else {
           this.#lineBreak = false;
           if (this.#regexAllowed()) this.#js = Js.Regex;

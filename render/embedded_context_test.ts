@@ -443,6 +443,33 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       /acorn\) cannot read/,
     );
   });
+  await t.step("a block of template code ends in the context it starts in", async () => {
+    // Outside tester, twenty-fourth round: with `quoted` false the value is script code, where
+    // the scanner, reading the static text in order, saw a string.
+    const block = /the block of code from line 1 ends in another context/;
+    await refuses(
+      `<script>var s = <% if (it.q) { %>"<% } %><%= it.v %> //";</script>`,
+      1,
+      35,
+      block,
+    );
+    // Skipped, the static path leaves the value to decide the URL's scheme.
+    await refuses(`<a href="<% if (it.r) { %>/base<% } %><%= it.v %>">x</a>`, 1, 32, block);
+    await refuses(`<% for (const i of [1]) { %><textarea><% } %><%= it.v %>`, 1, 39, block);
+    // Loops, branches and attributes that close what they open are read as before.
+    assert.equal(
+      await render(
+        `<ul><% for (const i of it.l) { %><li><%= i %></li><% } %></ul>` +
+          `<input <% if (it.c) { %>checked<% } %> value="<%= it.v %>">` +
+          `<script>var a = [<% for (const i of it.l) { %>"<%= i %>",<% } %>];</script>` +
+          `<% if (it.c) { %><p><% } else { %><div><% } %>` +
+          `<% const o = { a: "{" }; it.l.forEach((i) => { %><b><%= i %><%= o.a %></b><% }) %>`,
+        { l: ["<", "x"], c: true, v: "v" },
+      ),
+      `<ul><li>&lt;</li><li>x</li></ul><input checked value="v">` +
+        `<script>var a = ["\\u003c","x",];</script><p><b>&lt;{</b><b>x{</b>`,
+    );
+  });
   await t.step("what the scanner misread in the twelfth round", async () => {
     // The tokenizer reads attributes on end tags, quotes and all.
     await refuses(
