@@ -281,7 +281,18 @@ class FillCompiler {
 
   /** Copies the static source up to `offset` into the current container; resumes at `resume`. */
   #cut(into: NodeDef, offset: number, resume: number): void {
-    into.parts.push(this.#source.slice(this.#cursor, offset));
+    const part = this.#source.slice(this.#cursor, offset);
+    // The page may write a value right after this text: the next node's, or, with a node's
+    // tags left out, omitted or repeated, another's (`<i data-node="-con:a"><</i>` then a
+    // node's text `img onerror=…`). It would complete the tag the text starts.
+    if (PARTIAL_TAG.test(part)) {
+      this.#fail(
+        `static text ending in "<": what a node writes right after "<" would be read as a tag ` +
+          "(write &lt;)",
+        offset,
+      );
+    }
+    into.parts.push(part);
     this.#cursor = resume;
   }
 
@@ -325,11 +336,6 @@ class FillCompiler {
     }
     const marked: MarkedElement = { offset: start, tag, close: undefined, minus: false };
     const value = mark[1].trim();
-    // A value (or, when the node is left out, the static text after it) would complete the tag
-    // this text starts: `<<span data-node="-con:x">` writes `<img onerror=…>` for `img onerror=…`.
-    if (PARTIAL_TAG.test(this.#source.slice(Math.max(0, start - 64), start))) {
-      this.#fail(`a marked node right after "<": what it writes would be read as a tag`, start);
-    }
     const code = this.#open.find((o) => RAW_TEXT.has(o.tag))?.tag ?? this.#codeAround(start);
     if (code !== undefined && !DEL.test(value) && !/^-?del:/.test(value)) {
       // Inside <svg>, or after a tag that leaves it for the browser (`<svg><p>`), the parser

@@ -369,6 +369,20 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       "x",
     );
   });
+  await t.step("static text ending in < before what the page may write next", () => {
+    // Outside tester, twenty-ninth round: with a node's tags left out, a node omitted or a
+    // repetition, a static `<` lands right before a node's text, which completes a tag
+    // (`img src=x onerror=… x=`).
+    const partial = /static text ending in "<"/;
+    fails(`<p>s</p><i data-node="-con:a"><</i><b data-node="-con:t"></b>`, 1, 32, partial);
+    fails(`<i data-node="-rep:a"><b data-node="-con:t">x</b><</i>`, 1, 51, partial);
+    fails(`<i data-node="-rep:a">x</i><i data-node="-sep:a"><</i>`, 1, 51, partial);
+    fails(`<p>a <b data-node="con:t">x</b><span data-node="-con:u">y <</span>`, 1, 60, partial);
+    assert.equal(
+      new FillTemplate(`<p>a < b, 1 <b data-node="con:t">x</b> &lt;</p>`).instance().toString(),
+      `<p>a < b, 1 <b>x</b> &lt;</p>`,
+    );
+  });
   await t.step("a lone CR ends a line, as in the embedded engine", () => {
     fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
   });
