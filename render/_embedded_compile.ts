@@ -1,6 +1,7 @@
 // Parse → generate → compile for the embedded-code engine.
 import { ContextError, ContextScanner, type Hole } from "./_html_context.ts";
 import { ValueProbes } from "./_browser_tree.ts";
+import { type Token as JsToken, tokenizer } from "acorn";
 import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
 import { type Pieces, StaticChunks } from "./_html_bytes.ts";
@@ -387,19 +388,13 @@ async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, 
   const blocks: { key: string; line: number }[] = [];
   for (const t of tokens) {
     if (t.kind === "code") {
-      for (const brace of blockBraces(t.value)) {
-        if (brace === "{") blocks.push({ key: scanner.key(), line: t.line });
-        const block = brace === "}" ? blocks.pop() : undefined;
-        if (block !== undefined && block.key !== scanner.key()) {
-          throw new TemplateSyntaxError(
-            `unsafe context: the template's text in the block of code from line ${block.line} ` +
-              "ends in another context than it starts in; where the block is skipped or " +
-              "repeated, what follows is read in a context it is not in. Close inside the " +
-              "block what it opens, or write what varies as one value (<%= c ? a : b %>)",
-            await host.read(t.file),
-            { file: t.file, line: t.line, column: t.column - 2 },
-          );
-        }
+      const problem = blockProblem(t.value, blocks, scanner.key(), t.line);
+      if (problem !== undefined) {
+        throw new TemplateSyntaxError(
+          `unsafe context: ${problem}`,
+          await host.read(t.file),
+          { file: t.file, line: t.line, column: t.column - 2 },
+        );
       }
     }
     try {
@@ -443,59 +438,95 @@ async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, 
 }
 
 /**
- * The braces a block of template code leaves open, or closes from an earlier block, in order
- * (`} else {` gives `}{`). Strings, template literals, comments and regular expressions are
- * skipped; a `/` is read as a regular expression after an operator or at the start.
+ * Follows the blocks of template text a `<% %>` tag opens and closes (see blockEvents) and
+ * tells why it is unsafe, if it is: a block whose text ends in another context than it began
+ * in, a jump out of one from another context, a statement without braces. Skipped or repeated,
+ * such text would leave what follows read in a context it is not in.
+ *
+ * @param code The tag's code.
+ * @param blocks The scanner's key where each open block began, and its line (updated).
+ * @param key The scanner's key at the tag.
+ * @param line The tag's line.
  */
-export function blockBraces(code: string): string {
-  let braces = "";
-  let previous = "";
-  for (let i = 0; i < code.length; i++) {
-    const c = code[i];
-    if (c === '"' || c === "'" || c === "`") {
-      i = skipQuoted(code, i);
-      previous = "a";
-    } else if (c === "/" && code[i + 1] === "/") {
-      const end = code.indexOf("\n", i);
-      i = end === -1 ? code.length : end;
-    } else if (c === "/" && code[i + 1] === "*") {
-      const end = code.indexOf("*/", i + 2);
-      i = end === -1 ? code.length : end + 1;
-    } else if (c === "/" && (previous === "" || "(,=:[!&|?{};+-*%<>~^".includes(previous))) {
-      i = skipQuoted(code, i);
-      previous = "a";
-    } else if (!/\s/.test(c)) {
-      if (c === "{") braces += "{";
-      else if (c === "}") braces = braces.endsWith("{") ? braces.slice(0, -1) : braces + "}";
-      previous = c;
-    }
+function blockProblem(
+  code: string,
+  blocks: { key: string; line: number }[],
+  key: string,
+  line: number,
+): string | undefined {
+  const fix = "close inside the block what it opens, or write what varies as one value " +
+    "(<%= c ? a : b %>)";
+  for (const event of blockEvents(code)) {
+    if (event === "open") blocks.push({ key, line });
+    else if (event === "close") {
+      const block = blocks.pop();
+      if (block !== undefined && block.key !== key) {
+        return `the template's text in the block of code from line ${block.line} ends in ` +
+          `another context than it starts in; ${fix}`;
+      }
+    } else if (event === "jump") {
+      const block = blocks.find((b) => b.key !== key);
+      if (block !== undefined) {
+        return "a break, continue or throw skips the rest of the block of code from line " +
+          `${block.line}, which began in another context than this point; ${fix}`;
+      }
+    } else if (event === "braceless") {
+      return "code that runs the template's text after it without braces (if (c), else, do, " +
+        "a label): write braces, <% if (c) { %>…<% } %>";
+    } else return "code whose braces cannot be read (acorn's tokenizer refuses it)";
   }
-  return braces;
+  return undefined;
 }
 
-/** The index of the character that closes the string, template or regular expression at `i`. */
-function skipQuoted(code: string, i: number): number {
-  const quote = code[i];
-  let inClass = false;
-  for (let j = i + 1; j < code.length; j++) {
-    const c = code[j];
-    if (c === "\\") j++;
-    else if (quote === "/" && c === "[") inClass = true;
-    else if (quote === "/" && c === "]") inClass = false;
-    else if (quote === "`" && c === "$" && code[j + 1] === "{") {
-      // A substitution: code up to its matching brace, strings in it skipped too.
-      let depth = 0;
-      for (j++; j < code.length; j++) {
-        const d = code[j];
-        if (d === '"' || d === "'" || d === "`") j = skipQuoted(code, j);
-        else if (d === "{") depth++;
-        else if (d === "}" && --depth === 0) break;
-      }
-    } else if (c === quote && !inClass) return j;
-    else if (c === "\n" && quote !== "`") return j;
+/**
+ * What a `<% %>` tag does to the blocks of template text around it, in order: opens one (a
+ * brace left open: `if (c) {`, `for (…) {`, `xs.forEach((x) => {`), closes one (`}`; `} else {`
+ * and `case 2:` close a branch and open the next), jumps out of them (`break`, `continue`,
+ * `throw`), or runs the text after it under a statement without braces (`if (c)`, `else`,
+ * `do`, a label). Read with acorn's tokenizer; `unreadable` when it cannot read the code.
+ */
+export function blockEvents(code: string): BlockEvent[] {
+  let tokens: JsToken[];
+  try {
+    tokens = [...tokenizer(code, { ecmaVersion: "latest", allowReturnOutsideFunction: true })];
+  } catch {
+    return ["unreadable"];
   }
-  return code.length;
+  const events: BlockEvent[] = [];
+  /** Braces and `${` opened in this tag and not yet closed. */
+  const local: string[] = [];
+  /** For each open `(`, the token before it. */
+  const parens: (JsToken | undefined)[] = [];
+  /** The token before the `(` that the last `)` closed. */
+  let beforeParen: JsToken | undefined;
+  for (let i = 0; i < tokens.length; i++) {
+    const token = tokens[i];
+    const label = token.type.label;
+    const previous = tokens[i - 1]?.type.label;
+    if (label === "{" || label === "${") local.push(label);
+    else if (label === "}") {
+      if (local.length > 0) local.pop();
+      else events.push("close");
+    } else if (label === "(") parens.push(tokens[i - 1]);
+    else if (label === ")") beforeParen = parens.pop();
+    else if (label === "break" || label === "continue" || label === "throw") events.push("jump");
+    else if ((label === "case" || label === "default") && local.length === 0) {
+      if (previous !== "." && previous !== "?.") events.push("close", "open");
+    }
+  }
+  for (let i = 0; i < local.length; i++) if (local[i] === "{") events.push("open");
+  const last = tokens.at(-1)?.type.label;
+  const word = beforeParen?.type.label;
+  if (
+    last === "else" || last === "do" ||
+    (last === ":" && local.length === 0 && tokens.at(-2)?.type.label === "name") ||
+    (last === ")" && (word === "if" || word === "for" || word === "while" || word === "with" ||
+      (word === "name" && code.slice(beforeParen!.start, beforeParen!.end) === "await")))
+  ) events.push("braceless");
+  return events;
 }
+
+type BlockEvent = "open" | "close" | "jump" | "braceless" | "unreadable";
 
 /** The call around an output expression: its escaper (by context) or the raw writer. */
 function call(t: Token, hole: Hole | undefined): [string, string] {

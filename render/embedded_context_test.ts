@@ -456,6 +456,28 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
     // Skipped, the static path leaves the value to decide the URL's scheme.
     await refuses(`<a href="<% if (it.r) { %>/base<% } %><%= it.v %>">x</a>`, 1, 32, block);
     await refuses(`<% for (const i of [1]) { %><textarea><% } %><%= it.v %>`, 1, 39, block);
+    // Twenty-seventh round: a statement without braces runs the text after it; a jump skips
+    // the rest of a block; a switch enters at any case; a brace in a regular expression is none.
+    await refuses(`<iframe src="<% if (it.a) %>/x<% %><%= it.v %>"></iframe>`, 1, 14, /braces/);
+    await refuses(`<% if (it.a) { %>x<% } else %><b><%= it.v %>`, 1, 19, /braces/);
+    await refuses(
+      `<script>var s = "a"<% l: { %>+"<% if (it.a) { break l; } %>"+""<% } %>+<%= it.v %></script>`,
+      1,
+      32,
+      /a break, continue or throw skips the rest/,
+    );
+    await refuses(
+      `<script>s = "a"<% switch (it.k) { case 1: %>+"<% case 2: %>+"<% } %>+<%= it.v %></script>`,
+      1,
+      47,
+      block,
+    );
+    await refuses(
+      `<iframe src="<% if (it.a) { %><% void typeof /}/; %>/x<% } %><%= it.v %>"></iframe>`,
+      1,
+      55,
+      block,
+    );
     // Loops, branches and attributes that close what they open are read as before.
     assert.equal(
       await render(
@@ -463,11 +485,15 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
           `<input <% if (it.c) { %>checked<% } %> value="<%= it.v %>">` +
           `<script>var a = [<% for (const i of it.l) { %>"<%= i %>",<% } %>];</script>` +
           `<% if (it.c) { %><p><% } else { %><div><% } %>` +
-          `<% const o = { a: "{" }; it.l.forEach((i) => { %><b><%= i %><%= o.a %></b><% }) %>`,
+          `<% const o = { a: "{" }; it.l.forEach((i) => { %><b><%= i %><%= o.a %></b><% }) %>` +
+          `<% for (const i of it.l) { if (i === "x") continue; %><i><%= i %></i><% } %>` +
+          `<% switch (it.l.length) { case 2: %><u>2</u><% break; default: %><u>?</u><% } %>` +
+          `<% try { %><s>t</s><% } catch { %><s>c</s><% } %>`,
         { l: ["<", "x"], c: true, v: "v" },
       ),
       `<ul><li>&lt;</li><li>x</li></ul><input checked value="v">` +
-        `<script>var a = ["\\u003c","x",];</script><p><b>&lt;{</b><b>x{</b>`,
+        `<script>var a = ["\\u003c","x",];</script><p><b>&lt;{</b><b>x{</b>` +
+        `<i>&lt;</i><u>2</u><s>t</s>`,
     );
   });
   await t.step("what the scanner misread in the twelfth round", async () => {
