@@ -519,7 +519,9 @@ export function blockEvents(code: string): BlockEvent[] {
   const word = beforeParen?.type.label;
   if (
     last === "else" || last === "do" ||
-    (last === ":" && local.length === 0 && tokens.at(-2)?.type.label === "name") ||
+    // A label: a name and `:` where a statement starts (not `case X:`).
+    (last === ":" && tokens.at(-2)?.type.label === "name" &&
+      [undefined, ";", "{", "}", ":"].includes(tokens.at(-3)?.type.label)) ||
     (last === ")" && (word === "if" || word === "for" || word === "while" || word === "with" ||
       (word === "name" && code.slice(beforeParen!.start, beforeParen!.end) === "await")))
   ) events.push("braceless");
