@@ -1,6 +1,7 @@
 // Compiles a fill template: HTML source → static strings plus marked slots.
 import { Parser } from "htmlparser2";
 import { _isRefresh } from "./_url_policy.ts";
+import { _isContentType, _otherEncoding } from "./_page_encoding.ts";
 import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
 import { StaticChunks } from "./_html_bytes.ts";
@@ -93,6 +94,8 @@ export interface NodeDef {
   offset: number;
   /** A `<meta http-equiv="refresh">`: its `content` carries a URL. */
   refresh: boolean;
+  /** A `<meta http-equiv="content-type">`: its `content` sets the page's encoding. */
+  contentType: boolean;
   /** An SVG animation element: `to`/`from`/`by`/`values` may animate a URL attribute. */
   animation: boolean;
   /**
@@ -178,6 +181,7 @@ function newDef(
     sep: undefined,
     offset,
     refresh: false,
+    contentType: false,
     animation: ANIMATION.has(tag),
     inForeign: false,
     file: "",
@@ -328,6 +332,15 @@ class FillCompiler {
     const end = this.#parser.endIndex;
     const attrs = this.#attrs;
     this.#attrs = [];
+    const encoding = tag === "meta"
+      ? _otherEncoding(new Map(attrs.map(([name, value]) => [name, value])))
+      : undefined;
+    if (encoding !== undefined) {
+      this.#fail(
+        `${encoding}: text is escaped for a page in UTF-8 (as the server sends it)`,
+        start,
+      );
+    }
     const mark = this.#deleting > 0 ? undefined : attrs.find(([n]) => n === this.#marker);
     if (this.#deleting > 0) this.#deleting++;
     if (mark === undefined) {
@@ -383,6 +396,7 @@ class FillCompiler {
       def.attrs.push([n.toLowerCase(), text]);
       // The browser decodes character references before it reads the value (`&#82;efresh`).
       if (n === "http-equiv" && _isRefresh(v)) def.refresh = true;
+      if (n === "http-equiv" && _isContentType(v)) def.contentType = true;
       openTag += text;
     }
     def.openStatic = openTag + ">";

@@ -4,6 +4,7 @@
 // RCDATA/raw text) with a JavaScript lexer inside <script> (strings, template literals,
 // regular expressions, comments). It reads only the template's static text; what a hole
 // writes is escaped for the context, so it cannot move the tokenizer elsewhere.
+import { _isContentType, _otherEncoding } from "./_page_encoding.ts";
 import { isSpace, JsLexer } from "./_js_context.ts";
 import { ForeignContent } from "./_foreign_content.ts";
 import { _decodeAttribute, _isRefresh, _isUrlAttributeLower } from "./_url_policy.ts";
@@ -677,6 +678,8 @@ export class ContextScanner {
     else if (ANIMATION.has(tag) && ANIMATION_VALUES.has(name)) this.#valueKind = V.Animation;
     else if (ANIMATION.has(tag) && name === "attributename") {
       this.#refuse(V.Refused, "an animation's attributeName");
+    } else if (tag === "meta" && name === "charset") {
+      this.#refuse(V.Refused, "a <meta> charset (the page's encoding)");
     } else if (tag === "meta" && name === "content") this.#valueKind = V.MetaContent;
   }
 
@@ -721,6 +724,13 @@ export class ContextScanner {
     const tag = this.#tag;
     this.#s = S.Text;
     if (this.#metaHoles.length > 0) this.#resolveMeta();
+    const encoding = tag === "meta" ? _otherEncoding(this.#attrs) : undefined;
+    if (encoding !== undefined) {
+      throw new ContextError(
+        `${encoding}: values are escaped for a page in UTF-8 (as the server sends it)`,
+        this.#index,
+      );
+    }
     // In SVG and MathML, <script>, <style>, <title>, … are elements like others: their text
     // is read as markup with character references (see _foreign_content.ts).
     if (this.#foreign.uncertain(tag)) {
@@ -770,6 +780,9 @@ export class ContextScanner {
 
   /** `<meta http-equiv="refresh" content="0;url=<%= u %>">`: the URL policy applies. */
   #resolveMeta(): void {
+    if (_isContentType(this.#attrs.get("http-equiv"))) {
+      throw new ContextError("a value in a content-type <meta>'s content (the page's encoding)");
+    }
     if (!_isRefresh(this.#attrs.get("http-equiv") ?? "")) return;
     if (this.#metaHoles.length > 1) {
       throw new ContextError("more than one value in a meta refresh: write it in one <%= %>");

@@ -496,6 +496,28 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
         `<i>&lt;</i><u>2</u><s>t</s>`,
     );
   });
+  await t.step("a page's encoding other than UTF-8 (the twenty-eighth round)", async () => {
+    // In ISO-2022-JP a value's ESC $ B swallows the static quote after it; values are escaped
+    // for UTF-8, as the server sends pages.
+    await refuses(`<meta charset="<%= it.v %>"><p>x</p>`, 1, 16, /a <meta> charset/);
+    await refuses(`<meta http-equiv="Content-Type" content="<%= it.v %>">`, 1, 53, /content-type/);
+    await refuses(`<meta charset="iso-2022-jp"><p title="<%= it.v %>"></p>`, 1, 28, /in UTF-8/);
+    await refuses(
+      `<meta http-equiv="content-type" content="text/html; charset=ISO-2022-JP"><%= it.v %>`,
+      1,
+      73,
+      /charset ISO-2022-JP: values are escaped for a page in UTF-8/,
+    );
+    assert.equal(
+      await render(
+        `<meta charset="UTF-8"><meta http-equiv="Content-Type" content="text/html; charset=utf-8">` +
+          `<meta name="description" content="<%= it.v %>">`,
+        { v: "x" },
+      ),
+      `<meta charset="UTF-8"><meta http-equiv="Content-Type" content="text/html; charset=utf-8">` +
+        `<meta name="description" content="x">`,
+    );
+  });
   await t.step("what the scanner misread in the twelfth round", async () => {
     // The tokenizer reads attributes on end tags, quotes and all.
     await refuses(

@@ -506,12 +506,15 @@ export class FillNode {
 /**
  * Whether setting `key` on `def`'s element changes how a browser parses what follows it, which
  * the template was compiled and checked without: `<font color|face|size>` leaves SVG or
- * MathML, and an `<annotation-xml encoding>` makes its content HTML.
+ * MathML, an `<annotation-xml encoding>` makes its content HTML, and a `<meta>` charset (or a
+ * content-type's content) sets the page's encoding.
  */
 function changesParsing(def: NodeDef, key: string): boolean {
   if (def.tag === "font") {
     return def.inForeign && (key === "color" || key === "face" || key === "size");
   }
+  // The page's encoding: text is escaped for UTF-8 (see _page_encoding.ts).
+  if (def.tag === "meta") return key === "charset" || (key === "content" && def.contentType);
   return def.tag === "annotation-xml" && key === "encoding";
 }
 

@@ -663,6 +663,18 @@ Deno.test("FillNode.attr() refuses attributes that change how the page parses", 
   const math = new FillTemplate(`<math><annotation-xml data-node="con:a"></annotation-xml></math>`)
     .instance();
   assert.throws(() => math.node("a").attr("encoding", "text/html"), UnsafeUrlError);
+  // A page's encoding (twenty-eighth round): text is escaped for UTF-8.
+  const meta = new FillTemplate(
+    `<meta data-node="con:c" charset="utf-8"><meta http-equiv="content-type" data-node="con:t">` +
+      `<meta name="description" data-node="con:d">`,
+  ).instance();
+  assert.throws(() => meta.node("c").attr("charset", "iso-2022-jp"), UnsafeUrlError);
+  assert.throws(
+    () => meta.node("t").attr("content", "text/html; charset=iso-2022-jp"),
+    UnsafeUrlError,
+  );
+  meta.node("d").attr("content", "x");
+  assert.throws(() => new FillTemplate(`<meta charset="ISO-2022-JP">`), /in UTF-8/);
   // Outside SVG and MathML a <font> takes its color.
   const html = new FillTemplate(`<font data-node="con:f">x</font>`).instance();
   assert.equal(html.node("f").attr("color", "red").toString(), `<font color="red">x</font>`);
