@@ -316,14 +316,14 @@ function scriptType(script: ParsedNode): "script" | "module" | undefined {
   return normal === "module" ? "module" : "script";
 }
 
+type ScriptReading = NonNullable<Extract<ValuePlace, { in: "script" }>["js"]>;
+
 /**
  * For each probe in a script (by offset): whether acorn reads it in a string or template
  * literal, as a name in code, or elsewhere (a regular expression, a comment, part of another
  * token); `unreadable` for all when acorn can read the script neither way. Empty when the
  * script is not JavaScript (a data block): the lexer's reading stands alone there.
  */
-type ScriptReading = NonNullable<Extract<ValuePlace, { in: "script" }>["js"]>;
-
 function readScript(
   code: string,
   probe: RegExp,
