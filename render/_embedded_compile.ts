@@ -485,7 +485,7 @@ function blockProblem(
  * `throw`), or runs the text after it under a statement without braces (`if (c)`, `else`,
  * `do`, a label). Read with acorn's tokenizer; `unreadable` when it cannot read the code.
  */
-export function blockEvents(code: string): BlockEvent[] {
+function blockEvents(code: string): BlockEvent[] {
   let tokens: JsToken[];
   try {
     tokens = [...tokenizer(code, { ecmaVersion: "latest", allowReturnOutsideFunction: true })];
