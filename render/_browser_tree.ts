@@ -15,8 +15,8 @@ import { JS_TYPES, type ValuePlace } from "./_html_context.ts";
 
 const HTML = "http://www.w3.org/1999/xhtml";
 /**
- * Elements whose content a browser reads as inert text: a marked element the fill compiler
- * found in one is text there, and what is filled into it (escaped) stays text.
+ * Elements whose content a browser reads as inert text: what a `-con:` node in one holds
+ * (escaped) stays text.
  */
 const INERT_TEXT = new Set([
   "noscript",
@@ -106,6 +106,7 @@ interface Span {
  * or part of another tag; inside a script or style; or closed elsewhere than at its end tag.
  * For a `-` node, what it holds must land where text does. A start tag the browser drops (a
  * `<tr>` outside a table) is no disagreement: what is filled into it is text wherever it lands.
+ * One inside inert text (`<noscript>`) is.
  *
  * @param source The template.
  * @param marks The marked elements, del elements excluded.
@@ -178,9 +179,10 @@ function elementProblem(
   end: number,
 ): string | undefined {
   if (element === undefined || element.tag !== mark.tag.toLowerCase()) {
-    const span = find(start);
-    // Dropped (no token there), or text of an inert element, where what it holds stays text.
-    if (span === undefined || (span.kind === "inert" && end < span.end)) return undefined;
+    // Dropped (no token there): what it holds is text wherever it lands. Text of an inert
+    // element is no refuge: a separator in it is written elsewhere, as markup (outside
+    // tester, thirty-first round).
+    if (find(start) === undefined) return undefined;
     return `does not read this <${mark.tag}> as an element (it takes it for text, a comment ` +
       "or part of another tag)";
   }

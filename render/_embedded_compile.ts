@@ -385,17 +385,21 @@ async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, 
   const probes = new ValueProbes(tokens.map((t) => t.value).join(""));
   const probed: Token[] = [];
   /** The scanner's key where each block of code still open began (see ContextScanner.key). */
-  const blocks: { key: string; line: number }[] = [];
+  const blocks: Block[] = [];
   for (const t of tokens) {
-    if (t.kind === "code") {
-      const problem = blockProblem(t.value, blocks, scanner.key(), t.line);
-      if (problem !== undefined) {
-        throw new TemplateSyntaxError(
-          `unsafe context: ${problem}`,
-          await host.read(t.file),
-          { file: t.file, line: t.line, column: t.column - 2 },
-        );
-      }
+    const problem = t.kind === "code"
+      ? blockProblem(t.value, blocks, scanner.key(), t.line)
+      : outOfPlace(t, blocks, scanner.key());
+    if (problem !== undefined) {
+      throw new TemplateSyntaxError(
+        `unsafe context: ${problem}`,
+        await host.read(t.file),
+        {
+          file: t.file,
+          line: t.line,
+          column: t.column - (t.kind === "text" ? 0 : t.kind === "code" ? 2 : 3),
+        },
+      );
     }
     try {
       if (t.kind === "text") {
@@ -450,14 +454,18 @@ async function contexts(tokens: Token[], host: CompileHost): Promise<Map<Token, 
  */
 function blockProblem(
   code: string,
-  blocks: { key: string; line: number }[],
+  blocks: Block[],
   key: string,
   line: number,
 ): string | undefined {
   const fix = "close inside the block what it opens, or write what varies as one value " +
     "(<%= c ? a : b %>)";
+  const tryProblem = errorSkips(blocks, key);
+  if (tryProblem !== undefined) return tryProblem;
   for (const event of blockEvents(code)) {
-    if (event === "open") blocks.push({ key, line });
+    if (event === "open") blocks.push({ key, line, kind: "block" });
+    else if (event === "openTry") blocks.push({ key, line, kind: "try" });
+    else if (event === "openFunction") blocks.push({ key, line, kind: "function" });
     else if (event === "close") {
       const block = blocks.pop();
       if (block !== undefined && block.key !== key) {
@@ -467,7 +475,7 @@ function blockProblem(
     } else if (event === "jump") {
       const block = blocks.find((b) => b.key !== key);
       if (block !== undefined) {
-        return "a break, continue or throw skips the rest of the block of code from line " +
+        return "a break, continue, return or throw skips the rest of the block of code from line " +
           `${block.line}, which began in another context than this point; ${fix}`;
       }
     } else if (event === "braceless") {
@@ -476,6 +484,39 @@ function blockProblem(
     } else return "code whose braces cannot be read (acorn's tokenizer refuses it)";
   }
   return undefined;
+}
+
+/** A block of template code still open: the scanner's key where it began, its line, its kind. */
+interface Block {
+  key: string;
+  line: number;
+  kind: "block" | "try" | "function";
+}
+
+/**
+ * Why template text or a value here is unsafe, if it is: inside a function's body (written
+ * where the function is called, in whatever context that is), or a value inside a `try` block
+ * in another context than the block began in (an error it throws skips the rest).
+ */
+function outOfPlace(t: Token, blocks: readonly Block[], key: string): string | undefined {
+  if (t.kind !== "text" && t.kind !== "escaped") return undefined;
+  if (t.kind === "text" && t.value.trim() === "") return undefined;
+  const fn = blocks.find((b) => b.kind === "function");
+  if (fn !== undefined) {
+    return `template text or a value in the function from line ${fn.line}: it is written ` +
+      "where the function is called, in whatever context that is; use a loop (for … of, " +
+      "forEach) or an include";
+  }
+  return t.kind === "escaped" ? errorSkips(blocks, key) : undefined;
+}
+
+/** A `try` block whose start differs from here: an error thrown here skips the rest of it. */
+function errorSkips(blocks: readonly Block[], key: string): string | undefined {
+  const block = blocks.find((b) => b.kind === "try" && b.key !== key);
+  if (block === undefined) return undefined;
+  return `a value or code in the try block from line ${block.line} in another context than the ` +
+    "block began in: an error it throws skips the rest of the block; close what the block " +
+    "opens before any value or code in it";
 }
 
 /**
@@ -493,42 +534,105 @@ function blockEvents(code: string): BlockEvent[] {
     return ["unreadable"];
   }
   const events: BlockEvent[] = [];
-  /** Braces and `${` opened in this tag and not yet closed. */
-  const local: string[] = [];
-  /** For each open `(`, the token before it. */
-  const parens: (JsToken | undefined)[] = [];
-  /** The token before the `(` that the last `)` closed. */
-  let beforeParen: JsToken | undefined;
+  /** Braces and `${` opened in this tag and not yet closed: what each opens. */
+  const local: (BlockEvent | "${")[] = [];
+  /** For each open `(`, its index; for each `)` read, the index of its `(`. */
+  const parens: number[] = [];
+  const openOf = new Map<number, number>();
+  const labelAt = (i: number) => tokens[i]?.type.label;
   for (let i = 0; i < tokens.length; i++) {
-    const token = tokens[i];
-    const label = token.type.label;
-    const previous = tokens[i - 1]?.type.label;
-    if (label === "{" || label === "${") local.push(label);
+    const label = labelAt(i);
+    const previous = labelAt(i - 1);
+    if (label === "${") local.push("${");
+    else if (label === "{") local.push(opens(tokens, i, openOf, code));
     else if (label === "}") {
       if (local.length > 0) local.pop();
       else events.push("close");
-    } else if (label === "(") parens.push(tokens[i - 1]);
-    else if (label === ")") beforeParen = parens.pop();
-    else if (label === "break" || label === "continue" || label === "throw") events.push("jump");
+    } else if (label === "(") parens.push(i);
+    else if (label === ")") openOf.set(i, parens.pop() ?? -1);
+    else if (JUMPS.has(label!)) events.push("jump");
     else if ((label === "case" || label === "default") && local.length === 0) {
       if (previous !== "." && previous !== "?.") events.push("close", "open");
     }
   }
-  for (let i = 0; i < local.length; i++) if (local[i] === "{") events.push("open");
-  const last = tokens.at(-1)?.type.label;
-  const word = beforeParen?.type.label;
+  for (const open of local) if (open !== "${") events.push(open);
+  const paren = openOf.get(tokens.length - 1);
+  const beforeParen = paren === undefined ? undefined : tokens[paren - 1];
+  const last = labelAt(tokens.length - 1);
+  const head = beforeParen?.type.label;
   if (
     last === "else" || last === "do" ||
     // A label: a name and `:` where a statement starts (not `case X:`).
-    (last === ":" && tokens.at(-2)?.type.label === "name" &&
-      [undefined, ";", "{", "}", ":"].includes(tokens.at(-3)?.type.label)) ||
-    (last === ")" && (word === "if" || word === "for" || word === "while" || word === "with" ||
-      (word === "name" && code.slice(beforeParen!.start, beforeParen!.end) === "await")))
+    (last === ":" && labelAt(tokens.length - 2) === "name" &&
+      [undefined, ";", "{", "}", ":"].includes(labelAt(tokens.length - 3))) ||
+    (last === ")" && (head === "if" || head === "for" || head === "while" || head === "with" ||
+      (head === "name" && word(beforeParen!, code) === "await")))
   ) events.push("braceless");
   return events;
 }
 
-type BlockEvent = "open" | "close" | "jump" | "braceless" | "unreadable";
+type BlockEvent =
+  | "open"
+  | "openTry"
+  | "openFunction"
+  | "close"
+  | "jump"
+  | "braceless"
+  | "unreadable";
+
+/** Statements that leave a block before its end: the rest of its text is skipped. */
+const JUMPS = new Set(["break", "continue", "throw", "return"]);
+/**
+ * Calls whose callback runs in place, once per item, before the call returns: its text is
+ * written where it stands, as a loop's.
+ */
+const IN_PLACE = new Set(["forEach", "map", "flatMap"]);
+/** Words before `(…) {` that make the braces a statement's block, not a function's body. */
+const STATEMENTS = new Set(["if", "for", "while", "switch", "catch", "with"]);
+
+/**
+ * What the `{` at `i` opens: a `try` block, a function's body (written where the function is
+ * called, not where it stands), or a block like a loop's or a branch's (a callback passed
+ * straight to `forEach`/`map` included).
+ */
+function opens(
+  tokens: JsToken[],
+  i: number,
+  openOf: ReadonlyMap<number, number>,
+  code: string,
+): BlockEvent {
+  const before = tokens[i - 1]?.type.label;
+  if (before === "try") return "openTry";
+  let start: number; // where the function starts
+  if (before === "=>") {
+    const params = i - 2;
+    start = tokens[params]?.type.label === ")" ? openOf.get(params) ?? -1 : params;
+    if (tokens[start - 1]?.type.label === "name" && word(tokens[start - 1], code) === "async") {
+      return "openFunction"; // it runs on past its first await, out of place
+    }
+  } else if (before === ")") {
+    const paren = openOf.get(i - 1) ?? -1;
+    const head = tokens[paren - 1];
+    const name = head?.type.label === "name" ? word(head, code) : head?.type.label;
+    if (
+      STATEMENTS.has(name ?? "") || (name === "await" && tokens[paren - 2]?.type.label === "for")
+    ) {
+      return "open";
+    }
+    start = paren - 1;
+    if (tokens[start]?.type.label === "name" && tokens[start - 1]?.type.label === "function") {
+      start--;
+    }
+    if (tokens[start]?.type.label !== "function") return "openFunction"; // a method
+  } else return "open";
+  // A function: in place only as the first argument of xs.forEach(…) and the like.
+  const call = tokens[start - 2];
+  const inPlace = tokens[start - 1]?.type.label === "(" && call?.type.label === "name" &&
+    IN_PLACE.has(word(call, code)) && tokens[start - 3]?.type.label === ".";
+  return inPlace ? "open" : "openFunction";
+}
+
+const word = (token: JsToken, code: string) => code.slice(token.start, token.end);
 
 /** The call around an output expression: its escaper (by context) or the raw writer. */
 function call(t: Token, hole: Hole | undefined): [string, string] {

@@ -96,6 +96,8 @@ export interface NodeDef {
   refresh: boolean;
   /** A `<meta http-equiv="content-type">`: its `content` sets the page's encoding. */
   contentType: boolean;
+  /** Where the content of the element it sits in starts (-1: none): a sep's must be its rep's. */
+  within: number;
   /** An SVG animation element: `to`/`from`/`by`/`values` may animate a URL attribute. */
   animation: boolean;
   /**
@@ -182,6 +184,7 @@ function newDef(
     offset,
     refresh: false,
     contentType: false,
+    within: -1,
     animation: ANIMATION.has(tag),
     inForeign: false,
     file: "",
@@ -369,6 +372,7 @@ class FillCompiler {
     const kind = m[2] === "con" ? CON : m[2] === "rep" ? REP : SEP;
     const def = newDef(kind, m[3], m[1] === "-", tag, start);
     def.inForeign = inForeign !== undefined && FOREIGN.has(inForeign);
+    def.within = this.#open.at(-1)?.contentStart ?? -1;
     def.file = this.#file;
     def.line = this.#lines.at(start).line;
     this.#staticAttributes(def, attrs);
@@ -569,6 +573,11 @@ class FillCompiler {
         const rep = slot === undefined ? undefined : container.children[slot];
         if (rep === undefined || rep.kind !== REP) {
           this.#fail(`sep:${sep.name} has no rep:${sep.name} beside it`, sep.offset);
+        }
+        if (rep.within !== sep.within) {
+          // It is written between the repetitions, where the browser reads its markup, not
+          // where it stands (in a <noscript>, say: outside tester, thirty-first round).
+          this.#fail(`sep:${sep.name} must be in the same element as rep:${sep.name}`, sep.offset);
         }
         rep.sep = sep;
       }

@@ -219,17 +219,21 @@ Deno.test("EmbeddedEngine.renderBytes() writes nothing of a line whose hole thro
 Deno.test("EmbeddedEngine.renderBytes() drops what template code writes out of turn, as render()", async (t) => {
   // Outside tester, second round: output written by a function of the template while a line's
   // holes were evaluated, by a generator resumed later, or by a closure kept from an earlier
-  // render landed in the page (values unescaped, in script code, or a corrupt log).
+  // render landed in the page (values unescaped, in script code, or a corrupt log). Template
+  // text and `<%= %>` in a function are compile errors now (thirtieth round); these functions
+  // write with `<%~ %>`, which is the author's.
   await using tmp = await templates({
     "macro.ehtml": "<% it.macros.badge ??= (html) => { %><%~ html %><% }; %><ul>" +
       "<% for (const c of it.comments) { %><li><% it.macros.badge(c.badge); %><%= c.text %></li>" +
       "<% } %></ul>",
-    "footer.ehtml": "<% it.macros.footer ??= (html) => { %><footer><%~ html %></footer><% }; %>" +
+    "footer.ehtml":
+      "<% it.macros.footer ??= (html) => { %><%~ `<footer>${html}</footer>` %><% }; %>" +
       "<ul><% for (const c of it.comments) { %><li><%= c %></li><% } %></ul>" +
       "<% it.macros.footer(it.footer); %>",
-    "greet.ehtml": `<% const greet = () => { %><%= it.name %><% return "Hello"; }; %>` +
+    "greet.ehtml": `<% const greet = () => { %><%~ it.name %><% return "Hello"; }; %>` +
       `<script>var cfg = <%= json(it.cfg) %>;<% if (it.cfg.greet) { %> var title = "<%= greet() %>";<% } %></script>`,
-    "yield.ehtml": "<% function* row() { %><p><%= yield %></p><% } const r = row(); r.next(); %>" +
+    "yield.ehtml":
+      "<% function* row() { %><%~ `<p>${yield}</p>` %><% } const r = row(); r.next(); %>" +
       "<script>var s = `<% r.next(it.name); %>`;</script>",
     "early.ehtml": "head<% if (it.r !== undefined) return it.r; %>tail",
   });
@@ -275,7 +279,8 @@ Deno.test("EmbeddedEngine: a function of a render writes nothing on a nested ren
   // Outside tester, fourth round: a render started from another's code (no await) called the
   // outer one's helper, which wrote into the outer page, in both forms and across engines.
   await using tmp = await templates({
-    "a.ehtml": "<ul><% it.macros.row = (u) => { %><li><%= u %></li><% }; %><% it.hook() %></ul>",
+    "a.ehtml":
+      "<ul><% it.macros.row = (u) => { %><%~ `<li>${u}</li>` %><% }; %><% it.hook() %></ul>",
     "b.ehtml": "<ol><% it.macros.row(it.secret) %>|<%= it.macros.row(it.secret) %></ol>",
   });
   const engine = new EmbeddedEngine({ searchPath: [tmp.dir] });
@@ -300,10 +305,10 @@ Deno.test("EmbeddedEngine: a function of a paused render writes nothing on anoth
   // Outside tester, third round: a template that awaits, paused, had its helper (kept in shared
   // data) called by another request's render: that request's values landed in its page.
   await using tmp = await templates({
-    "list.ehtml": "<% it.macros.row ??= (u) => { %><li><%= u %></li><% }; %>" +
+    "list.ehtml": "<% it.macros.row ??= (u) => { %><%~ `<li>${u}</li>` %><% }; %>" +
       "<% const users = await it.load(); %><ul><% for (const u of users) it.macros.row(u); %></ul>",
     "a.ehtml": "<p>A</p><% it.m.g = (function* () { while (true) { const v = yield; %>" +
-      "<b><%= v %></b><% } })(); it.m.g.next(); await it.paused; %><p>endA</p>",
+      "<%~ `<b>${v}</b>` %><% } })(); it.m.g.next(); await it.paused; %><p>endA</p>",
     "b.ehtml": `<p>B</p><% it.m.g.next("<B-secret>"); %><p>endB</p>`,
   });
   const engine = new EmbeddedEngine({ searchPath: [tmp.dir] });
@@ -424,8 +429,9 @@ Deno.test("EmbeddedEngine: a function of a render writes nothing from a nested f
   // embedded render's helper called from a fill nested in it wrote into the embedded page,
   // before and after the fill's await.
   await using tmp = await templates({
-    "a.ehtml": "<% it.shared.f = (x) => { %>[<%= x %>]<% } %>start|<% it.nested() %>|end",
-    "aa.ehtml": "<% it.shared.f = (x) => { %>[<%= x %>]<% } %>start|<% await it.nested() %>|end",
+    "a.ehtml": "<% it.shared.f = (x) => { %><%~ `[${x}]` %><% } %>start|<% it.nested() %>|end",
+    "aa.ehtml":
+      "<% it.shared.f = (x) => { %><%~ `[${x}]` %><% } %>start|<% await it.nested() %>|end",
     "f.html": `<p data-node="con:p">x</p>`,
   });
   const embedded = new EmbeddedEngine({ searchPath: [tmp.dir] });

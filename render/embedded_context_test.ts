@@ -464,7 +464,7 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       `<script>var s = "a"<% l: { %>+"<% if (it.a) { break l; } %>"+""<% } %>+<%= it.v %></script>`,
       1,
       32,
-      /a break, continue or throw skips the rest/,
+      /a break, continue, return or throw skips the rest/,
     );
     await refuses(
       `<script>s = "a"<% switch (it.k) { case 1: %>+"<% case 2: %>+"<% } %>+<%= it.v %></script>`,
@@ -478,6 +478,29 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       55,
       block,
     );
+    // Thirtieth round: a function's text is written where it is called (in a script, in a
+    // tag, in a URL); a return leaves a callback's block; an error skips the rest of a try.
+    const fn = /template text or a value in the function from line 1/;
+    await refuses(`<% function f() { %><%= it.v %><% } %><script><% f() %></script>`, 1, 21, fn);
+    await refuses(
+      `<% const link = (u) => { %><%= u %><% }; %><a href="<% link(it.v) %>">`,
+      1,
+      28,
+      fn,
+    );
+    await refuses(`<% it.m.row = (u) => { %><li><% }; %>`, 1, 26, fn);
+    await refuses(
+      `<% [0].forEach(() => { %><img src="/n.png" <% if (it.c) { return; } %>><% }) %><%= it.v %>`,
+      1,
+      44,
+      /a break, continue, return or throw/,
+    );
+    await refuses(
+      `<% try { %><img alt="<%= it.v %>" <% it.v.length %>><% } catch { %><% } %><%= it.v %>`,
+      1,
+      22,
+      /in the try block from line 1/,
+    );
     // Loops, branches and attributes that close what they open are read as before.
     assert.equal(
       await render(
@@ -488,12 +511,15 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
           `<% const o = { a: "{" }; it.l.forEach((i) => { %><b><%= i %><%= o.a %></b><% }) %>` +
           `<% for (const i of it.l) { if (i === "x") continue; %><i><%= i %></i><% } %>` +
           `<% switch (it.l.length) { case 2: %><u>2</u><% break; default: %><u>?</u><% } %>` +
-          `<% try { %><s>t</s><% } catch { %><s>c</s><% } %>`,
+          `<% try { %><s>t</s><% } catch { %><s>c</s><% } %>` +
+          `<% function twice(x) {
+            return x * 2;
+          } it.l.map((x) => { %><q><%= x %></q><% }) %>`,
         { l: ["<", "x"], c: true, v: "v" },
       ),
       `<ul><li>&lt;</li><li>x</li></ul><input checked value="v">` +
         `<script>var a = ["\\u003c","x",];</script><p><b>&lt;{</b><b>x{</b>` +
-        `<i>&lt;</i><u>2</u><s>t</s>`,
+        `<i>&lt;</i><u>2</u><s>t</s><q>&lt;</q><q>x</q>`,
     );
   });
   await t.step("a page's encoding other than UTF-8 (the twenty-eighth round)", async () => {
