@@ -504,8 +504,8 @@ function outOfPlace(t: Token, blocks: readonly Block[], key: string): string | u
   const fn = blocks.find((b) => b.kind === "function");
   if (fn !== undefined) {
     return `template text or a value in the function from line ${fn.line}: it is written ` +
-      "where the function is called, in whatever context that is; use a loop (for … of, " +
-      "forEach) or an include";
+      "where the function is called, in whatever context that is; use a loop (for … of) or an " +
+      "include";
   }
   return t.kind === "escaped" ? errorSkips(blocks, key) : undefined;
 }
@@ -565,7 +565,9 @@ function blockEvents(code: string): BlockEvent[] {
     // A label: a name and `:` where a statement starts (not `case X:`).
     (last === ":" && labelAt(tokens.length - 2) === "name" &&
       [undefined, ";", "{", "}", ":"].includes(labelAt(tokens.length - 3))) ||
-    (last === ")" && (head === "if" || head === "for" || head === "while" || head === "with" ||
+    (last === ")" && (head === "if" || head === "for" || head === "with" ||
+      // `} while (c)` ends a do block; a `while (c)` that starts a statement is braceless.
+      (head === "while" && labelAt(paren! - 2) !== "}") ||
       (head === "name" && word(beforeParen!, code) === "await")))
   ) events.push("braceless");
   return events;
@@ -582,18 +584,13 @@ type BlockEvent =
 
 /** Statements that leave a block before its end: the rest of its text is skipped. */
 const JUMPS = new Set(["break", "continue", "throw", "return"]);
-/**
- * Calls whose callback runs in place, once per item, before the call returns: its text is
- * written where it stands, as a loop's.
- */
-const IN_PLACE = new Set(["forEach", "map", "flatMap"]);
 /** Words before `(…) {` that make the braces a statement's block, not a function's body. */
 const STATEMENTS = new Set(["if", "for", "while", "switch", "catch", "with"]);
 
 /**
  * What the `{` at `i` opens: a `try` block, a function's body (written where the function is
- * called, not where it stands), or a block like a loop's or a branch's (a callback passed
- * straight to `forEach`/`map` included).
+ * called, not where it stands: a callback too, as what receives it may keep it, outside
+ * tester, thirty-second round), or a block like a loop's or a branch's.
  */
 function opens(
   tokens: JsToken[],
@@ -603,33 +600,13 @@ function opens(
 ): BlockEvent {
   const before = tokens[i - 1]?.type.label;
   if (before === "try") return "openTry";
-  let start: number; // where the function starts
-  if (before === "=>") {
-    const params = i - 2;
-    start = tokens[params]?.type.label === ")" ? openOf.get(params) ?? -1 : params;
-    if (tokens[start - 1]?.type.label === "name" && word(tokens[start - 1], code) === "async") {
-      return "openFunction"; // it runs on past its first await, out of place
-    }
-  } else if (before === ")") {
-    const paren = openOf.get(i - 1) ?? -1;
-    const head = tokens[paren - 1];
-    const name = head?.type.label === "name" ? word(head, code) : head?.type.label;
-    if (
-      STATEMENTS.has(name ?? "") || (name === "await" && tokens[paren - 2]?.type.label === "for")
-    ) {
-      return "open";
-    }
-    start = paren - 1;
-    if (tokens[start]?.type.label === "name" && tokens[start - 1]?.type.label === "function") {
-      start--;
-    }
-    if (tokens[start]?.type.label !== "function") return "openFunction"; // a method
-  } else return "open";
-  // A function: in place only as the first argument of xs.forEach(…) and the like.
-  const call = tokens[start - 2];
-  const inPlace = tokens[start - 1]?.type.label === "(" && call?.type.label === "name" &&
-    IN_PLACE.has(word(call, code)) && tokens[start - 3]?.type.label === ".";
-  return inPlace ? "open" : "openFunction";
+  if (before === "=>") return "openFunction";
+  if (before !== ")") return "open";
+  const paren = openOf.get(i - 1) ?? -1;
+  const head = tokens[paren - 1];
+  const name = head?.type.label === "name" ? word(head, code) : head?.type.label;
+  const forAwait = name === "await" && tokens[paren - 2]?.type.label === "for";
+  return STATEMENTS.has(name ?? "") || forAwait ? "open" : "openFunction";
 }
 
 const word = (token: JsToken, code: string) => code.slice(token.start, token.end);

@@ -388,6 +388,23 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       `<p>a < b, 1 <b>x</b> &lt;</p>`,
     );
   });
+  await t.step("what a `-` node holds must close what it opens", () => {
+    // Outside tester, thirty-third round: a repetition's end left the browser in <svg> (its
+    // </foreignObject> and </svg> ignored while a <b> was open), so the next copy's <script>
+    // was an SVG script, and a node's text in it ran.
+    fails(
+      `<i data-node="-rep:r"><script></script><script><foreignObject><div></script></div>` +
+        `</foreignObject><span data-node="-con:m">x</span></script><svg><foreignObject><b>` +
+        `</foreignObject></svg></b></foreignObject></i>`,
+      1,
+      1,
+      /ends what this node holds in another element than it starts in/,
+    );
+    assert.equal(
+      new FillTemplate(`<ul><i data-node="-rep:x"><li>a</li></i></ul>`).instance().toString(),
+      `<ul><li>a</li></ul>`,
+    );
+  });
   await t.step("a lone CR ends a line, as in the embedded engine", () => {
     fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
   });

@@ -212,7 +212,10 @@ function page(body: string): string {
 
 async function renderEmbedded(dir: string, c: Context, values: string[]): Promise<string> {
   const file = `${dir}/${c.name.replaceAll(/\W/g, "_")}.ehtml`;
-  await Deno.writeTextFile(file, `<% it.vs.forEach((v, i) => { %>${c.embedded}<% }) %>`);
+  await Deno.writeTextFile(
+    file,
+    `<% for (const [i, v] of it.vs.entries()) { %>${c.embedded}<% } %>`,
+  );
   const engine = new EmbeddedEngine({ searchPath: [dir], onRefusedUrl: () => {} });
   const name = file.slice(dir.length + 1);
   const html = await engine.render(name, { vs: values });
