@@ -606,8 +606,20 @@ function opens(
   const head = tokens[paren - 1];
   const name = head?.type.label === "name" ? word(head, code) : head?.type.label;
   const forAwait = name === "await" && tokens[paren - 2]?.type.label === "for";
-  return STATEMENTS.has(name ?? "") || forAwait ? "open" : "openFunction";
+  // A keyword where a statement starts; after `{`, `,`, `get`, `static`, `.` it names a method
+  // (`{ if() { … } }`, outside tester, thirty-fourth round).
+  const keyword = forAwait ? paren - 2 : paren - 1;
+  const preceding = tokens[keyword - 1]?.type.label;
+  // A `{` is a block's after `)`, `else`, `do`, … and an object's after `=`, `(`, `,`, `:`.
+  const statement = STATEMENT_START.has(preceding) ||
+    (preceding === "{" && BLOCK_AFTER.has(tokens[keyword - 2]?.type.label));
+  return statement && (STATEMENTS.has(name ?? "") || forAwait) ? "open" : "openFunction";
 }
+
+/** What a statement may follow (the labels of the tokens before it; `undefined`: none). */
+const STATEMENT_START = new Set([undefined, ";", "}", ")", "else", "do", ":"]);
+/** What a block's `{` follows (an object literal's follows `=`, `(`, `,`, `:`, …). */
+const BLOCK_AFTER = new Set([undefined, ";", "}", ")", "else", "do", "try", "finally", "=>"]);
 
 const word = (token: JsToken, code: string) => code.slice(token.start, token.end);
 

@@ -510,6 +510,16 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       22,
       /in the try block from line 1/,
     );
+    // Thirty-fourth round: a keyword names a method too (`{ if() { … } }`, `static while()`,
+    // `get catch()`): its body is a function's, not a statement's block.
+    await refuses(
+      `<script><% const o = { if() { %></script><script><% } }; %></script><% o.if(); %>`,
+      1,
+      33,
+      fn,
+    );
+    await refuses(`<% class K { static while() { %><b><% } } %>`, 1, 33, fn);
+    await refuses(`<% const d = { get catch() { %>x<% return ""; } }; %>`, 1, 32, fn);
     // Loops, branches and attributes that close what they open are read as before.
     assert.equal(
       await render(
@@ -521,6 +531,7 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
           `<% for (const i of it.l) { if (i === "x") continue; %><i><%= i %></i><% } %>` +
           `<% switch (it.l.length) { case 2: %><u>2</u><% break; default: %><u>?</u><% } %>` +
           `<% try { %><s>t</s><% } catch { %><s>c</s><% } %>` +
+          `<% for (const x of [1]) { for (const y of [2]) { if (y) { %><%= x + y %><% } } } %>` +
           `<% function twice(x) {
             return x * 2;
           } let n = 0; do { %><q><%= twice(n) %></q><% n++; } while (n < 2) %>`,
@@ -528,7 +539,7 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
       ),
       `<ul><li>&lt;</li><li>x</li></ul><input checked value="v">` +
         `<script>var a = ["\\u003c","x",];</script><p><b>&lt;{</b><b>x{</b>` +
-        `<i>&lt;</i><u>2</u><s>t</s><q>0</q><q>2</q>`,
+        `<i>&lt;</i><u>2</u><s>t</s>3<q>0</q><q>2</q>`,
     );
   });
   await t.step("a page's encoding other than UTF-8 (the twenty-eighth round)", async () => {
