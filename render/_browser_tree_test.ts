@@ -58,8 +58,13 @@ Deno.test("a marked element a browser reads otherwise is a disagreement", async 
       ...tags(x, `<g data-node="-con:x">`, "</g>"),
     ];
     const found = markedElementDisagreement(source, [w, x], leftOut);
-    assert.match(found!.reason, /content holds as part of a <script> or <style>/);
-    assert.equal(found!.offset, x.offset);
+    // Refused first for the <mi> it leaves open (thirty-fifth round); the <g> alone for where
+    // its content lands.
+    assert.match(found!.reason, /leaves the <mi> in this node open/);
+    assert.match(
+      markedElementDisagreement(source, [x], leftOut)!.reason,
+      /content holds as part of a <script> or <style>/,
+    );
   });
   await t.step("the page is read without its del elements", () => {
     const source = `<i data-node="del"><style></i><p data-node="con:x">a</p>`;

@@ -405,6 +405,24 @@ Deno.test("FillTemplate reports template errors with their location", async (t) 
       `<ul><li>a</li></ul>`,
     );
   });
+  await t.step("an element a node opens ends in it, by its own end tag", () => {
+    // Outside tester, thirty-fifth round: a <b> left open is rebuilt after </div> once per
+    // repetition; two of them made two </b> close two <svg>, and the <script/> after them was
+    // an HTML script with a node's text in it.
+    fails(
+      `<div data-node="rep:r"><b></div><svg></b><svg></b><script/>1<top <!--<script>></top>` +
+        `</script>\n<g data-node="-con:x">0</g>\n</script></svg></svg>`,
+      1,
+      1,
+      /leaves the <b> in this node open past its end/,
+    );
+    fails(`<div data-node="con:d"><p>x</div>`, 1, 1, /leaves the <p>/);
+    assert.equal(
+      new FillTemplate(`<ul data-node="con:l"><li>a<br></li><li><svg><path/></svg></li></ul>`)
+        .instance().toString(),
+      `<ul><li>a<br></li><li><svg><path/></svg></li></ul>`,
+    );
+  });
   await t.step("a lone CR ends a line, as in the embedded engine", () => {
     fails(`<p>\r\r\n  <p data-node="sep:a">,</p>`, 3, 3, /no rep:a/);
   });
