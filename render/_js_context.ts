@@ -129,17 +129,25 @@ export class JsLexer {
       ? "regex"
       : "divide";
     const glue = !this.#gap && (this.#afterValue || isWordChar(this.#last));
-    return [
+    return JSON.stringify([
       this.#js,
-      this.#braces.join(","),
-      this.#parens.join(","),
+      this.#braces,
+      this.#parens,
       this.#escaped,
       this.#dollar || this.#valueAfterDollar,
       this.#js === Js.Code || this.#js === Js.Slash ? slash : "",
       glue,
+      // The word static text after this point would continue (`ty` + `pe` + `of`: skipped,
+      // the block leaves `tyof`, not `typeof`; outside tester, thirty-sixth round).
+      glue ? this.#word : "",
+      this.#last === "." ? this.#lastThree : "", // `...` before a keyword
+      "-->".startsWith(this.#line) ? this.#line : "", // Annex B `-->` at a line's start
+      this.#js === Js.Slash && this.#slashAfterBreak,
+      this.#js === Js.BlockComment && this.#star,
+      this.#continued,
       this.#lineBreak,
       this.#units === 0,
-    ].join(" ");
+    ]);
   }
 
   /** What a hole here is. */

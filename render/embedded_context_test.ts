@@ -520,6 +520,14 @@ Deno.test("EmbeddedEngine refuses holes no escaper makes safe, at file:line:colu
     );
     await refuses(`<% class K { static while() { %><b><% } } %>`, 1, 33, fn);
     await refuses(`<% const d = { get catch() { %>x<% return ""; } }; %>`, 1, 32, fn);
+    // Thirty-sixth round: a block inside a word of a script (`ty` + `pe` + `of`): skipped, the
+    // browser reads `tyof / '/…`, a division, where the lexer read `typeof` and a regex.
+    await refuses(
+      `<script>var x = ty<% if (it.c) { %>pe<% } %>of /'/; var s = '<%= it.v %>';</script>`,
+      1,
+      38,
+      block,
+    );
     // Loops, branches and attributes that close what they open are read as before.
     assert.equal(
       await render(
