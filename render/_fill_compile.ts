@@ -5,7 +5,7 @@ import { _isContentType, _otherEncoding } from "./_page_encoding.ts";
 import { SourceLines } from "./_source_location.ts";
 import { TemplateSyntaxError } from "./errors.ts";
 import { StaticChunks } from "./_html_bytes.ts";
-import { BREAKOUT } from "./_foreign_content.ts";
+import { BREAKOUT, FONT_BREAKOUT } from "./_foreign_content.ts";
 import { VOID_ELEMENTS } from "./_void_elements.ts";
 import { type MarkedElement, markedElementDisagreement } from "./_browser_tree.ts";
 
@@ -115,7 +115,6 @@ const RCDATA = new Set(["title", "textarea"]);
 const ODD_MARKUP =
   /<!\[CDATA\[|<\/[A-Za-z][^\t\n\f\r />]*[\t\n\f\r /]+[^\t\n\f\r />]|<[A-Za-z][^<>]*\/[\t\n\f\r ]+>/;
 const FOREIGN = new Set(["svg", "math"]);
-const FONT_BREAKOUT = new Set(["color", "face", "size"]);
 /** An end tag as a browser ends raw text with it (`</scriptx>` is not one). */
 const END_TAG: Record<string, RegExp> = {
   script: /<\/script[\t\n\f\r />]/g,
@@ -318,8 +317,9 @@ class FillCompiler {
       );
     }
     const inForeign = this.#open.at(-1)?.foreign;
+    const inForeignElement = inForeign !== undefined && FOREIGN.has(inForeign);
     if (
-      inForeign !== undefined && FOREIGN.has(inForeign) &&
+      inForeignElement &&
       (BREAKOUT.has(tag) || (tag === "font" && this.#attrs.some(([n]) => FONT_BREAKOUT.has(n))))
     ) {
       // A browser leaves the SVG or MathML here; the parser does not.
@@ -371,7 +371,7 @@ class FillCompiler {
     if (m === null) this.#fail(`bad marker ${this.#marker}="${value}": ${MARKER_FORMS}`, start);
     const kind = m[2] === "con" ? CON : m[2] === "rep" ? REP : SEP;
     const def = newDef(kind, m[3], m[1] === "-", tag, start);
-    def.inForeign = inForeign !== undefined && FOREIGN.has(inForeign);
+    def.inForeign = inForeignElement;
     def.within = this.#open.at(-1)?.contentStart ?? -1;
     def.file = this.#file;
     def.line = this.#lines.at(start).line;
@@ -658,8 +658,14 @@ function link(root: NodeDef): void {
       keyPiece: piece(flat(" ", name, '="')),
       tagKeyPiece: piece(flat("<", def.tag, " ", name, '="')),
       soloPiece: piece(
-        flat("<", def.tag, ...def.attrs.filter(([other]) => other !== name).map(([, t]) => t)) +
-          flat(" ", name, '="'),
+        flat(
+          "<",
+          def.tag,
+          ...def.attrs.filter(([o]) => o !== name).map(([, t]) => t),
+          " ",
+          name,
+          '="',
+        ),
       ),
     }));
     const closeOwn = def.minus ? "" : def.close;

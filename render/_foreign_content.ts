@@ -25,6 +25,9 @@ interface Element {
   html: string[];
 }
 
+/** A `<font>` with one of these attributes ends foreign content too. */
+export const FONT_BREAKOUT: ReadonlySet<string> = new Set(["color", "face", "size"]);
+
 // Start tags that end foreign content (the HTML standard, "parsing main inforeign").
 export const BREAKOUT: ReadonlySet<string> = new Set([
   "b",
@@ -85,14 +88,6 @@ export class ForeignContent {
     return top !== undefined && top.integration === "";
   }
 
-  /**
-   * A start tag: `true` when it is (or stays in) SVG or MathML, where no element switches the
-   * tokenizer to raw text; `false` for an HTML element.
-   *
-   * @param tag Lowercase tag name.
-   * @param attrs The tag's attributes (raw values; `null` for a value with a hole).
-   * @param selfClosing Whether the tag ended with `/>`.
-   */
   /** The open SVG and MathML elements and the HTML ones in their integration points. */
   key(): string {
     return this.#open.map((e) => `${e.ns}:${e.tag}[${e.html.join(",")}]`).join("/");
@@ -109,6 +104,14 @@ export class ForeignContent {
       (tag === "mglyph" || tag === "malignmark");
   }
 
+  /**
+   * A start tag: `true` when it is (or stays in) SVG or MathML, where no element switches the
+   * tokenizer to raw text; `false` for an HTML element.
+   *
+   * @param tag Lowercase tag name.
+   * @param attrs The tag's attributes (raw values; `null` for a value with a hole).
+   * @param selfClosing Whether the tag ended with `/>`.
+   */
   startTag(tag: string, attrs: ReadonlyMap<string, string | null>, selfClosing: boolean): boolean {
     let top = this.#open[this.#open.length - 1];
     // <mglyph> and <malignmark> stay MathML only as children of the text element itself: after
@@ -118,7 +121,7 @@ export class ForeignContent {
         (tag === "mglyph" || tag === "malignmark")));
     if (
       foreign &&
-      (BREAKOUT.has(tag) || (tag === "font" && ["color", "face", "size"].some((a) => attrs.has(a))))
+      (BREAKOUT.has(tag) || (tag === "font" && [...FONT_BREAKOUT].some((a) => attrs.has(a))))
     ) {
       this.#leave();
       top = this.#open[this.#open.length - 1];

@@ -6,7 +6,7 @@
 // writes is escaped for the context, so it cannot move the tokenizer elsewhere.
 import { _isContentType, _otherEncoding } from "./_page_encoding.ts";
 import { isSpace, JsLexer } from "./_js_context.ts";
-import { ForeignContent } from "./_foreign_content.ts";
+import { FONT_BREAKOUT, ForeignContent } from "./_foreign_content.ts";
 import { _decodeAttribute, _isRefresh, _isUrlAttributeLower } from "./_url_policy.ts";
 
 /** What a hole writes, by context. */
@@ -96,7 +96,7 @@ const JSON_TYPES = new Set(["application/json", "application/ld+json", "speculat
 export const JS_TYPES =
   /^(?:|module|(?:text|application)\/(?:x-)?(?:java|ecma)script|text\/jscript|text\/livescript)$/;
 /** Attributes that decide how a tag or what follows it is read (see ContextScanner.key). */
-const DECIDING = ["type", "http-equiv", "encoding", "color", "face", "size", "attributename"];
+const DECIDING = ["type", "http-equiv", "encoding", ...FONT_BREAKOUT, "attributename"];
 const RAW_HINT = "; write <%~ %> if the value is safe there (the author's responsibility)";
 const TABLE_PARTS = new Set([
   "table",

@@ -4,6 +4,7 @@
  * @module
  */
 
+import { FONT_BREAKOUT } from "./_foreign_content.ts";
 import { flat, NO_PIECE, type NodeDef, REP, SEP } from "./_fill_compile.ts";
 import { ATTRIBUTE_NAME, CONSTRUCT, WRITE_BYTES } from "./_fill_shared.ts";
 import {
@@ -510,9 +511,7 @@ export class FillNode {
  * content-type's content) sets the page's encoding.
  */
 function changesParsing(def: NodeDef, key: string): boolean {
-  if (def.tag === "font") {
-    return def.inForeign && (key === "color" || key === "face" || key === "size");
-  }
+  if (def.tag === "font") return def.inForeign && FONT_BREAKOUT.has(key);
   // The page's encoding: text is escaped for UTF-8 (see _page_encoding.ts).
   if (def.tag === "meta") return key === "charset" || (key === "content" && def.contentType);
   return def.tag === "annotation-xml" && key === "encoding";
